@@ -1,0 +1,36 @@
+import { ConfigurationError } from '../lib/exceptions';
+import type { FromSchema, JsonSchema } from '../lib/schema';
+import { Token, type CompileSite, type Provider } from '../lib/token';
+import { jsonValidator } from '../lib/validation';
+
+/**
+ * The request body parsed as JSON and validated by `schema` (compiled once at startup).
+ * Malformed JSON and schema failures are 400s carrying ajv's errors; a body over
+ * `settings.maxBodySize` is a 413. HTTP routes only.
+ *
+ * @example
+ * const create = inject([Body({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] })],
+ *   (body) => ({ created: body.name }));
+ */
+export class BodyToken<T> extends Token<T> {
+  readonly label = 'Body';
+
+  constructor(readonly schema: JsonSchema | undefined) {
+    super();
+  }
+
+  compile(site: CompileSite): Provider<T> {
+    if (site.kind !== 'http') {
+      throw new ConfigurationError(`${site.where}: Body is only available on HTTP routes; a WebSocket handler injects Message(schema) or receives from its WebSocket`);
+    }
+    if (!this.schema) return (connection) => connection.request.json() as Promise<T>;
+    const validate = jsonValidator<T>(this.schema, 'body', site.where);
+    return (connection) => connection.request.json().then(validate);
+  }
+}
+
+export function Body(): BodyToken<unknown>;
+export function Body<const S extends JsonSchema>(schema: S): BodyToken<FromSchema<S>>;
+export function Body(schema?: JsonSchema): BodyToken<unknown> {
+  return new BodyToken(schema);
+}

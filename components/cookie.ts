@@ -1,0 +1,30 @@
+import { parse } from 'cookie';
+import { Token, type Provider } from '../lib/token';
+
+/**
+ * One cookie from the `Cookie` header (HTTP requests and WebSocket handshakes), or `undefined`.
+ *
+ * @example
+ * const session = inject([Cookie('session')], (id) => ({ signedIn: id !== undefined }));
+ */
+export class CookieToken extends Token<string | undefined> {
+  readonly label: string;
+
+  constructor(readonly name: string) {
+    super();
+    this.label = `Cookie(${JSON.stringify(name)})`;
+  }
+
+  compile(): Provider<string | undefined> {
+    const name = this.name;
+    return (connection) => {
+      const header = connection.scope.headers.cookie;
+      if (header === undefined) return undefined;
+      return parse(Array.isArray(header) ? header.join('; ') : header)[name];
+    };
+  }
+}
+
+export function Cookie(name: string): CookieToken {
+  return new CookieToken(name);
+}

@@ -1,0 +1,20 @@
+import { Token, type Provider } from '../lib/token';
+
+/**
+ * The error being handled, for `onError` hooks; `undefined` elsewhere.
+ *
+ * @example
+ * class ReportErrors {
+ *   @inject([CurrentError, Scope])
+ *   onError(error: unknown, scope: Scope) { metrics.count('errors', { path: scope.path }); }
+ * }
+ */
+export class CurrentErrorToken extends Token<unknown> {
+  readonly label = 'CurrentError';
+
+  compile(): Provider<unknown> {
+    return (connection) => connection.error;
+  }
+}
+
+export const CurrentError = new CurrentErrorToken();

@@ -1,0 +1,31 @@
+import { Token, type Provider } from '../lib/token';
+
+/**
+ * One request header (on WebSocket routes, a handshake header), or `undefined` when absent.
+ * A repeated header is joined with `, `.
+ *
+ * @example
+ * const agent = inject([Header('user-agent')], (ua) => ({ ua: ua ?? 'unknown' }));
+ */
+export class HeaderToken extends Token<string | undefined> {
+  readonly label: string;
+  private readonly key: string;
+
+  constructor(readonly name: string) {
+    super();
+    this.key = name.toLowerCase();
+    this.label = `Header(${JSON.stringify(name)})`;
+  }
+
+  compile(): Provider<string | undefined> {
+    const key = this.key;
+    return (connection) => {
+      const value = connection.scope.headers[key];
+      return Array.isArray(value) ? value.join(', ') : value;
+    };
+  }
+}
+
+export function Header(name: string): HeaderToken {
+  return new HeaderToken(name);
+}

@@ -1,0 +1,88 @@
+import { Scope } from '../components/scope';
+import { User } from '../components/user';
+import { component, type ComponentDefinition } from '../lib/component';
+import { HTTPException, WebSocketException } from '../lib/exceptions';
+import { inject } from '../lib/inject';
+import * as status from '../lib/status';
+import type { MaybePromise } from '../lib/thenable';
+
+export interface TokenAuthOptions {
+  /** Turns a token into a user; `null`/`undefined` means the token is not valid. */
+  verify: (token: string, scope: Scope) => MaybePromise<User | null | undefined>;
+  /** Header carrying `<scheme> <token>`. Default `authorization`. */
+  header?: string;
+  /** Default `Bearer`. */
+  scheme?: string;
+  /**
+   * Query parameter that may carry the token, for browsers, which cannot set headers on a
+   * WebSocket handshake. Default `token` on WebSocket routes only; `false` turns it off.
+   */
+  query?: string | false;
+  /** Refuse requests without a token (default). When false they pass, and injecting `User` gives 401. */
+  required?: boolean;
+  /**
+   * How a WebSocket without a valid token is refused: `'deny'` (default) answers the handshake
+   * with HTTP 401; `'close'` accepts and closes with 3000, which browsers can read.
+   */
+  websocket?: 'deny' | 'close';
+}
+
+/**
+ * Bearer-token authentication for HTTP and WebSocket routes. List the hook and its `user`
+ * component; handlers then inject `User`.
+ *
+ * @example
+ * const auth = new TokenAuth({ verify: (token) => (token === 'let-me-in' ? new User('alice') : null) });
+ * const me = inject([User], (user) => ({ id: user.id }));
+ * new App({ routes: [new Route('/me', 'GET', me)], hooks: [auth], components: [auth.user] });
+ */
+export class TokenAuth {
+  /** The `User` component this hook provides; add it to `App({ components })`. */
+  readonly user: ComponentDefinition<User>;
+  private readonly users = new WeakMap<Scope, User>();
+  private readonly header: string;
+  private readonly prefix: string;
+
+  constructor(private readonly options: TokenAuthOptions) {
+    if (typeof options?.verify !== 'function') throw new TypeError('new TokenAuth({ verify }): verify must be a function');
+    this.header = (options.header ?? 'authorization').toLowerCase();
+    this.prefix = `${(options.scheme ?? 'Bearer').toLowerCase()} `;
+    this.user = component(User, [Scope], (scope) => {
+      const user = this.users.get(scope);
+      if (!user) throw this.refusal(scope, 'Authentication required');
+      return user;
+    });
+  }
+
+  @inject([Scope])
+  onRequest(scope: Scope): MaybePromise<void> {
+    const token = this.tokenOf(scope);
+    if (token === undefined) {
+      if (this.options.required === false) return;
+      throw this.refusal(scope, 'Authentication required');
+    }
+    const verified = this.options.verify(token, scope);
+    const settle = (user: User | null | undefined): void => {
+      if (!user) throw this.refusal(scope, 'Invalid token');
+      this.users.set(scope, user);
+    };
+    return verified instanceof Promise ? verified.then(settle) : settle(verified as User | null | undefined);
+  }
+
+  private tokenOf(scope: Scope): string | undefined {
+    const value = scope.headers[this.header];
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text !== undefined && text.toLowerCase().startsWith(this.prefix)) return text.slice(this.prefix.length).trim() || undefined;
+    const query = this.options.query ?? (scope.type === 'websocket' ? 'token' : false);
+    if (query === false) return undefined;
+    const fromQuery = scope.query[query];
+    return (Array.isArray(fromQuery) ? fromQuery[0] : fromQuery) || undefined;
+  }
+
+  private refusal(scope: Scope, detail: string): Error {
+    if (scope.type === 'websocket' && this.options.websocket === 'close') {
+      return new WebSocketException(status.WS_3000_UNAUTHORIZED, detail);
+    }
+    return new HTTPException(status.HTTP_401_UNAUTHORIZED, detail, { 'www-authenticate': this.prefix.trim().replace(/^./, (c) => c.toUpperCase()) });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Starwire: typed real-time web services for Node. Handlers declare what they need, a
+ * resolver injects it; hooks wrap every connection; one table maps exceptions onto HTTP
+ * responses and WebSocket close codes.
+ */
+import 'reflect-metadata';
+
+export { App, type AppOptions } from './lib/app';
+export { Route, WebSocketRoute, Include, type RouteOptions, type WebSocketRouteOptions, type IncludeOptions, type Handler, type InvalidMessagePolicy } from './lib/routes';
+export { inject, type InjectDecorator } from './lib/inject';
+export { component, ComponentToken, type ComponentDefinition, type ComponentOptions, type ComponentScope } from './lib/component';
+export { Token, type TokenLike, type Resolved, type ResolvedAll, type CompileSite, type Provider } from './lib/token';
+export type { Hook, HookLike } from './lib/hook';
+export { Response, JSONResponse, HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse, type ResponseInit, type OutgoingHeaders } from './lib/response';
+export { HTTPException, WebSocketException, WebSocketDisconnect, WebSocketProtocolError, ValidationError, ConfigurationError, type ValidationIssue } from './lib/exceptions';
+export * as status from './lib/status';
+export type { Settings } from './lib/settings';
+export type { JsonSchema, FromSchema } from './lib/schema';
+export type { Address } from './lib/address';
+export { TestClient, type TestRequestInit } from './lib/test-client';
+
+export { Request } from './components/request';
+export { Scope, type Query } from './components/scope';
+export { PathParam } from './components/path-param';
+export { QueryParam } from './components/query-param';
+export { Header } from './components/header';
+export { Cookie } from './components/cookie';
+export { Body } from './components/body';
+export { CurrentResponse } from './components/current-response';
+export { CurrentError } from './components/current-error';
+export { User } from './components/user';
+
+export { Cors, type CorsOptions } from './hooks/cors';
+export { Timing } from './hooks/timing';
+export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';

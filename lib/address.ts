@@ -1,0 +1,16 @@
+/** A network endpoint as the `Scope` reports it for the client and the server. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The parts of an incoming HTTP request that Starwire reads, whether from a socket or the TestClient. */
+export interface IncomingSource {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly client: Address | null;
+  readonly server: Address | null;
+  /** The body, read at most once and only when a handler asks for it. */
+  readonly body: AsyncIterable<Buffer | string>;
+}

@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import { Scope } from '../components/scope';
+import type { IncomingSource } from './address';
+import { builtins } from './builtins';
+import type { ComponentDefinition } from './component';
+import { Connection } from './connection';
+import { compileEndpoint, HookInstances, type Endpoint } from './endpoint';
+import { HTTPException } from './exceptions';
+import { inject } from './inject';
+import type { HookLike } from './hook';
+import { serveHttp } from './http-pipeline';
+import { Resolver } from './resolver';
+import type { Response } from './response';
+import { writeResponse } from './response-writer';
+import { parseTemplate, Router } from './router';
+import { flattenRoutes, Route, type RouteLike } from './routes';
+import { resolveSettings, type Settings } from './settings';
+import * as status from './status';
+import { isThenable, then, type MaybePromise } from './thenable';
+import { Token, type Provider } from './token';
+
+export interface AppOptions {
+  /** The app's configuration: every route, nested with `Include`. */
+  routes: readonly RouteLike[];
+  /** Component definitions from `component(...)`; they override built-ins with the same token. */
+  components?: readonly ComponentDefinition[];
+  /** Hooks wrapping every route, instances or classes. */
+  hooks?: readonly HookLike[];
+  settings?: Partial<Settings>;
+  /** The tsyringe container services are resolved from; default: a child of tsyringe's global one. */
+  container?: DependencyContainer;
+}
+
+/** The methods the requested path does allow, for the fallback endpoint. */
+class AllowedMethodsToken extends Token<readonly string[]> {
+  readonly label = 'AllowedMethods';
+  compile(): Provider<readonly string[]> {
+    return (connection) => connection.allowedMethods;
+  }
+}
+
+/** Where a request that matched no route ends: the app hooks still run, then 404 or 405. */
+const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
+  if (allowed.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
+  throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: allowed.join(', ') });
+});
+
+/**
+ * A Starwire application: routes, components and hooks, compiled when it is constructed so
+ * that configuration mistakes fail here and not at the first request.
+ *
+ * @example
+ * import { App, Route, inject, QueryParam } from 'starwire';
+ * const hello = inject([QueryParam('name')], (name) => ({ hello: name ?? 'world' }));
+ * const app = new App({ routes: [new Route('/', 'GET', hello)] });
+ * await app.listen(8000);
+ */
+export class App {
+  readonly settings: Settings;
+  readonly container: DependencyContainer;
+  /** Node's request listener, for mounting on a server you create yourself. */
+  readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
+  private readonly resolver: Resolver;
+  private readonly router = new Router<Endpoint>();
+  private readonly fallback: Endpoint;
+  private readonly servers = new Set<Server>();
+
+  constructor(options: AppOptions) {
+    if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
+    this.settings = resolveSettings(options.settings);
+    this.container = options.container ?? globalContainer.createChildContainer();
+    this.resolver = new Resolver(options.components ?? [], builtins(), this.container);
+    const hooks = new HookInstances(this.container);
+    const appHooks = options.hooks ?? [];
+
+    for (const flat of flattenRoutes(options.routes)) {
+      if (!(flat.route instanceof Route)) continue;
+      const where = `route ${flat.route.method} ${flat.path}`;
+      const { params } = parseTemplate(flat.path);
+      const site = { kind: 'http' as const, perMessage: false, where, pathParams: params };
+      const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
+      this.router.add(flat.route.method, flat.path, endpoint);
+    }
+    const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: [] };
+    this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
+    this.requestListener = (req, res) => this.handleRequest(req, res);
+  }
+
+  /**
+   * Serves one request from any source; the result is a response, never an exception.
+   * `finish` must be called once the response has been sent.
+   */
+  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
+    const scope = new Scope({
+      type: 'http', method: source.method, url: source.url, headers: source.headers,
+      client: source.client, server: source.server, app: this,
+    });
+    let match = this.router.lookup(source.method, scope.path);
+    if (!match.found && source.method === 'HEAD') {
+      const get = this.router.lookup('GET', scope.path);
+      if (get.found) match = get;
+    }
+    const connection = new Connection(scope, source, this.settings, this.container);
+    let endpoint: Endpoint;
+    if (match.found) {
+      endpoint = match.value;
+      scope.pathParams = match.params;
+    } else {
+      endpoint = this.fallback;
+      const allowed = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
+      connection.allowedMethods = allowed;
+    }
+    return { response: serveHttp(endpoint, connection), finish: () => connection.dispose() };
+  }
+
+  /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
+  listen(port: number, host = '127.0.0.1'): Promise<Server> {
+    const server = createServer(this.requestListener);
+    this.attach(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server);
+      });
+    });
+  }
+
+  /** Serves this app's WebSocket routes on a server you own; its other traffic is left alone. */
+  attach(server: Server): void {
+    this.servers.add(server);
+  }
+
+  /** Stops every server this app listens on and disposes app-scoped components. */
+  async close(): Promise<void> {
+    await Promise.all([...this.servers].map((server) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections?.();
+    })));
+    this.servers.clear();
+    await this.resolver.disposeAppValues();
+  }
+
+  /** The port a server started by `listen()` is bound to. */
+  static portOf(server: Server): number {
+    return (server.address() as AddressInfo).port;
+  }
+
+  private handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const source: IncomingSource = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      client: socket.remoteAddress ? { host: socket.remoteAddress, port: socket.remotePort ?? 0 } : null,
+      server: socket.localAddress ? { host: socket.localAddress, port: socket.localPort ?? 0 } : null,
+      body: req,
+    };
+    const { response, finish } = this.dispatch(source);
+    const head = source.method === 'HEAD';
+    const send = (ready: Response): MaybePromise<void> => then(writeResponse(res, ready, head), finish);
+    const done = isThenable<Response>(response) ? response.then(send) : send(response);
+    if (isThenable(done)) {
+      Promise.resolve(done).catch((error: unknown) => {
+        this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+        res.destroy();
+      });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { DependencyContainer } from 'tsyringe';
+import { ConfigurationError } from './exceptions';
+import { compileHook, instantiateHook, type BoundMethod, type CompiledHook, type Hook, type HookLike } from './hook';
+import { declaredTokens } from './inject';
+import type { PlanSite, Resolver } from './resolver';
+import type { Handler } from './routes';
+
+/** A route, or the app's fallback, ready to serve: its handler and hooks, compiled. */
+export interface Endpoint {
+  /** "route GET /users/{id}", for logs and errors. */
+  readonly label: string;
+  readonly handler: BoundMethod;
+  readonly hooks: readonly CompiledHook[];
+}
+
+/** One instance per hook class per app, shared by every route that lists it. */
+export class HookInstances {
+  private readonly instances = new Map<HookLike, Hook>();
+
+  constructor(private readonly container: DependencyContainer) {}
+
+  get(hook: HookLike): Hook {
+    let instance = this.instances.get(hook);
+    if (!instance) this.instances.set(hook, (instance = instantiateHook(hook, this.container)));
+    return instance;
+  }
+
+  all(): Hook[] {
+    return [...this.instances.values()];
+  }
+}
+
+/** The tokens of a route handler; a handler with parameters must declare them. */
+export function handlerTokens(handler: Handler, label: string): ReturnType<typeof declaredTokens> & object {
+  const tokens = declaredTokens(handler) ?? (handler.length === 0 ? [] : undefined);
+  if (!tokens) {
+    const name = handler.name || 'handler';
+    throw new ConfigurationError(`${label}: ${name} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([...], ${name})`);
+  }
+  return tokens;
+}
+
+/** Compiles a handler and its hooks for one site. */
+export function compileEndpoint(
+  handler: Handler,
+  hooks: readonly HookLike[],
+  site: PlanSite,
+  resolver: Resolver,
+  instances: HookInstances,
+): Endpoint {
+  const compiledHooks = hooks
+    .map((hook) => instances.get(hook))
+    .filter((instance) => !instance.appliesTo || instance.appliesTo.includes(site.kind))
+    .map((instance) => compileHook(instance, resolver, site));
+  const name = handler.name || 'handler';
+  const plan = resolver.plan(handlerTokens(handler, site.where), name, site);
+  return { label: site.where, handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object }, hooks: compiledHooks };
+}

@@ -1,0 +1,77 @@
+import type { Connection } from './connection';
+import type { Endpoint } from './endpoint';
+import { errorResponse } from './error-response';
+import type { CompiledHook } from './hook';
+import { invoke } from './invoke';
+import { Response, toResponse } from './response';
+import { attempt, isThenable, then, type MaybePromise } from './thenable';
+
+/**
+ * Serves one HTTP request on a compiled endpoint: `onRequest` hooks in order, the handler,
+ * `onResponse` hooks in reverse; on any error, the error's response and `onError` hooks in
+ * reverse. Never throws: the result is always a response to send.
+ */
+export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
+  return attempt(
+    () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, endpoint.hooks.length - 1)),
+    (error) => afterError(endpoint, connection, error),
+  );
+}
+
+function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
+  return then(beforeRequest(endpoint.hooks, connection, 0), (early) =>
+    early ?? then(invoke(endpoint.handler, connection), toResponse));
+}
+
+function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {
+  for (let i = start; i < hooks.length; i++) {
+    const method = hooks[i].onRequest;
+    if (!method) continue;
+    const result = invoke(method, connection);
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value) => (value instanceof Response ? value : beforeRequest(hooks, connection, i + 1)));
+    }
+    if (result instanceof Response) return result;
+  }
+  return undefined;
+}
+
+function afterResponse(hooks: readonly CompiledHook[], connection: Connection, response: Response, start: number): MaybePromise<Response> {
+  connection.response = response;
+  for (let i = start; i >= 0; i--) {
+    const method = hooks[i].onResponse;
+    if (!method) continue;
+    const result = invoke(method, connection);
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value) =>
+        afterResponse(hooks, connection, value instanceof Response ? value : (connection.response as Response), i - 1));
+    }
+    if (result instanceof Response) connection.response = result;
+  }
+  return connection.response as Response;
+}
+
+function afterError(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
+  connection.error = error;
+  connection.response = errorResponse(error, connection.settings, endpoint.label);
+  const run = (start: number): MaybePromise<Response> => {
+    for (let i = start; i >= 0; i--) {
+      const method = endpoint.hooks[i].onError;
+      if (!method) continue;
+      const result = attempt(() => invoke(method, connection), (failure) => {
+        // A failing error hook must not hide the original error or leave the client waiting.
+        connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
+        return undefined;
+      });
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) => {
+          if (value instanceof Response) connection.response = value;
+          return run(i - 1);
+        });
+      }
+      if (result instanceof Response) connection.response = result;
+    }
+    return connection.response as Response;
+  };
+  return run(endpoint.hooks.length - 1);
+}

@@ -1,0 +1,95 @@
+import { Readable } from 'node:stream';
+import type { Address } from './address';
+import type { App } from './app';
+import type { Response } from './response';
+
+type QueryValue = string | number | boolean;
+
+export interface TestRequestInit {
+  /** Sent as a JSON body with `content-type: application/json`. */
+  json?: unknown;
+  /** Sent as is. */
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Appended to the path's query string; arrays repeat the key. */
+  query?: Record<string, QueryValue | readonly QueryValue[]>;
+}
+
+/**
+ * Drives an app in-process, with no sockets: requests go straight to the app's dispatcher and
+ * come back as Fetch `Response` objects, the same shape `fetch()` gives over a real socket.
+ *
+ * @example
+ * const client = new TestClient(app);
+ * const response = await client.get('/users/7', { query: { verbose: true } });
+ * assert.equal(response.status, 200);
+ * assert.deepEqual(await response.json(), { id: 7 });
+ */
+export class TestClient {
+  constructor(readonly app: App, private readonly client: Address = { host: '127.0.0.1', port: 50000 }) {}
+
+  get(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('GET', path, init); }
+  head(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('HEAD', path, init); }
+  options(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('OPTIONS', path, init); }
+  post(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('POST', path, init); }
+  put(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PUT', path, init); }
+  patch(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PATCH', path, init); }
+  delete(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('DELETE', path, init); }
+
+  async request(method: string, path: string, init: TestRequestInit = {}): Promise<globalThis.Response> {
+    const headers: Record<string, string> = { host: 'testserver' };
+    for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
+    let body: Buffer | undefined;
+    if (init.json !== undefined) {
+      body = Buffer.from(JSON.stringify(init.json));
+      headers['content-type'] ??= 'application/json';
+    } else if (init.body !== undefined) {
+      body = Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
+    }
+    if (body) headers['content-length'] = String(body.length);
+    const upper = method.toUpperCase();
+    const { response, finish } = this.app.dispatch({
+      method: upper,
+      url: withQuery(path, init.query),
+      headers,
+      client: this.client,
+      server: { host: 'testserver', port: 80 },
+      body: Readable.from(body ? [body] : []),
+    });
+    try {
+      return await toFetchResponse(await response, upper === 'HEAD');
+    } finally {
+      await finish();
+    }
+  }
+}
+
+function withQuery(path: string, query: TestRequestInit['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  }
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+async function toFetchResponse(response: Response, head: boolean): Promise<globalThis.Response> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  let bytes: Buffer | null = null;
+  const body = response.body;
+  if (body !== null && !head) {
+    if (typeof body === 'string') bytes = Buffer.from(body);
+    else if (body instanceof Uint8Array) bytes = Buffer.from(body);
+    else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+      bytes = Buffer.concat(chunks);
+    }
+  }
+  const empty = response.status === 204 || response.status === 304 || head;
+  return new globalThis.Response(empty || bytes === null ? null : new Uint8Array(bytes), { status: response.status, headers });
+}

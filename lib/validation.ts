@@ -1,0 +1,54 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigurationError, ValidationError, type ValidationIssue } from './exceptions';
+import type { JsonSchema } from './schema';
+
+/**
+ * Two ajv instances, each compiling a schema once: parameters (path, query, header) arrive as
+ * strings and are coerced to the schema's types; bodies and messages are JSON and are not.
+ * Neither collects all errors: on untrusted input the first problem is enough.
+ */
+const paramAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false });
+const jsonAjv = new Ajv({ useDefaults: true, strict: false });
+
+/** Checks and converts one value; throws `ValidationError` naming `parameter`. */
+export type Validator<T> = (value: unknown) => T;
+
+function issues(errors: ErrorObject[] | null | undefined, prefix: string): ValidationIssue[] {
+  return (errors ?? []).map((error) => ({
+    instancePath: error.instancePath.startsWith(prefix) ? error.instancePath.slice(prefix.length) : error.instancePath,
+    schemaPath: error.schemaPath,
+    keyword: error.keyword,
+    params: error.params as Record<string, unknown>,
+    message: error.message,
+  }));
+}
+
+function compile(ajv: Ajv, schema: object, where: string): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    throw new ConfigurationError(`${where}: invalid JSON Schema: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A validator for a single string-valued parameter. ajv coerces only inside objects, so the
+ * value is wrapped as `{ value }` and unwrapped after coercion and defaults.
+ */
+export function parameterValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
+  const validate = compile(paramAjv, { type: 'object', properties: { value: schema } }, where);
+  return (value) => {
+    const holder: { value?: unknown } = value === undefined ? {} : { value };
+    if (!validate(holder)) throw new ValidationError(parameter, issues(validate.errors, '/value'));
+    return holder.value as T;
+  };
+}
+
+/** A validator for a JSON document (request body, WebSocket message). */
+export function jsonValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
+  const validate = compile(jsonAjv, schema, where);
+  return (value) => {
+    if (!validate(value)) throw new ValidationError(parameter, issues(validate.errors, ''));
+    return value as T;
+  };
+}
