@@ -15,7 +15,7 @@ import { Resolver } from './resolver';
 import type { Response } from './response';
 import { writeResponse } from './response-writer';
 import { parseTemplate, Router } from './router';
-import { flattenRoutes, Route, type RouteLike } from './routes';
+import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings } from './settings';
 import * as status from './status';
 import { isThenable, then, type MaybePromise } from './thenable';
@@ -33,6 +33,9 @@ export interface AppOptions {
   container?: DependencyContainer;
 }
 
+/** WebSocket routes share the router under a method name no HTTP request can carry. */
+const WS_METHOD = 'WEBSOCKET ';
+
 /** The methods the requested path does allow, for the fallback endpoint. */
 class AllowedMethodsToken extends Token<readonly string[]> {
   readonly label = 'AllowedMethods';
@@ -43,8 +46,12 @@ class AllowedMethodsToken extends Token<readonly string[]> {
 
 /** Where a request that matched no route ends: the app hooks still run, then 404 or 405. */
 const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
-  if (allowed.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
-  throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: allowed.join(', ') });
+  const methods = allowed.filter((method) => method !== WS_METHOD);
+  if (methods.length === 0 && allowed.length > 0) {
+    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', { upgrade: 'websocket', connection: 'Upgrade' });
+  }
+  if (methods.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
+  throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: methods.join(', ') });
 });
 
 /**
@@ -76,12 +83,16 @@ export class App {
     const appHooks = options.hooks ?? [];
 
     for (const flat of flattenRoutes(options.routes)) {
-      if (!(flat.route instanceof Route)) continue;
-      const where = `route ${flat.route.method} ${flat.path}`;
       const { params } = parseTemplate(flat.path);
-      const site = { kind: 'http' as const, perMessage: false, where, pathParams: params };
-      const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
-      this.router.add(flat.route.method, flat.path, endpoint);
+      if (flat.route instanceof Route) {
+        const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
+        const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
+        this.router.add(flat.route.method, flat.path, endpoint);
+      } else {
+        const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
+        const endpoint = compileEndpoint(flat.route.handler as Handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
+        this.router.add(WS_METHOD, flat.path, endpoint);
+      }
     }
     const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: [] };
     this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);

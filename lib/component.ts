@@ -24,7 +24,7 @@ export interface ComponentDefinition<T = unknown> {
   readonly deps: readonly TokenLike[];
   readonly factory: (...args: never[]) => MaybePromise<T>;
   readonly scope: ComponentScope;
-  readonly dispose: ((value: T) => MaybePromise<void>) | undefined;
+  dispose?(value: T): MaybePromise<void>;
 }
 
 /**

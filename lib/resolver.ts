@@ -159,7 +159,7 @@ export class Resolver {
         ? Promise.resolve(args).then((ready) => definition.factory(...(ready as never[])))
         : definition.factory(...(args as never[]));
     };
-    const dispose = definition.dispose;
+    const dispose = definition.dispose?.bind(definition);
     const remember = (cache: Map<unknown, unknown>, value: unknown): unknown => {
       cache.set(definition, value);
       if (isThenable(value)) {
