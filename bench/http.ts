@@ -35,6 +35,8 @@ interface Options {
 interface Sample {
   rps: number;
   p99: number;
+  /** Server CPU time per answered request, µs: less sensitive than rps to a busy load generator. */
+  cpuPerRequest: number;
   failures: number;
 }
 
@@ -80,10 +82,18 @@ async function checkResponse(system: System, port: number): Promise<void> {
   }
 }
 
-async function load(port: number, seconds: number, connections: number): Promise<Sample> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${PATH}`, connections, duration: seconds, pipelining: 1 });
+async function load(server: ChildServer, seconds: number, connections: number): Promise<Sample> {
+  const cpuBefore = await server.cpuMicros();
+  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${PATH}`, connections, duration: seconds, pipelining: 1 });
+  const cpu = (await server.cpuMicros()) - cpuBefore;
   // Only 2xx answers count towards throughput; anything else is reported as a failure.
-  return { rps: result['2xx'] / result.duration, p99: result.latency.p99, failures: result.errors + result.non2xx };
+  const answered = result['2xx'];
+  return {
+    rps: answered / result.duration,
+    p99: result.latency.p99,
+    cpuPerRequest: answered > 0 ? cpu / answered : Number.NaN,
+    failures: result.errors + result.non2xx,
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -101,15 +111,15 @@ export async function main(args: string[]): Promise<void> {
     const total = SYSTEMS.length * (options.warmup + options.rounds * options.duration);
     console.log(`http bench: ${options.rounds} rounds × ${SYSTEMS.length} systems × ${options.duration}s, ${options.connections} connections, warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`);
     if (options.warmup > 0) {
-      for (const system of SYSTEMS) await load(servers.get(system)!.port, options.warmup, options.connections);
+      for (const system of SYSTEMS) await load(servers.get(system)!, options.warmup, options.connections);
     }
     for (let r = 0; r < options.rounds; r++) {
       // Rotating the order keeps any one system from always running right after the same neighbour.
       const order = SYSTEMS.map((_, i) => SYSTEMS[(i + r) % SYSTEMS.length]);
       for (const system of order) {
-        const sample = await load(servers.get(system)!.port, options.duration, options.connections);
+        const sample = await load(servers.get(system)!, options.duration, options.connections);
         samples.get(system)!.push(sample);
-        console.log(`  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${Math.round(sample.rps)} req/s  p99 ${sample.p99} ms${sample.failures ? `  ${sample.failures} failures` : ''}`);
+        console.log(`  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${Math.round(sample.rps)} req/s  p99 ${sample.p99} ms  ${sample.cpuPerRequest.toFixed(1)} µs cpu/req${sample.failures ? `  ${sample.failures} failures` : ''}`);
       }
     }
   } finally {
@@ -126,6 +136,7 @@ function report(samples: Map<System, Sample[]>): void {
       system,
       rps: Math.round(median(list.map((s) => s.rps))),
       p99_ms: round(median(list.map((s) => s.p99)), 2),
+      cpu: round(median(list.map((s) => s.cpuPerRequest)), 1),
       rounds: list.map((s) => Math.round(s.rps)).join(' '),
       failures: list.reduce((sum, s) => sum + s.failures, 0),
     };
@@ -136,8 +147,8 @@ function report(samples: Map<System, Sample[]>): void {
     starwire_vs_fastify: round(rps('starwire') / rps('fastify'), 3),
   };
   console.log('');
-  console.log(formatTable(['system', 'req/s (median)', 'p99 ms (median)', 'req/s per round', 'failures'],
-    rows.map((row) => [row.system, row.rps, row.p99_ms, row.rounds, row.failures])));
+  console.log(formatTable(['system', 'req/s (median)', 'p99 ms (median)', 'server µs cpu/req', 'req/s per round', 'failures'],
+    rows.map((row) => [row.system, row.rps, row.p99_ms, row.cpu, row.rounds, row.failures])));
   console.log('');
   for (const [name, target] of Object.entries(TARGETS) as [keyof typeof TARGETS, number][]) {
     console.log(`${name}: ${ratios[name]} (target ≥ ${target}) ${ratios[name] >= target ? 'ok' : 'BELOW TARGET'}`);

@@ -4,10 +4,10 @@ import { Token, type CompileSite, type Provider } from '../lib/token';
 import { parameterValidator } from '../lib/validation';
 
 /**
- * One path parameter. Without a schema the handler gets what the route's converter gives
- * (`{id:int}` → number, `{slug}` → string); with one, the value is coerced and validated,
- * and a mismatch is a 400 naming the parameter. A name the route does not declare is a
- * startup error.
+ * One path parameter. Without a schema the handler gets a string (`{slug}`, `{key:uuid}`,
+ * `{rest:path}`); with one, the value is coerced and validated, and a mismatch is a 400 naming
+ * the parameter. Numeric converters (`{id:int}`, `{x:float}`) need a numeric schema, so the
+ * handler's type matches the value. A name the route does not declare is a startup error.
  *
  * @example
  * new Route('/rooms/{room}/messages/{id:int}', 'GET',
@@ -23,9 +23,16 @@ export class PathParamToken<T> extends Token<T> {
 
   compile(site: CompileSite): Provider<T> {
     const name = this.name;
-    if (site.pathParams && !site.pathParams.includes(name)) {
-      const declared = site.pathParams.length ? site.pathParams.map((p) => `{${p}}`).join(', ') : 'none';
+    const converter = site.pathParams?.[name];
+    if (site.pathParams && converter === undefined) {
+      const names = Object.keys(site.pathParams);
+      const declared = names.length ? names.map((p) => `{${p}}`).join(', ') : 'none';
       throw new ConfigurationError(`${site.where}: the route has no path parameter "${name}" (declared: ${declared})`);
+    }
+    if (!this.schema && (converter === 'int' || converter === 'float')) {
+      // The token's type says string; a numeric converter would hand the handler a number.
+      const type = converter === 'int' ? 'integer' : 'number';
+      throw new ConfigurationError(`${site.where}: {${name}:${converter}} converts to a number; declare it as PathParam(${JSON.stringify(name)}, { type: '${type}' }) so the handler's type says so`);
     }
     if (!this.schema) return (connection) => connection.scope.pathParams[name] as T;
     const validate = parameterValidator<T>(this.schema, `path parameter "${name}"`, site.where);

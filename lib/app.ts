@@ -94,7 +94,7 @@ export class App {
         this.router.add(WS_METHOD, flat.path, endpoint);
       }
     }
-    const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: [] };
+    const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
     this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
     this.requestListener = (req, res) => this.handleRequest(req, res);
   }

@@ -20,7 +20,8 @@ export interface PlanSite {
   readonly perMessage: boolean;
   /** "route GET /users/{id}" or "route WS /chat, hook Auth.onRequest". */
   readonly where: string;
-  readonly pathParams: readonly string[] | undefined;
+  /** Path parameters of the route and their converters (`{ id: 'int' }`); undefined where unknown. */
+  readonly pathParams: Readonly<Record<string, string>> | undefined;
 }
 
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
@@ -129,7 +130,7 @@ export class Resolver {
       throw new ConfigurationError(`${site.where}: ${tokenLabel(definition.token)} is '${definition.scope}'-scoped and cannot be used by a longer-lived component`);
     }
     // The same component compiles to the same provider wherever the site is equivalent.
-    const key = `${site.kind}|${site.perMessage}|${site.pathParams?.join(',')}`;
+    const key = `${site.kind}|${site.perMessage}|${Object.entries(site.pathParams ?? {}).join(',')}`;
     const cacheKey = `${key}|${this.indexOf(definition)}`;
     const cached = this.compiledComponents.get(cacheKey);
     if (cached) return cached;

@@ -8,11 +8,11 @@ type Segment =
   | { readonly kind: 'rest'; readonly name: string };
 
 /** Splits `/users/{id:int}/files/{rest:path}` into segments, rejecting malformed templates. */
-export function parseTemplate(template: string): { segments: Segment[]; params: string[] } {
+export function parseTemplate(template: string): { segments: Segment[]; params: Record<string, string> } {
   if (!template.startsWith('/')) throw new ConfigurationError(`Route path ${JSON.stringify(template)} must start with "/"`);
   const parts = template.split('/').slice(1);
   const segments: Segment[] = [];
-  const params: string[] = [];
+  const params: Record<string, string> = {};
   parts.forEach((part, index) => {
     const match = /^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$/.exec(part);
     if (!match) {
@@ -23,8 +23,8 @@ export function parseTemplate(template: string): { segments: Segment[]; params: 
       return;
     }
     const [, name, type = 'str'] = match;
-    if (params.includes(name)) throw new ConfigurationError(`Route path ${template}: parameter "${name}" appears twice`);
-    params.push(name);
+    if (name in params) throw new ConfigurationError(`Route path ${template}: parameter "${name}" appears twice`);
+    params[name] = type;
     if (type === 'path') {
       if (index !== parts.length - 1) throw new ConfigurationError(`Route path ${template}: {${name}:path} must be the last segment`);
       segments.push({ kind: 'rest', name });

@@ -15,7 +15,7 @@ export interface RouteOptions {
  * `{rest:path}`. A GET route also answers HEAD.
  *
  * @example
- * new Route('/users/{id:int}', 'GET', inject([PathParam('id')], (id) => ({ id })));
+ * new Route('/users/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id })));
  */
 export class Route {
   readonly method: string;

@@ -16,7 +16,8 @@ export interface CompileSite {
   /** "route GET /users/{id}, function getUser, parameter 2" — for error messages. */
   readonly where: string;
   /** Path parameter names of the route, or undefined where any route may apply (app hooks). */
-  readonly pathParams: readonly string[] | undefined;
+  /** Path parameters of the route and their converters (`{ id: 'int' }`); undefined where unknown. */
+  readonly pathParams: Readonly<Record<string, string>> | undefined;
 }
 
 /**

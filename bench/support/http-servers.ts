@@ -4,13 +4,14 @@
  * set `x-handled-by` from a hook, answer `{"message":"hello x"}` as JSON.
  *
  * Run one: `node dist/bench/support/http-servers.js <starwire|node|fastify> [port]`
- * (port 0, the default, picks a free one). It reports its port over IPC when forked, prints it
- * otherwise, and exits when the parent disconnects.
+ * (port 0, the default, picks a free one). Forked, it speaks child-server.ts's IPC protocol;
+ * run by hand, it prints its URL.
  */
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fastify } from 'fastify';
+import { serveChildProtocol } from './child-server';
 import { App, CurrentResponse, Route, QueryParam, component, inject, type Response } from '../../index';
 
 export const SYSTEMS = ['starwire', 'node', 'fastify'] as const;
@@ -83,13 +84,8 @@ async function run(): Promise<void> {
   if (!isSystem(system)) throw new Error(`usage: http-servers.js <${SYSTEMS.join('|')}> [port]`);
   const server = await START[system](Number(portArg));
   const port = (server.address() as AddressInfo).port;
-  if (process.send) {
-    process.send({ port });
-    // A plain exit (not a signal) lets `--cpu-prof` write its profile.
-    process.once('disconnect', () => process.exit(0));
-  } else {
-    console.log(`${system} listening on http://127.0.0.1:${port}/hello?name=x`);
-  }
+  if (process.send) serveChildProtocol(port);
+  else console.log(`${system} listening on http://127.0.0.1:${port}/hello?name=x`);
 }
 
 if (require.main === module) {

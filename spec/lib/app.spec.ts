@@ -9,7 +9,7 @@ describe('App', () => {
   forEachClient(() => new App({
     routes: [
       new Route('/', 'GET', () => ({ home: true })),
-      new Route('/items/{id:int}', 'GET', inject([PathParam('id')], (id) => ({ id }))),
+      new Route('/items/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id }))),
       new Route('/items/{id:int}', 'DELETE', () => undefined),
       new Route('/items/{slug}', 'GET', inject([PathParam('slug')], (slug) => ({ slug }))),
       new Route('/files/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ rest }))),

@@ -165,7 +165,7 @@ describe('resolver', () => {
     it('creates no promise on the request path when every step is synchronous', () => {
       const components = [component(User, [Header('x-user')], (name) => new User(name ?? 'anon'))];
       class Stamp { onRequest(): void {} onResponse(): void {} }
-      const handler = inject([User, PathParam('id')], (user, id) => ({ user: user.name, id }));
+      const handler = inject([User, PathParam('id', { type: 'integer' })], (user, id) => ({ user: user.name, id }));
       const app = new App({ routes: [new Route('/items/{id:int}', 'GET', handler)], components, hooks: [new Stamp()] });
       const source = { method: 'GET', url: '/items/3', headers: { 'x-user': 'ada' }, client: null, server: null, body: Readable.from([]) };
       let promises = 0;

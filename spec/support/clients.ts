@@ -60,7 +60,7 @@ export function forEachClient(makeApp: () => App, suite: (client: () => HttpClie
       server = await app.listen(0);
       client = new LiveClient(`http://127.0.0.1:${App.portOf(server)}`);
     });
-    after(() => app.close());
+    after(() => app?.close());
     suite(() => client, () => app);
   });
 }
