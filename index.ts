@@ -33,3 +33,11 @@ export { User } from './components/user';
 export { Cors, type CorsOptions } from './hooks/cors';
 export { Timing } from './hooks/timing';
 export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';
+
+export { WebSocket, type WebSocketState, type WebSocketMessage } from './components/web-socket';
+export { Message } from './components/message';
+export { TestWebSocket, WebSocketDenied } from './lib/test-websocket';
+export type { WebSocketSettings } from './lib/websocket-settings';
+export type { WebSocketStats } from './lib/websocket-stats';
+export { Subprotocols, type SubprotocolOptions } from './hooks/subprotocols';
+export { AllowedOrigins } from './hooks/allowed-origins';

@@ -1,5 +1,6 @@
 import { Response } from '../lib/response';
-import { Token, type Provider } from '../lib/token';
+import { ConfigurationError } from '../lib/exceptions';
+import { Token, type CompileSite, type Provider } from '../lib/token';
 
 /**
  * The response about to be sent, for `onResponse` and `onError` hooks (HTTP routes).
@@ -13,7 +14,8 @@ import { Token, type Provider } from '../lib/token';
 export class CurrentResponseToken extends Token<Response> {
   readonly label = 'CurrentResponse';
 
-  compile(): Provider<Response> {
+  compile(site: CompileSite): Provider<Response> {
+    if (site.kind !== 'http') throw new ConfigurationError(`${site.where}: CurrentResponse is only available on HTTP routes`);
     return (connection) => connection.response as Response;
   }
 }

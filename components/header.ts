@@ -20,7 +20,10 @@ export class HeaderToken extends Token<string | undefined> {
   compile(): Provider<string | undefined> {
     const key = this.key;
     return (connection) => {
-      const value = connection.scope.headers[key];
+      const headers = connection.scope.headers;
+      // Own keys only: Node's header object inherits `toString`, `constructor`, ...
+      if (!Object.hasOwn(headers, key)) return undefined;
+      const value = headers[key];
       return Array.isArray(value) ? value.join(', ') : value;
     };
   }

@@ -23,7 +23,8 @@ export class PathParamToken<T> extends Token<T> {
 
   compile(site: CompileSite): Provider<T> {
     const name = this.name;
-    const converter = site.pathParams?.[name];
+    // Own keys only: a name like "toString" must not find Object.prototype's.
+    const converter = site.pathParams && Object.hasOwn(site.pathParams, name) ? site.pathParams[name] : undefined;
     if (site.pathParams && converter === undefined) {
       const names = Object.keys(site.pathParams);
       const declared = names.length ? names.map((p) => `{${p}}`).join(', ') : 'none';

@@ -31,7 +31,12 @@ export class QueryParamToken<T> extends Token<T> {
       };
     }
     const validate = parameterValidator<T>(this.schema, `query parameter "${name}"`, site.where);
-    return (connection) => validate(connection.scope.query[name]);
+    // ajv coerces in place: validate a copy of a repeated key's list, so the shared
+    // `scope.query` keeps its strings for `Request.query` and other tokens.
+    return (connection) => {
+      const value = connection.scope.query[name];
+      return validate(Array.isArray(value) ? [...value] : value);
+    };
   }
 }
 

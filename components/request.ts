@@ -35,7 +35,10 @@ export class Request {
 
   /** One header's value (a repeated header is joined with `, `). */
   header(name: string): string | undefined {
-    const value = this.scope.headers[name.toLowerCase()];
+    const key = name.toLowerCase();
+    // Own keys only: Node's header object inherits `toString`, `constructor`, ...
+    if (!Object.hasOwn(this.scope.headers, key)) return undefined;
+    const value = this.scope.headers[key];
     return Array.isArray(value) ? value.join(', ') : value;
   }
 

@@ -67,7 +67,8 @@ export class Scope {
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 
-function decodePath(raw: string): string {
+/** Percent-decodes a raw path, keeping `%2F` encoded so it cannot split a segment. */
+export function decodePath(raw: string): string {
   if (raw.indexOf('%') === -1) return raw;
   try {
     // %2F stays encoded so a decoded slash can never create a new path segment.

@@ -4,7 +4,7 @@ import { component, type ComponentDefinition } from '../lib/component';
 import { HTTPException, WebSocketException } from '../lib/exceptions';
 import { inject } from '../lib/inject';
 import * as status from '../lib/status';
-import type { MaybePromise } from '../lib/thenable';
+import { isThenable, type MaybePromise } from '../lib/thenable';
 
 export interface TokenAuthOptions {
   /** Turns a token into a user; `null`/`undefined` means the token is not valid. */
@@ -66,7 +66,9 @@ export class TokenAuth {
       if (!user) throw this.refusal(scope, 'Invalid token');
       this.users.set(scope, user);
     };
-    return verified instanceof Promise ? verified.then(settle) : settle(verified as User | null | undefined);
+    // Any thenable, not just this realm's Promise: a promise from another realm (vm, test
+    // runners) or library would otherwise count as a truthy user and let the request through.
+    return isThenable<User | null | undefined>(verified) ? Promise.resolve(verified).then(settle) : settle(verified);
   }
 
   private tokenOf(scope: Scope): string | undefined {

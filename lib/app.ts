@@ -1,12 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import { Scope } from '../components/scope';
+import { decodePath, Scope } from '../components/scope';
 import type { IncomingSource } from './address';
 import { builtins } from './builtins';
 import type { ComponentDefinition } from './component';
 import { Connection } from './connection';
-import { compileEndpoint, HookInstances, type Endpoint } from './endpoint';
+import { compileEndpoint, handlerTokens, HookInstances, type Endpoint } from './endpoint';
+import { handshakeProblem, nodeUpgrader, parseSubprotocols, refuseSocket } from './handshake';
+import { WebSocketGateway } from './websocket-gateway';
+import type { WebSocketEndpoint } from './websocket-pipeline';
+import type { WebSocketStats } from './websocket-stats';
+import type { Upgrader } from './wire-socket';
 import { HTTPException } from './exceptions';
 import { inject } from './inject';
 import type { HookLike } from './hook';
@@ -16,7 +22,7 @@ import type { Response } from './response';
 import { writeResponse } from './response-writer';
 import { parseTemplate, Router } from './router';
 import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
-import { resolveSettings, type Settings } from './settings';
+import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
 import { isThenable, then, type MaybePromise } from './thenable';
 import { Token, type Provider } from './token';
@@ -28,7 +34,7 @@ export interface AppOptions {
   components?: readonly ComponentDefinition[];
   /** Hooks wrapping every route, instances or classes. */
   hooks?: readonly HookLike[];
-  settings?: Partial<Settings>;
+  settings?: SettingsInput;
   /** The tsyringe container services are resolved from; default: a child of tsyringe's global one. */
   container?: DependencyContainer;
 }
@@ -70,7 +76,8 @@ export class App {
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
   private readonly resolver: Resolver;
-  private readonly router = new Router<Endpoint>();
+  private readonly router = new Router<Endpoint | WebSocketEndpoint>();
+  private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
   private readonly servers = new Set<Server>();
 
@@ -79,6 +86,7 @@ export class App {
     this.settings = resolveSettings(options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
     this.resolver = new Resolver(options.components ?? [], builtins(), this.container);
+    this.gateway = new WebSocketGateway(this.settings, this.container);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
 
@@ -90,8 +98,10 @@ export class App {
         this.router.add(flat.route.method, flat.path, endpoint);
       } else {
         const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
-        const endpoint = compileEndpoint(flat.route.handler as Handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
-        this.router.add(WS_METHOD, flat.path, endpoint);
+        const handler = flat.route.handler as Handler;
+        const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
+        const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage });
+        this.router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
       }
     }
     const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
@@ -139,13 +149,34 @@ export class App {
     });
   }
 
-  /** Serves this app's WebSocket routes on a server you own; its other traffic is left alone. */
+  /**
+   * Serves this app's WebSocket routes on a server you own (one that Express or Fastify
+   * answers HTTP on, say). Upgrades for paths the app does not route are left to the server's
+   * other `upgrade` listeners; with none, they get 404.
+   *
+   * @example
+   * const server = http.createServer(expressApp);
+   * app.attach(server);
+   * server.listen(8000);
+   */
   attach(server: Server): void {
+    if (this.servers.has(server)) return;
     this.servers.add(server);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(server, req, socket, head));
   }
 
-  /** Stops every server this app listens on and disposes app-scoped components. */
+  /** Counters of WebSocket traffic since the app started. */
+  stats(): WebSocketStats {
+    const stats = this.gateway.stats;
+    return { ...stats, open: stats.open, closedByCode: { ...stats.closedByCode } };
+  }
+
+  /**
+   * Shuts down gracefully: new connections are refused, every WebSocket is closed with 1001,
+   * every handler is awaited, HTTP servers stop and drain, app-scoped components are disposed.
+   */
   async close(): Promise<void> {
+    await this.gateway.close();
     await Promise.all([...this.servers].map((server) => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections?.();
@@ -154,21 +185,47 @@ export class App {
     await this.resolver.disposeAppValues();
   }
 
+  /**
+   * Starts a WebSocket connection from any source; `upgrader` completes or refuses the
+   * handshake. Returns false when no WebSocket route matches the path.
+   */
+  openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
+    const scope = new Scope({
+      type: 'websocket', method: 'GET', url: source.url, headers: source.headers, client: source.client,
+      server: source.server, subprotocols: parseSubprotocols(source.headers['sec-websocket-protocol']), app: this,
+    });
+    const match = this.router.lookup(WS_METHOD, scope.path);
+    if (!match.found) return false;
+    scope.pathParams = match.params;
+    this.gateway.open(match.value as WebSocketEndpoint, scope, source, upgrader);
+    return true;
+  }
+
+  private handleUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => {});
+    const source = nodeSource(req);
+    const mark = source.url.indexOf('?');
+    const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
+    if (!routed) {
+      // Another listener (the server's owner) may serve this path.
+      if (server.listenerCount('upgrade') === 1) refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
+      return;
+    }
+    const problem = handshakeProblem(req);
+    if (problem) {
+      refuseSocket(socket, status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: problem }));
+      return;
+    }
+    this.openWebSocket(source, nodeUpgrader(this.gateway.wss, req, socket, head));
+  }
+
   /** The port a server started by `listen()` is bound to. */
   static portOf(server: Server): number {
     return (server.address() as AddressInfo).port;
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
-    const source: IncomingSource = {
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
-      client: socket.remoteAddress ? { host: socket.remoteAddress, port: socket.remotePort ?? 0 } : null,
-      server: socket.localAddress ? { host: socket.localAddress, port: socket.localPort ?? 0 } : null,
-      body: req,
-    };
+    const source = nodeSource(req);
     const { response, finish } = this.dispatch(source);
     const head = source.method === 'HEAD';
     const send = (ready: Response): MaybePromise<void> => then(writeResponse(res, ready, head), finish);
@@ -180,4 +237,17 @@ export class App {
       });
     }
   }
+}
+
+/** The parts of a Node request Starwire reads. */
+function nodeSource(req: IncomingMessage): IncomingSource {
+  const socket = req.socket;
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: req.headers,
+    client: socket.remoteAddress ? { host: socket.remoteAddress, port: socket.remotePort ?? 0 } : null,
+    server: socket.localAddress ? { host: socket.localAddress, port: socket.localPort ?? 0 } : null,
+    body: req,
+  };
 }

@@ -1,5 +1,6 @@
 import { Request } from '../components/request';
 import { Scope } from '../components/scope';
+import { WebSocket } from '../components/web-socket';
 import type { Builtin } from './resolver';
 
 /** The values Starwire provides by itself; `App({ components })` can replace any of them. */
@@ -11,6 +12,11 @@ export function builtins(extra: ReadonlyMap<unknown, Builtin> = new Map()): Map<
       hint: 'Request is only available on HTTP routes; inject Scope, which WebSocket routes have too',
     }],
     [Scope, { kinds: ['http', 'websocket'], provider: (connection) => connection.scope, hint: '' }],
+    [WebSocket, {
+      kinds: ['websocket'],
+      provider: (connection) => connection.websocket,
+      hint: 'WebSocket is only available on WebSocket routes',
+    }],
   ]);
   for (const [token, builtin] of extra) map.set(token, builtin);
   return map;

@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { IncomingSource } from './address';
 import type { Settings } from './settings';
 import type { Scope } from '../components/scope';
+import type { WebSocket } from '../components/web-socket';
 import { Request } from '../components/request';
 import { then, type MaybePromise } from './thenable';
 
@@ -22,6 +23,8 @@ export class Connection {
   response: unknown = undefined;
   /** For a request that matched no route: the methods its path allows (empty: 404). */
   allowedMethods: readonly string[] = [];
+  /** The socket, on WebSocket connections. */
+  websocket: WebSocket | undefined = undefined;
   private readonly rootContainer: DependencyContainer;
   private child: DependencyContainer | undefined = undefined;
   private lazyRequest: Request | undefined = undefined;

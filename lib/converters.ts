@@ -22,7 +22,15 @@ export const converters: Readonly<Record<string, Converter>> = {
       return Number.isSafeInteger(value) ? value : undefined;
     },
   },
-  float: { name: 'float', convert: (segment) => (FLOAT.test(segment) ? Number(segment) : undefined) },
+  float: {
+    name: 'float',
+    convert: (segment) => {
+      if (!FLOAT.test(segment)) return undefined;
+      const value = Number(segment);
+      // A long enough digit string overflows to Infinity, which is not the number the client sent.
+      return Number.isFinite(value) ? value : undefined;
+    },
+  },
   uuid: { name: 'uuid', convert: (segment) => (UUID.test(segment) ? segment.toLowerCase() : undefined) },
   path: { name: 'path', convert: (rest) => rest },
 };

@@ -47,12 +47,13 @@ export function compileEndpoint(
   site: PlanSite,
   resolver: Resolver,
   instances: HookInstances,
+  handlerSite: PlanSite = site,
 ): Endpoint {
   const compiledHooks = hooks
     .map((hook) => instances.get(hook))
     .filter((instance) => !instance.appliesTo || instance.appliesTo.includes(site.kind))
     .map((instance) => compileHook(instance, resolver, site));
   const name = handler.name || 'handler';
-  const plan = resolver.plan(handlerTokens(handler, site.where), name, site);
+  const plan = resolver.plan(handlerTokens(handler, site.where), name, handlerSite);
   return { label: site.where, handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object }, hooks: compiledHooks };
 }

@@ -94,6 +94,16 @@ export class Resolver {
     return new Plan(providers);
   }
 
+  /**
+   * True when a handler with these tokens runs per WebSocket message: it asks for `Message`
+   * or for a `'message'`-scoped component.
+   */
+  isPerMessage(tokens: readonly TokenLike[]): boolean {
+    return tokens.some((token) =>
+      (token instanceof Token && (token as { scope?: ComponentScope }).scope === 'message') ||
+      this.components.get(token)?.scope === 'message');
+  }
+
   /** App-scoped values that have a `dispose`, for `app.close()`. */
   async disposeAppValues(): Promise<void> {
     for (const [definition, value] of this.appValues) {

@@ -7,10 +7,13 @@ import type { Response } from './response';
 export function writeResponse(res: ServerResponse, response: Response, head: boolean): void | Promise<void> {
   const body = response.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    if (head && body !== null && response.headers['content-length'] === undefined) {
-      response.headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    let headers = response.headers;
+    if (headers['content-length'] === undefined && mayHaveBody(response.status)) {
+      // A body of known size goes out with its length, for GET and HEAD alike, not chunked.
+      const size = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      headers = { ...headers, 'content-length': String(size) };
     }
-    res.writeHead(response.status, response.headers);
+    res.writeHead(response.status, headers);
     res.end(head || body === null ? undefined : body);
     return;
   }
@@ -25,4 +28,9 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
   return pipeline(stream, res).catch((error: unknown) => {
     res.destroy(error as Error);
   });
+}
+
+/** 1xx, 204 and 304 responses never carry a body, so they never carry a content-length either. */
+function mayHaveBody(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
 }

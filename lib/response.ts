@@ -20,7 +20,7 @@ function lowerKeys(headers: Record<string, string | string[]> | undefined): Outg
 /**
  * An HTTP response. A handler may return one to control status and headers; plain values are
  * turned into one (objects → `JSONResponse`, strings → `PlainTextResponse`, buffers → bytes,
- * streams → `StreamingResponse`, `undefined` → 204).
+ * streams and async iterables → `StreamingResponse`, `undefined` → 204).
  *
  * @example
  * return new Response('created', { status: status.HTTP_201_CREATED, headers: { location: '/items/7' } });
@@ -115,5 +115,11 @@ export function toResponse(value: unknown): Response {
   if (typeof value === 'string') return new PlainTextResponse(value);
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return new Response(value, {}, 'application/octet-stream');
   if (value instanceof Readable) return new StreamingResponse(value);
+  // An async generator would otherwise serialize as "{}".
+  if (isAsyncIterable(value)) return new StreamingResponse(value);
   return new JSONResponse(value);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
 }

@@ -23,7 +23,7 @@ export function parseTemplate(template: string): { segments: Segment[]; params: 
       return;
     }
     const [, name, type = 'str'] = match;
-    if (name in params) throw new ConfigurationError(`Route path ${template}: parameter "${name}" appears twice`);
+    if (Object.hasOwn(params, name)) throw new ConfigurationError(`Route path ${template}: parameter "${name}" appears twice`);
     params[name] = type;
     if (type === 'path') {
       if (index !== parts.length - 1) throw new ConfigurationError(`Route path ${template}: {${name}:path} must be the last segment`);
@@ -79,6 +79,9 @@ export class Router<T> {
         if (!edge) node.params.push((edge = { name: segment.name, converter: segment.converter, node: new Node() }));
         node = edge.node;
       } else {
+        if (node.rest && node.rest.name !== segment.name) {
+          throw new ConfigurationError(`Route path ${template}: {${segment.name}:path} clashes with {${node.rest.name}:path} declared at the same position by another route`);
+        }
         node.rest ??= { name: segment.name, node: new Node() };
         node = node.rest.node;
       }
@@ -90,46 +93,48 @@ export class Router<T> {
   /** Finds the value for `method` at the decoded `path`; `allowed` is empty when nothing matches the path. */
   lookup(method: string, path: string): Match<T> {
     const params: Record<string, string | number> = {};
-    const node = this.walk(this.root, path, 1, params, method);
-    if (node === undefined) return { found: false, allowed: [] };
-    const value = node.methods.get(method);
-    if (value !== undefined) return { found: true, value, params };
-    return { found: false, allowed: [...node.methods.keys()] };
+    const allowed = new Set<string>();
+    const node = this.walk(this.root, path, 1, params, method, allowed);
+    if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params };
+    return { found: false, allowed: [...allowed] };
   }
 
-  /** Depth-first with backtracking; prefers a node that has `method`, else any node with a route. */
-  private walk(node: Node<T>, path: string, start: number, params: Record<string, string | number>, method: string): Node<T> | undefined {
-    if (start > path.length) return node.methods.size > 0 ? node : undefined;
+  /**
+   * Depth-first with backtracking: returns the first node that has `method`, setting only that
+   * route's parameters; every other route the path reaches adds its methods to `allowed`.
+   */
+  private walk(node: Node<T>, path: string, start: number, params: Record<string, string | number>, method: string, allowed: Set<string>): Node<T> | undefined {
+    if (start > path.length) {
+      if (node.methods.has(method)) return node;
+      for (const other of node.methods.keys()) allowed.add(other);
+      return undefined;
+    }
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
     const segment = path.slice(start, end);
-    let fallback: Node<T> | undefined;
 
     const child = node.statics.get(segment);
     if (child) {
-      const found = this.walk(child, path, end + 1, params, method);
-      if (found?.methods.has(method)) return found;
-      fallback = found;
+      const found = this.walk(child, path, end + 1, params, method, allowed);
+      if (found) return found;
     }
     for (const edge of node.params) {
       const value = edge.converter.convert(segment);
       if (value === undefined) continue;
-      const found = this.walk(edge.node, path, end + 1, params, method);
+      const found = this.walk(edge.node, path, end + 1, params, method, allowed);
       if (found) {
-        if (found.methods.has(method)) {
-          params[edge.name] = value;
-          return found;
-        }
-        fallback ??= found;
-      }
-    }
-    if (node.rest && node.rest.node.methods.size > 0) {
-      const found = node.rest.node;
-      if (found.methods.has(method) || !fallback) {
-        params[node.rest.name] = path.slice(start);
+        params[edge.name] = value;
         return found;
       }
     }
-    return fallback;
+    if (node.rest) {
+      const found = node.rest.node;
+      if (found.methods.has(method)) {
+        params[node.rest.name] = path.slice(start);
+        return found;
+      }
+      for (const other of found.methods.keys()) allowed.add(other);
+    }
+    return undefined;
   }
 }

@@ -1,3 +1,5 @@
+import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
+
 /** App-wide settings; every field has a safe default. */
 export interface Settings {
   /** Show error messages and stacks in 500 responses and 1011 close reasons. Default false. */
@@ -6,16 +8,26 @@ export interface Settings {
   maxBodySize: number;
   /** Where unexpected errors are reported. Default: `console.error`. */
   logError: (message: string, error: unknown) => void;
+  /** WebSocket limits and liveness. */
+  websocket: WebSocketSettings;
 }
+
+/** Settings as `App` takes them: any field may be left out, the WebSocket ones too. */
+export type SettingsInput = Partial<Omit<Settings, 'websocket'>> & { websocket?: Partial<WebSocketSettings> };
 
 export const defaultSettings: Settings = {
   debug: false,
   maxBodySize: 1024 * 1024,
   logError: (message, error) => console.error(message, error),
+  websocket: defaultWebSocketSettings,
 };
 
-export function resolveSettings(partial: Partial<Settings> = {}): Settings {
-  const settings = { ...defaultSettings, ...partial };
+export function resolveSettings(partial: SettingsInput = {}): Settings {
+  const settings = { ...defaultSettings, ...partial, websocket: { ...defaultWebSocketSettings, ...partial.websocket } };
+  for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
+    const value = settings.websocket[key];
+    if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);
+  }
   if (!Number.isInteger(settings.maxBodySize) || settings.maxBodySize < 0) {
     throw new TypeError(`settings.maxBodySize must be a non-negative integer, got ${settings.maxBodySize}`);
   }

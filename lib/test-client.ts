@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 import type { Address } from './address';
 import type { App } from './app';
+import { WebSocketDisconnect } from './exceptions';
+import { MemorySocket } from './memory-socket';
 import type { Response } from './response';
+import * as status from './status';
+import { TestWebSocket, WebSocketDenied } from './test-websocket';
 
 type QueryValue = string | number | boolean;
 
@@ -35,6 +39,42 @@ export class TestClient {
   put(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PUT', path, init); }
   patch(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PATCH', path, init); }
   delete(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('DELETE', path, init); }
+
+  /**
+   * Opens an in-process WebSocket. Resolves once the app accepts; rejects with
+   * `WebSocketDenied` (its `status`) when the handshake is refused, or with
+   * `WebSocketDisconnect` (its `code`) when the app closes before sending anything.
+   *
+   * @example
+   * await assert.rejects(client.websocket('/private'), (e) => e instanceof WebSocketDenied && e.status === 401);
+   */
+  websocket(path: string, init: { subprotocols?: readonly string[]; headers?: Record<string, string>; timeout?: number } = {}): Promise<TestWebSocket> {
+    const headers: Record<string, string> = {
+      host: 'testserver', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    };
+    for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
+    if (init.subprotocols?.length) headers['sec-websocket-protocol'] = init.subprotocols.join(', ');
+    const timeout = init.timeout ?? 5000;
+    return new Promise<TestWebSocket>((resolve, reject) => {
+      const routed = this.app.openWebSocket({
+        method: 'GET', url: path, headers, client: this.client, server: { host: 'testserver', port: 80 }, body: Readable.from([]),
+      }, {
+        complete: async (subprotocol, extra) => {
+          const [server, client] = MemorySocket.pair(this.app.settings.websocket.maxPayload);
+          const session = new TestWebSocket(client, subprotocol, extra, timeout);
+          // Two turns later, a close frame sent right after accepting has arrived: that is a refusal.
+          setImmediate(() => setImmediate(() => {
+            if (session.closeCode !== undefined && session.pending === 0) reject(new WebSocketDisconnect(session.closeCode, session.closeReason ?? ''));
+            else resolve(session);
+          }));
+          return server;
+        },
+        refuse: (statusCode, body, responseHeaders) => reject(new WebSocketDenied(statusCode, body, responseHeaders)),
+      });
+      if (!routed) reject(new WebSocketDenied(status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }), {}));
+    });
+  }
 
   async request(method: string, path: string, init: TestRequestInit = {}): Promise<globalThis.Response> {
     const headers: Record<string, string> = { host: 'testserver' };

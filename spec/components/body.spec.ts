@@ -157,7 +157,7 @@ describe('Body', () => {
     it('answers 413 from the declared content-length, before the body is sent', async () => {
       // Declares 10 MiB but sends only 1 KiB: a server waiting for the body would never answer.
       const req = httpRequest({
-        host: '127.0.0.1', port, method: 'POST', path: '/upload',
+        host: '127.0.0.1', port, method: 'POST', path: '/upload', agent: false,
         headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
       });
       const outcome = new Promise<Outcome>((resolve, reject) => {
@@ -166,8 +166,13 @@ describe('Body', () => {
         setTimeout(() => reject(new Error('no response within 2 s: the server is waiting for the declared body')), 2000).unref();
       });
       req.write('"' + 'x'.repeat(1023));
-      const { status, body, connection } = await outcome;
-      req.destroy();
+      let result: Outcome;
+      try {
+        result = await outcome;
+      } finally {
+        req.destroy();
+      }
+      const { status, body, connection } = result;
       assert.equal(status, 413);
       assert.deepEqual(JSON.parse(body), { detail: `Request body is larger than ${limit} bytes` });
       assert.equal(connection, 'close');
@@ -177,7 +182,7 @@ describe('Body', () => {
     it('answers 413 to a streamed (chunked) body once it passes the limit, before the client finishes', async () => {
       const chunk = 'x'.repeat(1024);
       const maxChunks = 2048; // 2 MiB, far past the 4 KiB limit
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/upload', headers: { 'content-type': 'application/json' } });
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/upload', agent: false, headers: { 'content-type': 'application/json' } });
       let response: Promise<Outcome> | undefined;
       // Writes after the server hangs up may fail (EPIPE, ECONNRESET); the response is what matters.
       let failure: Error | undefined;

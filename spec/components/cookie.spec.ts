@@ -12,6 +12,7 @@ function makeApp(): App {
       new Route('/prefs', 'GET', inject([Cookie('theme'), Cookie('lang'), Cookie('session')], (theme, lang, session) => ({
         theme: theme ?? null, lang: lang ?? null, session: session ?? null,
       }))),
+      new Route('/inherited', 'GET', inject([Cookie('toString'), Cookie('constructor')], (a, b) => ({ a: typeof a, b: typeof b }))),
       new Route('/upper', 'GET', inject([Cookie('Session')], (session) => ({ session: session ?? null }))),
     ],
   });
@@ -44,6 +45,10 @@ describe('Cookie', () => {
 
     it('percent-decodes cookie values', async () => {
       assert.deepEqual(await (await client().get('/session', { headers: { cookie: 'session=a%20b%3Bc' } })).json(), { present: true, session: 'a b;c' });
+    });
+
+    it('does not take an inherited property for a cookie', async () => {
+      assert.deepEqual(await (await client().get('/inherited', { headers: { cookie: 'a=1' } })).json(), { a: 'undefined', b: 'undefined' });
     });
 
     it('treats cookie names as case-sensitive', async () => {

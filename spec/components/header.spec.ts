@@ -10,6 +10,7 @@ function makeApp(): App {
     routes: [
       new Route('/lower', 'GET', inject([Header('x-request-id')], (id) => ({ present: id !== undefined, id: id ?? null }))),
       new Route('/mixed', 'GET', inject([Header('X-Request-ID')], (id) => ({ present: id !== undefined, id: id ?? null }))),
+      new Route('/inherited', 'GET', inject([Header('toString'), Header('constructor')], (a, b) => ({ a: typeof a, b: typeof b }))),
       new Route('/two', 'GET', inject([Header('X-Locale'), Header('x-api-key')], (lang, key) => ({ lang: lang ?? null, key: key ?? null }))),
     ],
   });
@@ -31,6 +32,10 @@ describe('Header', () => {
       assert.deepEqual(await (await client().get('/lower', { headers: { 'X-REQUEST-ID': 'one' } })).json(), { present: true, id: 'one' });
       assert.deepEqual(await (await client().get('/mixed', { headers: { 'x-request-id': 'two' } })).json(), { present: true, id: 'two' });
       assert.deepEqual(await (await client().get('/mixed', { headers: { 'X-Request-Id': 'three' } })).json(), { present: true, id: 'three' });
+    });
+
+    it('does not take an inherited property of the header object for a header', async () => {
+      assert.deepEqual(await (await client().get('/inherited')).json(), { a: 'undefined', b: 'undefined' });
     });
 
     it('gives an empty value as an empty string, not undefined', async () => {

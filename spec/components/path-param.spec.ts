@@ -16,8 +16,9 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {} },
     routes: [
-      new Route('/items/{id:int}', 'GET', inject([PathParam('id')], (id) => ({ id, type: typeof id }))),
-      new Route('/prices/{amount:float}', 'GET', inject([PathParam('amount')], (amount) => ({ amount, type: typeof amount }))),
+      new Route('/items/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id, type: typeof id }))),
+      new Route('/prices/{amount:float}', 'GET', inject([PathParam('amount', { type: 'number' })], (amount) => ({ amount, type: typeof amount }))),
+      new Route('/keys/{key:uuid}', 'GET', inject([PathParam('key')], (key) => ({ key, type: typeof key }))),
       new Route('/users/{name}', 'GET', inject([PathParam('name')], (name) => ({ name, type: typeof name }))),
       new Route('/files/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ rest }))),
       // A str segment coerced and checked by the schema.
@@ -49,6 +50,12 @@ describe('PathParam', () => {
 
       it('gives {amount:float} as a number', async () => {
         assert.deepEqual(await (await client().get('/prices/2.5')).json(), { amount: 2.5, type: 'number' });
+      });
+
+      it('gives {key:uuid} as a lower-cased string, and does not match other segments', async () => {
+        const key = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+        assert.deepEqual(await (await client().get(`/keys/${key}`)).json(), { key: key.toLowerCase(), type: 'string' });
+        assert.equal((await client().get('/keys/not-a-uuid')).status, 404);
       });
 
       it('gives a plain {name} as the decoded string', async () => {
@@ -112,32 +119,47 @@ describe('PathParam', () => {
     });
   });
 
-  describe('an undeclared name', () => {
-    it('is a ConfigurationError at new App(...) naming the route, the function and the parameter', () => {
-      const routes = [new Route('/items/{id}', 'GET', inject([PathParam('id'), PathParam('itemId')], function getItem(id, itemId) {
-        return { id, itemId };
-      }))];
+  describe('configuration errors at new App(...)', () => {
+    function configurationError(routes: Route[] | Include[], ...patterns: RegExp[]): void {
       assert.throws(() => new App({ routes }), (error: unknown) => {
         assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
-        assert.match(error.message, /route GET \/items\/\{id\}/);
-        assert.match(error.message, /\bgetItem\b/);
-        assert.match(error.message, /PathParam\("itemId"\)/);
-        assert.match(error.message, /parameter 2\b/);
-        assert.match(error.message, /declared: \{id\}/);
+        for (const pattern of patterns) assert.match(error.message, pattern);
         return true;
       });
+    }
+
+    it('names the route, the handler function and the parameter for an undeclared name', () => {
+      configurationError(
+        [new Route('/items/{id}', 'GET', inject([PathParam('id'), PathParam('itemId')], function getItem(id, itemId) {
+          return { id, itemId };
+        }))],
+        /route GET \/items\/\{id\}/, /\bgetItem\b/, /parameter 2\b/, /PathParam\("itemId"\)/, /no path parameter "itemId"/, /declared: \{id\}/,
+      );
     });
 
-    it('is an error on a route without any parameters, with the full path of an Include', () => {
-      const routes = [new Include('/api', [new Route('/health', 'GET', inject([PathParam('id')], function health(id) { return { id }; }))])];
-      assert.throws(() => new App({ routes }), (error: unknown) => {
-        assert.ok(error instanceof ConfigurationError);
-        assert.match(error.message, /route GET \/api\/health/);
-        assert.match(error.message, /\bhealth\b/);
-        assert.match(error.message, /PathParam\("id"\)/);
-        assert.match(error.message, /declared: none/);
-        return true;
-      });
+    it('uses the full path inside an Include, and says when the route declares none', () => {
+      configurationError(
+        [new Include('/api', [new Route('/health', 'GET', inject([PathParam('id')], function health(id) { return { id }; }))])],
+        /route GET \/api\/health/, /\bhealth\b/, /PathParam\("id"\)/, /declared: none/,
+      );
+    });
+
+    it('does not take an Object.prototype name for a declared one', () => {
+      configurationError(
+        [new Route('/items/{id}', 'GET', inject([PathParam('toString')], function sneaky(value) { return { value }; }))],
+        /\bsneaky\b/, /no path parameter "toString"/,
+      );
+    });
+
+    it('asks for a numeric schema on {id:int} and {x:float}, so the handler type matches the number it gets', () => {
+      configurationError(
+        [new Route('/items/{id:int}', 'GET', inject([PathParam('id')], function byId(id) { return { id }; }))],
+        /route GET \/items\/\{id:int\}/, /\bbyId\b/, /PathParam\("id"\)/, /type: 'integer'/,
+      );
+      configurationError(
+        [new Route('/prices/{x:float}', 'GET', inject([PathParam('x')], function byPrice(x) { return { x }; }))],
+        /\bbyPrice\b/, /PathParam\("x"\)/, /type: 'number'/,
+      );
     });
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { QueryParam } from '../../components/query-param';
+import { Request } from '../../components/request';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject';
 import { Route } from '../../lib/routes';
@@ -26,6 +27,11 @@ function makeApp(): App {
         tags: tags ?? null, isArray: Array.isArray(tags),
       }))),
       new Route('/ids', 'GET', inject([QueryParam('id', { type: 'array', items: { type: 'integer' } })], (ids) => ({ ids: ids ?? null }))),
+      // The coerced copy must not leak into the shared query seen by later tokens.
+      new Route('/ids-and-raw', 'GET', inject(
+        [QueryParam('id', { type: 'array', items: { type: 'integer' } }), QueryParam('id'), Request],
+        (ids, raw, request) => ({ ids: ids ?? null, raw: raw ?? null, query: request.query }),
+      )),
     ],
   });
 }
@@ -83,6 +89,11 @@ describe('QueryParam', () => {
       it('coerces array items', async () => {
         assert.deepEqual(await (await client().get('/ids?id=1&id=22')).json(), { ids: [1, 22] });
         assert.deepEqual(await (await client().get('/ids?id=5')).json(), { ids: [5] });
+      });
+
+      it('leaves the shared query untouched by coercion', async () => {
+        assert.deepEqual(await (await client().get('/ids-and-raw?id=1&id=2')).json(), { ids: [1, 2], raw: '1', query: { id: ['1', '2'] } });
+        assert.deepEqual(await (await client().get('/ids-and-raw?id=7')).json(), { ids: [7], raw: '7', query: { id: '7' } });
       });
 
       it('answers 400 naming the parameter with ajv errors when coercion fails', async () => {

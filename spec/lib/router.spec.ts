@@ -64,7 +64,7 @@ describe('Router', () => {
   describe('parseTemplate', () => {
     it('splits a template into static, converter and rest segments and lists the parameter names', () => {
       const { segments, params } = parseTemplate('/users/{id:int}/files/{rest:path}');
-      assert.deepEqual(params, ['id', 'rest']);
+      assert.deepEqual(params, { id: 'int', rest: 'path' });
       assert.deepEqual(segments.map((s) => s.kind), ['static', 'param', 'static', 'rest']);
       const param = segments[1];
       assert.ok(param.kind === 'param');
@@ -102,6 +102,14 @@ describe('Router', () => {
 
     it('rejects a parameter declared twice in one path', () => {
       assertConfigError(() => parseTemplate('/a/{id}/b/{id:int}'), '/a/{id}/b/{id:int}', '"id"', 'twice');
+    });
+
+    it('accepts parameter names that are also Object.prototype keys', () => {
+      for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+        const { params } = parseTemplate(`/a/{${name}}`);
+        assert.deepEqual(Object.keys(params), [name], name);
+        assert.equal(Object.getOwnPropertyDescriptor(params, name)?.value, 'str', name);
+      }
     });
 
     it('rejects {x:path} anywhere but the last segment', () => {

@@ -1,0 +1,328 @@
+import { assertCloseCode, assertCloseReason } from '../lib/close-codes';
+import { ValidationError, WebSocketDisconnect } from '../lib/exceptions';
+import { RateLimit } from '../lib/rate-limit';
+import * as status from '../lib/status';
+import type { Upgrader, WireSocket } from '../lib/wire-socket';
+import type { WebSocketSettings } from '../lib/websocket-settings';
+import type { WebSocketStats } from '../lib/websocket-stats';
+import type { Scope } from './scope';
+
+export type WebSocketState = 'connecting' | 'connected' | 'closed';
+
+/** One incoming message with its frame type. */
+export interface WebSocketMessage {
+  readonly type: 'text' | 'bytes';
+  readonly data: string | Buffer;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+let nextId = 0;
+
+/**
+ * One WebSocket connection, as a handler or hook injects it. States go
+ * `connecting → connected → closed`; the handler accepts, receives and sends, and when it
+ * returns an open socket is closed with 1000.
+ *
+ * Messages that arrive before the handler reads them are queued; past
+ * `settings.websocket.receiveQueue` the socket is paused, so a slow handler slows the peer
+ * instead of growing memory.
+ *
+ * @example
+ * new WebSocketRoute('/echo', inject([WebSocket], async (ws) => {
+ *   await ws.accept();
+ *   for await (const message of ws) await ws.send(message);
+ * }));
+ */
+export class WebSocket implements AsyncIterable<string | Buffer> {
+  readonly id: string;
+  readonly scope: Scope;
+  /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
+  subprotocol: string | undefined = undefined;
+  /** Code of the close frame, once closed (1006 when the connection dropped). */
+  closeCode: number | undefined = undefined;
+  closeReason: string | undefined = undefined;
+  /** Set by the heartbeat: false once a ping went out without a pong back. */
+  alive = true;
+
+  private currentState: WebSocketState = 'connecting';
+  private wire: WireSocket | undefined = undefined;
+  private queue: WebSocketMessage[] | undefined = undefined;
+  private waiter: { resolve: (message: WebSocketMessage) => void; reject: (error: Error) => void } | undefined = undefined;
+  private paused = false;
+  private closedByPeer = false;
+  private rate: RateLimit | undefined;
+  private finished: (() => void) | undefined = undefined;
+  /** Resolves once the connection has closed, however it closed. */
+  readonly done: Promise<void>;
+
+  constructor(
+    scope: Scope,
+    private readonly upgrader: Upgrader,
+    private readonly settings: WebSocketSettings,
+    private readonly stats: WebSocketStats,
+  ) {
+    this.id = (++nextId).toString(36);
+    this.scope = scope;
+    const rate = settings.messageRate;
+    this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
+    this.done = new Promise((resolve) => { this.finished = resolve; });
+  }
+
+  get state(): WebSocketState { return this.currentState; }
+  get connecting(): boolean { return this.currentState === 'connecting'; }
+  get connected(): boolean { return this.currentState === 'connected'; }
+  get closed(): boolean { return this.currentState === 'closed'; }
+  get path(): string { return this.scope.path; }
+  get clientIp(): string | undefined { return this.scope.client?.host; }
+  get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
+  /** Subprotocols the client offered, in its order of preference. */
+  get subprotocols(): readonly string[] { return this.scope.subprotocols; }
+  /** Bytes queued for sending and not yet written to the network. */
+  get bufferedAmount(): number { return this.wire?.bufferedAmount ?? 0; }
+
+  /**
+   * Completes the handshake, optionally choosing one of the offered subprotocols and adding
+   * response headers. Accepting twice is an error.
+   */
+  async accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+    if (this.currentState !== 'connecting') {
+      throw new Error(`WebSocket ${this.path}: accept() called on a ${this.currentState} connection`);
+    }
+    if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
+      throw new TypeError(`WebSocket ${this.path}: subprotocol ${JSON.stringify(subprotocol)} was not offered (offered: ${this.subprotocols.join(', ') || 'none'})`);
+    }
+    this.subprotocol = subprotocol;
+    // Marked connected before the upgrade resolves so a second accept() fails at once.
+    this.currentState = 'connected';
+    let wire: WireSocket;
+    try {
+      wire = await this.upgrader.complete(subprotocol, headers);
+    } catch (error) {
+      this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
+      throw error;
+    }
+    this.attach(wire);
+  }
+
+  /** API Star's name for `accept`. */
+  connect(subprotocol?: string, headers?: Readonly<Record<string, string>>): Promise<void> {
+    return this.accept(subprotocol, headers);
+  }
+
+  /** Refuses the handshake with an HTTP response. Only before `accept()`. */
+  refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+    if (this.currentState !== 'connecting') return;
+    this.stats.rejected++;
+    this.upgrader.refuse(statusCode, body, headers);
+    this.currentState = 'closed';
+    this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;
+    this.finished?.();
+  }
+
+  /** The next message, text as a string and binary as a Buffer. */
+  async receive(): Promise<string | Buffer> {
+    return (await this.receiveMessage()).data;
+  }
+
+  /** The next message with its frame type. Throws `WebSocketDisconnect` once the peer has gone. */
+  receiveMessage(): Promise<WebSocketMessage> {
+    const queued = this.queue?.shift();
+    if (queued) {
+      if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
+        this.paused = false;
+        this.wire?.resume();
+      }
+      return Promise.resolve(queued);
+    }
+    if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
+    if (this.currentState === 'closed') return Promise.reject(this.disconnect());
+    if (this.waiter) return Promise.reject(new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`));
+    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+  }
+
+  /** The next message as text (a binary message is decoded as UTF-8). */
+  async receiveText(): Promise<string> {
+    const { data } = await this.receiveMessage();
+    return typeof data === 'string' ? data : data.toString('utf8');
+  }
+
+  /** The next message as bytes (a text message is encoded as UTF-8). */
+  async receiveBytes(): Promise<Buffer> {
+    const { data } = await this.receiveMessage();
+    return typeof data === 'string' ? Buffer.from(data) : data;
+  }
+
+  /** The next message parsed as JSON; malformed JSON is a `ValidationError` (close 1007 if unhandled). */
+  async receiveJson(): Promise<unknown> {
+    return parseJson(await this.receiveText());
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
+    for (;;) {
+      let message: WebSocketMessage;
+      try {
+        message = await this.receiveMessage();
+      } catch (error) {
+        if (error instanceof WebSocketDisconnect) return;
+        throw error;
+      }
+      yield message.data;
+    }
+  }
+
+  /** Sends a string as a text message and a Buffer as a binary one. */
+  send(data: string | Buffer | Uint8Array): Promise<void> {
+    return typeof data === 'string' ? this.write(data, false) : this.write(Buffer.isBuffer(data) ? data : Buffer.from(data), true);
+  }
+
+  sendText(text: string): Promise<void> {
+    return this.write(text, false);
+  }
+
+  sendBytes(bytes: Buffer | Uint8Array): Promise<void> {
+    return this.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), true);
+  }
+
+  sendJson(value: unknown): Promise<void> {
+    return this.write(JSON.stringify(value), false);
+  }
+
+  /**
+   * Sends already-serialized data; broadcasts call this with one payload for many sockets.
+   * Returns false when the send-buffer policy dropped or closed instead.
+   */
+  sendRaw(data: string | Buffer, binary: boolean): boolean {
+    const wire = this.wire;
+    if (this.currentState !== 'connected' || !wire) return false;
+    if (wire.bufferedAmount > this.settings.sendHighWaterMark) {
+      if (this.settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
+      else this.stats.dropped++;
+      return false;
+    }
+    wire.send(data, { binary });
+    this.stats.messagesOut++;
+    this.stats.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    return true;
+  }
+
+  /**
+   * Closes the connection; later calls do nothing. Before `accept()` the handshake is completed
+   * first so the client sees the code. Codes 1004–1006, 1015 and those outside 1000–4999, and
+   * reasons over 123 UTF-8 bytes, are a `TypeError`.
+   */
+  async close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
+    assertCloseCode(code);
+    assertCloseReason(reason);
+    if (this.currentState === 'connecting') {
+      await this.accept();
+    }
+    if (this.currentState === 'closed' || !this.wire) return;
+    this.currentState = 'closed';
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.failWaiter();
+    this.wire.close(code, reason);
+  }
+
+  /** Sends a ping frame; the pong is noted by the heartbeat. */
+  ping(): void {
+    if (this.currentState === 'connected') this.wire?.ping();
+  }
+
+  /** Drops the connection without a close handshake (a dead peer). */
+  terminate(): void {
+    this.wire?.terminate();
+  }
+
+  private write(data: string | Buffer, binary: boolean): Promise<void> {
+    if (this.currentState !== 'connected' || !this.wire) return Promise.reject(this.sendError());
+    this.sendRaw(data, binary);
+    return RESOLVED;
+  }
+
+  private sendError(): Error {
+    if (this.currentState === 'connecting') return new Error(`WebSocket ${this.path}: accept() before sending`);
+    if (this.closedByPeer) return this.disconnect();
+    return new Error(`WebSocket ${this.path} is closed (${this.closeCode}): cannot send`);
+  }
+
+  private disconnect(): WebSocketDisconnect {
+    return new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
+  }
+
+  private attach(wire: WireSocket): void {
+    this.wire = wire;
+    this.stats.accepted++;
+    this.stats.open++;
+    wire.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    wire.on('close', (code, reason) => this.onClose(code, reason));
+    // Socket errors (bad frames, resets) are followed by 'close'; the listener keeps them from crashing the process.
+    wire.on('error', () => {});
+    wire.on('pong', () => { this.alive = true; });
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.currentState !== 'connected') return;
+    this.stats.messagesIn++;
+    this.stats.bytesIn += data.length;
+    if (this.rate && !this.rate.take()) {
+      void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');
+      return;
+    }
+    const message: WebSocketMessage = isBinary ? { type: 'bytes', data } : { type: 'text', data: data.toString('utf8') };
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve(message);
+      return;
+    }
+    const queue = (this.queue ??= []);
+    queue.push(message);
+    if (!this.paused && queue.length >= this.settings.receiveQueue) {
+      this.paused = true;
+      this.wire?.pause();
+    }
+  }
+
+  private onClose(code: number, reason: Buffer): void {
+    if (this.currentState !== 'closed') {
+      this.currentState = 'closed';
+      this.closedByPeer = true;
+      this.closeCode = code;
+      this.closeReason = reason.toString('utf8');
+      this.queue = undefined;
+      this.failWaiter();
+    }
+    this.finish(code, this.closeReason ?? '');
+  }
+
+  private finish(code: number, reason: string): void {
+    if (!this.finished) return;
+    if (this.wire) {
+      this.stats.open--;
+      this.stats.closedByCode[code] = (this.stats.closedByCode[code] ?? 0) + 1;
+    }
+    this.currentState = 'closed';
+    this.closeCode ??= code;
+    this.closeReason ??= reason;
+    const finished = this.finished;
+    this.finished = undefined;
+    finished();
+  }
+
+  private failWaiter(): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.reject(this.disconnect());
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError('message', [], `Invalid JSON message: ${(error as Error).message}`);
+  }
+}

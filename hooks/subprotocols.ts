@@ -1,0 +1,46 @@
+import { WebSocket } from '../components/web-socket';
+import { HTTPException, WebSocketProtocolError } from '../lib/exceptions';
+import { inject } from '../lib/inject';
+import * as status from '../lib/status';
+
+export interface SubprotocolOptions {
+  /** Refuse clients that offer none of the supported subprotocols (default). */
+  required?: boolean;
+  /**
+   * How to refuse: `'deny'` (default) answers the handshake with HTTP 400 before the upgrade;
+   * `'close'` accepts and closes with 1002, which browsers can read.
+   */
+  refuse?: 'deny' | 'close';
+}
+
+/**
+ * Negotiates a WebSocket subprotocol: the first one the client offers that the server supports
+ * is chosen, and `ws.accept()` sends it back. Clients offering none are refused before the
+ * upgrade, so no handler runs for them.
+ *
+ * @example
+ * new App({ routes, hooks: [new Subprotocols(['chat.v2', 'chat.v1'])] });
+ * // handler: await ws.accept();  → Sec-WebSocket-Protocol: chat.v2 (if offered)
+ */
+export class Subprotocols {
+  readonly appliesTo = ['websocket'] as const;
+  private readonly supported: ReadonlySet<string>;
+
+  constructor(supported: readonly string[], private readonly options: SubprotocolOptions = {}) {
+    if (supported.length === 0) throw new TypeError('new Subprotocols([...]): list at least one subprotocol');
+    this.supported = new Set(supported);
+  }
+
+  @inject([WebSocket])
+  onRequest(ws: WebSocket): void {
+    const chosen = ws.subprotocols.find((offered) => this.supported.has(offered));
+    if (chosen !== undefined) {
+      ws.subprotocol = chosen;
+      return;
+    }
+    if (this.options.required === false) return;
+    const detail = `Subprotocol required: one of ${[...this.supported].join(', ')}`;
+    if (this.options.refuse === 'close') throw new WebSocketProtocolError(detail);
+    throw new HTTPException(status.HTTP_400_BAD_REQUEST, detail);
+  }
+}

@@ -1,0 +1,132 @@
+import { WebSocket } from '../components/web-socket';
+import type { Connection } from './connection';
+import type { Endpoint } from './endpoint';
+import { closeFrameFor } from './error-close';
+import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from './exceptions';
+import type { CompiledHook } from './hook';
+import { invoke } from './invoke';
+import { MessageFrame } from './message-frame';
+import { Response } from './response';
+import type { InvalidMessagePolicy } from './routes';
+import * as status from './status';
+
+/** A WebSocket route, compiled: the endpoint plus how its handler runs. */
+export interface WebSocketEndpoint extends Endpoint {
+  /** True for a message handler (it injects `Message`): runs once per message. */
+  readonly perMessage: boolean;
+  readonly onInvalidMessage: InvalidMessagePolicy;
+}
+
+/**
+ * Serves one WebSocket connection: `onRequest` hooks (the handshake is still pending, so no
+ * message can be lost), the handler, `onResponse` hooks; errors map onto an HTTP refusal before
+ * `accept()` and onto a close frame after, as the one table says. Never rejects.
+ */
+export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+  try {
+    for (const hook of endpoint.hooks) {
+      if (!hook.onRequest) continue;
+      const result = await invoke(hook.onRequest, connection);
+      if (result instanceof Response) {
+        refuseWith(ws, result);
+        return;
+      }
+    }
+    if (endpoint.perMessage) {
+      if (ws.connecting) await ws.accept();
+      await messageLoop(endpoint, connection, ws);
+    } else {
+      await invoke(endpoint.handler, connection);
+    }
+    if (ws.connecting) {
+      // The handler neither accepted nor refused: the connection was not wanted.
+      ws.refuse(status.HTTP_403_FORBIDDEN, JSON.stringify({ detail: 'WebSocket connection not accepted' }), { 'content-type': 'application/json' });
+    } else if (ws.connected) {
+      await ws.close(status.WS_1000_NORMAL_CLOSURE);
+    }
+    await runReverse(endpoint.hooks, 'onResponse', connection);
+  } catch (error) {
+    if (error instanceof WebSocketDisconnect) {
+      // The peer left while the handler waited on it: the normal end of many handlers.
+      await runReverse(endpoint.hooks, 'onResponse', connection).catch((failure: unknown) => report(connection, endpoint, failure));
+      return;
+    }
+    await fail(endpoint, connection, ws, error);
+  }
+}
+
+async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+  for (;;) {
+    let text: string;
+    try {
+      text = await ws.receiveText();
+    } catch (error) {
+      if (error instanceof WebSocketDisconnect) return;
+      throw error;
+    }
+    try {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        throw new ValidationError('message', [], `Invalid JSON message: ${(error as Error).message}`);
+      }
+      const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
+      if (result !== undefined && ws.connected) await ws.sendJson(result);
+    } catch (error) {
+      if (error instanceof ValidationError && endpoint.onInvalidMessage === 'reply' && ws.connected) {
+        await ws.sendJson({ type: 'error', detail: error.message, errors: error.errors });
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
+  connection.error = error;
+  const settings = connection.settings;
+  if (ws.connecting) {
+    if (error instanceof HTTPException) {
+      ws.refuse(error.status, JSON.stringify({ detail: error.detail }), { 'content-type': 'application/json', ...error.headers });
+    } else if (error instanceof WebSocketException) {
+      // Accept first, so a browser sees the close code instead of a bare handshake failure.
+      await closeQuietly(ws, error.code, closeFrameFor(error, settings.debug).reason);
+    } else {
+      report(connection, endpoint, error);
+      const detail = settings.debug && error instanceof Error ? `${error.name}: ${error.message}` : 'Internal Server Error';
+      ws.refuse(status.HTTP_500_INTERNAL_SERVER_ERROR, JSON.stringify({ detail }), { 'content-type': 'application/json' });
+    }
+  } else if (ws.connected) {
+    const frame = closeFrameFor(error, settings.debug);
+    if (frame.unexpected) report(connection, endpoint, error);
+    await closeQuietly(ws, frame.code, frame.reason);
+  } else if (closeFrameFor(error, false).unexpected) {
+    report(connection, endpoint, error);
+  }
+  await runReverse(endpoint.hooks, 'onError', connection).catch((failure: unknown) => report(connection, endpoint, failure));
+}
+
+async function closeQuietly(ws: WebSocket, code: number, reason: string): Promise<void> {
+  try {
+    await ws.close(code, reason);
+  } catch {
+    // The handshake could not complete (the client left): nothing is left to tell it.
+  }
+}
+
+async function runReverse(hooks: readonly CompiledHook[], method: 'onResponse' | 'onError', connection: Connection): Promise<void> {
+  for (let i = hooks.length - 1; i >= 0; i--) {
+    const bound = hooks[i][method];
+    if (bound) await invoke(bound, connection);
+  }
+}
+
+function refuseWith(ws: WebSocket, response: Response): void {
+  const body = typeof response.body === 'string' ? response.body : '';
+  ws.refuse(response.status, body, response.headers);
+}
+
+function report(connection: Connection, endpoint: Endpoint, error: unknown): void {
+  connection.settings.logError(`Unhandled error in ${endpoint.label}`, error);
+}

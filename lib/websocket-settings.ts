@@ -1,0 +1,36 @@
+/** Limits and liveness for WebSocket connections; every field has a safe default. */
+export interface WebSocketSettings {
+  /** Largest incoming message in bytes; larger ones close the connection with 1009. Default 1 MiB. */
+  maxPayload: number;
+  /** Milliseconds between server pings; a socket that missed the last pong is terminated. 0 turns it off. Default 25 s. */
+  heartbeatInterval: number;
+  /** Milliseconds from the upgrade request until the handler accepts; later, the handshake is refused with 408. Default 10 s. */
+  handshakeTimeout: number;
+  /** Open and handshaking connections the app holds at most; more are refused with 503. Default unlimited. */
+  maxConnections: number;
+  /** Connections one client address may hold; more are refused with 429. Default unlimited. */
+  maxConnectionsPerIp: number;
+  /** Incoming messages allowed per connection: `messages` per `per` milliseconds, bursts included; more close with 1008. Default off. */
+  messageRate: { messages: number; per: number } | null;
+  /** Bytes queued for sending past which the overflow policy applies. Default 1 MiB. */
+  sendHighWaterMark: number;
+  /** `'drop'` (default): drop the message and count it in `app.stats().dropped`; `'close'`: close with 1013. */
+  sendOverflow: 'drop' | 'close';
+  /** permessage-deflate. Off by default: it costs memory per connection and opens compression side channels. */
+  compression: boolean;
+  /** Messages buffered before the handler reads them; past this the socket is paused (back-pressure). Default 64. */
+  receiveQueue: number;
+}
+
+export const defaultWebSocketSettings: WebSocketSettings = {
+  maxPayload: 1024 * 1024,
+  heartbeatInterval: 25_000,
+  handshakeTimeout: 10_000,
+  maxConnections: Infinity,
+  maxConnectionsPerIp: Infinity,
+  messageRate: null,
+  sendHighWaterMark: 1024 * 1024,
+  sendOverflow: 'drop',
+  compression: false,
+  receiveQueue: 64,
+};

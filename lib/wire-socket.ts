@@ -1,0 +1,25 @@
+/**
+ * What the `WebSocket` component needs from the connection underneath: the subset of a `ws`
+ * socket it uses. A real `ws` socket provides it; so does the TestClient's in-memory pair.
+ */
+export interface WireSocket {
+  readonly bufferedAmount: number;
+  send(data: string | Buffer, options: { binary: boolean }): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  ping(): void;
+  pause(): void;
+  resume(): void;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'pong', listener: () => void): this;
+}
+
+/** Completes or refuses a pending WebSocket handshake. */
+export interface Upgrader {
+  /** Finishes the handshake (HTTP 101) and gives the open socket. */
+  complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<WireSocket>;
+  /** Answers the handshake with an HTTP response instead, and drops the connection. */
+  refuse(status: number, body: string, headers: Readonly<Record<string, string | string[]>>): void;
+}
