@@ -36,6 +36,9 @@ export class Cors {
   private readonly options: CorsOptions;
 
   constructor(options: CorsOptions = {}) {
+    if (options.allowOrigins === '*' && options.allowCredentials) {
+      throw new TypeError("new Cors(): allowOrigins '*' with allowCredentials would let every site read credentialed responses; list the allowed origins");
+    }
     this.options = options;
     this.origins = options.allowOrigins === '*' ? '*' : new Set(options.allowOrigins ?? []);
     const methods = options.allowMethods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];

@@ -5,7 +5,8 @@ import type { Response } from '../lib/response';
 
 /**
  * Adds how long the app took to a response header (`server-timing: app;dur=1.234` by default,
- * milliseconds), for error responses too.
+ * milliseconds), for error responses too. List it first, so that it starts timing before any
+ * other hook can refuse the request.
  *
  * @example
  * new App({ routes, hooks: [new Timing()] });

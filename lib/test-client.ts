@@ -121,6 +121,8 @@ async function toFetchResponse(response: Response, head: boolean): Promise<globa
   }
   let bytes: Buffer | null = null;
   const body = response.body;
+  // Like the server, release a stream HEAD does not read (a file stream would hold its descriptor).
+  if (head && body instanceof Readable) body.destroy();
   if (body !== null && !head) {
     if (typeof body === 'string') bytes = Buffer.from(body);
     else if (body instanceof Uint8Array) bytes = Buffer.from(body);

@@ -14,9 +14,11 @@ const jsonAjv = new Ajv({ useDefaults: true, strict: false });
 export type Validator<T> = (value: unknown) => T;
 
 function issues(errors: ErrorObject[] | null | undefined, prefix: string): ValidationIssue[] {
+  // Parameters are validated wrapped as { value }; their errors are reported as if they were not.
+  const schemaPrefix = prefix ? '#/properties/value' : '';
   return (errors ?? []).map((error) => ({
     instancePath: error.instancePath.startsWith(prefix) ? error.instancePath.slice(prefix.length) : error.instancePath,
-    schemaPath: error.schemaPath,
+    schemaPath: schemaPrefix && error.schemaPath.startsWith(schemaPrefix) ? `#${error.schemaPath.slice(schemaPrefix.length)}` : error.schemaPath,
     keyword: error.keyword,
     params: error.params as Record<string, unknown>,
     message: error.message,
