@@ -24,7 +24,7 @@ import { parseTemplate, Router } from './router';
 import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
-import { isThenable, then, type MaybePromise } from './thenable';
+import { attempt, isThenable, then, type MaybePromise } from './thenable';
 import { Token, type Provider } from './token';
 
 export interface AppOptions {
@@ -228,14 +228,14 @@ export class App {
     const source = nodeSource(req);
     const { response, finish } = this.dispatch(source);
     const head = source.method === 'HEAD';
-    const send = (ready: Response): MaybePromise<void> => then(writeResponse(res, ready, head), finish);
-    const done = isThenable<Response>(response) ? response.then(send) : send(response);
-    if (isThenable(done)) {
-      Promise.resolve(done).catch((error: unknown) => {
-        this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
-        res.destroy();
-      });
-    }
+    const failed = (error: unknown): void => {
+      this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+      res.destroy();
+    };
+    const done = attempt(() => then(response, (ready) => writeResponse(res, ready, head)), (error) => failed(error));
+    // Request-scoped components are disposed once the response is out, however it went.
+    if (isThenable(done)) Promise.resolve(done).then(finish).catch((error: unknown) => this.settings.logError('Dispose failed', error));
+    else void finish();
   }
 }
 

@@ -26,7 +26,8 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
   }
   // A failing stream cannot change a status already sent: the connection is cut instead.
   return pipeline(stream, res).catch((error: unknown) => {
-    res.destroy(error as Error);
+    res.destroy();
+    throw error;
   });
 }
 
