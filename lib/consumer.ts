@@ -1,0 +1,95 @@
+import type { Scope } from '../components/scope';
+import type { WebSocket } from '../components/web-socket';
+import type { ChannelLayer, ChannelMessage } from './channel-layer';
+import * as status from './status';
+import type { MaybePromise } from './thenable';
+
+/**
+ * A class-based WebSocket handler in the manner of Django Channels, given to `WebSocketRoute`
+ * in place of a handler function. Override `connect`, `receive` and `disconnect`; messages
+ * from the channel layer are dispatched by type (`chat.message` → `chatMessage(event)`).
+ * Everything for one connection, socket messages and layer messages alike, runs in order.
+ *
+ * Lifecycle methods may declare injected parameters with `@inject([...])` like handlers:
+ * `connect` and `disconnect` get connection-scoped tokens, `receive`/`receiveJson` may also ask
+ * for `Message(schema)` (the validated message) and `'message'`-scoped components.
+ *
+ * @example
+ * class Echo extends WebsocketConsumer {
+ *   async receive(text?: string) { await this.send(`Echo: ${text}`); }
+ * }
+ * new WebSocketRoute('/ws/echo', Echo);
+ */
+export class WebsocketConsumer {
+  /** The connection's scope (path, headers, pathParams, state...). */
+  scope!: Scope;
+  /** The app's channel layer. */
+  channelLayer!: ChannelLayer;
+  /** This consumer's own channel on the layer, for direct messages. */
+  channelName!: string;
+  /** Groups joined on connect and left on disconnect. */
+  groups: string[] = [];
+  /** The socket underneath. */
+  protected websocket!: WebSocket;
+
+  /** Called when a client connects; the default accepts. Not accepting refuses with 403. */
+  connect(..._args: never[]): MaybePromise<void> {
+    return this.accept();
+  }
+
+  /** Called for each message: `text` for text frames, `bytes` for binary ones. */
+  receive(..._args: never[]): MaybePromise<void> {}
+
+  /** Called once the connection has closed, with the close code. */
+  disconnect(..._args: never[]): MaybePromise<void> {}
+
+  accept(subprotocol?: string): Promise<void> {
+    return this.websocket.accept(subprotocol);
+  }
+
+  close(code: number = status.WS_1000_NORMAL_CLOSURE, reason?: string): Promise<void> {
+    return this.websocket.close(code, reason);
+  }
+
+  /** Sends a text message (a string) or a binary one (a Buffer). */
+  send(data: string | Buffer): Promise<void> {
+    return this.websocket.send(data);
+  }
+
+  /** Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. */
+  async groupSend(group: string, message: ChannelMessage): Promise<void> {
+    await this.channelLayer.groupSend(group, message);
+  }
+}
+
+/**
+ * A consumer whose messages are JSON: `receiveJson(content)` gets each parsed message and
+ * `sendJson(content)` sends one. Malformed JSON closes with 1007.
+ *
+ * @example
+ * class Chat extends JsonWebsocketConsumer {
+ *   groups = ['lobby'];
+ *   async receiveJson(content: { text: string }) {
+ *     await this.groupSend('lobby', { type: 'chat.message', text: content.text });
+ *   }
+ *   async chatMessage(event: { text: string }) { await this.sendJson({ text: event.text }); }
+ * }
+ */
+export class JsonWebsocketConsumer extends WebsocketConsumer {
+  /** Called with each parsed JSON message. */
+  receiveJson(..._args: never[]): MaybePromise<void> {}
+
+  sendJson(content: unknown): Promise<void> {
+    return this.websocket.sendJson(content);
+  }
+}
+
+/** True for a class that extends `WebsocketConsumer`. */
+export function isConsumerClass(value: unknown): value is new () => WebsocketConsumer {
+  return typeof value === 'function' && value.prototype instanceof WebsocketConsumer;
+}
+
+/** The method a layer message of `type` is dispatched to: `chat.message` → `chatMessage`. */
+export function handlerName(type: string): string {
+  return type.replace(/[._-]+([a-zA-Z0-9])/g, (_match, char: string) => char.toUpperCase());
+}

@@ -1,0 +1,201 @@
+import type { PresenceUser } from './events';
+import { compareIds, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo } from './store';
+
+interface Presence {
+  user: PresenceUser;
+  /** processId → expiry (ms since epoch). */
+  readonly processes: Map<string, number>;
+}
+
+interface History {
+  readonly entries: HistoryEntry[];
+  /** Id of the newest entry trimmed away, if any. */
+  trimmedThrough: string | undefined;
+}
+
+/**
+ * Real-time state kept in this process: the default, for one process. Several processes need
+ * `RedisRealtimeStore`.
+ *
+ * @example
+ * const realtime = new RealtimeManager({ layer: new InMemoryChannelLayer(), store: new MemoryRealtimeStore() });
+ */
+export class MemoryRealtimeStore implements RealtimeStore {
+  private readonly rooms = new Map<string, RoomInfo>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly invites = new Map<string, Set<string>>();
+  private readonly channels = new Map<string, ChannelInfo>();
+  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly presence = new Map<string, Presence>();
+  private readonly histories = new Map<string, History>();
+  private lastMs = 0;
+  private seq = 0;
+
+  async createRoom(room: RoomInfo): Promise<boolean> {
+    if (this.rooms.has(room.id)) return false;
+    this.rooms.set(room.id, room);
+    this.members.set(room.id, new Set());
+    return true;
+  }
+
+  async getRoom(id: string): Promise<RoomInfo | undefined> {
+    return this.rooms.get(id);
+  }
+
+  async deleteRoom(id: string): Promise<boolean> {
+    this.members.delete(id);
+    this.invites.delete(id);
+    this.histories.delete(`room:${id}`);
+    return this.rooms.delete(id);
+  }
+
+  async listRooms(): Promise<RoomInfo[]> {
+    return [...this.rooms.values()];
+  }
+
+  async joinRoom(roomId: string, userId: string): Promise<JoinOutcome> {
+    const room = this.rooms.get(roomId);
+    const members = this.members.get(roomId);
+    if (!room || !members) return 'missing';
+    if (members.has(userId)) return 'already';
+    if (room.isPrivate && !this.invites.get(roomId)?.has(userId)) return 'forbidden';
+    if (room.maxUsers > 0 && members.size >= room.maxUsers) return 'full';
+    members.add(userId);
+    return 'joined';
+  }
+
+  async leaveRoom(roomId: string, userId: string): Promise<boolean> {
+    return this.members.get(roomId)?.delete(userId) ?? false;
+  }
+
+  async roomMembers(roomId: string): Promise<string[]> {
+    return [...(this.members.get(roomId) ?? [])];
+  }
+
+  async roomsOf(userId: string): Promise<string[]> {
+    return [...this.members].filter(([, members]) => members.has(userId)).map(([id]) => id);
+  }
+
+  async invite(roomId: string, userId: string): Promise<void> {
+    let invited = this.invites.get(roomId);
+    if (!invited) this.invites.set(roomId, (invited = new Set()));
+    invited.add(userId);
+  }
+
+  async createChannel(channel: ChannelInfo): Promise<boolean> {
+    if (this.channels.has(channel.id)) return false;
+    this.channels.set(channel.id, channel);
+    this.subscriptions.set(channel.id, new Set());
+    return true;
+  }
+
+  async getChannel(id: string): Promise<ChannelInfo | undefined> {
+    return this.channels.get(id);
+  }
+
+  async listChannels(): Promise<ChannelInfo[]> {
+    return [...this.channels.values()];
+  }
+
+  async subscribe(channelId: string, userId: string): Promise<boolean> {
+    const subscribers = this.subscriptions.get(channelId);
+    if (!subscribers || subscribers.has(userId)) return false;
+    subscribers.add(userId);
+    return true;
+  }
+
+  async unsubscribe(channelId: string, userId: string): Promise<boolean> {
+    return this.subscriptions.get(channelId)?.delete(userId) ?? false;
+  }
+
+  async subscribers(channelId: string): Promise<string[]> {
+    return [...(this.subscriptions.get(channelId) ?? [])];
+  }
+
+  async channelsOf(userId: string): Promise<string[]> {
+    return [...this.subscriptions].filter(([, subscribers]) => subscribers.has(userId)).map(([id]) => id);
+  }
+
+  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }> {
+    const now = Date.now();
+    let entry = this.presence.get(user.id);
+    const first = !entry || !this.live(entry, now);
+    if (!entry) this.presence.set(user.id, (entry = { user, processes: new Map() }));
+    entry.user = user;
+    entry.processes.set(processId, now + ttlSeconds * 1000);
+    return { first };
+  }
+
+  async renewPresence(userIds: readonly string[], processId: string, ttlSeconds: number): Promise<void> {
+    const until = Date.now() + ttlSeconds * 1000;
+    for (const id of userIds) this.presence.get(id)?.processes.set(processId, until);
+  }
+
+  async dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }> {
+    const entry = this.presence.get(userId);
+    if (!entry) return { gone: true, user: undefined };
+    entry.processes.delete(processId);
+    const gone = !this.live(entry, Date.now());
+    if (gone) this.presence.delete(userId);
+    return { gone, user: entry.user };
+  }
+
+  async onlineUsers(): Promise<PresenceUser[]> {
+    const now = Date.now();
+    const users: PresenceUser[] = [];
+    for (const [id, entry] of this.presence) {
+      if (this.live(entry, now)) users.push(entry.user);
+      else this.presence.delete(id);
+    }
+    return users;
+  }
+
+  async getPresence(userId: string): Promise<PresenceUser | undefined> {
+    const entry = this.presence.get(userId);
+    return entry && this.live(entry, Date.now()) ? entry.user : undefined;
+  }
+
+  async setPresence(user: PresenceUser): Promise<void> {
+    const entry = this.presence.get(user.id);
+    if (entry) entry.user = user;
+  }
+
+  async appendHistory(key: string, message: unknown, limit: number): Promise<string> {
+    let history = this.histories.get(key);
+    if (!history) this.histories.set(key, (history = { entries: [], trimmedThrough: undefined }));
+    const id = this.nextId();
+    history.entries.push({ id, message });
+    while (history.entries.length > limit) history.trimmedThrough = history.entries.shift()!.id;
+    return id;
+  }
+
+  async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
+    const history = this.histories.get(key);
+    if (!history) return { entries: [], complete: true };
+    const entries = afterId === undefined ? history.entries : history.entries.filter((entry) => compareIds(entry.id, afterId) > 0);
+    const complete = history.trimmedThrough === undefined || (afterId !== undefined && compareIds(afterId, history.trimmedThrough) >= 0);
+    return { entries: entries.slice(-limit), complete: complete && entries.length <= limit };
+  }
+
+  async close(): Promise<void> {}
+
+  private live(entry: Presence, now: number): boolean {
+    for (const [processId, until] of entry.processes) {
+      if (until > now) return true;
+      entry.processes.delete(processId);
+    }
+    return false;
+  }
+
+  /** Ids shaped like Redis Streams ids, so clients treat both stores alike. */
+  private nextId(): string {
+    const now = Date.now();
+    if (now > this.lastMs) {
+      this.lastMs = now;
+      this.seq = 0;
+    } else {
+      this.seq++;
+    }
+    return `${this.lastMs}-${this.seq}`;
+  }
+}

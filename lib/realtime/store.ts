@@ -1,0 +1,94 @@
+import type { PresenceUser } from './events';
+
+/** A room's settings, as stored. */
+export interface RoomInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** Members at most; 0 for no limit. */
+  readonly maxUsers: number;
+  /** Private rooms are left out of `listRooms()` and admit invited users only. */
+  readonly isPrivate: boolean;
+  /** Keep the last messages for replay. */
+  readonly keepHistory: boolean;
+}
+
+/** A broadcast channel's settings, as stored (seed 000's "channels": topics users subscribe to). */
+export interface ChannelInfo {
+  readonly id: string;
+  readonly name: string;
+  /** Persistent channels keep their history. */
+  readonly isPersistent: boolean;
+}
+
+/** One message kept in a room's or channel's history; ids grow, so a client can ask for what followed the last it saw. */
+export interface HistoryEntry {
+  readonly id: string;
+  readonly message: unknown;
+}
+
+/** What a history read found, and whether it is all that followed the given id. */
+export interface HistoryReplay {
+  readonly entries: HistoryEntry[];
+  readonly complete: boolean;
+}
+
+/** Compares two history ids (`<ms>-<seq>`, as Redis Streams writes them). */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am !== bm ? am - bm : (as ?? 0) - (bs ?? 0);
+}
+
+export type JoinOutcome = 'joined' | 'already' | 'full' | 'missing' | 'forbidden';
+
+/**
+ * The state every process shares: rooms and their members, channels and their subscribers,
+ * presence and history. `MemoryRealtimeStore` keeps it in the process; `RedisRealtimeStore`
+ * in Redis, for several processes.
+ */
+export interface RealtimeStore {
+  createRoom(room: RoomInfo): Promise<boolean>;
+  getRoom(id: string): Promise<RoomInfo | undefined>;
+  deleteRoom(id: string): Promise<boolean>;
+  listRooms(): Promise<RoomInfo[]>;
+  /** Adds a member unless the room is missing, full, or private and the user not invited; atomic. */
+  joinRoom(roomId: string, userId: string): Promise<JoinOutcome>;
+  leaveRoom(roomId: string, userId: string): Promise<boolean>;
+  roomMembers(roomId: string): Promise<string[]>;
+  /** Rooms the user is a member of. */
+  roomsOf(userId: string): Promise<string[]>;
+  invite(roomId: string, userId: string): Promise<void>;
+
+  createChannel(channel: ChannelInfo): Promise<boolean>;
+  getChannel(id: string): Promise<ChannelInfo | undefined>;
+  listChannels(): Promise<ChannelInfo[]>;
+  subscribe(channelId: string, userId: string): Promise<boolean>;
+  unsubscribe(channelId: string, userId: string): Promise<boolean>;
+  subscribers(channelId: string): Promise<string[]>;
+  /** Channels the user subscribes to. */
+  channelsOf(userId: string): Promise<string[]>;
+
+  /**
+   * Marks `user` present from `processId` until `ttlSeconds` from now. `first` is true when no
+   * process had the user present before.
+   */
+  touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }>;
+  /** Renews every listed user's presence from `processId` in one round trip. */
+  renewPresence(userIds: readonly string[], processId: string, ttlSeconds: number): Promise<void>;
+  /** Removes `processId`'s presence for the user; `gone` is true when no process has them any more. */
+  dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }>;
+  onlineUsers(): Promise<PresenceUser[]>;
+  getPresence(userId: string): Promise<PresenceUser | undefined>;
+  setPresence(user: PresenceUser): Promise<void>;
+
+  /** Appends to a bounded history; resolves with the entry's id. */
+  appendHistory(key: string, message: unknown, limit: number): Promise<string>;
+  /**
+   * Entries after `afterId` (all kept entries when undefined), oldest first, at most `limit`.
+   * `complete` is false when entries after `afterId` were already trimmed away.
+   */
+  readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay>;
+
+  close(): Promise<void>;
+}
