@@ -1,4 +1,5 @@
-import type { Address } from '../lib/address';
+import { unescape } from 'node:querystring';
+import type { Address, IncomingSource } from '../lib/address';
 import type { App } from '../lib/app';
 
 /** Parsed query string: a key seen once maps to a string, a repeated key to a list. */
@@ -21,42 +22,44 @@ export class Scope {
   readonly rawPath: string;
   /** The query string without the `?`, undecoded. */
   readonly queryString: string;
-  /** Request headers, names lower-cased. */
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly client: Address | null;
-  readonly server: Address | null;
   /** Subprotocols the client offered (WebSocket only; empty for HTTP). */
   readonly subprotocols: readonly string[];
   /** Path parameters, converted by their converters (`{id:int}` gives a number). */
-  pathParams: Readonly<Record<string, string | number>>;
-  /** Per-connection bag shared by hooks, handler and error path. */
-  readonly state: Record<string, unknown> = {};
+  pathParams: Readonly<Record<string, string | number>> = EMPTY;
   readonly app: App;
+  private readonly source: IncomingSource;
   private parsedQuery: Query | undefined = undefined;
+  private bag: Record<string, unknown> | undefined = undefined;
 
-  constructor(init: {
-    type: 'http' | 'websocket';
-    method: string;
-    url: string;
-    headers: Readonly<Record<string, string | string[] | undefined>>;
-    client: Address | null;
-    server: Address | null;
-    subprotocols?: readonly string[];
-    app: App;
-  }) {
-    this.type = init.type;
-    this.method = init.method;
-    const url = init.url;
+  constructor(type: 'http' | 'websocket', source: IncomingSource, app: App, subprotocols: readonly string[] = NONE) {
+    this.type = type;
+    this.method = source.method;
+    this.source = source;
+    const url = source.url;
     const mark = url.indexOf('?');
     this.rawPath = mark === -1 ? url : url.slice(0, mark);
     this.queryString = mark === -1 ? '' : url.slice(mark + 1);
     this.path = decodePath(this.rawPath);
-    this.headers = init.headers;
-    this.client = init.client;
-    this.server = init.server;
-    this.subprotocols = init.subprotocols ?? [];
-    this.pathParams = EMPTY;
-    this.app = init.app;
+    this.subprotocols = subprotocols;
+    this.app = app;
+  }
+
+  /** Request headers, names lower-cased. */
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    return this.source.headers;
+  }
+
+  get client(): Address | null {
+    return this.source.client;
+  }
+
+  get server(): Address | null {
+    return this.source.server;
+  }
+
+  /** Per-connection bag shared by hooks, handler and error path. */
+  get state(): Record<string, unknown> {
+    return (this.bag ??= {});
   }
 
   /** The parsed query string, parsed on first use. */
@@ -64,6 +67,8 @@ export class Scope {
     return (this.parsedQuery ??= parseQuery(this.queryString));
   }
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 
@@ -78,14 +83,37 @@ export function decodePath(raw: string): string {
   }
 }
 
+/**
+ * A fast object without a prototype chain: keys like `__proto__` or `toString` are plain data,
+ * and V8 keeps it a fast object, unlike `Object.create(null)` literals, which become dictionaries.
+ */
+const QueryBag = function QueryBag() {} as unknown as new () => Record<string, string | string[]>;
+QueryBag.prototype = Object.create(null) as object;
+
+function decodeComponent(text: string): string {
+  if (text.indexOf('%') === -1 && text.indexOf('+') === -1) return text;
+  // querystring.unescape keeps malformed escapes as they are instead of throwing.
+  return unescape(text.replace(/\+/g, ' '));
+}
+
 function parseQuery(queryString: string): Query {
-  const result: Record<string, string | string[]> = Object.create(null);
-  if (queryString === '') return result;
-  for (const [key, value] of new URLSearchParams(queryString)) {
-    const seen = result[key];
-    if (seen === undefined) result[key] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else result[key] = [seen, value];
+  const result = new QueryBag();
+  const length = queryString.length;
+  let start = 0;
+  while (start < length) {
+    let end = queryString.indexOf('&', start);
+    if (end === -1) end = length;
+    if (end > start) {
+      const eq = queryString.indexOf('=', start);
+      const split = eq !== -1 && eq < end;
+      const key = decodeComponent(queryString.slice(start, split ? eq : end));
+      const value = split ? decodeComponent(queryString.slice(eq + 1, end)) : '';
+      const seen = result[key];
+      if (seen === undefined) result[key] = value;
+      else if (Array.isArray(seen)) seen.push(value);
+      else result[key] = [seen, value];
+    }
+    start = end + 1;
   }
   return result;
 }

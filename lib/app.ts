@@ -17,6 +17,7 @@ import { HTTPException } from './exceptions';
 import { inject } from './inject';
 import type { HookLike } from './hook';
 import { serveHttp } from './http-pipeline';
+import { NodeSource } from './node-source';
 import { Resolver } from './resolver';
 import type { Response } from './response';
 import { writeResponse } from './response-writer';
@@ -24,7 +25,7 @@ import { parseTemplate, Router } from './router';
 import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
-import { attempt, isThenable, then, type MaybePromise } from './thenable';
+import { isThenable, type MaybePromise } from './thenable';
 import { Token, type Provider } from './token';
 
 export interface AppOptions {
@@ -114,10 +115,7 @@ export class App {
    * `finish` must be called once the response has been sent.
    */
   dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
-    const scope = new Scope({
-      type: 'http', method: source.method, url: source.url, headers: source.headers,
-      client: source.client, server: source.server, app: this,
-    });
+    const scope = new Scope('http', source, this);
     let match = this.router.lookup(source.method, scope.path);
     if (!match.found && source.method === 'HEAD') {
       const get = this.router.lookup('GET', scope.path);
@@ -190,10 +188,7 @@ export class App {
    * handshake. Returns false when no WebSocket route matches the path.
    */
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
-    const scope = new Scope({
-      type: 'websocket', method: 'GET', url: source.url, headers: source.headers, client: source.client,
-      server: source.server, subprotocols: parseSubprotocols(source.headers['sec-websocket-protocol']), app: this,
-    });
+    const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
     const match = this.router.lookup(WS_METHOD, scope.path);
     if (!match.found) return false;
     scope.pathParams = match.params;
@@ -203,7 +198,7 @@ export class App {
 
   private handleUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
-    const source = nodeSource(req);
+    const source = new NodeSource(req);
     const mark = source.url.indexOf('?');
     const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
     if (!routed) {
@@ -225,29 +220,40 @@ export class App {
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const source = nodeSource(req);
+    const source = new NodeSource(req);
     const { response, finish } = this.dispatch(source);
     const head = source.method === 'HEAD';
-    const failed = (error: unknown): void => {
-      this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
-      res.destroy();
-    };
-    const done = attempt(() => then(response, (ready) => writeResponse(res, ready, head)), (error) => failed(error));
-    // Request-scoped components are disposed once the response is out, however it went.
-    if (isThenable(done)) Promise.resolve(done).then(finish).catch((error: unknown) => this.settings.logError('Dispose failed', error));
-    else void finish();
+    if (isThenable(response)) {
+      void this.sendLater(source, res, response, head, finish);
+      return;
+    }
+    // The common case: a synchronous pipeline and a body in memory, written with no promise.
+    let written: void | Promise<void> = undefined;
+    try {
+      written = writeResponse(res, response, head);
+    } catch (error) {
+      this.sendFailed(source, res, error);
+    }
+    if (written === undefined) void finish();
+    else void this.sendLater(source, res, undefined, head, finish, written);
   }
-}
 
-/** The parts of a Node request Starwire reads. */
-function nodeSource(req: IncomingMessage): IncomingSource {
-  const socket = req.socket;
-  return {
-    method: req.method ?? 'GET',
-    url: req.url ?? '/',
-    headers: req.headers,
-    client: socket.remoteAddress ? { host: socket.remoteAddress, port: socket.remotePort ?? 0 } : null,
-    server: socket.localAddress ? { host: socket.localAddress, port: socket.localPort ?? 0 } : null,
-    body: req,
-  };
+  /** Request-scoped components are disposed once the response is out, however it went. */
+  private async sendLater(
+    source: IncomingSource, res: ServerResponse, response: Promise<Response> | undefined, head: boolean,
+    finish: () => MaybePromise<void>, writing?: Promise<void>,
+  ): Promise<void> {
+    try {
+      await (writing ?? writeResponse(res, await response!, head));
+    } catch (error) {
+      this.sendFailed(source, res, error);
+    } finally {
+      await finish();
+    }
+  }
+
+  private sendFailed(source: IncomingSource, res: ServerResponse, error: unknown): void {
+    this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+    res.destroy();
+  }
 }

@@ -7,11 +7,11 @@ import type { Response } from './response';
 export function writeResponse(res: ServerResponse, response: Response, head: boolean): void | Promise<void> {
   const body = response.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    let headers = response.headers;
+    const headers = response.headers;
     if (headers['content-length'] === undefined && mayHaveBody(response.status)) {
       // A body of known size goes out with its length, for GET and HEAD alike, not chunked.
-      const size = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      headers = { ...headers, 'content-length': String(size) };
+      // The response is on its way out, so recording the length on it is safe.
+      headers['content-length'] = String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
     }
     res.writeHead(response.status, headers);
     res.end(head || body === null ? undefined : body);

@@ -89,6 +89,10 @@ async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: Web
   if (ws.connecting) {
     if (error instanceof HTTPException) {
       ws.refuse(error.status, JSON.stringify({ detail: error.detail }), { 'content-type': 'application/json', ...error.headers });
+    } else if (error instanceof ValidationError) {
+      // Bad handshake input (a query or path parameter): the same 400 an HTTP route gives.
+      const body = { detail: error.message, parameter: error.parameter, errors: error.errors };
+      ws.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify(body), { 'content-type': 'application/json' });
     } else if (error instanceof WebSocketException) {
       // Accept first, so a browser sees the close code instead of a bare handshake failure.
       await closeQuietly(ws, error.code, closeFrameFor(error, settings.debug).reason);
