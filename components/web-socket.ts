@@ -1,5 +1,6 @@
 import { assertCloseCode, assertCloseReason } from '../lib/close-codes';
-import { ValidationError, WebSocketDisconnect } from '../lib/exceptions';
+import { WebSocketDisconnect } from '../lib/exceptions';
+import { parseJsonMessage } from '../lib/json-message';
 import { RateLimit } from '../lib/rate-limit';
 import * as status from '../lib/status';
 import type { Upgrader, WireSocket } from '../lib/wire-socket';
@@ -49,6 +50,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private queue: WebSocketMessage[] | undefined = undefined;
   private waiter: { resolve: (message: WebSocketMessage) => void; reject: (error: Error) => void } | undefined = undefined;
   private paused = false;
+  /** The close code ws sent after a receive error, if any. */
+  private sentCode: number | undefined = undefined;
   private closedByPeer = false;
   private rate: RateLimit | undefined;
   private finished: (() => void) | undefined = undefined;
@@ -154,7 +157,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** The next message parsed as JSON; malformed JSON is a `ValidationError` (close 1007 if unhandled). */
   async receiveJson(): Promise<unknown> {
-    return parseJson(await this.receiveText());
+    return parseJsonMessage(await this.receiveText());
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
@@ -214,7 +217,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     assertCloseCode(code);
     assertCloseReason(reason);
     if (this.currentState === 'connecting') {
-      await this.accept();
+      // Clients that offered subprotocols fail a handshake that picks none, and would never
+      // see the code: answer with one of theirs, then close.
+      await this.accept(this.subprotocol ?? this.subprotocols[0]);
     }
     if (this.currentState === 'closed' || !this.wire) return;
     this.currentState = 'closed';
@@ -222,6 +227,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.closeReason = reason;
     this.failWaiter();
     this.wire.close(code, reason);
+    // A paused socket would never read the peer's close frame: the handshake could not finish.
+    if (this.paused) {
+      this.paused = false;
+      this.wire.resume();
+    }
   }
 
   /** Sends a ping frame; the pong is noted by the heartbeat. */
@@ -256,8 +266,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.stats.open++;
     wire.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     wire.on('close', (code, reason) => this.onClose(code, reason));
-    // Socket errors (bad frames, resets) are followed by 'close'; the listener keeps them from crashing the process.
-    wire.on('error', () => {});
+    // Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad
+    // frame (1009 too big, 1007 bad UTF-8, 1002 protocol) is the one to report.
+    wire.on('error', (error: Error & { code?: string }) => { this.sentCode ??= closeCodeOfReceiveError(error.code); });
     wire.on('pong', () => { this.alive = true; });
   }
 
@@ -285,12 +296,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private onClose(code: number, reason: Buffer): void {
+    if (code === status.WS_1006_ABNORMAL_CLOSURE && this.sentCode !== undefined) code = this.sentCode;
     if (this.currentState !== 'closed') {
       this.currentState = 'closed';
       this.closedByPeer = true;
       this.closeCode = code;
       this.closeReason = reason.toString('utf8');
-      this.queue = undefined;
+      // Messages that arrived before the close frame stay readable; receive() throws once they are read.
       this.failWaiter();
     }
     this.finish(code, this.closeReason ?? '');
@@ -319,10 +331,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError('message', [], `Invalid JSON message: ${(error as Error).message}`);
-  }
+/** The close code ws sends for each kind of receive error (see ws's receiver). */
+function closeCodeOfReceiveError(code: string | undefined): number | undefined {
+  if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_INVALID_UTF8') return status.WS_1007_INVALID_FRAME_PAYLOAD_DATA;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return status.WS_1009_MESSAGE_TOO_BIG;
+  return status.WS_1002_PROTOCOL_ERROR;
 }

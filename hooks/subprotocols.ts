@@ -40,7 +40,12 @@ export class Subprotocols {
     }
     if (this.options.required === false) return;
     const detail = `Subprotocol required: one of ${[...this.supported].join(', ')}`;
-    if (this.options.refuse === 'close') throw new WebSocketProtocolError(detail);
+    if (this.options.refuse === 'close') {
+      // Browsers (and ws) fail a 101 that picks none of the protocols they offered, so they would
+      // never see the 1002: echo their first offer for the accept-then-close.
+      ws.subprotocol = ws.subprotocols[0];
+      throw new WebSocketProtocolError(detail);
+    }
     throw new HTTPException(status.HTTP_400_BAD_REQUEST, detail);
   }
 }

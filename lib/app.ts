@@ -203,12 +203,16 @@ export class App {
     const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
     if (!routed) {
       // Another listener (the server's owner) may serve this path.
-      if (server.listenerCount('upgrade') === 1) refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
+      if (server.listenerCount('upgrade') === 1) {
+        this.gateway.stats.rejected++;
+        refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
+      }
       return;
     }
     const problem = handshakeProblem(req);
     if (problem) {
-      refuseSocket(socket, status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: problem }));
+      this.gateway.stats.rejected++;
+      refuseSocket(socket, problem.status, JSON.stringify({ detail: problem.detail }), problem.headers);
       return;
     }
     this.openWebSocket(source, nodeUpgrader(this.gateway.wss, req, socket, head));

@@ -3,10 +3,11 @@ import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from './connection';
 import { closeFrameFor } from './error-close';
 import { handlerName, JsonWebsocketConsumer, type WebsocketConsumer } from './consumer';
-import { ConfigurationError, ValidationError, WebSocketDisconnect } from './exceptions';
+import { ConfigurationError, WebSocketDisconnect } from './exceptions';
 import type { BoundMethod } from './hook';
 import { declaredTokens, inject } from './inject';
 import { invoke } from './invoke';
+import { parseJsonMessage } from './json-message';
 import { MessageFrame } from './message-frame';
 import type { PlanSite, Resolver } from './resolver';
 import type { Handler } from './routes';
@@ -111,12 +112,7 @@ export function consumerHandler(
             return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
           }
           const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
-          let content: unknown;
-          try {
-            content = JSON.parse(text);
-          } catch (error) {
-            throw new ValidationError('message', [], `Invalid JSON message: ${(error as Error).message}`);
-          }
+          const content = parseJsonMessage(text);
           return call('receiveJson', [content], new MessageFrame(content, text));
         });
         if (failure) throw failure;

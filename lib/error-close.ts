@@ -1,4 +1,4 @@
-import { truncateReason } from './close-codes';
+import { isSendableCloseCode, truncateReason } from './close-codes';
 import { HTTPException, ValidationError, WebSocketException } from './exceptions';
 import * as status from './status';
 
@@ -23,7 +23,8 @@ export interface CloseFrame {
  * WebSocket. `unexpected` is true for errors that are bugs rather than answers (logged).
  */
 export function closeFrameFor(error: unknown, debug: boolean): CloseFrame & { unexpected: boolean } {
-  if (error instanceof WebSocketException) {
+  // A code that may not be sent (1005, 5000, ...) is a bug in the raiser: it closes 1011 like one.
+  if (error instanceof WebSocketException && isSendableCloseCode(error.code)) {
     return { code: error.code, reason: truncateReason(error.reason), unexpected: false };
   }
   if (error instanceof HTTPException) {

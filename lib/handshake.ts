@@ -13,19 +13,31 @@ export const choices = new WeakMap<IncomingMessage, HandshakeChoice>();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** Why a handshake cannot proceed, as the HTTP answer to give. */
+export interface HandshakeProblem {
+  readonly status: number;
+  readonly detail: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /**
- * Checks what ws would check before upgrading, so a malformed handshake is refused with 400
- * up front instead of ws dropping the socket later, after hooks have run.
+ * Checks what ws would check before upgrading, so a malformed handshake is refused up front
+ * (400, or 426 for a protocol version we do not speak) instead of ws dropping the socket
+ * later, after hooks have run.
  */
-export function handshakeProblem(req: IncomingMessage): string | undefined {
-  if (req.method !== 'GET') return 'WebSocket handshakes use GET';
-  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return 'Missing "Upgrade: websocket" header';
+export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undefined {
+  const bad = (detail: string): HandshakeProblem => ({ status: 400, detail });
+  if (req.method !== 'GET') return bad('WebSocket handshakes use GET');
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return bad('Missing "Upgrade: websocket" header');
   const key = req.headers['sec-websocket-key'];
-  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return 'Missing or invalid Sec-WebSocket-Key header';
+  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
   const version = req.headers['sec-websocket-version'];
-  if (version !== '13' && version !== '8') return 'Unsupported Sec-WebSocket-Version (use 13)';
+  if (version !== '13' && version !== '8') {
+    // RFC 6455 §4.4: say which version the server speaks.
+    return { status: 426, detail: 'Unsupported Sec-WebSocket-Version (use 13)', headers: { 'Sec-WebSocket-Version': '13' } };
+  }
   const protocols = req.headers['sec-websocket-protocol'];
-  if (protocols !== undefined && !parseSubprotocols(protocols).every((p) => TOKEN.test(p))) return 'Invalid Sec-WebSocket-Protocol header';
+  if (protocols !== undefined && !parseSubprotocols(protocols).every((p) => TOKEN.test(p))) return bad('Invalid Sec-WebSocket-Protocol header');
   return undefined;
 }
 

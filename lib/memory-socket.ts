@@ -71,7 +71,9 @@ export class MemorySocket extends EventEmitter implements WireSocket {
   private deliver(frame: Frame): void {
     const peer = this.peer;
     if (!peer) return;
-    setImmediate(() => (peer.paused && frame.kind === 'message' ? peer.held.push(frame) : peer.receive(frame)));
+    // A paused end reads nothing, as a paused TCP socket would: frames wait in order, so a
+    // close frame never overtakes the messages sent before it.
+    setImmediate(() => (peer.paused || peer.held.length > 0 ? peer.held.push(frame) : peer.receive(frame)));
   }
 
   private receive(frame: Frame): void {

@@ -5,6 +5,7 @@ import { closeFrameFor } from './error-close';
 import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from './exceptions';
 import type { CompiledHook } from './hook';
 import { invoke } from './invoke';
+import { parseJsonMessage } from './json-message';
 import { MessageFrame } from './message-frame';
 import { Response } from './response';
 import type { InvalidMessagePolicy } from './routes';
@@ -32,6 +33,8 @@ export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Co
         return;
       }
     }
+    // A hook may have taken long enough for the handshake to time out, or the app to shut down.
+    if (ws.closed) return;
     if (endpoint.perMessage) {
       if (ws.connecting) await ws.accept();
       await messageLoop(endpoint, connection, ws);
@@ -41,10 +44,10 @@ export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Co
     if (ws.connecting) {
       // The handler neither accepted nor refused: the connection was not wanted.
       ws.refuse(status.HTTP_403_FORBIDDEN, JSON.stringify({ detail: 'WebSocket connection not accepted' }), { 'content-type': 'application/json' });
-    } else if (ws.connected) {
-      await ws.close(status.WS_1000_NORMAL_CLOSURE);
     }
+    // onResponse runs before the automatic close, so it may still send on a socket the handler left open (API Star).
     await runReverse(endpoint.hooks, 'onResponse', connection);
+    if (ws.connected) await ws.close(status.WS_1000_NORMAL_CLOSURE);
   } catch (error) {
     if (error instanceof WebSocketDisconnect) {
       // The peer left while the handler waited on it: the normal end of many handlers.
@@ -65,12 +68,7 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
       throw error;
     }
     try {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new ValidationError('message', [], `Invalid JSON message: ${(error as Error).message}`);
-      }
+      const value = parseJsonMessage(text);
       const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
       if (result !== undefined && ws.connected) await ws.sendJson(result);
     } catch (error) {
@@ -95,7 +93,9 @@ async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: Web
       ws.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify(body), { 'content-type': 'application/json' });
     } else if (error instanceof WebSocketException) {
       // Accept first, so a browser sees the close code instead of a bare handshake failure.
-      await closeQuietly(ws, error.code, closeFrameFor(error, settings.debug).reason);
+      const frame = closeFrameFor(error, settings.debug);
+      if (frame.unexpected) report(connection, endpoint, error);
+      await closeQuietly(ws, frame.code, frame.reason);
     } else {
       report(connection, endpoint, error);
       const detail = settings.debug && error instanceof Error ? `${error.name}: ${error.message}` : 'Internal Server Error';

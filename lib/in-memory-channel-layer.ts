@@ -1,0 +1,450 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertChannelName, assertMessage, ChannelFull,
+  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
+} from './channel-layer';
+
+/** A call reached a layer after `close()`, or a `receive` was still waiting when it closed. */
+export class ChannelLayerClosed extends Error {
+  constructor(readonly operation: string, readonly channel?: string) {
+    super(`Channel layer is closed: ${operation}${channel === undefined ? '' : ` on ${channel}`} cannot complete`);
+    this.name = 'ChannelLayerClosed';
+  }
+}
+
+/** Told when a group gains its first member in this process and when it loses its last. */
+export interface GroupLifecycle {
+  opened(group: string): void;
+  closed(group: string): void;
+}
+
+export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
+  /** The `<process>` part of channel names (letters, digits, "-", "_"); random by default. */
+  processName?: string;
+  /** For backends built on this layer (the Redis layer keeps one subscription per open group). */
+  groupLifecycle?: GroupLifecycle;
+}
+
+/** The `<process>` of a channel name `prefix.<process>!<id>`, or `undefined` if it names none. */
+export function channelProcess(channel: string): string | undefined {
+  const bang = channel.indexOf('!');
+  const dot = bang < 0 ? -1 : channel.lastIndexOf('.', bang);
+  return dot < 0 || dot + 1 === bang ? undefined : channel.slice(dot + 1, bang);
+}
+
+/** Fills in the defaults and refuses values that would make the layer misbehave later. */
+export function layerSettings(options: ChannelLayerOptions): Required<ChannelLayerOptions> {
+  const settings = { capacity: options.capacity ?? 100, expiry: options.expiry ?? 60, groupExpiry: options.groupExpiry ?? 86400 };
+  if (!Number.isInteger(settings.capacity) || settings.capacity < 1) {
+    throw new RangeError(`channel layer option capacity must be a whole number ≥ 1, got ${settings.capacity}`);
+  }
+  for (const key of ['expiry', 'groupExpiry'] as const) {
+    if (!(settings[key] > 0) || !Number.isFinite(settings[key])) {
+      throw new RangeError(`channel layer option ${key} must be a positive number of seconds, got ${settings[key]}`);
+    }
+  }
+  return settings;
+}
+
+const PROCESS_NAME = /^[a-zA-Z0-9_-]{1,40}$/;
+const CHANNEL_PREFIX = /^[a-zA-Z0-9_\-.]+$/;
+
+/** A queue that pops from the head in O(1) without shifting the array on every pop. */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number { return this.items.length - this.head; }
+  push(item: T): void { this.items.push(item); }
+  peek(): T | undefined { return this.items[this.head]; }
+
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // Compacting only once the dead head outweighs the live tail keeps each pop O(1) amortised.
+    if (this.head === this.items.length) this.clear();
+    else if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Keeps the items `keep` accepts, in order; O(n), so callers run it rarely. */
+  retain(keep: (item: T) => boolean): void {
+    this.items = this.items.slice(this.head).filter((item): item is T => item !== undefined && keep(item));
+    this.head = 0;
+  }
+
+  clear(): void { this.items = []; this.head = 0; }
+}
+
+/**
+ * Deadlines popped from the head. Deadlines are clamped to never go backwards, so the head is
+ * always the earliest and cleanup never scans; a clamped entry is only ever checked late, and
+ * every reader checks the real deadline itself.
+ */
+class DeadlineQueue<T> {
+  private readonly entries = new Fifo<{ readonly at: number; readonly item: T }>();
+  private last = 0;
+
+  get length(): number { return this.entries.length; }
+  next(): number | undefined { return this.entries.peek()?.at; }
+  push(item: T, at: number): void {
+    this.last = Math.max(this.last, at);
+    this.entries.push({ at: this.last, item });
+  }
+  popDue(now: number): T | undefined {
+    const head = this.entries.peek();
+    if (head === undefined || head.at > now) return undefined;
+    this.entries.shift();
+    return head.item;
+  }
+  retain(keep: (item: T) => boolean): void { this.entries.retain((entry) => keep(entry.item)); }
+  clear(): void { this.entries.clear(); }
+}
+
+interface Waiter {
+  resolve(message: ChannelMessage): void;
+  reject(error: Error): void;
+}
+
+/** A channel's queued messages and waiting receives; exists only while it holds either. */
+class Mailbox {
+  readonly queue = new Fifo<{ readonly message: ChannelMessage; readonly expiresAt: number }>();
+  readonly waiters = new Fifo<Waiter>();
+  /** Whether the mailbox has an entry in the expiry queue (one at a time, whatever its length). */
+  scheduled = false;
+  constructor(readonly name: string) {}
+}
+
+/** A membership's identity: a discarded then re-added channel is a new one, so old deadlines skip it. */
+interface Membership {
+  readonly group: string;
+  readonly channel: string;
+  expiresAt: number;
+}
+
+/**
+ * The default channel layer: channels, groups and queues in this process's memory. Nothing is
+ * shared with other processes or other instances; use `RedisChannelLayer` to scale out.
+ *
+ * @example
+ * const layer = new InMemoryChannelLayer({ capacity: 100, expiry: 60 });
+ * const channel = await layer.newChannel('chat');
+ * await layer.groupAdd('room-1', channel);
+ * await layer.groupSend('room-1', { type: 'chat.message', text: 'hi' });
+ * await layer.receive(channel); // → { type: 'chat.message', text: 'hi' }
+ */
+export class InMemoryChannelLayer implements ChannelLayer {
+  readonly processName: string;
+  readonly capacity: number;
+  /** Message and membership lifetimes in milliseconds. */
+  private readonly expiryMs: number;
+  private readonly groupExpiryMs: number;
+  private readonly lifecycle: GroupLifecycle | undefined;
+  private readonly mailboxes = new Map<string, Mailbox>();
+  private readonly groups = new Map<string, Map<string, Membership>>();
+  private readonly messageDeadlines = new DeadlineQueue<Mailbox>();
+  private readonly groupDeadlines = new DeadlineQueue<Membership>();
+  /** Deadline entries whose membership was discarded; pruned once they outnumber the live ones. */
+  private staleMemberships = 0;
+  private liveMemberships = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private sequence = 0;
+  private closed = false;
+  private readonly counts = { sent: 0, received: 0, dropped: 0, expired: 0 };
+
+  constructor(options: InMemoryChannelLayerOptions = {}) {
+    const settings = layerSettings(options);
+    this.capacity = settings.capacity;
+    this.expiryMs = settings.expiry * 1000;
+    this.groupExpiryMs = settings.groupExpiry * 1000;
+    this.processName = options.processName ?? randomBytes(6).toString('hex');
+    if (!PROCESS_NAME.test(this.processName)) {
+      throw new TypeError(`processName ${JSON.stringify(this.processName)} must be 1–40 letters, digits, "-" or "_"`);
+    }
+    this.lifecycle = options.groupLifecycle;
+  }
+
+  async newChannel(prefix = 'specific'): Promise<string> {
+    this.assertOpen('newChannel');
+    if (typeof prefix !== 'string' || !CHANNEL_PREFIX.test(prefix)) {
+      throw new TypeError(`newChannel prefix ${JSON.stringify(prefix)} must be letters, digits, "-", "_" or "."`);
+    }
+    // The counter makes names unique here; the random tail keeps them unguessable.
+    const name = `${prefix}.${this.processName}!${(++this.sequence).toString(36)}${randomBytes(6).toString('base64url')}`;
+    assertChannelName('channel', name);
+    return name;
+  }
+
+  async send(channel: string, message: ChannelMessage): Promise<void> {
+    this.assertOpen('send', channel);
+    this.assertLocalChannel(channel, 'send to');
+    assertMessage(message);
+    if (!this.enqueue(channel, message)) throw new ChannelFull(channel, this.capacity);
+    this.counts.sent++;
+  }
+
+  async receive(channel: string): Promise<ChannelMessage> {
+    this.assertOpen('receive', channel);
+    this.assertLocalChannel(channel, 'receive from');
+    const box = this.mailbox(channel);
+    this.expireHead(box, performance.now());
+    const queued = box.queue.shift();
+    if (queued !== undefined) {
+      this.counts.received++;
+      this.release(box);
+      return queued.message;
+    }
+    return new Promise<ChannelMessage>((resolve, reject) => box.waiters.push({ resolve, reject }));
+  }
+
+  async groupAdd(group: string, channel: string): Promise<void> {
+    this.assertOpen('groupAdd', channel);
+    assertChannelName('group', group);
+    this.assertLocalChannel(channel, 'add to group');
+    const now = performance.now();
+    let members = this.groups.get(group);
+    const opened = members === undefined;
+    members ??= new Map();
+    this.groups.set(group, members);
+    const existing = members.get(channel);
+    if (existing !== undefined) {
+      existing.expiresAt = now + this.groupExpiryMs;
+    } else {
+      const membership: Membership = { group, channel, expiresAt: now + this.groupExpiryMs };
+      members.set(channel, membership);
+      this.liveMemberships++;
+      this.groupDeadlines.push(membership, membership.expiresAt);
+      this.arm();
+    }
+    if (opened) this.lifecycle?.opened(group);
+  }
+
+  async groupDiscard(group: string, channel: string): Promise<void> {
+    this.assertOpen('groupDiscard', channel);
+    assertChannelName('group', group);
+    assertChannelName('channel', channel);
+    const members = this.groups.get(group);
+    if (members === undefined || !members.delete(channel)) return;
+    this.liveMemberships--;
+    this.staleMemberships++;
+    if (members.size === 0) this.closeGroup(group);
+    if (this.staleMemberships > 1024 && this.staleMemberships > this.liveMemberships) {
+      this.groupDeadlines.retain((m) => this.groups.get(m.group)?.get(m.channel) === m);
+      this.staleMemberships = 0;
+    }
+  }
+
+  async groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
+    this.assertOpen('groupSend');
+    assertChannelName('group', group);
+    assertMessage(message);
+    this.counts.sent++;
+    return this.fanOut(group, message);
+  }
+
+  /**
+   * For backends built on this layer: hands a message that arrived from another process to a
+   * channel of this one. A full channel drops it and counts it (no one is left to throw to);
+   * it does not count as sent here. Returns whether it was queued.
+   */
+  deliver(channel: string, message: ChannelMessage): boolean {
+    if (this.closed) return false;
+    this.assertLocalChannel(channel, 'deliver to');
+    assertMessage(message);
+    if (this.enqueue(channel, message)) return true;
+    this.counts.dropped++;
+    return false;
+  }
+
+  /** For backends: `groupSend` to this process's members of a message from another process. */
+  deliverToGroup(group: string, message: ChannelMessage): GroupSendResult {
+    if (this.closed) return { delivered: 0, dropped: 0 };
+    assertChannelName('group', group);
+    assertMessage(message);
+    return this.fanOut(group, message);
+  }
+
+  /** Groups with at least one member in this process. */
+  openGroups(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** Drops queued messages and every group; receives that are waiting keep waiting. */
+  async flush(): Promise<void> {
+    this.assertOpen('flush');
+    for (const box of this.mailboxes.values()) {
+      box.queue.clear();
+      box.scheduled = false;
+      this.release(box);
+    }
+    this.messageDeadlines.clear();
+    this.clearGroups();
+    this.disarm();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    for (const box of this.mailboxes.values()) {
+      for (let waiter = box.waiters.shift(); waiter !== undefined; waiter = box.waiters.shift()) {
+        waiter.reject(new ChannelLayerClosed('receive', box.name));
+      }
+    }
+    this.mailboxes.clear();
+    this.messageDeadlines.clear();
+    this.clearGroups();
+  }
+
+  stats(): ChannelLayerStats {
+    return { ...this.counts, lost: 0, groups: this.groups.size, channels: this.mailboxes.size };
+  }
+
+  // ——— inside ———
+
+  private assertOpen(operation: string, channel?: string): void {
+    if (this.closed) throw new ChannelLayerClosed(operation, channel);
+  }
+
+  private assertLocalChannel(channel: string, action: string): void {
+    assertChannelName('channel', channel);
+    const owner = channelProcess(channel);
+    if (owner === this.processName) return;
+    throw owner === undefined
+      ? new TypeError(`Cannot ${action} channel ${channel}: names made by newChannel() look like "prefix.<process>!<id>"`)
+      : new Error(`Cannot ${action} channel ${channel}: it belongs to process ${owner}, and this layer is process ${this.processName}`);
+  }
+
+  private mailbox(channel: string): Mailbox {
+    let box = this.mailboxes.get(channel);
+    if (box === undefined) {
+      box = new Mailbox(channel);
+      this.mailboxes.set(channel, box);
+    }
+    return box;
+  }
+
+  /** Hands `message` to the first waiting receive, or queues it; false when the channel is full. */
+  private enqueue(channel: string, message: ChannelMessage): boolean {
+    const box = this.mailbox(channel);
+    const waiter = box.waiters.shift();
+    if (waiter !== undefined) {
+      this.counts.received++;
+      this.release(box);
+      waiter.resolve(message);
+      return true;
+    }
+    const now = performance.now();
+    // Expired messages must not hold capacity that a live one could use.
+    this.expireHead(box, now);
+    if (box.queue.length >= this.capacity) return false;
+    box.queue.push({ message, expiresAt: now + this.expiryMs });
+    if (!box.scheduled) {
+      box.scheduled = true;
+      this.messageDeadlines.push(box, now + this.expiryMs);
+      this.arm();
+    }
+    return true;
+  }
+
+  private fanOut(group: string, message: ChannelMessage): GroupSendResult {
+    const members = this.groups.get(group);
+    if (members === undefined) return { delivered: 0, dropped: 0 };
+    const now = performance.now();
+    let delivered = 0;
+    let dropped = 0;
+    for (const membership of members.values()) {
+      if (membership.expiresAt <= now) {
+        // Its deadline entry is still queued; the sweep will find it stale.
+        this.endMembership(membership);
+        this.staleMemberships++;
+      } else if (this.enqueue(membership.channel, message)) delivered++;
+      else dropped++;
+    }
+    this.counts.dropped += dropped;
+    return { delivered, dropped };
+  }
+
+  /** Queues are time-ordered, so expired messages are always at the head. */
+  private expireHead(box: Mailbox, now: number): void {
+    for (let head = box.queue.peek(); head !== undefined && head.expiresAt <= now; head = box.queue.peek()) {
+      box.queue.shift();
+      this.counts.expired++;
+    }
+  }
+
+  /** Forgets a mailbox that holds nothing, so idle channels cost no memory. */
+  private release(box: Mailbox): void {
+    if (box.queue.length === 0 && box.waiters.length === 0 && this.mailboxes.get(box.name) === box) {
+      this.mailboxes.delete(box.name);
+    }
+  }
+
+  private endMembership(membership: Membership): void {
+    const members = this.groups.get(membership.group);
+    if (members?.get(membership.channel) !== membership) return;
+    members.delete(membership.channel);
+    this.liveMemberships--;
+    if (members.size === 0) this.closeGroup(membership.group);
+  }
+
+  private closeGroup(group: string): void {
+    this.groups.delete(group);
+    this.lifecycle?.closed(group);
+  }
+
+  private clearGroups(): void {
+    const names = [...this.groups.keys()];
+    this.groups.clear();
+    this.groupDeadlines.clear();
+    this.liveMemberships = 0;
+    this.staleMemberships = 0;
+    for (const group of names) this.lifecycle?.closed(group);
+  }
+
+  /** Pops only what is due from the heads of the two deadline queues. */
+  private sweep(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    for (let box = this.messageDeadlines.popDue(now); box !== undefined; box = this.messageDeadlines.popDue(now)) {
+      box.scheduled = false;
+      this.expireHead(box, now);
+      const head = box.queue.peek();
+      if (head !== undefined) {
+        box.scheduled = true;
+        this.messageDeadlines.push(box, head.expiresAt);
+      } else {
+        this.release(box);
+      }
+    }
+    for (let m = this.groupDeadlines.popDue(now); m !== undefined; m = this.groupDeadlines.popDue(now)) {
+      if (this.groups.get(m.group)?.get(m.channel) !== m) this.staleMemberships--;
+      else if (m.expiresAt <= now) this.endMembership(m);
+      else this.groupDeadlines.push(m, m.expiresAt); // renewed by groupAdd since it was queued
+    }
+    this.arm();
+  }
+
+  /** One unref'd timer for the earliest deadline; never keeps the process alive. */
+  private arm(): void {
+    const next = Math.min(this.messageDeadlines.next() ?? Infinity, this.groupDeadlines.next() ?? Infinity);
+    if (next === Infinity || next >= this.timerAt || this.closed) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = next;
+    // A floor of 10 ms batches expiries that fall close together into one wake-up.
+    this.timer = setTimeout(() => this.sweep(), Math.max(10, Math.ceil(next - performance.now())));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
