@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { assertCloseCode, assertCloseReason } from '../lib/close-codes';
 import { WebSocketDisconnect } from '../lib/exceptions';
 import { parseJsonMessage } from '../lib/json-message';
@@ -47,6 +48,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private currentState: WebSocketState = 'connecting';
   private wire: WireSocket | undefined = undefined;
+  /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
+  private opening: Promise<void> | undefined = undefined;
   private queue: WebSocketMessage[] | undefined = undefined;
   private waiter: { resolve: (message: WebSocketMessage) => void; reject: (error: Error) => void } | undefined = undefined;
   private paused = false;
@@ -94,9 +97,19 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
       throw new TypeError(`WebSocket ${this.path}: subprotocol ${JSON.stringify(subprotocol)} was not offered (offered: ${this.subprotocols.join(', ') || 'none'})`);
     }
+    // A CR or LF in a header would let its value write headers of its own into the 101 response.
+    for (const [name, value] of Object.entries(headers)) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    }
     this.subprotocol = subprotocol;
     // Marked connected before the upgrade resolves so a second accept() fails at once.
     this.currentState = 'connected';
+    this.opening = this.open(subprotocol, headers);
+    return this.opening;
+  }
+
+  private async open(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<void> {
     let wire: WireSocket;
     try {
       wire = await this.upgrader.complete(subprotocol, headers);
@@ -220,6 +233,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       // Clients that offered subprotocols fail a handshake that picks none, and would never
       // see the code: answer with one of theirs, then close.
       await this.accept(this.subprotocol ?? this.subprotocols[0]);
+    } else if (!this.wire && this.opening) {
+      // accept() is still completing the handshake: close once it has, or not at all if it failed.
+      await this.opening.catch(() => {});
     }
     if (this.currentState === 'closed' || !this.wire) return;
     this.currentState = 'closed';
@@ -245,6 +261,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private write(data: string | Buffer, binary: boolean): Promise<void> {
+    // accept() is still completing the handshake: send once it has.
+    if (this.currentState === 'connected' && !this.wire && this.opening) return this.opening.then(() => this.write(data, binary));
     if (this.currentState !== 'connected' || !this.wire) return Promise.reject(this.sendError());
     this.sendRaw(data, binary);
     return RESOLVED;

@@ -3,6 +3,8 @@ import {
   assertChannelName, assertMessage, ChannelFull,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
 } from './channel-layer';
+import { DeadlineQueue } from './deadline-queue';
+import { Fifo } from './fifo';
 
 /** A call reached a layer after `close()`, or a `receive` was still waiting when it closed. */
 export class ChannelLayerClosed extends Error {
@@ -48,62 +50,6 @@ export function layerSettings(options: ChannelLayerOptions): Required<ChannelLay
 
 const PROCESS_NAME = /^[a-zA-Z0-9_-]{1,40}$/;
 const CHANNEL_PREFIX = /^[a-zA-Z0-9_\-.]+$/;
-
-/** A queue that pops from the head in O(1) without shifting the array on every pop. */
-class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  get length(): number { return this.items.length - this.head; }
-  push(item: T): void { this.items.push(item); }
-  peek(): T | undefined { return this.items[this.head]; }
-
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    // Compacting only once the dead head outweighs the live tail keeps each pop O(1) amortised.
-    if (this.head === this.items.length) this.clear();
-    else if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  /** Keeps the items `keep` accepts, in order; O(n), so callers run it rarely. */
-  retain(keep: (item: T) => boolean): void {
-    this.items = this.items.slice(this.head).filter((item): item is T => item !== undefined && keep(item));
-    this.head = 0;
-  }
-
-  clear(): void { this.items = []; this.head = 0; }
-}
-
-/**
- * Deadlines popped from the head. Deadlines are clamped to never go backwards, so the head is
- * always the earliest and cleanup never scans; a clamped entry is only ever checked late, and
- * every reader checks the real deadline itself.
- */
-class DeadlineQueue<T> {
-  private readonly entries = new Fifo<{ readonly at: number; readonly item: T }>();
-  private last = 0;
-
-  get length(): number { return this.entries.length; }
-  next(): number | undefined { return this.entries.peek()?.at; }
-  push(item: T, at: number): void {
-    this.last = Math.max(this.last, at);
-    this.entries.push({ at: this.last, item });
-  }
-  popDue(now: number): T | undefined {
-    const head = this.entries.peek();
-    if (head === undefined || head.at > now) return undefined;
-    this.entries.shift();
-    return head.item;
-  }
-  retain(keep: (item: T) => boolean): void { this.entries.retain((entry) => keep(entry.item)); }
-  clear(): void { this.entries.clear(); }
-}
 
 interface Waiter {
   resolve(message: ChannelMessage): void;

@@ -109,7 +109,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   private subscribed = false;
   private downSince = performance.now();
   private lostThisOutage = 0;
-  private lastError = 'not connected yet';
+  /** Why a connection last failed, for 'disconnected' and the startup error; cleared once up. */
+  private lastError: string | undefined;
   private closing: Promise<void> | undefined;
   private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0 };
 
@@ -153,7 +154,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.startup = this.started.catch(() => undefined);
     const timeout = options.connectTimeoutMs ?? 5000;
     this.startTimer = setTimeout(() => {
-      this.finishStart(new Error(`RedisChannelLayer could not reach Redis at ${safeUrl(this.url)} within ${timeout} ms: ${this.lastError}`));
+      this.finishStart(new Error(`RedisChannelLayer could not reach Redis at ${safeUrl(this.url)} within ${timeout} ms: ${this.lastError ?? 'no connection yet'}`));
     }, timeout);
     this.startTimer.unref();
   }
@@ -273,7 +274,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     });
     client.on('close', () => {
       if (name === 'subscriber') this.subscribed = false;
-      this.markDown(`${name}: ${this.lastError === 'not connected yet' ? 'connection closed' : this.lastError}`);
+      this.markDown(this.lastError ?? `${name}: connection closed`);
     });
     client.on('ready', () => {
       if (name === 'subscriber') void this.subscribeAll();
@@ -287,8 +288,11 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   /** Re-makes every subscription on a fresh subscriber connection, then counts the layer up. */
   private async subscribeAll(): Promise<void> {
     const channels = [this.inbox, ...this.local.openGroups().map((group) => this.groupChannel(group))];
+    const batches: Promise<unknown>[] = [];
+    // Batches of 1000 keep each command small; sent together, they share round trips.
+    for (let i = 0; i < channels.length; i += 1000) batches.push(this.subscriber.subscribe(...channels.slice(i, i + 1000)));
     try {
-      for (let i = 0; i < channels.length; i += 1000) await this.subscriber.subscribe(...channels.slice(i, i + 1000));
+      await Promise.all(batches);
     } catch (error) {
       // The connection dropped again; its next 'ready' runs this anew.
       this.lastError = `subscriber: ${error instanceof Error ? error.message : String(error)}`;
@@ -302,6 +306,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   private markUp(): void {
     if (this.up || this.closing || !this.subscribed || this.publisher.status !== 'ready') return;
     this.up = true;
+    this.lastError = undefined;
     if (this.settleStart !== undefined) return this.finishStart();
     this.emit('reconnected', { downtimeMs: Math.round(performance.now() - this.downSince), lost: this.lostThisOutage });
   }

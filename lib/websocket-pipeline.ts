@@ -29,7 +29,7 @@ export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Co
       if (!hook.onRequest) continue;
       const result = await invoke(hook.onRequest, connection);
       if (result instanceof Response) {
-        refuseWith(ws, result);
+        await answerWith(ws, result);
         return;
       }
     }
@@ -123,6 +123,19 @@ async function runReverse(hooks: readonly CompiledHook[], method: 'onResponse' |
   for (let i = hooks.length - 1; i >= 0; i--) {
     const bound = hooks[i][method];
     if (bound) await invoke(bound, connection);
+  }
+}
+
+/**
+ * A `Response` from an `onRequest` hook: the HTTP refusal before `accept()`; after it (the hook
+ * accepted), the close code its status maps to by the one table, so the socket is not left open.
+ */
+async function answerWith(ws: WebSocket, response: Response): Promise<void> {
+  if (ws.connecting) {
+    refuseWith(ws, response);
+  } else if (ws.connected) {
+    const frame = response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrameFor(new HTTPException(response.status), false);
+    await closeQuietly(ws, frame.code, frame.reason);
   }
 }
 

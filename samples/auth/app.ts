@@ -76,8 +76,8 @@ export function createApp(): App {
   return new App({
     routes: [
       new WebSocketRoute('/chat', chat, { hooks: [apiAuth, new Subprotocols([SUBPROTOCOL]), goodbye] }),
-      // Subprotocols first: a refusal accepts before it closes, and a browser that offered a
-      // subprotocol fails the handshake (never seeing the code) unless the accept names one.
+      // Subprotocols first: a client without chat.v1 gets 1002 whatever its token, and an auth
+      // refusal's accept-then-close already names chat.v1.
       new Include('/browser', [
         new WebSocketRoute('/chat', chat, { hooks: [goodbye] }),
       ], { hooks: [new Subprotocols([SUBPROTOCOL], { refuse: 'close' }), browserAuth] }),

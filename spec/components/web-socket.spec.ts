@@ -114,6 +114,23 @@ function makeApp(settings: { receiveQueue?: number } = {}): App {
         await ws.accept(undefined, { 'x-room': 'lobby', 'x-trace': 'abc123' });
         await ws.sendText('ok');
       })),
+      new WebSocketRoute('/bad-headers', inject([WebSocket], async (ws) => {
+        const injected = await outcome(() => ws.accept(undefined, { 'x-a': 'ok\r\nSet-Cookie: evil=1' }));
+        const badName = await outcome(() => ws.accept(undefined, { 'bad name': 'x' }));
+        const state = ws.state;
+        await ws.accept(undefined, { 'x-good': 'yes' });
+        await ws.sendJson({ injected, badName, state });
+      })),
+      new WebSocketRoute('/close-during-accept', inject([WebSocket], async (ws) => {
+        void ws.accept();
+        await ws.close(4000, 'early');
+        report.resolve({ closeCode: ws.closeCode, state: ws.state });
+      })),
+      new WebSocketRoute('/send-during-accept', inject([WebSocket], async (ws) => {
+        const accepting = ws.accept();
+        await ws.sendText('sent while accepting');
+        await accepting;
+      })),
       new WebSocketRoute('/connect', inject([WebSocket], async (ws) => {
         await ws.connect('b', { 'x-via': 'connect' });
         await ws.sendJson({ state: ws.state, subprotocol: ws.subprotocol ?? null });
@@ -357,6 +374,30 @@ describe('WebSocket (component)', () => {
         assert.equal(peer.header('x-room'), 'lobby');
         assert.equal(peer.header('x-trace'), 'abc123');
         assert.equal(await peer.receiveText(), 'ok');
+      });
+
+      it('throws a TypeError for header names or values that would corrupt the 101 response', async () => {
+        const peer = await transport().open('/bad-headers');
+        const seen = await peer.receiveJson() as { injected: Outcome; badName: Outcome; state: string };
+        assert.ok('error' in seen.injected && seen.injected.error === 'TypeError', JSON.stringify(seen.injected));
+        assert.ok('error' in seen.badName && seen.badName.error === 'TypeError', JSON.stringify(seen.badName));
+        assert.equal(seen.state, 'connecting');
+        assert.equal(peer.header('x-good'), 'yes');
+        assert.equal(peer.header('set-cookie'), undefined);
+        assert.equal(peer.header('x-a'), undefined);
+      });
+
+      it('makes close() wait for an accept() still in progress, so its code is not lost', async () => {
+        const ending = await transport().ending('/close-during-accept');
+        assert.deepEqual([ending.code, ending.reason], [4000, 'early']);
+        assert.deepEqual(await reported(), { closeCode: 4000, state: 'closed' });
+      });
+
+      it('makes send() wait for an accept() still in progress', async () => {
+        const ending = await transport().ending('/send-during-accept');
+        assert.deepEqual(ending.messages, ['sent while accepting']);
+        assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
+        assert.deepEqual(logged, []);
       });
 
       it('has connect() as an alias, with subprotocol and headers', async () => {

@@ -93,6 +93,7 @@ describe('RedisChannelLayer', function () {
   });
 
   after(async () => {
+    if (admin.status !== 'ready') return admin.disconnect(); // before() already failed, saying why
     // Closed layers leave no subscriptions (and the layer never writes keys) under this run's prefix.
     const left = await admin.pubsub('CHANNELS', `${PREFIX}:*`);
     admin.disconnect();

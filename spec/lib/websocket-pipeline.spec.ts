@@ -10,6 +10,7 @@ import { component } from '../../lib/component';
 import { HTTPException, ValidationError, WebSocketException, WebSocketProtocolError } from '../../lib/exceptions';
 import type { Hook } from '../../lib/hook';
 import { inject } from '../../lib/inject';
+import { JSONResponse } from '../../lib/response';
 import { WebSocketRoute } from '../../lib/routes';
 import * as status from '../../lib/status';
 import { deferred, forEachTransport, WAIT, within, type Deferred } from '../support/ws-client';
@@ -97,6 +98,14 @@ const goodbye = {
   }),
 };
 
+/** A hook that answers by returning a Response, after accepting when `?accepted` is given. */
+const respondingHook = {
+  onRequest: inject([WebSocket, Scope], async (ws, scope) => {
+    if (scope.query.accepted !== undefined) await ws.accept();
+    return new JSONResponse({ detail: 'Not for you' }, { status: status.HTTP_401_UNAUTHORIZED, headers: { 'x-why': 'hook' } });
+  }),
+};
+
 function makeApp(settings: { debug?: boolean } = {}): App {
   const hooks = [recorder('outer', true), recorder('inner')];
   return new App({
@@ -132,6 +141,10 @@ function makeApp(settings: { debug?: boolean } = {}): App {
         events.push(`handler ${text}`);
         return text.toUpperCase();
       }), { hooks }),
+      new WebSocketRoute('/hook-response', inject([WebSocket], async (ws) => {
+        events.push('handler');
+        await ws.accept();
+      }), { hooks: [respondingHook] }),
       new WebSocketRoute('/goodbye', inject([WebSocket], async (ws) => {
         await ws.accept();
         await ws.sendText('hello');
@@ -300,6 +313,20 @@ describe('WebSocket pipeline', () => {
         assert.deepEqual([ending.code, ending.reason], [4001, 'Kicked by hook']);
         await wasServed();
         assert.ok(!events.includes('handler'));
+      });
+
+      it('turn a Response returned by onRequest into that HTTP refusal, skipping the handler', async () => {
+        const refusal = await transport().refusal('/hook-response');
+        assert.equal(refusal.status, status.HTTP_401_UNAUTHORIZED);
+        assert.deepEqual(JSON.parse(refusal.body), { detail: 'Not for you' });
+        assert.equal(refusal.headers['x-why'], 'hook');
+        assert.deepEqual(events, []);
+      });
+
+      it('close as the table says when onRequest returns a Response after it accepted (401 → 3000)', async () => {
+        const ending = await transport().ending('/hook-response?accepted');
+        assert.deepEqual([ending.code, ending.reason], [status.WS_3000_UNAUTHORIZED, 'Unauthorized']);
+        assert.deepEqual(events, []);
       });
 
       it('let onResponse send on a socket the handler left open, before the automatic close 1000 (API Star)', async () => {

@@ -256,8 +256,9 @@ export function channelLayerContract(
     });
 
     describe('across instances (two processes)', () => {
-      const shared = sharesAcrossInstances ? it : it.skip;
-      const separate = sharesAcrossInstances ? it.skip : it;
+      // Each backend runs the cases that describe it; the others are not registered at all.
+      const shared = (title: string, fn: () => Promise<void>): void => { if (sharesAcrossInstances) it(title, fn); };
+      const separate = (title: string, fn: () => Promise<void>): void => { if (!sharesAcrossInstances) it(title, fn); };
 
       shared('a group spans instances; groupSend counts only the sender\'s own members', async () => {
         const [a, b] = [await make(), await make()];
