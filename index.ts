@@ -41,3 +41,12 @@ export type { WebSocketSettings } from './lib/websocket-settings';
 export type { WebSocketStats } from './lib/websocket-stats';
 export { Subprotocols, type SubprotocolOptions } from './hooks/subprotocols';
 export { AllowedOrigins } from './hooks/allowed-origins';
+
+export { WebsocketConsumer, JsonWebsocketConsumer } from './lib/consumer';
+export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult } from './lib/channel-layer';
+export { InMemoryChannelLayer, ChannelLayerClosed, type InMemoryChannelLayerOptions } from './lib/in-memory-channel-layer';
+export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/redis-channel-layer';
+export { RealtimeManager, RoomError, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
+export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
+export { MemoryRealtimeStore } from './lib/realtime/memory-store';
+export type { RealtimeStore, RoomInfo, ChannelInfo, HistoryEntry, HistoryReplay } from './lib/realtime/store';

@@ -18,6 +18,11 @@ import { inject } from './inject';
 import type { HookLike } from './hook';
 import { serveHttp } from './http-pipeline';
 import { NodeSource } from './node-source';
+import type { ChannelLayer } from './channel-layer';
+import { isConsumerClass } from './consumer';
+import { consumerHandler } from './consumer-runner';
+import { InMemoryChannelLayer } from './in-memory-channel-layer';
+import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { Resolver } from './resolver';
 import type { Response } from './response';
 import { writeResponse } from './response-writer';
@@ -38,6 +43,10 @@ export interface AppOptions {
   settings?: SettingsInput;
   /** The tsyringe container services are resolved from; default: a child of tsyringe's global one. */
   container?: DependencyContainer;
+  /** How consumers and the real-time manager reach each other. Default: an `InMemoryChannelLayer`. */
+  channelLayer?: ChannelLayer;
+  /** Options of `app.realtime` (rooms, presence, history): its store, presence TTL, reconnect grace. */
+  realtime?: RealtimeOptions;
 }
 
 /** WebSocket routes share the router under a method name no HTTP request can carry. */
@@ -74,6 +83,8 @@ const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
 export class App {
   readonly settings: Settings;
   readonly container: DependencyContainer;
+  /** The channel layer consumers and `app.realtime` use. */
+  readonly channelLayer: ChannelLayer;
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
   private readonly resolver: Resolver;
@@ -81,12 +92,18 @@ export class App {
   private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
   private readonly servers = new Set<Server>();
+  private readonly realtimeOptions: RealtimeOptions | undefined;
+  private realtimeManager: RealtimeManager | undefined = undefined;
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
     this.settings = resolveSettings(options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
-    this.resolver = new Resolver(options.components ?? [], builtins(), this.container);
+    this.channelLayer = options.channelLayer ?? new InMemoryChannelLayer();
+    this.realtimeOptions = options.realtime;
+    this.resolver = new Resolver(options.components ?? [], builtins(new Map([
+      [RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }],
+    ])), this.container);
     this.gateway = new WebSocketGateway(this.settings, this.container);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
@@ -99,7 +116,8 @@ export class App {
         this.router.add(flat.route.method, flat.path, endpoint);
       } else {
         const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
-        const handler = flat.route.handler as Handler;
+        const route = flat.route.handler;
+        const handler = isConsumerClass(route) ? consumerHandler(route, site, this.resolver, () => this.channelLayer) : route as Handler;
         const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
         const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage });
         this.router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
@@ -163,6 +181,14 @@ export class App {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(server, req, socket, head));
   }
 
+  /**
+   * Rooms, channels, presence, events and history over the app's channel layer; made on first
+   * use. Handlers may also inject it as `RealtimeManager`.
+   */
+  get realtime(): RealtimeManager {
+    return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, this.realtimeOptions));
+  }
+
   /** Counters of WebSocket traffic since the app started. */
   stats(): WebSocketStats {
     const stats = this.gateway.stats;
@@ -180,6 +206,8 @@ export class App {
       server.closeIdleConnections?.();
     })));
     this.servers.clear();
+    await this.realtimeManager?.close();
+    await this.channelLayer.close();
     await this.resolver.disposeAppValues();
   }
 
