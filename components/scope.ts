@@ -27,7 +27,8 @@ export class Scope {
   /** Path parameters, converted by their converters (`{id:int}` gives a number). */
   pathParams: Readonly<Record<string, string | number>> = EMPTY;
   readonly app: App;
-  private readonly source: IncomingSource;
+  /** @internal Where the connection came from; replaced by a snapshot once a WebSocket is open. */
+  source: IncomingSource;
   private parsedQuery: Query | undefined = undefined;
   private bag: Record<string, unknown> | undefined = undefined;
 
@@ -62,6 +63,15 @@ export class Scope {
     return (this.bag ??= {});
   }
 
+  /**
+   * @internal Keeps what the scope reports and lets go of the request it came from: a
+   * WebSocket lives long after its handshake, and the request and its socket buffers need not.
+   */
+  detach(): void {
+    const source = this.source;
+    this.source = { method: source.method, url: source.url, headers: source.headers, client: source.client, server: source.server, body: NO_BODY };
+  }
+
   /** The parsed query string, parsed on first use. */
   get query(): Query {
     return (this.parsedQuery ??= parseQuery(this.queryString));
@@ -69,6 +79,7 @@ export class Scope {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+const NO_BODY: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true }) }) };
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 

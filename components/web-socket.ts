@@ -57,21 +57,39 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private sentCode: number | undefined = undefined;
   private closedByPeer = false;
   private rate: RateLimit | undefined;
-  private finished: (() => void) | undefined = undefined;
-  /** Resolves once the connection has closed, however it closed. */
-  readonly done: Promise<void>;
+  /** Set once the connection has closed; `done` is made only when someone waits for it. */
+  private ended = false;
+  private endWaiter: (() => void) | undefined = undefined;
+  private endPromise: Promise<void> | undefined = undefined;
+  /** Held only until the handshake is completed or refused, so the request can be collected. */
+  private upgrader: Upgrader | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     scope: Scope,
-    private readonly upgrader: Upgrader,
+    upgrader: Upgrader,
     private readonly settings: WebSocketSettings,
     private readonly stats: WebSocketStats,
   ) {
     this.id = (++nextId).toString(36);
     this.scope = scope;
+    this.upgrader = upgrader;
     const rate = settings.messageRate;
     this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
-    this.done = new Promise((resolve) => { this.finished = resolve; });
+  }
+
+  /** Resolves once the connection has closed, however it closed. */
+  get done(): Promise<void> {
+    if (this.ended) return RESOLVED;
+    return (this.endPromise ??= new Promise((resolve) => { this.endWaiter = resolve; }));
+  }
+
+  /** @internal Refuses the handshake with 408 unless it completes within `ms`. */
+  armHandshakeTimeout(ms: number): void {
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = undefined;
+      this.refuse(status.HTTP_408_REQUEST_TIMEOUT, JSON.stringify({ detail: 'WebSocket handshake timed out' }));
+    }, ms);
   }
 
   get state(): WebSocketState { return this.currentState; }
@@ -110,14 +128,27 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private async open(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<void> {
+    const upgrader = this.endHandshake();
     let wire: WireSocket;
     try {
-      wire = await this.upgrader.complete(subprotocol, headers);
+      wire = await upgrader.complete(subprotocol, headers);
     } catch (error) {
       this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
       throw error;
+    } finally {
+      this.opening = undefined;
     }
     this.attach(wire);
+    this.scope.detach();
+  }
+
+  /** Stops the handshake timer and lets go of the upgrader (and with it the request). */
+  private endHandshake(): Upgrader {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    const upgrader = this.upgrader!;
+    this.upgrader = undefined;
+    return upgrader;
   }
 
   /** API Star's name for `accept`. */
@@ -129,10 +160,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
     if (this.currentState !== 'connecting') return;
     this.stats.rejected++;
-    this.upgrader.refuse(statusCode, body, headers);
+    this.endHandshake().refuse(statusCode, body, headers);
     this.currentState = 'closed';
     this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;
-    this.finished?.();
+    this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
   }
 
   /** The next message, text as a string and binary as a Buffer. */
@@ -173,17 +204,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return parseJsonMessage(await this.receiveText());
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
-    for (;;) {
-      let message: WebSocketMessage;
-      try {
-        message = await this.receiveMessage();
-      } catch (error) {
-        if (error instanceof WebSocketDisconnect) return;
-        throw error;
-      }
-      yield message.data;
-    }
+  /** Messages until the peer leaves; a plain iterator rather than a generator, lighter per idle socket. */
+  [Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
+    return {
+      next: () => this.receiveMessage().then(toIteratorResult, endOnDisconnect),
+      return: () => Promise.resolve(ITERATION_DONE),
+    };
   }
 
   /** Sends a string as a text message and a Buffer as a binary one. */
@@ -282,15 +308,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.wire = wire;
     this.stats.accepted++;
     this.stats.open++;
-    wire.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    wire.on('close', (code, reason) => this.onClose(code, reason));
-    // Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad
-    // frame (1009 too big, 1007 bad UTF-8, 1002 protocol) is the one to report.
-    wire.on('error', (error: Error & { code?: string }) => { this.sentCode ??= closeCodeOfReceiveError(error.code); });
-    wire.on('pong', () => { this.alive = true; });
+    // Shared listeners find their socket through OWNER: no closures per connection.
+    (wire as OwnedWire)[OWNER] = this;
+    wire.on('message', onWireMessage);
+    wire.on('close', onWireClose);
+    wire.on('error', onWireError);
+    wire.on('pong', onWirePong);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
     if (this.currentState !== 'connected') return;
     this.stats.messagesIn++;
     this.stats.bytesIn += data.length;
@@ -313,7 +340,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     }
   }
 
-  private onClose(code: number, reason: Buffer): void {
+  /** @internal */
+  onClose(code: number, reason: Buffer): void {
     if (code === status.WS_1006_ABNORMAL_CLOSURE && this.sentCode !== undefined) code = this.sentCode;
     if (this.currentState !== 'closed') {
       this.currentState = 'closed';
@@ -326,8 +354,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.finish(code, this.closeReason ?? '');
   }
 
+  /** @internal Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad frame is the one to report. */
+  onError(error: Error & { code?: string }): void {
+    this.sentCode ??= closeCodeOfReceiveError(error.code);
+  }
+
   private finish(code: number, reason: string): void {
-    if (!this.finished) return;
+    if (this.ended) return;
+    this.ended = true;
     if (this.wire) {
       this.stats.open--;
       this.stats.closedByCode[code] = (this.stats.closedByCode[code] ?? 0) + 1;
@@ -335,9 +369,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.currentState = 'closed';
     this.closeCode ??= code;
     this.closeReason ??= reason;
-    const finished = this.finished;
-    this.finished = undefined;
-    finished();
+    const waiter = this.endWaiter;
+    this.endWaiter = undefined;
+    waiter?.();
   }
 
   private failWaiter(): void {
@@ -347,6 +381,25 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       waiter.reject(this.disconnect());
     }
   }
+}
+
+const OWNER = Symbol('starwire.websocket');
+type OwnedWire = WireSocket & { [OWNER]?: WebSocket };
+
+function onWireMessage(this: OwnedWire, data: Buffer, isBinary: boolean): void { this[OWNER]!.onMessage(data, isBinary); }
+function onWireClose(this: OwnedWire, code: number, reason: Buffer): void { this[OWNER]!.onClose(code, reason); }
+function onWireError(this: OwnedWire, error: Error & { code?: string }): void { this[OWNER]!.onError(error); }
+function onWirePong(this: OwnedWire): void { this[OWNER]!.alive = true; }
+
+const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+function toIteratorResult(message: WebSocketMessage): IteratorResult<string | Buffer> {
+  return { value: message.data, done: false };
+}
+
+function endOnDisconnect(error: unknown): IteratorResult<string | Buffer> {
+  if (error instanceof WebSocketDisconnect) return ITERATION_DONE;
+  throw error;
 }
 
 /** The close code ws sends for each kind of receive error (see ws's receiver). */

@@ -139,7 +139,7 @@ export class App {
       const get = this.router.lookup('GET', scope.path);
       if (get.found) match = get;
     }
-    const connection = new Connection(scope, source, this.settings, this.container);
+    const connection = new Connection(scope, this.settings, this.container);
     let endpoint: Endpoint;
     if (match.found) {
       endpoint = match.value;
@@ -220,12 +220,12 @@ export class App {
     const match = this.router.lookup(WS_METHOD, scope.path);
     if (!match.found) return false;
     scope.pathParams = match.params;
-    this.gateway.open(match.value as WebSocketEndpoint, scope, source, upgrader);
+    this.gateway.open(match.value as WebSocketEndpoint, scope, upgrader);
     return true;
   }
 
   private handleUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => {});
+    socket.on('error', ignore);
     const source = new NodeSource(req);
     const mark = source.url.indexOf('?');
     const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
@@ -289,3 +289,6 @@ export class App {
     res.destroy();
   }
 }
+
+/** Socket errors before the upgrade end in 'close'; a listener keeps them from crashing the process. */
+function ignore(): void {}

@@ -1,5 +1,4 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { IncomingSource } from './address';
 import type { Settings } from './settings';
 import type { Scope } from '../components/scope';
 import type { WebSocket } from '../components/web-socket';
@@ -13,7 +12,6 @@ import { then, type MaybePromise } from './thenable';
  */
 export class Connection {
   readonly scope: Scope;
-  readonly source: IncomingSource;
   readonly settings: Settings;
   /** `'request'`-scoped component values (per HTTP request, or per WebSocket connection). */
   cache: Map<unknown, unknown> | undefined = undefined;
@@ -30,16 +28,15 @@ export class Connection {
   private lazyRequest: Request | undefined = undefined;
   private disposers: (() => MaybePromise<void>)[] | undefined = undefined;
 
-  constructor(scope: Scope, source: IncomingSource, settings: Settings, container: DependencyContainer) {
+  constructor(scope: Scope, settings: Settings, container: DependencyContainer) {
     this.scope = scope;
-    this.source = source;
     this.settings = settings;
     this.rootContainer = container;
   }
 
   /** The HTTP request, made on first use. */
   get request(): Request {
-    return (this.lazyRequest ??= new Request(this.scope, this.source, this.settings.maxBodySize));
+    return (this.lazyRequest ??= new Request(this.scope, this.scope.source, this.settings.maxBodySize));
   }
 
   /** A child of the app's container, made on first use, disposed with the connection. */

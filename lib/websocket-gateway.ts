@@ -1,12 +1,9 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
 import type { Scope } from '../components/scope';
 import { WebSocket } from '../components/web-socket';
-import type { IncomingSource } from './address';
 import { Connection } from './connection';
-import { choices, nodeUpgrader } from './handshake';
+import { choices } from './handshake';
 import type { Settings } from './settings';
 import * as status from './status';
 import type { Upgrader } from './wire-socket';
@@ -22,7 +19,7 @@ export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
   readonly wss: WebSocketServer;
   private readonly live = new Set<WebSocket>();
-  private readonly handlers = new Set<Promise<void>>();
+  private idle: (() => void) | undefined = undefined;
   private readonly perIp = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private closing = false;
@@ -47,13 +44,8 @@ export class WebSocketGateway {
     return this.live.size;
   }
 
-  /** Upgrades a Node request for a routed WebSocket path. */
-  upgradeNode(endpoint: WebSocketEndpoint, scope: Scope, source: IncomingSource, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.open(endpoint, scope, source, nodeUpgrader(this.wss, req, socket, head));
-  }
-
   /** Admits one connection and runs its handler; the upgrader completes or refuses it. */
-  open(endpoint: WebSocketEndpoint, scope: Scope, source: IncomingSource, upgrader: Upgrader): void {
+  open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
     const limits = this.settings.websocket;
     const ip = scope.client?.host ?? '';
     const refusal = this.closing ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'] as const
@@ -66,41 +58,33 @@ export class WebSocketGateway {
       return;
     }
 
-    let timer: NodeJS.Timeout | undefined;
-    const timed: Upgrader = {
-      complete: (subprotocol, headers) => {
-        clearTimeout(timer);
-        return upgrader.complete(subprotocol, headers);
-      },
-      refuse: (statusCode, body, headers) => {
-        clearTimeout(timer);
-        upgrader.refuse(statusCode, body, headers);
-      },
-    };
-    const ws = new WebSocket(scope, timed, limits, this.stats);
-    const connection = new Connection(scope, source, this.settings, this.container);
+    const ws = new WebSocket(scope, upgrader, limits, this.stats);
+    const connection = new Connection(scope, this.settings, this.container);
     connection.websocket = ws;
-    if (limits.handshakeTimeout > 0) {
-      timer = setTimeout(() => ws.refuse(status.HTTP_408_REQUEST_TIMEOUT, JSON.stringify({ detail: 'WebSocket handshake timed out' })), limits.handshakeTimeout);
-    }
+    if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
     this.live.add(ws);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
+    // One reaction per connection: nothing else is kept while the handler runs.
+    void serveWebSocket(endpoint, connection, ws).then(() => this.release(ws, connection, ip));
+  }
 
-    const handler = serveWebSocket(endpoint, connection, ws)
-      .then(() => ws.done)
-      .then(() => connection.dispose())
-      .catch((error: unknown) => this.settings.logError(`WebSocket ${scope.path}: cleanup failed`, error))
-      .finally(() => {
-        clearTimeout(timer);
-        this.live.delete(ws);
-        const count = (this.perIp.get(ip) ?? 1) - 1;
-        if (count > 0) this.perIp.set(ip, count);
-        else this.perIp.delete(ip);
-        this.handlers.delete(handler);
-        if (this.live.size === 0) this.stopHeartbeat();
-      });
-    this.handlers.add(handler);
+  /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
+  private async release(ws: WebSocket, connection: Connection, ip: string): Promise<void> {
+    try {
+      await ws.done;
+      await connection.dispose();
+    } catch (error) {
+      this.settings.logError(`WebSocket ${ws.path}: cleanup failed`, error);
+    }
+    this.live.delete(ws);
+    const count = (this.perIp.get(ip) ?? 1) - 1;
+    if (count > 0) this.perIp.set(ip, count);
+    else this.perIp.delete(ip);
+    if (this.live.size === 0) {
+      this.stopHeartbeat();
+      this.idle?.();
+    }
   }
 
   /**
@@ -113,7 +97,21 @@ export class WebSocketGateway {
       if (ws.connecting) ws.refuse(status.HTTP_503_SERVICE_UNAVAILABLE, JSON.stringify({ detail: reason }));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
-    await Promise.all([...this.handlers]);
+    if (this.live.size > 0) {
+      const timeout = this.settings.websocket.closeTimeout;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        // A handler that ignores the close (or a hook that never returns) must not hold shutdown forever.
+        timer = setTimeout(() => {
+          this.settings.logError(`app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`, undefined);
+          for (const ws of this.live) ws.terminate();
+          resolve();
+        }, timeout);
+      });
+      clearTimeout(timer);
+      this.idle = undefined;
+    }
     this.stopHeartbeat();
     this.wss.close();
   }

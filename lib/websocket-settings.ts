@@ -20,6 +20,8 @@ export interface WebSocketSettings {
   compression: boolean;
   /** Messages buffered before the handler reads them; past this the socket is paused (back-pressure). Default 64. */
   receiveQueue: number;
+  /** Milliseconds `app.close()` waits for handlers after closing their sockets; then it terminates what is left. Default 10 s. */
+  closeTimeout: number;
 }
 
 export const defaultWebSocketSettings: WebSocketSettings = {
@@ -33,4 +35,5 @@ export const defaultWebSocketSettings: WebSocketSettings = {
   sendOverflow: 'drop',
   compression: false,
   receiveQueue: 64,
+  closeTimeout: 10_000,
 };
