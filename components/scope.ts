@@ -68,8 +68,7 @@ export class Scope {
    * WebSocket lives long after its handshake, and the request and its socket buffers need not.
    */
   detach(): void {
-    const source = this.source;
-    this.source = { method: source.method, url: source.url, headers: source.headers, client: source.client, server: source.server, body: NO_BODY };
+    this.source.release?.();
   }
 
   /** The parsed query string, parsed on first use. */
@@ -79,7 +78,6 @@ export class Scope {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
-const NO_BODY: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true }) }) };
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 

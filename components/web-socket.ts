@@ -51,7 +51,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
   private opening: Promise<void> | undefined = undefined;
   private queue: WebSocketMessage[] | undefined = undefined;
-  private waiter: { resolve: (message: WebSocketMessage) => void; reject: (error: Error) => void } | undefined = undefined;
+  /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
+  private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
+  private waitReject: ((error: Error) => void) | undefined = undefined;
+  private waitIterating = false;
   private paused = false;
   /** The close code ws sent after a receive error, if any. */
   private sentCode: number | undefined = undefined;
@@ -175,16 +178,40 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   receiveMessage(): Promise<WebSocketMessage> {
     const queued = this.queue?.shift();
     if (queued) {
-      if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
-        this.paused = false;
-        this.wire?.resume();
-      }
+      this.resumeIfDrained();
       return Promise.resolve(queued);
     }
     if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
     if (this.currentState === 'closed') return Promise.reject(this.disconnect());
-    if (this.waiter) return Promise.reject(new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`));
-    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    return this.wait(false);
+  }
+
+  /** @internal The next message as an iterator result; `done` once the peer has gone. */
+  nextResult(): Promise<IteratorResult<string | Buffer>> {
+    const queued = this.queue?.shift();
+    if (queued) {
+      this.resumeIfDrained();
+      return Promise.resolve({ value: queued.data, done: false });
+    }
+    if (this.currentState === 'closed') return Promise.resolve(ITERATION_DONE);
+    if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
+    return this.wait(true);
+  }
+
+  private wait(iterating: boolean): Promise<WebSocketMessage & IteratorResult<string | Buffer>> {
+    if (this.waitResolve) return Promise.reject(new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`));
+    this.waitIterating = iterating;
+    return new Promise((resolve, reject) => {
+      this.waitResolve = resolve;
+      this.waitReject = reject;
+    });
+  }
+
+  private resumeIfDrained(): void {
+    if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
+      this.paused = false;
+      this.wire?.resume();
+    }
   }
 
   /** The next message as text (a binary message is decoded as UTF-8). */
@@ -206,10 +233,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Messages until the peer leaves; a plain iterator rather than a generator, lighter per idle socket. */
   [Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
-    return {
-      next: () => this.receiveMessage().then(toIteratorResult, endOnDisconnect),
-      return: () => Promise.resolve(ITERATION_DONE),
-    };
+    return new MessageIterator(this);
   }
 
   /** Sends a string as a text message and a Buffer as a binary one. */
@@ -326,10 +350,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       return;
     }
     const message: WebSocketMessage = isBinary ? { type: 'bytes', data } : { type: 'text', data: data.toString('utf8') };
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter.resolve(message);
+    const resolve = this.waitResolve;
+    if (resolve) {
+      this.waitResolve = this.waitReject = undefined;
+      // One object serves both readers: receive() reads type/data, `for await` reads value/done.
+      resolve(this.waitIterating ? { ...message, value: message.data, done: false } : message as WebSocketMessage & IteratorResult<string | Buffer>);
       return;
     }
     const queue = (this.queue ??= []);
@@ -375,11 +400,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private failWaiter(): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter.reject(this.disconnect());
-    }
+    const resolve = this.waitResolve;
+    const reject = this.waitReject;
+    if (!resolve || !reject) return;
+    this.waitResolve = this.waitReject = undefined;
+    if (this.waitIterating) resolve(ITERATION_DONE as WebSocketMessage & IteratorResult<string | Buffer>);
+    else reject(this.disconnect());
   }
 }
 
@@ -393,13 +419,17 @@ function onWirePong(this: OwnedWire): void { this[OWNER]!.alive = true; }
 
 const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
-function toIteratorResult(message: WebSocketMessage): IteratorResult<string | Buffer> {
-  return { value: message.data, done: false };
-}
+/** `for await` over a socket: methods on the prototype, so an idle loop holds one small object. */
+class MessageIterator implements AsyncIterator<string | Buffer> {
+  constructor(private readonly ws: WebSocket) {}
 
-function endOnDisconnect(error: unknown): IteratorResult<string | Buffer> {
-  if (error instanceof WebSocketDisconnect) return ITERATION_DONE;
-  throw error;
+  next(): Promise<IteratorResult<string | Buffer>> {
+    return this.ws.nextResult();
+  }
+
+  return(): Promise<IteratorResult<string | Buffer>> {
+    return Promise.resolve(ITERATION_DONE);
+  }
 }
 
 /** The close code ws sends for each kind of receive error (see ws's receiver). */

@@ -27,6 +27,15 @@ export interface TokenAuthOptions {
   websocket?: 'deny' | 'close';
 }
 
+/** Users authenticated on each connection, shared by every TokenAuth so that one `User` component serves them all. */
+const authenticated = new WeakMap<Scope, User>();
+
+const authenticatedUser = component(User, [Scope], (scope) => {
+  const user = authenticated.get(scope);
+  if (!user) throw new HTTPException(status.HTTP_401_UNAUTHORIZED, 'Authentication required', { 'www-authenticate': 'Bearer' });
+  return user;
+});
+
 /**
  * Bearer-token authentication for HTTP and WebSocket routes. List the hook and its `user`
  * component; handlers then inject `User`.
@@ -38,8 +47,7 @@ export interface TokenAuthOptions {
  */
 export class TokenAuth {
   /** The `User` component this hook provides; add it to `App({ components })`. */
-  readonly user: ComponentDefinition<User>;
-  private readonly users = new WeakMap<Scope, User>();
+  readonly user: ComponentDefinition<User> = authenticatedUser;
   private readonly header: string;
   private readonly prefix: string;
 
@@ -47,11 +55,6 @@ export class TokenAuth {
     if (typeof options?.verify !== 'function') throw new TypeError('new TokenAuth({ verify }): verify must be a function');
     this.header = (options.header ?? 'authorization').toLowerCase();
     this.prefix = `${(options.scheme ?? 'Bearer').toLowerCase()} `;
-    this.user = component(User, [Scope], (scope) => {
-      const user = this.users.get(scope);
-      if (!user) throw this.refusal(scope, 'Authentication required');
-      return user;
-    });
   }
 
   @inject([Scope])
@@ -64,7 +67,7 @@ export class TokenAuth {
     const verified = this.options.verify(token, scope);
     const settle = (user: User | null | undefined): void => {
       if (!user) throw this.refusal(scope, 'Invalid token');
-      this.users.set(scope, user);
+      authenticated.set(scope, user);
     };
     // Any thenable, not just this realm's Promise: a promise from another realm (vm, test
     // runners) or library would otherwise count as a truthy user and let the request through.

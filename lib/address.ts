@@ -13,4 +13,6 @@ export interface IncomingSource {
   readonly server: Address | null;
   /** The body, read at most once and only when a handler asks for it. */
   readonly body: AsyncIterable<Buffer | string>;
+  /** Lets go of what an open WebSocket no longer needs (the handshake request); what the scope reports stays. */
+  release?(): void;
 }

@@ -20,7 +20,7 @@ export class Connection {
   /** The response about to be sent, for `onResponse`/`onError` hooks. */
   response: unknown = undefined;
   /** For a request that matched no route: the methods its path allows (empty: 404). */
-  allowedMethods: readonly string[] = [];
+  allowedMethods: readonly string[] = NONE;
   /** The socket, on WebSocket connections. */
   websocket: WebSocket | undefined = undefined;
   private readonly rootContainer: DependencyContainer;
@@ -78,3 +78,5 @@ export class Connection {
     return run(0);
   }
 }
+
+const NONE: readonly string[] = Object.freeze([]);

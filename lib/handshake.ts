@@ -41,9 +41,11 @@ export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undef
   return undefined;
 }
 
+const NO_PROTOCOLS: string[] = [];
+
 /** The subprotocols a client offered, in order. */
 export function parseSubprotocols(header: string | string[] | undefined): string[] {
-  if (header === undefined) return [];
+  if (header === undefined || header === '') return NO_PROTOCOLS;
   return (Array.isArray(header) ? header.join(',') : header).split(',').map((p) => p.trim()).filter(Boolean);
 }
 

@@ -78,6 +78,8 @@ export class Resolver {
       if (!definition || typeof definition !== 'object' || !('factory' in definition)) {
         throw new ConfigurationError(`App components: expected component(...) definitions, got ${String(definition)}`);
       }
+      // The same definition listed twice (two hooks sharing one component) is one component.
+      if (this.components.get(definition.token) === definition) continue;
       if (this.components.has(definition.token)) {
         throw new ConfigurationError(`App components: ${tokenLabel(definition.token)} is listed twice`);
       }

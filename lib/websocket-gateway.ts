@@ -47,7 +47,8 @@ export class WebSocketGateway {
   /** Admits one connection and runs its handler; the upgrader completes or refuses it. */
   open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
     const limits = this.settings.websocket;
-    const ip = scope.client?.host ?? '';
+    // Per-address counting only when capped: reading the address costs memory on every socket.
+    const ip = Number.isFinite(limits.maxConnectionsPerIp) ? scope.client?.host ?? '' : '';
     const refusal = this.closing ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'] as const
       : this.live.size >= limits.maxConnections ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections'] as const
         : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp ? [status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address'] as const
