@@ -66,12 +66,13 @@ export class WebSocketGateway {
     this.live.add(ws);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
-    // One reaction per connection: nothing else is kept while the handler runs.
-    void serveWebSocket(endpoint, connection, ws).then(() => this.release(ws, connection, ip));
+    serveWebSocket(endpoint, connection, ws, this.release);
   }
 
   /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
-  private async release(ws: WebSocket, connection: Connection, ip: string): Promise<void> {
+  private readonly release = async (connection: Connection): Promise<void> => {
+    const ws = connection.websocket!;
+    const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? connection.scope.client?.host ?? '' : '';
     try {
       await ws.done;
       await connection.dispose();
@@ -86,7 +87,7 @@ export class WebSocketGateway {
       this.stopHeartbeat();
       this.idle?.();
     }
-  }
+  };
 
   /**
    * Stops admitting, closes every socket with `code` (1001 going away, 1012 restart), refuses

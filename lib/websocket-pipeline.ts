@@ -21,26 +21,48 @@ export interface WebSocketEndpoint extends Endpoint {
 /**
  * Serves one WebSocket connection: `onRequest` hooks (the handshake is still pending, so no
  * message can be lost), the handler, `onResponse` hooks; errors map onto an HTTP refusal before
- * `accept()` and onto a close frame after, as the one table says. Never rejects.
+ * `accept()` and onto a close frame after, as the one table says. Calls `onEnd` once all is
+ * done; never throws.
+ *
+ * While the handler runs, nothing of this function stays suspended: only the handler's own
+ * promise and one reaction on it, which keeps idle connections light.
  */
-export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+export function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, onEnd: (connection: Connection) => void): void {
+  const end = (): void => onEnd(connection);
+  prepare(endpoint, connection, ws).then((proceed) => {
+    if (!proceed) return end();
+    let running: unknown;
+    try {
+      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
+    } catch (error) {
+      return void settle(endpoint, connection, ws, error).then(end);
+    }
+    Promise.resolve(running).then(
+      () => conclude(endpoint, connection, ws).then(end),
+      (error: unknown) => settle(endpoint, connection, ws, error).then(end),
+    );
+  }, (error: unknown) => settle(endpoint, connection, ws, error).then(end));
+}
+
+/** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
+async function prepare(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<boolean> {
+  for (const hook of endpoint.hooks) {
+    if (!hook.onRequest) continue;
+    const result = await invoke(hook.onRequest, connection);
+    if (result instanceof Response) {
+      await answerWith(ws, result);
+      return false;
+    }
+  }
+  // A hook may have taken long enough for the handshake to time out, or the app to shut down.
+  if (ws.closed) return false;
+  if (endpoint.perMessage && ws.connecting) await ws.accept();
+  return true;
+}
+
+/** After the handler returned: refuse if it never accepted, `onResponse`, then close with 1000. */
+async function conclude(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
   try {
-    for (const hook of endpoint.hooks) {
-      if (!hook.onRequest) continue;
-      const result = await invoke(hook.onRequest, connection);
-      if (result instanceof Response) {
-        await answerWith(ws, result);
-        return;
-      }
-    }
-    // A hook may have taken long enough for the handshake to time out, or the app to shut down.
-    if (ws.closed) return;
-    if (endpoint.perMessage) {
-      if (ws.connecting) await ws.accept();
-      await messageLoop(endpoint, connection, ws);
-    } else {
-      await invoke(endpoint.handler, connection);
-    }
     if (ws.connecting) {
       // The handler neither accepted nor refused: the connection was not wanted.
       ws.refuse(status.HTTP_403_FORBIDDEN, JSON.stringify({ detail: 'WebSocket connection not accepted' }), { 'content-type': 'application/json' });
@@ -49,13 +71,18 @@ export async function serveWebSocket(endpoint: WebSocketEndpoint, connection: Co
     await runReverse(endpoint.hooks, 'onResponse', connection);
     if (ws.connected) await ws.close(status.WS_1000_NORMAL_CLOSURE);
   } catch (error) {
-    if (error instanceof WebSocketDisconnect) {
-      // The peer left while the handler waited on it: the normal end of many handlers.
-      await runReverse(endpoint.hooks, 'onResponse', connection).catch((failure: unknown) => report(connection, endpoint, failure));
-      return;
-    }
-    await fail(endpoint, connection, ws, error);
+    await settle(endpoint, connection, ws, error);
   }
+}
+
+/** What a thrown error means: the peer leaving is a normal end, anything else is a failure. */
+async function settle(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
+  if (error instanceof WebSocketDisconnect) {
+    // The peer left while the handler waited on it: the normal end of many handlers.
+    await runReverse(endpoint.hooks, 'onResponse', connection).catch((failure: unknown) => report(connection, endpoint, failure));
+    return;
+  }
+  await fail(endpoint, connection, ws, error).catch((failure: unknown) => report(connection, endpoint, failure));
 }
 
 async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
