@@ -28,20 +28,19 @@ export interface WebSocketEndpoint extends Endpoint {
  * promise and one reaction on it, which keeps idle connections light.
  */
 export function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, onEnd: (connection: Connection) => void): void {
-  const end = (): void => onEnd(connection);
   prepare(endpoint, connection, ws).then((proceed) => {
-    if (!proceed) return end();
+    if (!proceed) return onEnd(connection);
     let running: unknown;
     try {
       running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
     } catch (error) {
-      return void settle(endpoint, connection, ws, error).then(end);
+      return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
     }
     Promise.resolve(running).then(
-      () => conclude(endpoint, connection, ws).then(end),
-      (error: unknown) => settle(endpoint, connection, ws, error).then(end),
+      () => conclude(endpoint, connection, ws).then(() => onEnd(connection)),
+      (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
     );
-  }, (error: unknown) => settle(endpoint, connection, ws, error).then(end));
+  }, (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)));
 }
 
 /** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
