@@ -1,7 +1,9 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { assertCloseCode, assertCloseReason } from '../lib/close-codes';
+import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../lib/close-codes';
 import { WebSocketDisconnect } from '../lib/exceptions';
 import { parseJsonMessage } from '../lib/json-message';
+import { ITERATION_DONE, MessageIterator } from '../lib/message-iterator';
+import { listenTo } from '../lib/wire-listeners';
 import { RateLimit } from '../lib/rate-limit';
 import * as status from '../lib/status';
 import type { Upgrader, WireSocket } from '../lib/wire-socket';
@@ -332,12 +334,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.wire = wire;
     this.stats.accepted++;
     this.stats.open++;
-    // Shared listeners find their socket through OWNER: no closures per connection.
-    (wire as OwnedWire)[OWNER] = this;
-    wire.on('message', onWireMessage);
-    wire.on('close', onWireClose);
-    wire.on('error', onWireError);
-    wire.on('pong', onWirePong);
+    listenTo(wire, this);
   }
 
   /** @internal */
@@ -407,35 +404,4 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.waitIterating) resolve(ITERATION_DONE as WebSocketMessage & IteratorResult<string | Buffer>);
     else reject(this.disconnect());
   }
-}
-
-const OWNER = Symbol('starwire.websocket');
-type OwnedWire = WireSocket & { [OWNER]?: WebSocket };
-
-function onWireMessage(this: OwnedWire, data: Buffer, isBinary: boolean): void { this[OWNER]!.onMessage(data, isBinary); }
-function onWireClose(this: OwnedWire, code: number, reason: Buffer): void { this[OWNER]!.onClose(code, reason); }
-function onWireError(this: OwnedWire, error: Error & { code?: string }): void { this[OWNER]!.onError(error); }
-function onWirePong(this: OwnedWire): void { this[OWNER]!.alive = true; }
-
-const ITERATION_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
-
-/** `for await` over a socket: methods on the prototype, so an idle loop holds one small object. */
-class MessageIterator implements AsyncIterator<string | Buffer> {
-  constructor(private readonly ws: WebSocket) {}
-
-  next(): Promise<IteratorResult<string | Buffer>> {
-    return this.ws.nextResult();
-  }
-
-  return(): Promise<IteratorResult<string | Buffer>> {
-    return Promise.resolve(ITERATION_DONE);
-  }
-}
-
-/** The close code ws sends for each kind of receive error (see ws's receiver). */
-function closeCodeOfReceiveError(code: string | undefined): number | undefined {
-  if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_INVALID_UTF8') return status.WS_1007_INVALID_FRAME_PAYLOAD_DATA;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return status.WS_1009_MESSAGE_TOO_BIG;
-  return status.WS_1002_PROTOCOL_ERROR;
 }

@@ -55,3 +55,11 @@ export function truncateReason(reason: string): string {
   }
   return reason.slice(0, end);
 }
+
+/** The close code ws sends for each kind of receive error it reports (see ws's receiver). */
+export function closeCodeOfReceiveError(code: string | undefined): number | undefined {
+  if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_INVALID_UTF8') return status.WS_1007_INVALID_FRAME_PAYLOAD_DATA;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return status.WS_1009_MESSAGE_TOO_BIG;
+  return status.WS_1002_PROTOCOL_ERROR;
+}
