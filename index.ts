@@ -50,3 +50,4 @@ export { RealtimeManager, RoomError, type RealtimeOptions, type RealtimeStats, t
 export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';
 export type { RealtimeStore, RoomInfo, ChannelInfo, HistoryEntry, HistoryReplay } from './lib/realtime/store';
+export { RedisRealtimeStore, type RedisRealtimeStoreOptions } from './lib/realtime/redis-store';

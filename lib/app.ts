@@ -117,7 +117,7 @@ export class App {
       } else {
         const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
         const route = flat.route.handler;
-        const handler = isConsumerClass(route) ? consumerHandler(route, site, this.resolver, () => this.channelLayer) : route as Handler;
+        const handler = isConsumerClass(route) ? consumerHandler(route, site, this.resolver, () => this.channelLayer, flat.route.options.onInvalidMessage) : route as Handler;
         const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
         const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage });
         this.router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });

@@ -1,16 +1,18 @@
-import { WebSocket } from '../components/web-socket';
+import { WebSocket, type WebSocketMessage } from '../components/web-socket';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from './connection';
 import { closeFrameFor } from './error-close';
 import { handlerName, JsonWebsocketConsumer, type WebsocketConsumer } from './consumer';
-import { ConfigurationError, WebSocketDisconnect } from './exceptions';
+import { ConfigurationError, ValidationError, WebSocketDisconnect } from './exceptions';
 import type { BoundMethod } from './hook';
 import { declaredTokens, inject } from './inject';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
+import { attempt } from './thenable';
 import { MessageFrame } from './message-frame';
+import * as status from './status';
 import type { PlanSite, Resolver } from './resolver';
-import type { Handler } from './routes';
+import type { Handler, InvalidMessagePolicy } from './routes';
 import { Token, type Provider } from './token';
 
 const LIFECYCLE = ['connect', 'disconnect', 'receive', 'receiveJson'] as const;
@@ -39,6 +41,7 @@ export function consumerHandler(
   site: PlanSite,
   resolver: Resolver,
   layer: () => ChannelLayer,
+  onInvalidMessage: InvalidMessagePolicy = 'close',
 ): Handler {
   const plans = new Map<Lifecycle, BoundMethod['plan']>();
   const proto = consumerClass.prototype as Record<Lifecycle, (...args: never[]) => unknown>;
@@ -60,6 +63,22 @@ export function consumerHandler(
       const plan = plans.get(method);
       return plan ? invoke({ fn, plan, self: consumer }, connection, frame) : fn.apply(consumer, fallback);
     };
+    // A message that fails to parse or validate closes 1007, or gets an error reply where the route says so.
+    const handle = (received: WebSocketMessage): unknown => attempt(() => dispatchMessage(received), (error) => {
+      if (error instanceof ValidationError && onInvalidMessage === 'reply' && ws.connected) {
+        return ws.sendJson({ type: 'error', detail: error.message, errors: error.errors });
+      }
+      throw error;
+    });
+    const dispatchMessage = (received: WebSocketMessage): unknown => {
+      if (!json) {
+        const frame = new MessageFrame(received.data, received.data);
+        return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
+      }
+      const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
+      const content = parseJsonMessage(text);
+      return call('receiveJson', [content], new MessageFrame(content, text));
+    };
     consumer.scope = connection.scope;
     consumer.channelLayer = channels;
     (consumer as unknown as { websocket: WebSocket }).websocket = ws;
@@ -67,64 +86,85 @@ export function consumerHandler(
     const groups = [...consumer.groups];
     for (const group of groups) await channels.groupAdd(group, consumer.channelName);
 
-    // One queue per connection: every task waits for the one before it.
-    let tail: Promise<unknown> = Promise.resolve();
+    // One queue per connection, fed by the socket and the layer as messages arrive, so they are
+    // handled in arrival order; every task waits for the one before it.
+    let tail: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let failed = false;
     let failure: unknown;
-    const enqueue = (task: () => unknown): Promise<unknown> => {
-      tail = tail.then(task).catch((error: unknown) => {
-        failure ??= error;
-        // Close with the code the error maps to; the main loop then sees the socket closed.
-        const frame = closeFrameFor(error, connection.settings.debug);
-        if (ws.connected) void ws.close(frame.code, frame.reason).catch(() => {});
-      });
+    const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      failure = error;
+      // Close with the code the error maps to; the socket pump then sees the socket closed.
+      const frame = closeFrameFor(error, connection.settings.debug);
+      if (ws.connected) void ws.close(frame.code, frame.reason).catch(() => {});
+    };
+    // After a failure the consumer is in an unknown state: only `disconnect()` still runs.
+    const enqueue = (task: () => unknown, evenAfterFailure = false): Promise<void> => {
+      pending++;
+      tail = tail
+        .then(() => (failed && !evenAfterFailure ? undefined : task()))
+        .then(undefined, fail)
+        .then(() => { pending--; });
       return tail;
+    };
+    // A full queue stops both pumps: the socket is then paused by its own receive queue and the
+    // channel fills up (groupSend counts the drops), so a slow consumer cannot grow memory.
+    const limit = Math.max(1, connection.settings.websocket.receiveQueue);
+    const room = async (): Promise<void> => {
+      while (pending >= limit) await tail;
     };
 
     let stopped = false;
-    const layerLoop = (async () => {
-      while (!stopped) {
+    let receiving = false;
+    const layerPump = (async () => {
+      for (;;) {
+        await room();
+        if (stopped) return;
         let message: ChannelMessage;
+        receiving = true;
         try {
           message = await channels.receive(consumer.channelName);
         } catch {
           return;
+        } finally {
+          receiving = false;
         }
         if (stopped || message.type === STOP) return;
         void enqueue(() => dispatch(consumer, message));
       }
     })();
 
+    let connected = false;
     try {
-      await enqueue(() => call('connect', []));
-      if (failure) throw failure;
-      if (!ws.connected) return;
-      for (;;) {
-        let received;
+      await enqueue(async () => {
+        await call('connect', []);
+        connected = true;
+      });
+      // Read on after the peer's close too: what it sent before closing is still queued.
+      while (connected && !failed && !ws.connecting) {
+        let received: WebSocketMessage;
         try {
           received = await ws.receiveMessage();
         } catch (error) {
           if (error instanceof WebSocketDisconnect) break;
           throw error;
         }
-        await enqueue(() => {
-          if (!json) {
-            const frame = new MessageFrame(received.data, received.data);
-            return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
-          }
-          const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
-          const content = parseJsonMessage(text);
-          return call('receiveJson', [content], new MessageFrame(content, text));
-        });
-        if (failure) throw failure;
+        void enqueue(() => handle(received));
+        await room();
       }
     } finally {
       stopped = true;
-      await channels.send(consumer.channelName, { type: STOP }).catch(() => {});
-      await layerLoop;
-      await enqueue(() => call('disconnect', [ws.closeCode ?? 1006]));
+      // Wake the layer pump only if it waits on the channel; otherwise it sees `stopped` itself.
+      if (receiving) await channels.send(consumer.channelName, { type: STOP }).catch(() => {});
+      await layerPump;
+      // A connect() that threw never set the consumer up: it has nothing to disconnect.
+      if (connected) await enqueue(() => call('disconnect', [ws.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE]), true);
+      else await tail;
       for (const group of groups) await channels.groupDiscard(group, consumer.channelName).catch(() => {});
     }
-    if (failure) throw failure;
+    if (failed) throw failure;
   };
   return inject([WebSocket, CurrentConnection], run);
 }

@@ -4,6 +4,8 @@ import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import * as status from './status';
 import type { MaybePromise } from './thenable';
 
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * A class-based WebSocket handler in the manner of Django Channels, given to `WebSocketRoute`
  * in place of a handler function. Override `connect`, `receive` and `disconnect`; messages
@@ -40,7 +42,11 @@ export class WebsocketConsumer {
   /** Called for each message: `text` for text frames, `bytes` for binary ones. */
   receive(..._args: never[]): MaybePromise<void> {}
 
-  /** Called once the connection has closed, with the close code. */
+  /**
+   * Called once the connection has closed, with the close code, after every message that
+   * arrived before the close; also after a handshake `connect` did not accept (1006), as in
+   * Channels. Not after a `connect` that threw: that consumer was never set up.
+   */
   disconnect(..._args: never[]): MaybePromise<void> {}
 
   accept(subprotocol?: string): Promise<void> {
@@ -51,9 +57,13 @@ export class WebsocketConsumer {
     return this.websocket.close(code, reason);
   }
 
-  /** Sends a text message (a string) or a binary one (a Buffer). */
+  /**
+   * Sends a text message (a string) or a binary one (a Buffer). Once the connection has closed
+   * a send does nothing, as in Channels: the messages that arrived before the close are still
+   * handled, and `disconnect()` follows them.
+   */
   send(data: string | Buffer): Promise<void> {
-    return this.websocket.send(data);
+    return this.websocket.closed ? DONE : this.websocket.send(data);
   }
 
   /** Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. */
@@ -79,8 +89,9 @@ export class JsonWebsocketConsumer extends WebsocketConsumer {
   /** Called with each parsed JSON message. */
   receiveJson(..._args: never[]): MaybePromise<void> {}
 
+  /** Sends `content` as JSON text; like `send`, nothing once the connection has closed. */
   sendJson(content: unknown): Promise<void> {
-    return this.websocket.sendJson(content);
+    return this.websocket.closed ? DONE : this.websocket.sendJson(content);
   }
 }
 

@@ -23,7 +23,8 @@ export const defaultSettings: Settings = {
 };
 
 export function resolveSettings(partial: SettingsInput = {}): Settings {
-  const settings = { ...defaultSettings, ...partial, websocket: { ...defaultWebSocketSettings, ...partial.websocket } };
+  // A field passed as undefined keeps its default, as if it were left out.
+  const settings = { ...defaultSettings, ...defined(partial), websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) } };
   for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
     const value = settings.websocket[key];
     if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);
@@ -32,4 +33,8 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
     throw new TypeError(`settings.maxBodySize must be a non-negative integer, got ${settings.maxBodySize}`);
   }
   return settings;
+}
+
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

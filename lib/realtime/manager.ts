@@ -85,6 +85,10 @@ export class RealtimeManager {
   private readonly localRooms = new Map<string, Set<string>>();
   private readonly localChannels = new Map<string, Set<string>>();
   private readonly leaving = new Map<string, NodeJS.Timeout>();
+  /** Users whose grace ran out and whose leave is still being written; a reconnect waits for it. */
+  private readonly departures = new Map<string, Promise<void>>();
+  /** The presence record of each user with a socket here, to restore it if it lapsed (see renewPresence). */
+  private readonly records = new Map<string, PresenceUser>();
   private readonly events = new EventEmitter();
   private readonly rate = new MessageRate();
   private readonly presenceTtl: number;
@@ -129,6 +133,9 @@ export class RealtimeManager {
     const firstHere = !this.local.hasUser(user.id);
     if (!this.local.add(user.id, ws)) return user;
     void ws.done.then(() => this.removeSocket(ws));
+    this.records.set(user.id, user);
+    // A leave already under way must finish first, or its dropPresence would undo this touch.
+    await this.departures.get(user.id);
     const { first } = await this.store.touchPresence(user, this.processId(), this.presenceTtl);
     if (firstHere) {
       await this.layer.groupAdd(group('user', user.id), this.processId());
@@ -151,6 +158,7 @@ export class RealtimeManager {
     if (!user) return;
     const updated = { ...user, status, metadata: metadata ?? user.metadata };
     await this.store.setPresence(updated);
+    if (this.records.has(userId)) this.records.set(userId, updated);
     this.emit(EventType.STATUS_CHANGED, { user: updated });
   }
 
@@ -190,9 +198,10 @@ export class RealtimeManager {
     this.emit(EventType.ROOM_DELETED, { roomId });
   }
 
-  /** Lets a user into a private room. */
-  invite(roomId: string, userId: string): Promise<void> {
-    return this.store.invite(roomId, userId);
+  /** Lets a user into a private room. Throws `RoomError` when the room does not exist. */
+  async invite(roomId: string, userId: string): Promise<void> {
+    if (!(await this.store.getRoom(roomId))) throw new RoomError(roomId, 'missing');
+    await this.store.invite(roomId, userId);
   }
 
   /**
@@ -312,13 +321,20 @@ export class RealtimeManager {
     };
   }
 
-  /** Stops renewing presence and leaves the layer; presence of this process's users lapses. */
+  /**
+   * Stops renewing presence, leaves the layer and closes the store (as `App.close()` closes the
+   * channel layer it was given). Presence of this process's users lapses within the TTL, so a
+   * restart inside it keeps them online.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.renewal);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
+    await Promise.all(this.departures.values());
     if (this.processChannel) await this.layer.groupDiscard(ALL, this.processChannel).catch(() => {});
+    await this.store.close();
   }
 
   // ——— inside ———
@@ -327,9 +343,14 @@ export class RealtimeManager {
     this.processChannel = await this.layer.newChannel('realtime');
     await this.layer.groupAdd(ALL, this.processChannel);
     void this.listen(this.processChannel);
-    const every = Math.max(1000, (this.presenceTtl * 1000) / 3);
+    // Three renewals per TTL: one lost renewal (a slow Redis reply) does not let presence lapse.
+    const every = Math.max(100, (this.presenceTtl * 1000) / 3);
     this.renewal = setInterval(() => {
-      const users = [...this.local.users()];
+      const users: PresenceUser[] = [];
+      for (const id of this.local.users()) {
+        const record = this.records.get(id);
+        if (record) users.push(record);
+      }
       if (users.length) this.store.renewPresence(users, this.processId(), this.presenceTtl).catch(() => {});
     }, every);
     this.renewal.unref();
@@ -424,16 +445,22 @@ export class RealtimeManager {
 
   private removeSocket(ws: WebSocket): void {
     const { userId, lastOfUser } = this.local.remove(ws);
-    if (userId === undefined || !lastOfUser || this.leaving.has(userId)) return;
+    // After close() the store may be gone; presence lapses by itself.
+    if (userId === undefined || !lastOfUser || this.leaving.has(userId) || this.closed) return;
     const timer = setTimeout(() => {
       this.leaving.delete(userId);
-      if (!this.local.hasUser(userId)) void this.leave(userId);
+      if (this.local.hasUser(userId)) return;
+      const departure: Promise<void> = this.leave(userId).catch(() => {}).finally(() => {
+        if (this.departures.get(userId) === departure) this.departures.delete(userId);
+      });
+      this.departures.set(userId, departure);
     }, this.grace);
     timer.unref();
     this.leaving.set(userId, timer);
   }
 
   private async leave(userId: string): Promise<void> {
+    this.records.delete(userId);
     for (const [id, users] of this.localRooms) if (users.has(userId)) await this.removeLocal('room', id, userId);
     for (const [id, users] of this.localChannels) if (users.has(userId)) await this.removeLocal('channel', id, userId);
     await this.layer.groupDiscard(group('user', userId), this.processId()).catch(() => {});

@@ -1,5 +1,5 @@
 import type { PresenceUser } from './events';
-import { compareIds, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo } from './store';
+import { assertHistoryId, compareIds, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo } from './store';
 
 interface Presence {
   user: PresenceUser;
@@ -18,7 +18,7 @@ interface History {
  * `RedisRealtimeStore`.
  *
  * @example
- * const realtime = new RealtimeManager({ layer: new InMemoryChannelLayer(), store: new MemoryRealtimeStore() });
+ * const realtime = new RealtimeManager(new InMemoryChannelLayer(), { store: new MemoryRealtimeStore() });
  */
 export class MemoryRealtimeStore implements RealtimeStore {
   private readonly rooms = new Map<string, RoomInfo>();
@@ -33,7 +33,7 @@ export class MemoryRealtimeStore implements RealtimeStore {
 
   async createRoom(room: RoomInfo): Promise<boolean> {
     if (this.rooms.has(room.id)) return false;
-    this.rooms.set(room.id, room);
+    this.rooms.set(room.id, { ...room });
     this.members.set(room.id, new Set());
     return true;
   }
@@ -77,6 +77,7 @@ export class MemoryRealtimeStore implements RealtimeStore {
   }
 
   async invite(roomId: string, userId: string): Promise<void> {
+    if (!this.rooms.has(roomId)) return;
     let invited = this.invites.get(roomId);
     if (!invited) this.invites.set(roomId, (invited = new Set()));
     invited.add(userId);
@@ -126,9 +127,14 @@ export class MemoryRealtimeStore implements RealtimeStore {
     return { first };
   }
 
-  async renewPresence(userIds: readonly string[], processId: string, ttlSeconds: number): Promise<void> {
-    const until = Date.now() + ttlSeconds * 1000;
-    for (const id of userIds) this.presence.get(id)?.processes.set(processId, until);
+  async renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void> {
+    const now = Date.now();
+    for (const user of users) {
+      let entry = this.presence.get(user.id);
+      if (!entry) this.presence.set(user.id, (entry = { user, processes: new Map() }));
+      else if (!this.live(entry, now)) entry.user = user;
+      entry.processes.set(processId, now + ttlSeconds * 1000);
+    }
   }
 
   async dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }> {
@@ -157,24 +163,27 @@ export class MemoryRealtimeStore implements RealtimeStore {
 
   async setPresence(user: PresenceUser): Promise<void> {
     const entry = this.presence.get(user.id);
-    if (entry) entry.user = user;
+    if (entry && this.live(entry, Date.now())) entry.user = user;
   }
 
   async appendHistory(key: string, message: unknown, limit: number): Promise<string> {
     let history = this.histories.get(key);
     if (!history) this.histories.set(key, (history = { entries: [], trimmedThrough: undefined }));
     const id = this.nextId();
-    history.entries.push({ id, message });
+    // A copy through JSON, as Redis keeps it: later changes to the caller's object do not leak into history.
+    history.entries.push({ id, message: JSON.parse(JSON.stringify(message ?? null)) as unknown });
     while (history.entries.length > limit) history.trimmedThrough = history.entries.shift()!.id;
     return id;
   }
 
   async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
+    if (afterId !== undefined) assertHistoryId(afterId);
     const history = this.histories.get(key);
     if (!history) return { entries: [], complete: true };
     const entries = afterId === undefined ? history.entries : history.entries.filter((entry) => compareIds(entry.id, afterId) > 0);
     const complete = history.trimmedThrough === undefined || (afterId !== undefined && compareIds(afterId, history.trimmedThrough) >= 0);
-    return { entries: entries.slice(-limit), complete: complete && entries.length <= limit };
+    const kept = limit > 0 ? entries.slice(-limit) : [];
+    return { entries: kept, complete: complete && entries.length <= kept.length };
   }
 
   async close(): Promise<void> {}

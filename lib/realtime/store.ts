@@ -33,6 +33,19 @@ export interface HistoryReplay {
   readonly complete: boolean;
 }
 
+/** Whether `id` is shaped like a history id (`<ms>-<seq>`, as Redis Streams writes them). */
+export function isHistoryId(id: unknown): id is string {
+  return typeof id === 'string' && /^\d{1,15}-\d{1,15}$/.test(id);
+}
+
+/**
+ * Refuses a malformed "last seen" id with a TypeError. It usually comes from a client, and
+ * each store would otherwise read garbage its own way (Redis answers with an error).
+ */
+export function assertHistoryId(id: unknown): asserts id is string {
+  if (!isHistoryId(id)) throw new TypeError(`A history id looks like "<ms>-<seq>", got ${JSON.stringify(id)}`);
+}
+
 /** Compares two history ids (`<ms>-<seq>`, as Redis Streams writes them). */
 export function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(Number);
@@ -58,6 +71,7 @@ export interface RealtimeStore {
   roomMembers(roomId: string): Promise<string[]>;
   /** Rooms the user is a member of. */
   roomsOf(userId: string): Promise<string[]>;
+  /** Lets a user into a private room; does nothing when the room does not exist. */
   invite(roomId: string, userId: string): Promise<void>;
 
   createChannel(channel: ChannelInfo): Promise<boolean>;
@@ -74,21 +88,29 @@ export interface RealtimeStore {
    * process had the user present before.
    */
   touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }>;
-  /** Renews every listed user's presence from `processId` in one round trip. */
-  renewPresence(userIds: readonly string[], processId: string, ttlSeconds: number): Promise<void>;
+  /**
+   * Renews every listed user's presence from `processId` in one round trip. A user whose
+   * presence lapsed meanwhile (the process stalled, or the store was unreachable, for longer
+   * than the TTL) is restored from the given record; a record still present is kept as is,
+   * since another process may have changed the status since.
+   */
+  renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void>;
   /** Removes `processId`'s presence for the user; `gone` is true when no process has them any more. */
   dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }>;
   onlineUsers(): Promise<PresenceUser[]>;
   getPresence(userId: string): Promise<PresenceUser | undefined>;
+  /** Replaces the record of a user who is present; does nothing for one who is not. */
   setPresence(user: PresenceUser): Promise<void>;
 
-  /** Appends to a bounded history; resolves with the entry's id. */
+  /** Appends a JSON-serializable message to a bounded history; resolves with the entry's id, greater than every earlier one. */
   appendHistory(key: string, message: unknown, limit: number): Promise<string>;
   /**
-   * Entries after `afterId` (all kept entries when undefined), oldest first, at most `limit`.
-   * `complete` is false when entries after `afterId` were already trimmed away.
+   * Entries after `afterId` (all kept entries when undefined), oldest first, at most `limit`
+   * (the newest ones). `complete` is false when entries after `afterId` were already trimmed
+   * away, or left out by `limit`. A malformed `afterId` is a TypeError.
    */
   readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay>;
 
+  /** Releases connections; the state itself stays (in Redis) for the other processes. */
   close(): Promise<void>;
 }

@@ -1,0 +1,84 @@
+/**
+ * `bench/broadcast.ts` across two server processes sharing Redis (`REDIS_URL`, default
+ * redis://127.0.0.1:6379): 500 client sockets on each process, all in one room, every
+ * broadcast issued on process A. Starwire (`new App({ channelLayer: new RedisChannelLayer({ prefix }) })`,
+ * `app.realtime.broadcastToRoom`) against Socket.IO with `@socket.io/redis-adapter` over
+ * ioredis (`io.to(room).emit(...)`). Each run uses its own key/channel prefix.
+ *
+ * Process layout: servers A and B; one client process per server (its sockets on that server)
+ * whose control connection goes to A, so each broadcast is complete once both client
+ * processes' last-joined sockets acked it: the one on B only after the message went through
+ * Redis. Deliveries per second count both processes' sockets; server CPU per delivery sums A
+ * and B. The last line printed is one JSON object for tooling.
+ *
+ * Run: `npm run bench -- broadcast-redis [--duration 3] [--rounds 3] [--warmup 1] [--sockets 1000]
+ *       [--window 16] [--systems starwire,socketio] [--profile starwire]`
+ * (`--sockets` is the total, split evenly; `--client-procs` is ignored: one per server.)
+ */
+import { Redis } from 'ioredis';
+import {
+  checkMembers, parseBroadcastOptions, printRatio, printTable, profileArgv, ratio, reportRows, rigChildren, runRounds, type Rig,
+} from './broadcast';
+import { startClients, startServer, stopAll } from './support/broadcast-harness';
+import { MESSAGE_BYTES, type BroadcastSystem } from './support/broadcast-servers';
+
+const SYSTEMS = ['starwire', 'socketio'] as const satisfies readonly BroadcastSystem[];
+
+async function checkRedis(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw new Error(`broadcast-redis needs Redis at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const options = parseBroadcastOptions(args, { systems: SYSTEMS, clientProcs: '2' });
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await checkRedis(url);
+  const half = Math.floor(options.sockets / 2);
+  const split = [options.sockets - half, half];
+  const rigs = new Map<BroadcastSystem, Rig>();
+  const total = options.systems.length * (options.warmup + options.rounds * (options.duration + 0.5)) + options.systems.length * 4;
+  console.log(`broadcast-redis bench: ${options.sockets} sockets in one room over 2 server processes (${split.join(' + ')}) sharing Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}, ` +
+    `broadcasts from process A, ${MESSAGE_BYTES} B JSON, window ${options.window}, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
+    `warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`);
+  try {
+    for (const system of options.systems) {
+      const prefix = `bench-bc-${process.pid}-${Date.now().toString(36)}-${system}`;
+      const a = await startServer(system, { sockets: split[0], redis: true, prefix, execArgv: profileArgv(system, options) });
+      const rig: Rig = { driver: a, others: [], clients: [] };
+      rigs.set(system, rig);
+      const b = await startServer(system, { sockets: split[1], redis: true, prefix });
+      rig.others.push(b);
+      rig.clients.push(await startClients(a, a, split[0]));
+      rig.clients.push(await startClients(b, a, split[1]));
+      await checkMembers(rig, split);
+    }
+    const samples = await runRounds(rigs, options);
+    const rows = reportRows(samples);
+    printTable(rows);
+    const ratios: Record<string, number> = {};
+    const cpuRatios: Record<string, number> = {};
+    const value = ratio(rows, 'socketio');
+    if (value) {
+      ratios.starwire_vs_socketio_redis = value.throughput;
+      cpuRatios.starwire_vs_socketio_redis = value.cpu;
+      printRatio('starwire_vs_socketio_redis', value);
+    }
+    if (options.profile) console.log(`cpu profile of ${options.profile} (process A) written to ${options.profileDir}`);
+    console.log(JSON.stringify({
+      bench: 'broadcast-redis',
+      rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({ system, deliveries_per_s, server_us_per_delivery, lost })),
+      ratios,
+      cpu_ratios: cpuRatios,
+    }));
+  } finally {
+    await stopAll([...rigs.values()].flatMap(rigChildren));
+  }
+}

@@ -1,0 +1,173 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/**
+ * The Lua scripts `RedisRealtimeStore` runs: each step that must read and then write without
+ * another process in between is one script, so Redis runs it atomically in one round trip.
+ * ioredis sends them by SHA and falls back to the full text when Redis does not know it yet.
+ *
+ * Times are milliseconds since the epoch from the caller's clock: the processes sharing a store
+ * must agree on the time to well within the presence TTL (NTP does).
+ */
+const scripts = {
+  /**
+   * Creates a room or channel unless it exists.
+   * KEYS: index set, entity hash. ARGV: id, then the hash's field/value pairs. → 1 created, 0 existed.
+   */
+  rtCreate: {
+    numberOfKeys: 2,
+    lua: `
+      if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+      redis.call('HSET', KEYS[2], unpack(ARGV, 2))
+      redis.call('SADD', KEYS[1], ARGV[1])
+      return 1`,
+  },
+
+  /**
+   * Deletes a room and everything hanging off it, reverse indexes included.
+   * KEYS: index set, room hash, members, invites, history. ARGV: room id, prefix of the
+   * members' reverse-index keys. → 1 deleted, 0 missing.
+   */
+  rtDeleteRoom: {
+    numberOfKeys: 5,
+    lua: `
+      if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+      for _, member in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+        redis.call('SREM', ARGV[2] .. member, ARGV[1])
+      end
+      redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+      return 1`,
+  },
+
+  /**
+   * Joins a room, checking existence, privacy and capacity in the same step as the add, so two
+   * processes cannot both take the last place.
+   * KEYS: room hash, members, invites, the user's rooms. ARGV: user id, room id. → a JoinOutcome.
+   */
+  rtJoin: {
+    numberOfKeys: 4,
+    lua: `
+      local room = redis.call('HMGET', KEYS[1], 'maxUsers', 'isPrivate')
+      if not room[1] then return 'missing' end
+      if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 'already' end
+      if room[2] == '1' and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then return 'forbidden' end
+      local max = tonumber(room[1])
+      if max > 0 and redis.call('SCARD', KEYS[2]) >= max then return 'full' end
+      redis.call('SADD', KEYS[2], ARGV[1])
+      redis.call('SADD', KEYS[4], ARGV[2])
+      return 'joined'`,
+  },
+
+  /** Invites a user to an existing room. KEYS: room hash, invites. ARGV: user id. */
+  rtInvite: {
+    numberOfKeys: 2,
+    lua: `
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      return redis.call('SADD', KEYS[2], ARGV[1])`,
+  },
+
+  /**
+   * Subscribes a user to an existing channel. KEYS: channel hash, subscribers, the user's
+   * channels. ARGV: user id, channel id. → 1 subscribed, 0 missing or already.
+   */
+  rtSubscribe: {
+    numberOfKeys: 3,
+    lua: `
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
+      redis.call('SADD', KEYS[3], ARGV[2])
+      return 1`,
+  },
+
+  /**
+   * Marks a user present from one process until `expiry`. The per-user sorted set holds each
+   * process's expiry; the key, the user's record and the user's score in the online set all
+   * expire at the latest of them, so a dead process's users disappear with nobody cleaning up.
+   * 'touch' writes the record; 'renew' writes it only if it lapsed (another process may have
+   * changed the status since).
+   * KEYS: the user's processes, online set, the user's record. ARGV: mode, process id, now,
+   * expiry, user id, name, status, metadata JSON. → 1 when no process had the user present before.
+   */
+  rtPresence: {
+    numberOfKeys: 3,
+    lua: `
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+      local first = redis.call('ZCARD', KEYS[1]) == 0
+      if ARGV[1] == 'touch' or first or redis.call('EXISTS', KEYS[3]) == 0 then
+        redis.call('HSET', KEYS[3], 'id', ARGV[5], 'name', ARGV[6], 'status', ARGV[7], 'metadata', ARGV[8])
+      end
+      redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+      local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+      redis.call('PEXPIREAT', KEYS[1], latest)
+      redis.call('PEXPIREAT', KEYS[3], latest)
+      redis.call('ZADD', KEYS[2], latest, ARGV[5])
+      if first then return 1 end
+      return 0`,
+  },
+
+  /**
+   * Withdraws one process's presence for a user.
+   * KEYS: the user's processes, online set, the user's record. ARGV: process id, now, user id.
+   * → { 1 if no process has the user any more else 0, the record's field/value pairs }.
+   */
+  rtDropPresence: {
+    numberOfKeys: 3,
+    lua: `
+      redis.call('ZREM', KEYS[1], ARGV[1])
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+      local record = redis.call('HGETALL', KEYS[3])
+      local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+      if latest then
+        redis.call('PEXPIREAT', KEYS[1], latest)
+        redis.call('PEXPIREAT', KEYS[3], latest)
+        redis.call('ZADD', KEYS[2], latest, ARGV[3])
+        return { 0, record }
+      end
+      redis.call('DEL', KEYS[1], KEYS[3])
+      redis.call('ZREM', KEYS[2], ARGV[3])
+      return { 1, record }`,
+  },
+
+  /** Replaces the record of a user who is present. KEYS: the user's record. ARGV: name, status, metadata JSON. */
+  rtSetPresence: {
+    numberOfKeys: 1,
+    lua: `
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      redis.call('HSET', KEYS[1], 'name', ARGV[1], 'status', ARGV[2], 'metadata', ARGV[3])
+      return 1`,
+  },
+
+  /**
+   * Appends to a history stream and trims it to `limit` entries. Trimming deletes with XDEL
+   * rather than XADD MAXLEN because only XDEL advances the stream's max-deleted-entry-id
+   * (MAXLEN trimming leaves it at 0-0): that id is how a reader learns what it missed.
+   * KEYS: stream. ARGV: message JSON, limit. → the new entry's id.
+   */
+  rtAppend: {
+    numberOfKeys: 1,
+    lua: `
+      local id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[1])
+      local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[2])
+      while excess > 0 do
+        local batch = math.min(excess, 1000)
+        local ids = {}
+        for i, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', batch)) do ids[i] = entry[1] end
+        redis.call('XDEL', KEYS[1], unpack(ids))
+        excess = excess - batch
+      end
+      return id`,
+  },
+} as const;
+
+export type ScriptName = keyof typeof scripts;
+type ScriptArgs = (string | number)[];
+
+/** A client with the scripts defined on it, as `defineScripts` leaves it. */
+export type ScriptClient = Redis & { [K in ScriptName]: (...args: ScriptArgs) => Promise<unknown> };
+/** A pipeline of such a client: ioredis gives every pipeline the client's scripts. */
+export type ScriptPipeline = ChainableCommander & { [K in ScriptName]: (...args: ScriptArgs) => ScriptPipeline };
+
+/** Defines every script on `client` (as ioredis custom commands) and returns it typed accordingly. */
+export function defineScripts(client: Redis): ScriptClient {
+  for (const [name, definition] of Object.entries(scripts)) client.defineCommand(name, definition);
+  return client as ScriptClient;
+}

@@ -1,0 +1,363 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { PresenceUser } from './events';
+import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
+import {
+  assertHistoryId, compareIds,
+  type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+} from './store';
+
+export interface RedisRealtimeStoreOptions {
+  /** Default `process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'`. */
+  url?: string;
+  /** Namespace of the store's keys (all under `<prefix>:rt:`); stores share state only under one prefix. Default 'starwire'. */
+  prefix?: string;
+  /** A command that gets no reply in this time (Redis down or unreachable) fails. Default 2000. */
+  commandTimeoutMs?: number;
+  /** More ioredis options (TLS, password, `retryStrategy`, ...). */
+  redisOptions?: RedisOptions;
+}
+
+const JOIN_OUTCOMES: readonly string[] = ['joined', 'already', 'full', 'missing', 'forbidden'] satisfies JoinOutcome[];
+/** How often a reader may sweep expired users out of the online set; renewals sweep too. */
+const SWEEP_EVERY_MS = 5000;
+
+/**
+ * Real-time state in Redis, shared by every process that uses the same prefix: what lets
+ * `RealtimeManager`s in several processes see one set of rooms, channels, presence and history.
+ * Each process still delivers to its own sockets; this store only holds the shared state.
+ *
+ * Keys, under `<prefix>:rt:` (ids go last, after a type tag, so no id can forge another key):
+ * - `rooms`, `channels`: sets of ids; `room:<id>`, `channel:<id>`: hashes of their settings;
+ * - `members:<room>`, `invites:<room>`, `subscribers:<channel>`: sets of user ids, and
+ *   `user-rooms:<user>`, `user-channels:<user>`: the reverse indexes `roomsOf`/`channelsOf` read;
+ * - `presence:<user>`: a sorted set of process id → expiry (ms); `user:<user>`: the user's
+ *   record (a hash); `online`: a sorted set of user id → the latest expiry. The first two expire
+ *   at that latest expiry and readers ignore scores in the past, so a process that dies
+ *   takes its users offline within the TTL without anyone cleaning up;
+ * - `history:<room:id|channel:id>`: a stream, trimmed to the history limit.
+ *
+ * Needs Redis 7 (XINFO STREAM's max-deleted-entry-id) and a single Redis (or a primary with
+ * replicas): scripts touch keys derived from set members, which Redis Cluster does not allow.
+ *
+ * @example
+ * const store = new RedisRealtimeStore({ url: process.env.REDIS_URL, prefix: 'chat' });
+ * await store.ready();
+ * const app = new App({
+ *   routes,
+ *   channelLayer: new RedisChannelLayer({ prefix: 'chat' }),
+ *   realtime: { store, presenceTtl: 15 },
+ * });
+ */
+export class RedisRealtimeStore implements RealtimeStore {
+  readonly prefix: string;
+  private readonly redis: ScriptClient;
+  private readonly url: string;
+  private readonly keys: string;
+  private lastError: string | undefined;
+  private lastSweep = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RedisRealtimeStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'starwire';
+    if (!/^[a-zA-Z0-9_\-.:]{1,60}$/.test(this.prefix)) {
+      throw new TypeError(`RedisRealtimeStore prefix ${JSON.stringify(this.prefix)} must be 1–60 letters, digits, "-", "_", "." or ":"`);
+    }
+    this.keys = `${this.prefix}:rt:`;
+    this.url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const client = new Redis(this.url, {
+      ...options.redisOptions,
+      // Commands issued while connecting wait for the connection, but never longer than this.
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      maxRetriesPerRequest: options.redisOptions?.maxRetriesPerRequest ?? 1,
+      connectionName: options.redisOptions?.connectionName ?? `${this.prefix}:realtime-store`,
+    });
+    // ioredis reconnects by itself; the reason is kept for ready()'s error message.
+    client.on('error', (error: Error) => { this.lastError = error.message; });
+    this.redis = defineScripts(client);
+  }
+
+  /** Resolves once Redis answers; rejects, naming the URL (password hidden) and why, if it does not. */
+  async ready(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      const reason = this.lastError ?? (error instanceof Error ? error.message : String(error));
+      throw new Error(`RedisRealtimeStore cannot reach Redis at ${this.url.replace(/\/\/([^@/]*)@/, '//***@')}: ${reason}`, { cause: error });
+    }
+  }
+
+  // ——— rooms ———
+
+  async createRoom(room: RoomInfo): Promise<boolean> {
+    const fields = [
+      'id', room.id, 'name', room.name, 'description', room.description, 'maxUsers', room.maxUsers,
+      'isPrivate', room.isPrivate ? 1 : 0, 'keepHistory', room.keepHistory ? 1 : 0,
+    ];
+    return (await this.redis.rtCreate(this.key('rooms'), this.key('room', room.id), room.id, ...fields)) === 1;
+  }
+
+  async getRoom(id: string): Promise<RoomInfo | undefined> {
+    return toRoom(await this.redis.hgetall(this.key('room', id)));
+  }
+
+  async deleteRoom(id: string): Promise<boolean> {
+    const deleted = await this.redis.rtDeleteRoom(
+      this.key('rooms'), this.key('room', id), this.key('members', id), this.key('invites', id), this.key('history', `room:${id}`),
+      id, this.key('user-rooms', ''),
+    );
+    return deleted === 1;
+  }
+
+  async listRooms(): Promise<RoomInfo[]> {
+    const records = await this.hashes('room', await this.redis.smembers(this.key('rooms')));
+    return records.map(toRoom).filter((room) => room !== undefined);
+  }
+
+  async joinRoom(roomId: string, userId: string): Promise<JoinOutcome> {
+    const outcome = await this.redis.rtJoin(
+      this.key('room', roomId), this.key('members', roomId), this.key('invites', roomId), this.key('user-rooms', userId), userId, roomId,
+    );
+    if (typeof outcome !== 'string' || !JOIN_OUTCOMES.includes(outcome)) throw new Error(`RedisRealtimeStore: unexpected join reply ${String(outcome)}`);
+    return outcome as JoinOutcome;
+  }
+
+  async leaveRoom(roomId: string, userId: string): Promise<boolean> {
+    const [removed] = await exec(this.redis.multi()
+      .srem(this.key('members', roomId), userId)
+      .srem(this.key('user-rooms', userId), roomId));
+    return removed === 1;
+  }
+
+  roomMembers(roomId: string): Promise<string[]> {
+    return this.redis.smembers(this.key('members', roomId));
+  }
+
+  roomsOf(userId: string): Promise<string[]> {
+    return this.redis.smembers(this.key('user-rooms', userId));
+  }
+
+  async invite(roomId: string, userId: string): Promise<void> {
+    await this.redis.rtInvite(this.key('room', roomId), this.key('invites', roomId), userId);
+  }
+
+  // ——— channels ———
+
+  async createChannel(channel: ChannelInfo): Promise<boolean> {
+    const fields = ['id', channel.id, 'name', channel.name, 'isPersistent', channel.isPersistent ? 1 : 0];
+    return (await this.redis.rtCreate(this.key('channels'), this.key('channel', channel.id), channel.id, ...fields)) === 1;
+  }
+
+  async getChannel(id: string): Promise<ChannelInfo | undefined> {
+    return toChannel(await this.redis.hgetall(this.key('channel', id)));
+  }
+
+  async listChannels(): Promise<ChannelInfo[]> {
+    const records = await this.hashes('channel', await this.redis.smembers(this.key('channels')));
+    return records.map(toChannel).filter((channel) => channel !== undefined);
+  }
+
+  async subscribe(channelId: string, userId: string): Promise<boolean> {
+    const added = await this.redis.rtSubscribe(
+      this.key('channel', channelId), this.key('subscribers', channelId), this.key('user-channels', userId), userId, channelId,
+    );
+    return added === 1;
+  }
+
+  async unsubscribe(channelId: string, userId: string): Promise<boolean> {
+    const [removed] = await exec(this.redis.multi()
+      .srem(this.key('subscribers', channelId), userId)
+      .srem(this.key('user-channels', userId), channelId));
+    return removed === 1;
+  }
+
+  subscribers(channelId: string): Promise<string[]> {
+    return this.redis.smembers(this.key('subscribers', channelId));
+  }
+
+  channelsOf(userId: string): Promise<string[]> {
+    return this.redis.smembers(this.key('user-channels', userId));
+  }
+
+  // ——— presence ———
+
+  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }> {
+    const now = Date.now();
+    const first = await this.redis.rtPresence(...this.presenceArgs('touch', user, processId, now, ttlSeconds));
+    return { first: first === 1 };
+  }
+
+  async renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void> {
+    if (users.length === 0) return;
+    const now = Date.now();
+    const pipeline = this.redis.pipeline() as ScriptPipeline;
+    for (const user of users) pipeline.rtPresence(...this.presenceArgs('renew', user, processId, now, ttlSeconds));
+    // Renewals run a few times per TTL in every process: a cheap, regular sweep of users whose processes died.
+    pipeline.zremrangebyscore(this.key('online'), '-inf', now);
+    this.lastSweep = now;
+    await exec(pipeline);
+  }
+
+  async dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }> {
+    const reply = await this.redis.rtDropPresence(this.key('presence', userId), this.key('online'), this.key('user', userId), processId, Date.now(), userId);
+    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('RedisRealtimeStore: unexpected dropPresence reply');
+    return { gone: reply[0] === 1, user: toUser(pairs(reply[1])) };
+  }
+
+  async onlineUsers(): Promise<PresenceUser[]> {
+    const now = Date.now();
+    const ids = await this.redis.zrangebyscore(this.key('online'), `(${now}`, '+inf');
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key('user', id));
+    if (now - this.lastSweep > SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      pipeline.zremrangebyscore(this.key('online'), '-inf', now);
+    }
+    const replies = ids.length || pipeline.length ? await exec(pipeline) : [];
+    const users: PresenceUser[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      // A record can expire between the two reads; that user has just gone offline.
+      const user = toUser(replies[i]);
+      if (user) users.push(user);
+    }
+    return users;
+  }
+
+  async getPresence(userId: string): Promise<PresenceUser | undefined> {
+    const [until, record] = await exec(this.redis.pipeline()
+      .zscore(this.key('online'), userId)
+      .hgetall(this.key('user', userId)));
+    return typeof until === 'string' && Number(until) > Date.now() ? toUser(record) : undefined;
+  }
+
+  async setPresence(user: PresenceUser): Promise<void> {
+    await this.redis.rtSetPresence(this.key('user', user.id), user.name, user.status, JSON.stringify(user.metadata));
+  }
+
+  // ——— history ———
+
+  async appendHistory(key: string, message: unknown, limit: number): Promise<string> {
+    const id = await this.redis.rtAppend(this.key('history', key), JSON.stringify(message ?? null), Math.max(0, Math.floor(limit)));
+    if (typeof id !== 'string') throw new Error('RedisRealtimeStore: unexpected XADD reply');
+    return id;
+  }
+
+  async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
+    if (afterId !== undefined) assertHistoryId(afterId);
+    const stream = this.key('history', key);
+    const count = Math.max(0, Math.floor(limit));
+    // Newest first, one more than asked for: the extra one tells that `limit` left entries out.
+    const [newestFirst, info] = await settle(this.redis.pipeline()
+      .xrevrange(stream, '+', afterId === undefined ? '-' : `(${afterId}`, 'COUNT', count + 1)
+      .xinfo('STREAM', stream));
+    if (info instanceof Error) {
+      if (/no such key/i.test(info.message)) return { entries: [], complete: true };
+      throw info;
+    }
+    if (newestFirst instanceof Error) throw newestFirst;
+    if (!Array.isArray(newestFirst)) throw new Error('RedisRealtimeStore: unexpected XREVRANGE reply');
+    const entries: HistoryEntry[] = [];
+    for (const item of newestFirst.slice(0, count).reverse()) entries.push(toEntry(item));
+    // Trimming deletes with XDEL (see rtAppend), so this id is the newest entry ever trimmed away.
+    const maxDeleted = field(info, 'max-deleted-entry-id');
+    const nothingTrimmed = maxDeleted === undefined || maxDeleted === '0-0';
+    const caughtUp = afterId !== undefined && maxDeleted !== undefined && compareIds(afterId, maxDeleted) >= 0;
+    return { entries, complete: (nothingTrimmed || caughtUp) && newestFirst.length <= count };
+  }
+
+  /** Closes the connection; the state stays in Redis for the other processes (presence lapses by its TTL). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+      else this.redis.disconnect();
+    })();
+    return this.closing;
+  }
+
+  // ——— inside ———
+
+  private key(type: string, id?: string): string {
+    return id === undefined ? `${this.keys}${type}` : `${this.keys}${type}:${id}`;
+  }
+
+  private presenceArgs(mode: 'touch' | 'renew', user: PresenceUser, processId: string, now: number, ttlSeconds: number): (string | number)[] {
+    return [
+      this.key('presence', user.id), this.key('online'), this.key('user', user.id),
+      mode, processId, now, now + Math.round(ttlSeconds * 1000), user.id, user.name, user.status, JSON.stringify(user.metadata),
+    ];
+  }
+
+  /** Every listed hash, in one round trip. */
+  private async hashes(type: string, ids: readonly string[]): Promise<unknown[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key(type, id));
+    return exec(pipeline);
+  }
+}
+
+type Pending = { exec(): Promise<[Error | null, unknown][] | null> };
+
+/** Each command's reply or error, in order. */
+async function settle(pipeline: Pending): Promise<unknown[]> {
+  const results = await pipeline.exec();
+  // ioredis gives null only for a MULTI whose WATCHed keys changed; these use no WATCH.
+  if (!results) throw new Error('RedisRealtimeStore: a transaction was aborted');
+  return results.map(([error, reply]) => error ?? reply);
+}
+
+/** Each command's reply; the first error is thrown. */
+async function exec(pipeline: Pending): Promise<unknown[]> {
+  const replies = await settle(pipeline);
+  const failed = replies.find((reply) => reply instanceof Error);
+  if (failed) throw failed;
+  return replies;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A flat [field, value, ...] array (as Lua returns HGETALL) as an object. */
+function pairs(flat: readonly unknown[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[String(flat[i])] = flat[i + 1];
+  return record;
+}
+
+/** A value of a flat [field, value, ...] reply (XINFO). */
+function field(reply: unknown, name: string): string | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const value = pairs(reply)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function toRoom(record: unknown): RoomInfo | undefined {
+  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
+  return {
+    id: record.id, name: String(record.name ?? record.id), description: String(record.description ?? ''),
+    maxUsers: Number(record.maxUsers ?? 0), isPrivate: record.isPrivate === '1', keepHistory: record.keepHistory === '1',
+  };
+}
+
+function toChannel(record: unknown): ChannelInfo | undefined {
+  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
+  return { id: record.id, name: String(record.name ?? record.id), isPersistent: record.isPersistent === '1' };
+}
+
+function toUser(record: unknown): PresenceUser | undefined {
+  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
+  let metadata: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(String(record.metadata ?? '{}'));
+    if (isRecord(parsed)) metadata = parsed;
+  } catch {
+    // A record written by something else: the user is still online, without metadata.
+  }
+  return { id: record.id, name: String(record.name ?? record.id), status: String(record.status ?? 'online'), metadata };
+}
+
+function toEntry(item: unknown): HistoryEntry {
+  if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) throw new Error('RedisRealtimeStore: unexpected stream entry');
+  const raw = pairs(item[1]).m;
+  return { id: item[0], message: typeof raw === 'string' ? JSON.parse(raw) as unknown : null };
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisRealtimeStore } from '../../../lib/realtime/redis-store';
+import { realtimeStoreContract } from '../../support/realtime-store-contract';
+import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
+
+/** Every store here writes under this prefix, so runs never see each other's keys and cleanup finds them all. */
+const PREFIX = `sw-test-rt-${randomBytes(4).toString('hex')}`;
+
+describe('RedisRealtimeStore', function () {
+  this.timeout(10000);
+  let admin: Redis;
+
+  before(async () => {
+    // Fails (never skips) when Redis is down: these specs are the only proof the Redis store works.
+    admin = await connectAdmin();
+  });
+
+  after(async () => {
+    if (admin?.status !== 'ready') return admin?.disconnect();
+    const deleted = await deleteKeys(admin, PREFIX);
+    admin.disconnect();
+    assert.ok(deleted > 0, 'the specs wrote keys under their prefix');
+  });
+
+  realtimeStoreContract('RedisRealtimeStore', (world) => new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:${world}` }), { sharesAcrossInstances: true });
+
+  it('keeps every key under <prefix>:rt: and gives presence keys a TTL', async () => {
+    const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:keys` });
+    try {
+      await store.createRoom({ id: 'r', name: 'R', description: '', maxUsers: 0, isPrivate: false, keepHistory: true });
+      await store.joinRoom('r', 'ann');
+      await store.touchPresence({ id: 'ann', name: 'Ann', status: 'online', metadata: {} }, 'p1', 5);
+      await store.appendHistory('room:r', 'hi', 10);
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await admin.scan(cursor, 'MATCH', `${PREFIX}:keys:*`, 'COUNT', 100);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== '0');
+      for (const key of keys) assert.ok(key.startsWith(`${PREFIX}:keys:rt:`), key);
+      for (const key of [`${PREFIX}:keys:rt:presence:ann`, `${PREFIX}:keys:rt:user:ann`]) {
+        const ttl = await admin.pttl(key);
+        assert.ok(ttl > 0 && ttl <= 5000, `${key} expires within the TTL (PTTL ${ttl})`);
+      }
+      assert.equal(await admin.pttl(`${PREFIX}:keys:rt:room:r`), -1, 'rooms live until deleted');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('trims history with XDEL, so the stream records the newest id it lost', async () => {
+    const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:trim` });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push(await store.appendHistory('room:r', i, 2));
+      const stream = `${PREFIX}:trim:rt:history:room:r`;
+      assert.equal(await admin.xlen(stream), 2);
+      const info = await admin.xinfo('STREAM', stream);
+      assert.ok(Array.isArray(info));
+      assert.equal(info[info.indexOf('max-deleted-entry-id') + 1], ids[1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects a bad prefix and names an unreachable Redis', async () => {
+    assert.throws(() => new RedisRealtimeStore({ prefix: 'has space' }), TypeError);
+    const store = new RedisRealtimeStore({
+      url: 'redis://127.0.0.1:1', commandTimeoutMs: 300, redisOptions: { retryStrategy: () => null, lazyConnect: true },
+    });
+    try {
+      await assert.rejects(store.ready(), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    } finally {
+      await store.close();
+    }
+  });
+});
