@@ -2,13 +2,18 @@ import type { FromSchema, JsonSchema } from '../lib/schema';
 import { Token, type CompileSite, type Provider } from '../lib/token';
 import { parameterValidator } from '../lib/validation';
 
-/** A query parameter is optional unless its schema gives a default. */
-type QueryValue<S> = S extends { readonly default: unknown } ? FromSchema<S> : FromSchema<S> | undefined;
+/** A query parameter is optional unless its schema gives a default or it is declared required. */
+type QueryValue<S, R> = R extends true ? FromSchema<S> : S extends { readonly default: unknown } ? FromSchema<S> : FromSchema<S> | undefined;
+
+export interface QueryParamOptions {
+  /** A request without the parameter is a 400 naming it. Default false. */
+  readonly required?: boolean;
+}
 
 /**
  * One query parameter, coerced and validated by its schema (compiled once). Without a schema
  * the handler gets the raw string, or `undefined` when absent; a repeated key gives its first
- * value unless the schema is an array.
+ * value unless the schema is an array. With `{ required: true }` a missing parameter is a 400.
  *
  * @example
  * new Route('/search', 'GET', inject([QueryParam('q'), QueryParam('page', { type: 'integer', minimum: 1, default: 1 })],
@@ -17,20 +22,20 @@ type QueryValue<S> = S extends { readonly default: unknown } ? FromSchema<S> : F
 export class QueryParamToken<T> extends Token<T> {
   readonly label: string;
 
-  constructor(readonly name: string, readonly schema: JsonSchema | undefined) {
+  constructor(readonly name: string, readonly schema: JsonSchema | undefined, readonly required = false) {
     super();
     this.label = `QueryParam(${JSON.stringify(name)})`;
   }
 
   compile(site: CompileSite): Provider<T> {
     const name = this.name;
-    if (!this.schema) {
+    if (!this.schema && !this.required) {
       return (connection) => {
         const value = connection.scope.query[name];
         return (Array.isArray(value) ? value[0] : value) as T;
       };
     }
-    const validate = parameterValidator<T>(this.schema, `query parameter "${name}"`, site.where);
+    const validate = parameterValidator<T>(this.schema ?? { type: 'string' }, `query parameter "${name}"`, site.where, this.required);
     // ajv coerces in place: validate a copy of a repeated key's list, so the shared
     // `scope.query` keeps its strings for `Request.query` and other tokens.
     return (connection) => {
@@ -41,7 +46,8 @@ export class QueryParamToken<T> extends Token<T> {
 }
 
 export function QueryParam(name: string): QueryParamToken<string | undefined>;
-export function QueryParam<const S extends JsonSchema>(name: string, schema: S): QueryParamToken<QueryValue<S>>;
-export function QueryParam(name: string, schema?: JsonSchema): QueryParamToken<unknown> {
-  return new QueryParamToken(name, schema);
+export function QueryParam<const S extends JsonSchema, const O extends QueryParamOptions = { required: false }>(
+  name: string, schema: S, options?: O): QueryParamToken<QueryValue<S, O['required']>>;
+export function QueryParam(name: string, schema?: JsonSchema, options: QueryParamOptions = {}): QueryParamToken<unknown> {
+  return new QueryParamToken(name, schema, options.required ?? false);
 }

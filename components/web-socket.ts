@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../lib/close-codes';
 import { WebSocketDisconnect } from '../lib/exceptions';
@@ -6,7 +7,7 @@ import { ITERATION_DONE, MessageIterator } from '../lib/message-iterator';
 import { listenTo } from '../lib/wire-listeners';
 import { RateLimit } from '../lib/rate-limit';
 import * as status from '../lib/status';
-import type { Upgrader, WireSocket } from '../lib/wire-socket';
+import { netSocketOf, type Upgrader, type WireSocket } from '../lib/wire-socket';
 import type { WebSocketSettings } from '../lib/websocket-settings';
 import type { WebSocketStats } from '../lib/websocket-stats';
 import type { Scope } from './scope';
@@ -106,6 +107,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
   /** Subprotocols the client offered, in its order of preference. */
   get subprotocols(): readonly string[] { return this.scope.subprotocols; }
+  /** @internal The TCP socket underneath, on real connections. */
+  get netSocket(): Socket | undefined { return netSocketOf(this.wire); }
   /** Bytes queued for sending and not yet written to the network. */
   get bufferedAmount(): number { return this.wire?.bufferedAmount ?? 0; }
 

@@ -4,8 +4,9 @@
  * injects a `{ name: string }` without a separate interface.
  *
  * The inference covers what request and message schemas use: `type` (one or a list),
- * `properties`/`required`, `items`, `enum`, `const`, `nullable`. Anything it cannot read
- * becomes `unknown`, which a handler must narrow before use.
+ * `properties`/`required`, `items`, `enum`, `const`, `nullable`, and `oneOf`/`anyOf` (a union,
+ * e.g. messages told apart by a `type` constant). Anything it cannot read becomes `unknown`,
+ * which a handler must narrow before use.
  */
 
 /** A JSON Schema object (draft 7 / 2019-09 keywords, as ajv reads it). */
@@ -17,6 +18,8 @@ export interface JsonSchema {
   readonly enum?: readonly unknown[];
   readonly const?: unknown;
   readonly nullable?: boolean;
+  readonly oneOf?: readonly JsonSchema[];
+  readonly anyOf?: readonly JsonSchema[];
   readonly [keyword: string]: unknown;
 }
 
@@ -41,10 +44,15 @@ type FromObject<S> = S extends { readonly properties: infer P }
 
 type RequiredOf<S> = S extends { readonly required: readonly (infer R)[] } ? R : never;
 
+/** Distributes over the members of a union schema. */
+type FromMembers<M> = M extends unknown ? FromSchema<M> : never;
+
 type WithNull<S, T> = S extends { readonly nullable: true } ? T | null : T;
 
 /** The TypeScript type of values that a JSON Schema literal (written `as const` or inline) accepts. */
 export type FromSchema<S> =
+  S extends { readonly oneOf: readonly (infer M)[] } ? FromMembers<M> :
+  S extends { readonly anyOf: readonly (infer M)[] } ? FromMembers<M> :
   S extends { readonly const: infer C } ? C :
   S extends { readonly enum: readonly (infer E)[] } ? E :
   S extends { readonly type: readonly (infer T)[] } ? WithNull<S, FromType<S, T>> :

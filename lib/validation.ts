@@ -8,7 +8,8 @@ import type { JsonSchema } from './schema';
  * Neither collects all errors: on untrusted input the first problem is enough.
  */
 const paramAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false });
-const jsonAjv = new Ajv({ useDefaults: true, strict: false });
+// `discriminator` lets a oneOf of messages told apart by `type` report the member that matched.
+const jsonAjv = new Ajv({ useDefaults: true, strict: false, discriminator: true });
 
 /** Checks and converts one value; throws `ValidationError` naming `parameter`. */
 export type Validator<T> = (value: unknown) => T;
@@ -37,9 +38,12 @@ function compile(ajv: Ajv, schema: object, where: string): ValidateFunction {
  * A validator for a single string-valued parameter. ajv coerces only inside objects, so the
  * value is wrapped as `{ value }` and unwrapped after coercion and defaults.
  */
-export function parameterValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
+export function parameterValidator<T>(schema: JsonSchema, parameter: string, where: string, required = false): Validator<T> {
   const validate = compile(paramAjv, { type: 'object', properties: { value: schema } }, where);
   return (value) => {
+    if (value === undefined && required) {
+      throw new ValidationError(parameter, [{ instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: parameter }, message: 'is required' }], `Missing ${parameter}`);
+    }
     const holder: { value?: unknown } = value === undefined ? {} : { value };
     if (!validate(holder)) throw new ValidationError(parameter, issues(validate.errors, '/value'));
     return holder.value as T;

@@ -1,3 +1,5 @@
+import { Socket } from 'node:net';
+
 /**
  * What the `WebSocket` component needs from the connection underneath: the subset of a `ws`
  * socket it uses. A real `ws` socket provides it; so does the TestClient's in-memory pair.
@@ -22,4 +24,13 @@ export interface Upgrader {
   complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<WireSocket>;
   /** Answers the handshake with an HTTP response instead, and drops the connection. */
   refuse(status: number, body: string, headers: Readonly<Record<string, string | string[]>>): void;
+}
+
+/**
+ * The TCP socket under a `ws` connection, which ws keeps as `_socket`; undefined for the
+ * TestClient's in-memory wires. Broadcasts cork it to coalesce writes within one turn.
+ */
+export function netSocketOf(wire: WireSocket | undefined): Socket | undefined {
+  const socket = (wire as { _socket?: unknown } | undefined)?._socket;
+  return socket instanceof Socket ? socket : undefined;
 }

@@ -138,3 +138,23 @@ describe('QueryParam', () => {
     });
   });
 });
+
+describe('QueryParam with { required: true }', () => {
+  forEachClient(() => new App({
+    settings: { logError: () => {} },
+    routes: [new Route('/find', 'GET', inject([QueryParam('q', { type: 'string', minLength: 1 }, { required: true })], (q) => ({ q: q.toUpperCase() })))],
+  }), (client) => {
+    it('passes a present value, typed without undefined', async () => {
+      assert.deepEqual(await (await client().get('/find', { query: { q: 'chat' } })).json(), { q: 'CHAT' });
+    });
+
+    it('answers a missing one with 400 naming the parameter', async () => {
+      const response = await client().get('/find');
+      assert.equal(response.status, 400);
+      const body = await response.json() as { detail: string; parameter: string; errors: { keyword: string }[] };
+      assert.equal(body.detail, 'Missing query parameter "q"');
+      assert.equal(body.parameter, 'query parameter "q"');
+      assert.equal(body.errors[0].keyword, 'required');
+    });
+  });
+});

@@ -69,3 +69,15 @@ export class WrongHooks {
   @inject([Scope])
   onRequest(request: Request): void { void request; }
 }
+
+// oneOf of objects told apart by a `type` constant is a discriminated union.
+export const commands = inject(
+  [Body({ oneOf: [
+    { type: 'object', properties: { type: { const: 'join' }, room: { type: 'string' } }, required: ['type', 'room'] },
+    { type: 'object', properties: { type: { const: 'say' }, text: { type: 'string' } }, required: ['type', 'text'] },
+  ] })],
+  (command) => {
+    if (command.type === 'join') expectType<Equal<typeof command.room, string>>();
+    else expectType<Equal<typeof command.text, string>>();
+  },
+);

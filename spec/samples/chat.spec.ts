@@ -34,14 +34,16 @@ class Chatter {
   /** Every message read so far, in arrival order. */
   readonly seen: ServerMessage[] = [];
 
-  private constructor(readonly peer: Peer, readonly welcome: ServerMessage) {}
+  /** The first message of every connection. */
+  welcome: ServerMessage = { type: 'none' };
+
+  private constructor(readonly peer: Peer) {}
 
   /** Connects as `name` and reads the welcome. */
   static async connect(transport: Transport, name: string): Promise<Chatter> {
-    const peer = await transport.open(`/ws?name=${encodeURIComponent(name)}`);
-    const chatter = new Chatter(peer, { type: 'none' });
-    const welcome = await chatter.next('welcome');
-    return Object.assign(chatter, { welcome });
+    const chatter = new Chatter(await transport.open(`/ws?name=${encodeURIComponent(name)}`));
+    chatter.welcome = await chatter.next('welcome');
+    return chatter;
   }
 
   send(message: unknown): void {

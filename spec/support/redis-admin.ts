@@ -8,13 +8,15 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  */
 export async function connectAdmin(): Promise<Redis> {
   const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  admin.on('error', () => {});
+  // The 'error' event says why (ECONNREFUSED, ...); the rejected command only says the connection closed.
+  let cause: string | undefined;
+  admin.on('error', (error: Error) => { cause ??= error.message; });
   try {
     await admin.connect();
     await admin.ping();
   } catch (error) {
     admin.disconnect();
-    throw new Error(`Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)}); start it or set REDIS_URL`);
+    throw new Error(`Redis at ${REDIS_URL} is unreachable (${cause ?? (error instanceof Error ? error.message : String(error))}); start it or set REDIS_URL`);
   }
   return admin;
 }

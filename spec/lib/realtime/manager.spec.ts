@@ -459,6 +459,19 @@ describe('RealtimeManager', function () {
     let server: Server;
     afterEach(() => app?.close());
 
+    it('drops nothing for a client that reads, however many broadcasts one turn of the event loop sends', async () => {
+      app = makeApp();
+      server = await app.listen(0);
+      const fast = await openLive(liveUrl(server, '/chat?user=fast'));
+      assert.deepEqual(await fast.receiveJson(), { type: 'ready', user: 'fast' });
+      // 2 MiB in one turn: twice the default high-water mark, were the turn's writes all held back.
+      const big = { type: 'big', data: 'x'.repeat(100 * 1024) };
+      for (let i = 0; i < 20; i++) await app.realtime.broadcastToAll(big);
+      for (let i = 0; i < 20; i++) assert.equal((await fast.receiveJson() as { type: string }).type, 'big');
+      const stats = await app.realtime.getStats();
+      assert.deepEqual([stats.delivered, stats.dropped], [20, 0]);
+    });
+
     it('counts deliveries the send-buffer policy dropped', async () => {
       const mark = 64 * 1024;
       app = makeApp({}, { websocket: { sendHighWaterMark: mark, sendOverflow: 'drop' } });
