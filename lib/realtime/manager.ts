@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from '../../components/web-socket';
-import type { ChannelLayer, ChannelMessage } from '../channel-layer';
+import type { ChannelLayer } from '../channel-layer';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
-import { fanOut, type Delivery } from './fan-out';
-import { LocalSockets } from './local-sockets';
+import type { Delivery } from './fan-out';
 import { MemoryRealtimeStore } from './memory-store';
-import { MessageRate } from './message-rate';
+import { RoomError } from './room-error';
+import { Switchboard, type Target } from './switchboard';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
+
+export { RoomError };
 
 export interface RealtimeOptions {
   /** Where rooms, presence and history live. Default: this process's memory. */
@@ -41,31 +43,6 @@ export interface RealtimeStats {
   dropped: number;
 }
 
-type Target =
-  | { readonly kind: 'room' | 'channel' | 'user'; readonly id: string }
-  | { readonly kind: 'all' }
-  | { readonly kind: 'path'; readonly id: string };
-
-/** The one layer message type the manager passes between processes. */
-interface DeliverMessage extends ChannelMessage {
-  readonly type: 'realtime.deliver';
-  readonly origin: string;
-  readonly target: Target;
-  readonly payload: string;
-  readonly except: readonly string[];
-}
-
-interface MembershipMessage extends ChannelMessage {
-  readonly type: 'realtime.membership';
-  readonly origin: string;
-  readonly kind: 'room' | 'channel';
-  readonly id: string;
-  readonly userId: string;
-  readonly member: boolean;
-}
-
-const ALL = 'rt.all';
-
 /**
  * Rooms, channels, presence, events, history and statistics for real-time apps, across every
  * process that shares a channel layer and a store. Each process delivers to its own sockets:
@@ -80,28 +57,22 @@ const ALL = 'rt.all';
  */
 export class RealtimeManager {
   readonly store: RealtimeStore;
-  private readonly local = new LocalSockets();
-  /** roomId/channelId → local users who are members. */
-  private readonly localRooms = new Map<string, Set<string>>();
-  private readonly localChannels = new Map<string, Set<string>>();
+  private readonly switchboard: Switchboard;
   private readonly leaving = new Map<string, NodeJS.Timeout>();
   /** Users whose grace ran out and whose leave is still being written; a reconnect waits for it. */
   private readonly departures = new Map<string, Promise<void>>();
   /** The presence record of each user with a socket here, to restore it if it lapsed (see renewPresence). */
   private readonly records = new Map<string, PresenceUser>();
   private readonly events = new EventEmitter();
-  private readonly rate = new MessageRate();
   private readonly presenceTtl: number;
   private readonly grace: number;
   private readonly historyLimit: number;
-  private processChannel: string | undefined;
   private started: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private closed = false;
-  private delivered = 0;
-  private dropped = 0;
 
-  constructor(private readonly layer: ChannelLayer, options: RealtimeOptions = {}) {
+  constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
+    this.switchboard = new Switchboard(layer);
     this.store = options.store ?? new MemoryRealtimeStore();
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
@@ -130,18 +101,16 @@ export class RealtimeManager {
       clearTimeout(pending);
       this.leaving.delete(user.id);
     }
-    const firstHere = !this.local.hasUser(user.id);
-    if (!this.local.add(user.id, ws)) return user;
+    const firstHere = !this.switchboard.sockets.hasUser(user.id);
+    if (!this.switchboard.sockets.add(user.id, ws)) return user;
     void ws.done.then(() => this.removeSocket(ws));
     this.records.set(user.id, user);
     // A leave already under way must finish first, or its dropPresence would undo this touch.
     await this.departures.get(user.id);
-    const { first } = await this.store.touchPresence(user, this.processId(), this.presenceTtl);
+    const { first } = await this.store.touchPresence(user, this.switchboard.processId, this.presenceTtl);
     if (firstHere) {
-      await this.layer.groupAdd(group('user', user.id), this.processId());
       const [rooms, channels] = await Promise.all([this.store.roomsOf(user.id), this.store.channelsOf(user.id)]);
-      for (const roomId of rooms) await this.addLocal('room', roomId, user.id);
-      for (const channelId of channels) await this.addLocal('channel', channelId, user.id);
+      await this.switchboard.welcome(user.id, rooms, channels);
     }
     if (first) this.emit(EventType.USER_JOINED, { user });
     return user;
@@ -149,7 +118,7 @@ export class RealtimeManager {
 
   /** Unregisters a user's sockets in this process (all, or just `ws`). */
   async removeUser(userId: string, ws?: WebSocket): Promise<void> {
-    const sockets = ws ? [ws] : [...(this.local.ofUser(userId) ?? [])];
+    const sockets = ws ? [ws] : [...(this.switchboard.sockets.ofUser(userId) ?? [])];
     for (const socket of sockets) this.removeSocket(socket);
   }
 
@@ -226,11 +195,14 @@ export class RealtimeManager {
     return this.store.roomMembers(roomId);
   }
 
-  /** Sends to every member of a room, in every process; `except` lists user ids to skip. Kept in history if the room keeps it. */
-  async broadcastToRoom(roomId: string, message: unknown, options: { except?: readonly string[] } = {}): Promise<Delivery> {
+  /**
+   * Sends to every member of a room, in every process; `except` lists user ids to skip. Kept in
+   * history if the room keeps it, unless `history: false` (typing notices, cursors).
+   */
+  async broadcastToRoom(roomId: string, message: unknown, options: { except?: readonly string[]; history?: boolean } = {}): Promise<Delivery> {
     const room = await this.store.getRoom(roomId);
     if (!room) throw new RoomError(roomId, 'missing');
-    if (room.keepHistory) message = await this.remember(`room:${roomId}`, message);
+    if (room.keepHistory && options.history !== false) message = await this.remember(`room:${roomId}`, message);
     return this.publish({ kind: 'room', id: roomId }, message, options.except ?? []);
   }
 
@@ -256,11 +228,11 @@ export class RealtimeManager {
     this.emit(EventType.USER_UNSUBSCRIBED, { channelId, userId });
   }
 
-  /** Sends to every subscriber; persistent channels keep it in history. */
-  async broadcastToChannel(channelId: string, message: unknown): Promise<Delivery> {
+  /** Sends to every subscriber; persistent channels keep it in history unless `history: false`. */
+  async broadcastToChannel(channelId: string, message: unknown, options: { history?: boolean } = {}): Promise<Delivery> {
     const channel = await this.store.getChannel(channelId);
     if (!channel) throw new RoomError(channelId, 'missing', 'Channel');
-    if (channel.isPersistent) message = await this.remember(`channel:${channelId}`, message);
+    if (channel.isPersistent && options.history !== false) message = await this.remember(`channel:${channelId}`, message);
     return this.publish({ kind: 'channel', id: channelId }, message, []);
   }
 
@@ -316,8 +288,8 @@ export class RealtimeManager {
   async getStats(): Promise<RealtimeStats> {
     const [rooms, channels, users] = await Promise.all([this.store.listRooms(), this.store.listChannels(), this.store.onlineUsers()]);
     return {
-      rooms: rooms.length, channels: channels.length, users: users.length, connections: this.local.size,
-      messagesPerSecond: this.rate.perSecond(), delivered: this.delivered, dropped: this.dropped,
+      rooms: rooms.length, channels: channels.length, users: users.length, connections: this.switchboard.sockets.size,
+      messagesPerSecond: this.switchboard.messagesPerSecond, delivered: this.switchboard.delivered, dropped: this.switchboard.dropped,
     };
   }
 
@@ -333,123 +305,44 @@ export class RealtimeManager {
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
     await Promise.all(this.departures.values());
-    if (this.processChannel) await this.layer.groupDiscard(ALL, this.processChannel).catch(() => {});
+    await this.switchboard.close();
     await this.store.close();
   }
 
   // ——— inside ———
 
   private async connect(): Promise<void> {
-    this.processChannel = await this.layer.newChannel('realtime');
-    await this.layer.groupAdd(ALL, this.processChannel);
-    void this.listen(this.processChannel);
+    await this.switchboard.start();
     // Three renewals per TTL: one lost renewal (a slow Redis reply) does not let presence lapse.
     const every = Math.max(100, (this.presenceTtl * 1000) / 3);
     this.renewal = setInterval(() => {
       const users: PresenceUser[] = [];
-      for (const id of this.local.users()) {
+      for (const id of this.switchboard.sockets.users()) {
         const record = this.records.get(id);
         if (record) users.push(record);
       }
-      if (users.length) this.store.renewPresence(users, this.processId(), this.presenceTtl).catch(() => {});
+      if (users.length) this.store.renewPresence(users, this.switchboard.processId, this.presenceTtl).catch(() => {});
     }, every);
     this.renewal.unref();
   }
 
-  private processId(): string {
-    if (!this.processChannel) throw new Error('RealtimeManager used before start()');
-    return this.processChannel;
-  }
-
-  private async listen(channel: string): Promise<void> {
-    while (!this.closed) {
-      let message: ChannelMessage;
-      try {
-        message = await this.layer.receive(channel);
-      } catch {
-        return;
-      }
-      if (message.type === 'realtime.deliver') this.receiveDelivery(message as DeliverMessage);
-      else if (message.type === 'realtime.membership' && message.origin !== channel) {
-        // announce() applied it here already; only other processes' changes arrive this way.
-        await this.receiveMembership(message as MembershipMessage).catch(() => {});
-      }
-    }
-  }
-
   private async publish(target: Target, message: unknown, except: readonly string[]): Promise<Delivery> {
     await this.start();
-    const payload = JSON.stringify(message);
-    const delivery = this.deliverLocally(target, Buffer.from(payload), except);
-    const deliver: DeliverMessage = { type: 'realtime.deliver', origin: this.processId(), target, payload, except };
-    // Other processes with members get it through the layer; this one already has.
-    await this.layer.groupSend(targetGroup(target), deliver);
-    return delivery;
+    return this.switchboard.publish(target, message, except);
   }
 
-  private receiveDelivery(message: DeliverMessage): void {
-    if (message.origin === this.processChannel) return;
-    this.deliverLocally(message.target, Buffer.from(message.payload), message.except);
-  }
-
-  private deliverLocally(target: Target, payload: Buffer, except: readonly string[]): Delivery {
-    const skip = except.length ? (ws: WebSocket) => except.includes(this.local.userOf(ws) ?? '') : undefined;
-    let sockets: Iterable<WebSocket>;
-    switch (target.kind) {
-      case 'all': sockets = this.local.all(); break;
-      case 'path': sockets = this.local.ofPath(target.id) ?? []; break;
-      case 'user': sockets = this.local.ofUser(target.id) ?? []; break;
-      default: sockets = this.socketsOfMembers(target.kind === 'room' ? this.localRooms : this.localChannels, target.id);
-    }
-    const delivery = fanOut(sockets, payload, skip);
-    this.delivered += delivery.delivered;
-    this.dropped += delivery.dropped;
-    this.rate.add(delivery.delivered);
-    return delivery;
-  }
-
-  private *socketsOfMembers(index: Map<string, Set<string>>, id: string): Iterable<WebSocket> {
-    for (const userId of index.get(id) ?? []) yield* this.local.ofUser(userId) ?? [];
-  }
-
-  /** Tells every process (this one too) that a user joined or left a room or channel. */
   private async announce(kind: 'room' | 'channel', id: string, userId: string, member: boolean): Promise<void> {
     await this.start();
-    await this.receiveMembership({ type: 'realtime.membership', origin: this.processId(), kind, id, userId, member });
-    await this.layer.groupSend(ALL, { type: 'realtime.membership', origin: this.processId(), kind, id, userId, member });
-  }
-
-  private async receiveMembership(message: MembershipMessage): Promise<void> {
-    if (!this.local.hasUser(message.userId)) return;
-    if (message.member) await this.addLocal(message.kind, message.id, message.userId);
-    else await this.removeLocal(message.kind, message.id, message.userId);
-  }
-
-  private async addLocal(kind: 'room' | 'channel', id: string, userId: string): Promise<void> {
-    const index = kind === 'room' ? this.localRooms : this.localChannels;
-    let users = index.get(id);
-    if (!users) {
-      index.set(id, (users = new Set()));
-      await this.layer.groupAdd(group(kind, id), this.processId());
-    }
-    users.add(userId);
-  }
-
-  private async removeLocal(kind: 'room' | 'channel', id: string, userId: string): Promise<void> {
-    const index = kind === 'room' ? this.localRooms : this.localChannels;
-    const users = index.get(id);
-    if (!users?.delete(userId) || users.size > 0) return;
-    index.delete(id);
-    await this.layer.groupDiscard(group(kind, id), this.processId());
+    await this.switchboard.announce(kind, id, userId, member);
   }
 
   private removeSocket(ws: WebSocket): void {
-    const { userId, lastOfUser } = this.local.remove(ws);
+    const { userId, lastOfUser } = this.switchboard.sockets.remove(ws);
     // After close() the store may be gone; presence lapses by itself.
     if (userId === undefined || !lastOfUser || this.leaving.has(userId) || this.closed) return;
     const timer = setTimeout(() => {
       this.leaving.delete(userId);
-      if (this.local.hasUser(userId)) return;
+      if (this.switchboard.sockets.hasUser(userId)) return;
       const departure: Promise<void> = this.leave(userId).catch(() => {}).finally(() => {
         if (this.departures.get(userId) === departure) this.departures.delete(userId);
       });
@@ -461,10 +354,8 @@ export class RealtimeManager {
 
   private async leave(userId: string): Promise<void> {
     this.records.delete(userId);
-    for (const [id, users] of this.localRooms) if (users.has(userId)) await this.removeLocal('room', id, userId);
-    for (const [id, users] of this.localChannels) if (users.has(userId)) await this.removeLocal('channel', id, userId);
-    await this.layer.groupDiscard(group('user', userId), this.processId()).catch(() => {});
-    const { gone, user } = await this.store.dropPresence(userId, this.processId());
+    await this.switchboard.farewell(userId);
+    const { gone, user } = await this.store.dropPresence(userId, this.switchboard.processId);
     if (gone && user) this.emit(EventType.USER_LEFT, { user });
   }
 
@@ -479,23 +370,6 @@ export class RealtimeManager {
   }
 }
 
-/** A room or channel refused a join, or does not exist. */
-export class RoomError extends Error {
-  constructor(readonly id: string, readonly reason: 'missing' | 'full' | 'forbidden', kind = 'Room') {
-    super(reason === 'missing' ? `${kind} ${id} does not exist` : reason === 'full' ? `${kind} ${id} is full` : `${kind} ${id} is private`);
-    this.name = 'RoomError';
-  }
-}
-
 function checkId(kind: string, id: string): void {
   if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new TypeError(`${kind} id must be 1–64 characters, got ${JSON.stringify(id)}`);
-}
-
-/** Layer group names allow few characters; ids are encoded to fit. */
-function group(kind: string, id: string): string {
-  return `rt.${kind}.${Buffer.from(id).toString('base64url')}`;
-}
-
-function targetGroup(target: Target): string {
-  return target.kind === 'all' || target.kind === 'path' ? ALL : group(target.kind, target.id);
 }

@@ -175,15 +175,6 @@ function author(user: User): Author {
   return { id: user.id, name: user.name };
 }
 
-/**
- * Sends to a room's members without keeping it in history (`broadcastToRoom` keeps everything a
- * history room gets): one `sendToUser` per member, which reaches members in every process.
- */
-async function notifyRoom(realtime: RealtimeManager, room: string, message: unknown, except: string): Promise<void> {
-  const members = await realtime.getRoomMembers(room);
-  await Promise.all(members.filter((id) => id !== except).map((id) => realtime.sendToUser(id, message)));
-}
-
 /** Every client's view of who is online; sent whole, which is simple and fine at chat-room sizes. */
 async function broadcastPresence(realtime: RealtimeManager, event: 'joined' | 'left' | 'status', user: PresenceUser): Promise<void> {
   const users = await realtime.getOnlineUsers();
@@ -258,7 +249,8 @@ export function createApp(options: ChatOptions = {}): App {
         }
         case 'typing':
           if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} first`);
-          await notifyRoom(realtime, command.room, { type: 'typing', room: command.room, user: author(user), typing: command.typing }, user.id);
+          // Typing notices are for the moment: not kept in history.
+          await realtime.broadcastToRoom(command.room, { type: 'typing', room: command.room, user: author(user), typing: command.typing }, { except: [user.id], history: false });
           return undefined;
         case 'status':
           // STATUS_CHANGED (below) tells everyone, this user included.

@@ -380,6 +380,16 @@ describe('RealtimeManager', function () {
         await assert.rejects(realtime.getHistory('room', 'r', 'garbage'), TypeError);
       });
 
+      it('leaves a broadcast sent with history: false out of a history room, but still delivers it', async () => {
+        const { realtime } = ctx().app;
+        await realtime.createRoom({ id: 'chat' });
+        const ann = await connect('ann');
+        await realtime.joinRoom('chat', 'ann');
+        await realtime.broadcastToRoom('chat', { type: 'typing' }, { history: false });
+        assert.deepEqual(await ann.receiveJson(), { type: 'typing' }, 'delivered without an id');
+        assert.deepEqual(await realtime.getHistory('room', 'chat'), { entries: [], complete: true });
+      });
+
       it('a room made with keepHistory: false keeps none', async () => {
         const { realtime } = ctx().app;
         await realtime.createRoom({ id: 'quiet', keepHistory: false });

@@ -1,0 +1,176 @@
+import type { WebSocket } from '../../components/web-socket';
+import type { ChannelLayer, ChannelMessage } from '../channel-layer';
+import { fanOut, type Delivery } from './fan-out';
+import { LocalSockets } from './local-sockets';
+import { MessageRate } from './message-rate';
+
+/** Who a broadcast is for. */
+export type Target =
+  | { readonly kind: 'room' | 'channel' | 'user'; readonly id: string }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'path'; readonly id: string };
+
+/** A broadcast passed between processes: the payload is serialized once, by the sender. */
+interface DeliverMessage extends ChannelMessage {
+  readonly type: 'realtime.deliver';
+  readonly origin: string;
+  readonly target: Target;
+  readonly payload: string;
+  readonly except: readonly string[];
+}
+
+/** A user joined or left a room or channel: processes holding that user's sockets follow. */
+interface MembershipMessage extends ChannelMessage {
+  readonly type: 'realtime.membership';
+  readonly origin: string;
+  readonly kind: 'room' | 'channel';
+  readonly id: string;
+  readonly userId: string;
+  readonly member: boolean;
+}
+
+const ALL = 'rt.all';
+
+/** Layer group names allow few characters; ids are encoded to fit. */
+function group(kind: string, id: string): string {
+  return `rt.${kind}.${Buffer.from(id).toString('base64url')}`;
+}
+
+function targetGroup(target: Target): string {
+  return target.kind === 'all' || target.kind === 'path' ? ALL : group(target.kind, target.id);
+}
+
+/**
+ * This process's side of real-time delivery: the sockets it holds, the rooms and channels its
+ * users are in, and its place on the channel layer. A process joins a room's layer group only
+ * while one of its users is in the room, so a broadcast reaches just the processes that have
+ * someone to deliver it to, each of which fans it out to its own sockets.
+ */
+export class Switchboard {
+  readonly sockets = new LocalSockets();
+  /** roomId/channelId → local users who are members. */
+  private readonly rooms = new Map<string, Set<string>>();
+  private readonly channels = new Map<string, Set<string>>();
+  private readonly rate = new MessageRate();
+  private processChannel: string | undefined;
+  private closed = false;
+  delivered = 0;
+  dropped = 0;
+
+  constructor(private readonly layer: ChannelLayer) {}
+
+  /** This process's channel on the layer, which also names the process in presence. */
+  get processId(): string {
+    if (!this.processChannel) throw new Error('RealtimeManager used before start()');
+    return this.processChannel;
+  }
+
+  get messagesPerSecond(): number {
+    return this.rate.perSecond();
+  }
+
+  async start(): Promise<void> {
+    this.processChannel = await this.layer.newChannel('realtime');
+    await this.layer.groupAdd(ALL, this.processChannel);
+    void this.listen(this.processChannel);
+  }
+
+  /** Serializes once, delivers here at once, and publishes once for the other processes. */
+  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Delivery> {
+    const payload = JSON.stringify(message);
+    const delivery = this.deliverLocally(target, Buffer.from(payload), except);
+    const deliver: DeliverMessage = { type: 'realtime.deliver', origin: this.processId, target, payload, except };
+    await this.layer.groupSend(targetGroup(target), deliver);
+    return delivery;
+  }
+
+  /** Tells every process (this one first) that a user joined or left a room or channel. */
+  async announce(kind: 'room' | 'channel', id: string, userId: string, member: boolean): Promise<void> {
+    const message: MembershipMessage = { type: 'realtime.membership', origin: this.processId, kind, id, userId, member };
+    await this.receiveMembership(message);
+    await this.layer.groupSend(ALL, message);
+  }
+
+  /** A user's first socket here: direct messages to the user now reach this process. */
+  async welcome(userId: string, rooms: readonly string[], channels: readonly string[]): Promise<void> {
+    await this.layer.groupAdd(group('user', userId), this.processId);
+    for (const roomId of rooms) await this.follow('room', roomId, userId);
+    for (const channelId of channels) await this.follow('channel', channelId, userId);
+  }
+
+  /** A user left this process for good: stop following their rooms, channels and direct messages. */
+  async farewell(userId: string): Promise<void> {
+    for (const [id, users] of this.rooms) if (users.has(userId)) await this.unfollow('room', id, userId);
+    for (const [id, users] of this.channels) if (users.has(userId)) await this.unfollow('channel', id, userId);
+    await this.layer.groupDiscard(group('user', userId), this.processId).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.processChannel) await this.layer.groupDiscard(ALL, this.processChannel).catch(() => {});
+  }
+
+  private async listen(channel: string): Promise<void> {
+    while (!this.closed) {
+      let message: ChannelMessage;
+      try {
+        message = await this.layer.receive(channel);
+      } catch {
+        return;
+      }
+      // Messages this process sent were applied here already.
+      if (message.origin === channel) continue;
+      if (message.type === 'realtime.deliver') {
+        const deliver = message as DeliverMessage;
+        this.deliverLocally(deliver.target, Buffer.from(deliver.payload), deliver.except);
+      } else if (message.type === 'realtime.membership') {
+        await this.receiveMembership(message as MembershipMessage).catch(() => {});
+      }
+    }
+  }
+
+  private deliverLocally(target: Target, payload: Buffer, except: readonly string[]): Delivery {
+    const sockets = this.sockets;
+    const skip = except.length ? (ws: WebSocket) => except.includes(sockets.userOf(ws) ?? '') : undefined;
+    let targets: Iterable<WebSocket>;
+    switch (target.kind) {
+      case 'all': targets = sockets.all(); break;
+      case 'path': targets = sockets.ofPath(target.id) ?? []; break;
+      case 'user': targets = sockets.ofUser(target.id) ?? []; break;
+      default: targets = this.socketsOfMembers(target.kind === 'room' ? this.rooms : this.channels, target.id);
+    }
+    const delivery = fanOut(targets, payload, skip);
+    this.delivered += delivery.delivered;
+    this.dropped += delivery.dropped;
+    this.rate.add(delivery.delivered);
+    return delivery;
+  }
+
+  private *socketsOfMembers(index: Map<string, Set<string>>, id: string): Iterable<WebSocket> {
+    for (const userId of index.get(id) ?? []) yield* this.sockets.ofUser(userId) ?? [];
+  }
+
+  private async receiveMembership(message: MembershipMessage): Promise<void> {
+    if (!this.sockets.hasUser(message.userId)) return;
+    if (message.member) await this.follow(message.kind, message.id, message.userId);
+    else await this.unfollow(message.kind, message.id, message.userId);
+  }
+
+  private async follow(kind: 'room' | 'channel', id: string, userId: string): Promise<void> {
+    const index = kind === 'room' ? this.rooms : this.channels;
+    let users = index.get(id);
+    if (!users) {
+      index.set(id, (users = new Set()));
+      await this.layer.groupAdd(group(kind, id), this.processId);
+    }
+    users.add(userId);
+  }
+
+  private async unfollow(kind: 'room' | 'channel', id: string, userId: string): Promise<void> {
+    const index = kind === 'room' ? this.rooms : this.channels;
+    const users = index.get(id);
+    if (!users?.delete(userId) || users.size > 0) return;
+    index.delete(id);
+    await this.layer.groupDiscard(group(kind, id), this.processId);
+  }
+}
