@@ -15,93 +15,12 @@ import { dirname, join } from 'node:path';
 import {
   App, component, EventType, HTMLResponse, HTTPException, inject, Message, QueryParam, RealtimeManager, RedisChannelLayer,
   RedisRealtimeStore, RoomError, Route, status, User, WebSocket, WebSocketRoute,
-  type ChannelLayer, type FromSchema, type HistoryEntry, type PresenceUser, type RealtimeOptions,
+  type ChannelLayer, type HistoryEntry, type PresenceUser, type RealtimeOptions,
 } from '../../index';
 
-// ——— the wire protocol ———
+import { commandSchema, STATUSES, type Author, type ChatCommand, type ChatLine } from './protocol';
 
-/** Room ids double as channel-layer group names and URL-ish labels: keep them plain. */
-const roomId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,31}$' } as const;
-
-/** Presence states the page offers; anything else is a typo worth an error reply. */
-export const STATUSES = ['online', 'away', 'busy'] as const;
-
-const joinCommand = {
-  type: 'object',
-  properties: { type: { const: 'join' }, room: roomId },
-  required: ['type', 'room'],
-  additionalProperties: false,
-} as const;
-
-const leaveCommand = {
-  type: 'object',
-  properties: { type: { const: 'leave' }, room: roomId },
-  required: ['type', 'room'],
-  additionalProperties: false,
-} as const;
-
-const sayCommand = {
-  type: 'object',
-  // At least one non-space character: an empty-looking line is not a message.
-  properties: { type: { const: 'say' }, room: roomId, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
-  required: ['type', 'room', 'text'],
-  additionalProperties: false,
-} as const;
-
-const typingCommand = {
-  type: 'object',
-  properties: { type: { const: 'typing' }, room: roomId, typing: { type: 'boolean' } },
-  required: ['type', 'room', 'typing'],
-  additionalProperties: false,
-} as const;
-
-const statusCommand = {
-  type: 'object',
-  properties: { type: { const: 'status' }, status: { enum: STATUSES } },
-  required: ['type', 'status'],
-  additionalProperties: false,
-} as const;
-
-const historyCommand = {
-  type: 'object',
-  // The shape of history ids (`<ms>-<seq>`); a malformed one is a validation error, not a store error.
-  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^\\d{1,15}-\\d{1,15}$' } },
-  required: ['type', 'room'],
-  additionalProperties: false,
-} as const;
-
-const branches = [joinCommand, leaveCommand, sayCommand, typingCommand, statusCommand, historyCommand] as const;
-
-/**
- * Every command, discriminated on `type`. Written as `if type is X then X's schema` rather than
- * `oneOf`: ajv then reports only the matching branch's problem ("/text must NOT have more than
- * 500 characters"), where `oneOf` would lead with every other branch's "must be equal to constant".
- */
-const commandSchema = {
-  type: 'object',
-  properties: { type: { enum: branches.map((branch) => branch.properties.type.const) } },
-  required: ['type'],
-  allOf: branches.map((branch) => ({ if: { properties: { type: branch.properties.type } }, then: branch })),
-} as const;
-
-/** What `commandSchema` accepts, as a TypeScript union (each branch's type read off its schema). */
-export type ChatCommand = FromSchema<(typeof branches)[number]>;
-
-/** Who a chat message or typing notice is from. */
-interface Author {
-  readonly id: string;
-  readonly name: string;
-}
-
-/** A chat line as broadcast and kept in history; the manager adds `id` when it stores it. */
-interface ChatLine {
-  readonly type: 'message';
-  readonly room: string;
-  readonly from: Author;
-  readonly text: string;
-  /** ISO time the server took it. */
-  readonly at: string;
-}
+export { STATUSES, type ChatCommand };
 
 // ——— options ———
 

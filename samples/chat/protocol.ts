@@ -1,0 +1,88 @@
+/**
+ * The chat's wire protocol: the commands a client sends, as JSON Schemas that validate them and
+ * the TypeScript types read off those schemas, and the lines the server broadcasts.
+ */
+import type { FromSchema } from '../../index';
+
+/** Room ids double as channel-layer group names and URL-ish labels: keep them plain. */
+const roomId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,31}$' } as const;
+
+/** Presence states the page offers; anything else is a typo worth an error reply. */
+export const STATUSES = ['online', 'away', 'busy'] as const;
+
+const joinCommand = {
+  type: 'object',
+  properties: { type: { const: 'join' }, room: roomId },
+  required: ['type', 'room'],
+  additionalProperties: false,
+} as const;
+
+const leaveCommand = {
+  type: 'object',
+  properties: { type: { const: 'leave' }, room: roomId },
+  required: ['type', 'room'],
+  additionalProperties: false,
+} as const;
+
+const sayCommand = {
+  type: 'object',
+  // At least one non-space character: an empty-looking line is not a message.
+  properties: { type: { const: 'say' }, room: roomId, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
+  required: ['type', 'room', 'text'],
+  additionalProperties: false,
+} as const;
+
+const typingCommand = {
+  type: 'object',
+  properties: { type: { const: 'typing' }, room: roomId, typing: { type: 'boolean' } },
+  required: ['type', 'room', 'typing'],
+  additionalProperties: false,
+} as const;
+
+const statusCommand = {
+  type: 'object',
+  properties: { type: { const: 'status' }, status: { enum: STATUSES } },
+  required: ['type', 'status'],
+  additionalProperties: false,
+} as const;
+
+const historyCommand = {
+  type: 'object',
+  // The shape of history ids (`<ms>-<seq>`); a malformed one is a validation error, not a store error.
+  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^\\d{1,15}-\\d{1,15}$' } },
+  required: ['type', 'room'],
+  additionalProperties: false,
+} as const;
+
+const branches = [joinCommand, leaveCommand, sayCommand, typingCommand, statusCommand, historyCommand] as const;
+
+/**
+ * Every command, discriminated on `type`. Written as `if type is X then X's schema` rather than
+ * `oneOf`: ajv then reports only the matching branch's problem ("/text must NOT have more than
+ * 500 characters"), where `oneOf` would lead with every other branch's "must be equal to constant".
+ */
+export const commandSchema = {
+  type: 'object',
+  properties: { type: { enum: branches.map((branch) => branch.properties.type.const) } },
+  required: ['type'],
+  allOf: branches.map((branch) => ({ if: { properties: { type: branch.properties.type } }, then: branch })),
+} as const;
+
+/** What `commandSchema` accepts, as a TypeScript union (each branch's type read off its schema). */
+export type ChatCommand = FromSchema<(typeof branches)[number]>;
+
+/** Who a chat message or typing notice is from. */
+export interface Author {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** A chat line as broadcast and kept in history; the manager adds `id` when it stores it. */
+export interface ChatLine {
+  readonly type: 'message';
+  readonly room: string;
+  readonly from: Author;
+  readonly text: string;
+  /** ISO time the server took it. */
+  readonly at: string;
+}
