@@ -27,6 +27,7 @@ import { ask, describeSample, measureRound, startClients, startServer, stopAll, 
 import { BROADCAST_SYSTEMS, MESSAGE_BYTES, isBroadcastSystem, type BroadcastSystem } from './support/broadcast-servers';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
+import { positive } from './support/options';
 
 const TARGET = 1.5;
 
@@ -40,12 +41,6 @@ export interface BroadcastOptions {
   systems: BroadcastSystem[];
   profile: BroadcastSystem | undefined;
   profileDir: string;
-}
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${text}`);
-  return value;
 }
 
 export function parseBroadcastOptions(args: string[], defaults: { systems: readonly BroadcastSystem[]; clientProcs: string }): BroadcastOptions {

@@ -17,6 +17,7 @@ import { startChildServer, type ChildServer } from './support/child-server';
 import { isSystem, SYSTEMS, type System } from './support/http-servers';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
+import { positive } from './support/options';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'http-servers.js');
 const PATH = '/hello?name=bench';
@@ -38,12 +39,6 @@ interface Sample {
   /** Server CPU time per answered request, µs: less sensitive than rps to a busy load generator. */
   cpuPerRequest: number;
   failures: number;
-}
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${text}`);
-  return value;
 }
 
 function parseOptions(args: string[]): Options {

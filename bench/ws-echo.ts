@@ -21,6 +21,7 @@ import { median, round } from './support/stats';
 import { formatTable } from './support/table';
 import { percentile, roundTrip, runLoad } from './support/ws-load';
 import { isWsSystem, WS_PATH, WS_SYSTEMS, type WsSystem } from './support/ws-servers';
+import { positive } from './support/options';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const TARGET = 0.95;
@@ -48,12 +49,6 @@ interface Sample {
   /** This process's (the load generator's) CPU use over the same window, % of one core. */
   clientCpuPercent: number;
   failures: number;
-}
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${text}`);
-  return value;
 }
 
 function parseOptions(args: string[]): Options {

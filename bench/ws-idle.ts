@@ -20,6 +20,7 @@ import { fdLimits, nextMessage, spawnNode, stopProcess } from './support/fd-limi
 import { round } from './support/stats';
 import { formatTable } from './support/table';
 import { WS_PATH, WS_SYSTEMS, type MemorySample, type WsSystem } from './support/ws-servers';
+import { positive } from './support/options';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const CLIENT_SCRIPT = join(__dirname, 'support', 'ws-idle-client.js');
@@ -42,12 +43,6 @@ interface Row {
   externalPerConnection: number;
   baseline: MemorySample;
   loaded: MemorySample;
-}
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${text}`);
-  return value;
 }
 
 function parseOptions(args: string[]): Options {
