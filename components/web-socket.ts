@@ -21,6 +21,11 @@ export interface WebSocketMessage {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
+
+/** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
+type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
 let nextId = 0;
 
 /**
@@ -53,7 +58,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private wire: WireSocket | undefined = undefined;
   /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
   private opening: Promise<void> | undefined = undefined;
-  private queue: WebSocketMessage[] | undefined = undefined;
+  private queue: Received[] | undefined = undefined;
   /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
   private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
   private waitReject: ((error: Error) => void) | undefined = undefined;
@@ -196,7 +201,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const queued = this.queue?.shift();
     if (queued) {
       this.resumeIfDrained();
-      return Promise.resolve({ value: queued.data, done: false });
+      return Promise.resolve(queued);
     }
     if (this.currentState === 'closed') return Promise.resolve(ITERATION_DONE);
     if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
@@ -270,9 +275,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       else this.stats.dropped++;
       return false;
     }
-    wire.send(data, { binary });
+    // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
+    // encode the string: two passes), and gives the byte count for free.
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    wire.send(bytes, binary ? BINARY : TEXT);
     this.stats.messagesOut++;
-    this.stats.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    this.stats.bytesOut += bytes.length;
     return true;
   }
 
@@ -349,12 +357,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');
       return;
     }
-    const message: WebSocketMessage = isBinary ? { type: 'bytes', data } : { type: 'text', data: data.toString('utf8') };
+    // One object serves both readers: receive() reads type/data, `for await` reads value/done.
+    const text = isBinary ? data : data.toString('utf8');
+    const message: Received = { type: isBinary ? 'bytes' : 'text', data: text, value: text, done: false };
     const resolve = this.waitResolve;
     if (resolve) {
       this.waitResolve = this.waitReject = undefined;
-      // One object serves both readers: receive() reads type/data, `for await` reads value/done.
-      resolve(this.waitIterating ? { ...message, value: message.data, done: false } : message as WebSocketMessage & IteratorResult<string | Buffer>);
+      resolve(message);
       return;
     }
     const queue = (this.queue ??= []);
