@@ -79,7 +79,13 @@ async function readBody(source: IncomingSource, limit: number): Promise<Buffer> 
   // Iterate by hand: leaving a `for await` early would destroy the socket before the 413 is sent.
   const iterator = source.body[Symbol.asyncIterator]();
   for (;;) {
-    const step = await iterator.next();
+    let step: IteratorResult<Buffer | string>;
+    try {
+      step = await iterator.next();
+    } catch {
+      // The client went away mid-body: an answer nobody will read, not a server error to report.
+      throw new HTTPException(status.HTTP_400_BAD_REQUEST, 'The request body was not received completely');
+    }
     if (step.done) break;
     const buffer = typeof step.value === 'string' ? Buffer.from(step.value) : step.value;
     size += buffer.length;
