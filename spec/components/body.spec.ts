@@ -222,3 +222,35 @@ describe('Body', () => {
     });
   });
 });
+
+describe('Body when the client leaves mid-body', () => {
+  it('is not reported as a server error, and the server keeps serving', async () => {
+    const logged: string[] = [];
+    let settled!: () => void;
+    const handled = new Promise<void>((resolve) => { settled = resolve; });
+    class Watch {
+      onError(): void { settled(); }
+    }
+    const app = new App({
+      hooks: [Watch],
+      routes: [new Route('/b', 'POST', inject([Body()], (body) => body))],
+      settings: { logError: (message) => { logged.push(message); } },
+    });
+    const server: Server = await app.listen(0);
+    try {
+      const port = App.portOf(server);
+      const { connect } = await import('node:net');
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /b HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"a":');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await handled;
+      assert.deepEqual(logged, []);
+      const response = await fetch(`http://127.0.0.1:${port}/b`, { method: 'POST', body: '{"ok":1}' });
+      assert.deepEqual(await response.json(), { ok: 1 });
+    } finally {
+      await app.close();
+    }
+  });
+});
