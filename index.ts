@@ -51,3 +51,6 @@ export { EventType, type EventData, type EventHandler, type PresenceUser } from 
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';
 export type { RealtimeStore, RoomInfo, ChannelInfo, HistoryEntry, HistoryReplay } from './lib/realtime/store';
 export { RedisRealtimeStore, type RedisRealtimeStoreOptions } from './lib/realtime/redis-store';
+export { Logger, type LogLevel, type LogFields } from './lib/logger';
+export { StartupError, type LifespanHandler } from './lib/lifespan';
+export type { CloseOptions } from './lib/app';

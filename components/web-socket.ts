@@ -81,6 +81,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     upgrader: Upgrader,
     private readonly settings: WebSocketSettings,
     private readonly stats: WebSocketStats,
+    /** Told when the handshake completes (the gateway's log of connections). */
+    private readonly observer?: { accepted(ws: WebSocket): void },
   ) {
     this.id = (++nextId).toString(36);
     this.scope = scope;
@@ -345,6 +347,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.wire = wire;
     this.stats.accepted++;
     this.stats.open++;
+    this.observer?.accepted(this);
     listenTo(wire, this);
   }
 

@@ -18,6 +18,8 @@ import { inject } from './inject';
 import type { HookLike } from './hook';
 import { serveHttp } from './http-pipeline';
 import { NodeSource } from './node-source';
+import { Lifespan, type LifespanHandler } from './lifespan';
+import { Logger, since } from './logger';
 import type { ChannelLayer } from './channel-layer';
 import { isConsumerClass } from './consumer';
 import { consumerHandler } from './consumer-runner';
@@ -47,6 +49,17 @@ export interface AppOptions {
   channelLayer?: ChannelLayer;
   /** Options of `app.realtime` (rooms, presence, history): its store, presence TTL, reconnect grace. */
   realtime?: RealtimeOptions;
+  /** Run in order before the app serves (`listen()` runs them; so does `startup()`); a failure stops the start. */
+  onStartup?: readonly LifespanHandler[];
+  /** Run in reverse order by `close()`, once connections have closed. */
+  onShutdown?: readonly LifespanHandler[];
+}
+
+/** How `app.close()` ends WebSocket connections. */
+export interface CloseOptions {
+  /** 1001 going away (default), or 1012 service restart. */
+  code?: number;
+  reason?: string;
 }
 
 /** WebSocket routes share the router under a method name no HTTP request can carry. */
@@ -87,6 +100,8 @@ export class App {
   readonly channelLayer: ChannelLayer;
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly logger: Logger;
+  private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
   private readonly router = new Router<Endpoint | WebSocketEndpoint>();
   private readonly gateway: WebSocketGateway;
@@ -104,9 +119,11 @@ export class App {
     this.resolver = new Resolver(options.components ?? [], builtins(new Map([
       [RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }],
     ])), this.container);
-    this.gateway = new WebSocketGateway(this.settings, this.container);
+    this.logger = new Logger(this.settings.logLevel, this.settings.logWrite);
+    this.gateway = new WebSocketGateway(this.settings, this.container, this.logger);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
+    this.lifespan = new Lifespan(options.onStartup ?? [], options.onShutdown ?? [], appHooks.map((hook) => hooks.get(hook)));
 
     for (const flat of flattenRoutes(options.routes)) {
       const { params } = parseTemplate(flat.path);
@@ -153,7 +170,8 @@ export class App {
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
-  listen(port: number, host = '127.0.0.1'): Promise<Server> {
+  async listen(port: number, host = '127.0.0.1'): Promise<Server> {
+    await this.startup();
     const server = createServer(this.requestListener);
     this.attach(server);
     return new Promise((resolve, reject) => {
@@ -189,6 +207,14 @@ export class App {
     return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, this.realtimeOptions));
   }
 
+  /**
+   * Runs the startup handlers (`onStartup` options, then hooks' `onStartup`) once. `listen()`
+   * calls it; call it yourself when you `attach()` the app to a server you start.
+   */
+  startup(): Promise<void> {
+    return this.lifespan.startup();
+  }
+
   /** Counters of WebSocket traffic since the app started. */
   stats(): WebSocketStats {
     const stats = this.gateway.stats;
@@ -199,13 +225,14 @@ export class App {
    * Shuts down gracefully: new connections are refused, every WebSocket is closed with 1001,
    * every handler is awaited, HTTP servers stop and drain, app-scoped components are disposed.
    */
-  async close(): Promise<void> {
-    await this.gateway.close();
+  async close(options: CloseOptions = {}): Promise<void> {
+    await this.gateway.close(options.code, options.reason);
     await Promise.all([...this.servers].map((server) => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections?.();
     })));
     this.servers.clear();
+    await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();
     await this.resolver.disposeAppValues();
@@ -253,6 +280,7 @@ export class App {
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const source = new NodeSource(req);
+    if (this.logger.enabled('info')) this.logRequest(source, res);
     const { response, finish } = this.dispatch(source);
     const head = source.method === 'HEAD';
     if (isThenable(response)) {
@@ -282,6 +310,18 @@ export class App {
     } finally {
       await finish();
     }
+  }
+
+  /** One line per request once its response is out (or the connection dropped): no payloads. */
+  private logRequest(source: NodeSource, res: ServerResponse): void {
+    const start = performance.now();
+    res.once('close', () => {
+      const mark = source.url.indexOf('?');
+      this.logger.log('info', 'http', {
+        method: source.method, path: mark === -1 ? source.url : source.url.slice(0, mark), status: res.statusCode,
+        ms: since(start), client: source.client?.host ?? null, completed: res.writableFinished,
+      });
+    });
   }
 
   private sendFailed(source: IncomingSource, res: ServerResponse, error: unknown): void {

@@ -36,12 +36,17 @@ export interface Hook {
   onRequest?(...args: never[]): unknown;
   onResponse?(...args: never[]): unknown;
   onError?(...args: never[]): unknown;
+  /** Runs once when the app starts (`app.listen()`, `app.startup()`); a failure stops the start. */
+  onStartup?(): unknown;
+  /** Runs once when the app closes, after connections have closed. */
+  onShutdown?(): unknown;
 }
 
 /** A hook instance, or a class that the app instantiates once (through its tsyringe container). */
 export type HookLike = Hook | (new (...args: never[]) => Hook);
 
 export const HOOK_METHODS = ['onRequest', 'onResponse', 'onError'] as const;
+const LIFESPAN_METHODS = ['onStartup', 'onShutdown'] as const;
 export type HookMethod = (typeof HOOK_METHODS)[number];
 
 /** One hook method with its compiled parameters. */
@@ -72,8 +77,8 @@ export function instantiateHook(hook: HookLike, container: DependencyContainer):
     }
   }
   if (hook === null || typeof hook !== 'object') throw new ConfigurationError(`Hooks must be objects or classes, got ${String(hook)}`);
-  const known = HOOK_METHODS.some((method) => typeof (hook as Record<string, unknown>)[method] === 'function');
-  if (!known) throw new ConfigurationError(`Hook ${hookName(hook)} has none of ${HOOK_METHODS.join(', ')}`);
+  const known = [...HOOK_METHODS, ...LIFESPAN_METHODS].some((method) => typeof (hook as Record<string, unknown>)[method] === 'function');
+  if (!known) throw new ConfigurationError(`Hook ${hookName(hook)} has none of ${[...HOOK_METHODS, ...LIFESPAN_METHODS].join(', ')}`);
   return hook;
 }
 

@@ -1,3 +1,4 @@
+import type { LogLevel } from './logger';
 import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
 
 /** App-wide settings; every field has a safe default. */
@@ -10,6 +11,10 @@ export interface Settings {
   logError: (message: string, error: unknown) => void;
   /** WebSocket limits and liveness. */
   websocket: WebSocketSettings;
+  /** `'info'` logs one line per HTTP request and per WebSocket opened and closed. Default `'warn'`. */
+  logLevel: LogLevel;
+  /** Where log lines go. Default: standard error. */
+  logWrite: ((line: string) => void) | undefined;
 }
 
 /** Settings as `App` takes them: any field may be left out, the WebSocket ones too. */
@@ -20,6 +25,8 @@ export const defaultSettings: Settings = {
   maxBodySize: 1024 * 1024,
   logError: (message, error) => console.error(message, error),
   websocket: defaultWebSocketSettings,
+  logLevel: 'warn',
+  logWrite: undefined,
 };
 
 export function resolveSettings(partial: SettingsInput = {}): Settings {

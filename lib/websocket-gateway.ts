@@ -3,6 +3,7 @@ import { WebSocketServer } from 'ws';
 import type { Scope } from '../components/scope';
 import { WebSocket } from '../components/web-socket';
 import { Connection } from './connection';
+import { since, type Logger } from './logger';
 import { choices } from './handshake';
 import type { Settings } from './settings';
 import * as status from './status';
@@ -24,7 +25,12 @@ export class WebSocketGateway {
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private closing = false;
 
-  constructor(private readonly settings: Settings, private readonly container: DependencyContainer) {
+  /** When each logged connection opened; only filled at log level info. */
+  private readonly opened = new WeakMap<WebSocket, number>();
+  private readonly observer: { accepted(ws: WebSocket): void } | undefined;
+
+  constructor(private readonly settings: Settings, private readonly container: DependencyContainer, private readonly logger: Logger) {
+    this.observer = logger.enabled('info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
     const ws = settings.websocket;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -59,7 +65,7 @@ export class WebSocketGateway {
       return;
     }
 
-    const ws = new WebSocket(scope, upgrader, limits, this.stats);
+    const ws = new WebSocket(scope, upgrader, limits, this.stats, this.observer);
     const connection = new Connection(scope, this.settings, this.container);
     connection.websocket = ws;
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
@@ -80,6 +86,10 @@ export class WebSocketGateway {
       this.settings.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
     this.live.delete(ws);
+    const opened = this.opened.get(ws);
+    if (opened !== undefined) {
+      this.logger.log('info', 'ws.close', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, code: ws.closeCode ?? null, ms: since(opened) });
+    }
     const count = (this.perIp.get(ip) ?? 1) - 1;
     if (count > 0) this.perIp.set(ip, count);
     else this.perIp.delete(ip);
@@ -88,6 +98,11 @@ export class WebSocketGateway {
       this.idle?.();
     }
   };
+
+  private logOpen(ws: WebSocket): void {
+    this.opened.set(ws, performance.now());
+    this.logger.log('info', 'ws.open', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, subprotocol: ws.subprotocol ?? null });
+  }
 
   /**
    * Stops admitting, closes every socket with `code` (1001 going away, 1012 restart), refuses
