@@ -235,6 +235,16 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ChatOptio
   return { channelLayer: new RedisChannelLayer({ url, prefix }), realtime: { store: new RedisRealtimeStore({ url, prefix }) } };
 }
 
+/**
+ * The chat as configured by the environment, for `starwire serve dist/samples/chat/app.js:chatApp`.
+ *
+ * @example
+ * // REDIS_URL=redis://127.0.0.1:6379 npx starwire serve dist/samples/chat/app.js:chatApp --workers 2
+ */
+export function chatApp(): App {
+  return createApp(fromEnvironment());
+}
+
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
