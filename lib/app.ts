@@ -34,6 +34,7 @@ import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
 import { isThenable, type MaybePromise } from './thenable';
 import { Token, type Provider } from './token';
+import { TrustedProxies } from './trusted-proxies';
 
 export interface AppOptions {
   /** The app's configuration: every route, nested with `Include`. */
@@ -107,6 +108,8 @@ export class App {
   private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
   private readonly servers = new Set<Server>();
+  /** Undefined when no proxy is trusted, so the common case reads no header. */
+  private readonly proxies: TrustedProxies | undefined;
   private readonly realtimeOptions: RealtimeOptions | undefined;
   private realtimeManager: RealtimeManager | undefined = undefined;
 
@@ -115,6 +118,8 @@ export class App {
     this.settings = resolveSettings(options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
     this.channelLayer = options.channelLayer ?? new InMemoryChannelLayer();
+    const proxies = new TrustedProxies(this.settings.trustedProxies);
+    this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
     this.resolver = new Resolver(options.components ?? [], builtins(new Map([
       [RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }],
@@ -253,7 +258,7 @@ export class App {
 
   private handleUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', ignore);
-    const source = new NodeSource(req);
+    const source = new NodeSource(req, this.proxies);
     const mark = source.url.indexOf('?');
     const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
     if (!routed) {
@@ -279,7 +284,7 @@ export class App {
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const source = new NodeSource(req);
+    const source = new NodeSource(req, this.proxies);
     if (this.logger.enabled('info')) this.logRequest(source, res);
     const { response, finish } = this.dispatch(source);
     const head = source.method === 'HEAD';

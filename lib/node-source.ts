@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Address, IncomingSource } from './address';
+import type { TrustedProxies } from './trusted-proxies';
 
 /**
  * A Node request seen as an `IncomingSource`. Headers and addresses are read on first use:
@@ -16,7 +17,7 @@ export class NodeSource implements IncomingSource {
   private clientAddress: Address | null | undefined = undefined;
   private serverAddress: Address | null | undefined = undefined;
 
-  constructor(req: IncomingMessage) {
+  constructor(req: IncomingMessage, private readonly proxies?: TrustedProxies) {
     this.req = req;
     this.socket = req.socket;
     this.method = req.method ?? 'GET';
@@ -34,7 +35,16 @@ export class NodeSource implements IncomingSource {
   get client(): Address | null {
     if (this.clientAddress === undefined) {
       const socket = this.socket;
-      this.clientAddress = socket.remoteAddress ? { host: socket.remoteAddress, port: socket.remotePort ?? 0 } : null;
+      const peer = socket.remoteAddress;
+      if (!peer) {
+        this.clientAddress = null;
+      } else if (this.proxies?.trusts(peer)) {
+        // The port is the proxy's; the client's is not known.
+        const host = this.proxies.clientOf(peer, this.headers['x-forwarded-for']);
+        this.clientAddress = { host, port: host === peer ? socket.remotePort ?? 0 : 0 };
+      } else {
+        this.clientAddress = { host: peer, port: socket.remotePort ?? 0 };
+      }
     }
     return this.clientAddress;
   }

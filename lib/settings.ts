@@ -15,6 +15,11 @@ export interface Settings {
   logLevel: LogLevel;
   /** Where log lines go. Default: standard error. */
   logWrite: ((line: string) => void) | undefined;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (`scope.client`, per-address
+   * limits, logs): their addresses, or `'*'` for every peer. Default none: the header is ignored.
+   */
+  trustedProxies: readonly string[];
 }
 
 /** Settings as `App` takes them: any field may be left out, the WebSocket ones too. */
@@ -27,6 +32,7 @@ export const defaultSettings: Settings = {
   websocket: defaultWebSocketSettings,
   logLevel: 'warn',
   logWrite: undefined,
+  trustedProxies: [],
 };
 
 export function resolveSettings(partial: SettingsInput = {}): Settings {
@@ -36,6 +42,7 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
     const value = settings.websocket[key];
     if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);
   }
+  if (!Array.isArray(settings.trustedProxies)) throw new TypeError(`settings.trustedProxies must be an array of addresses, got ${String(settings.trustedProxies)}`);
   if (!Number.isInteger(settings.maxBodySize) || settings.maxBodySize < 0) {
     throw new TypeError(`settings.maxBodySize must be a non-negative integer, got ${settings.maxBodySize}`);
   }
