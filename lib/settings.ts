@@ -11,7 +11,10 @@ export interface Settings {
   logError: (message: string, error: unknown) => void;
   /** WebSocket limits and liveness. */
   websocket: WebSocketSettings;
-  /** `'info'` logs one line per HTTP request and per WebSocket opened and closed. Default `'warn'`. */
+  /**
+   * `'info'` logs one line per HTTP request and per WebSocket opened and closed. Default: the
+   * `STARWIRE_LOG_LEVEL` environment variable (which `starwire serve --log-level` sets), else `'warn'`.
+   */
   logLevel: LogLevel;
   /** Where log lines go. Default: standard error. */
   logWrite: ((line: string) => void) | undefined;
@@ -37,7 +40,7 @@ export const defaultSettings: Settings = {
 
 export function resolveSettings(partial: SettingsInput = {}): Settings {
   // A field passed as undefined keeps its default, as if it were left out.
-  const settings = { ...defaultSettings, ...defined(partial), websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) } };
+  const settings = { ...defaultSettings, logLevel: environmentLogLevel(), ...defined(partial), websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) } };
   for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
     const value = settings.websocket[key];
     if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);
@@ -47,6 +50,19 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
     throw new TypeError(`settings.maxBodySize must be a non-negative integer, got ${settings.maxBodySize}`);
   }
   return settings;
+}
+
+/** Every log level, for checking a name read from the environment. */
+const LOG_LEVELS: Readonly<Record<LogLevel, true>> = { silent: true, error: true, warn: true, info: true, debug: true };
+
+/** `STARWIRE_LOG_LEVEL` when set, else the default; read when an app is made, so the CLI can set it first. */
+export function environmentLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const value = env.STARWIRE_LOG_LEVEL;
+  if (value === undefined || value === '') return defaultSettings.logLevel;
+  if (!Object.hasOwn(LOG_LEVELS, value)) {
+    throw new TypeError(`STARWIRE_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as LogLevel;
 }
 
 function defined<T extends object>(values: T): Partial<T> {

@@ -1,0 +1,11 @@
+/** How `starwire` ends; docs/cli.md lists them for scripts and process managers. */
+export const EXIT = {
+  /** Stopped by SIGTERM/SIGINT and shut down within `--shutdown-timeout`. */
+  OK: 0,
+  /** The app did not start (module, export, onStartup, listen), or workers crashed in a loop. */
+  FAILED: 1,
+  /** The command line was wrong: unknown command or flag, a bad value, no module given. */
+  USAGE: 2,
+  /** Shutdown outlasted `--shutdown-timeout`; what was left open was cut off. */
+  FORCED: 3,
+} as const;

@@ -1,0 +1,70 @@
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+
+/** Directories never watched: installed packages and tool state (.git, .cache, ...). */
+function ignored(name: string): boolean {
+  return name === 'node_modules' || name.startsWith('.');
+}
+
+/**
+ * Watches a directory tree for `--reload` and calls `onChange` once per burst of changes (a
+ * compiler writing many files is one restart). One non-recursive watcher per directory rather
+ * than `fs.watch(..., { recursive: true })`: on Linux, Node's recursive mode walks and watches
+ * every directory, `node_modules` included, which a module at the project root would pay for.
+ *
+ * @example
+ * const watcher = new TreeWatcher('dist', (file) => restart(file));
+ * // later: watcher.close();
+ */
+export class TreeWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private lastFile = '';
+
+  constructor(root: string, private readonly onChange: (file: string) => void, private readonly debounceMs = 150) {
+    this.add(root);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+
+  private add(dir: string): void {
+    if (this.watchers.has(dir)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, (_event, name) => this.changed(dir, name));
+    } catch {
+      return; // Gone already, or not readable: nothing to watch.
+    }
+    // A removed directory's watcher errors; forget it rather than crash.
+    watcher.on('error', () => {
+      watcher.close();
+      this.watchers.delete(dir);
+    });
+    this.watchers.set(dir, watcher);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) if (entry.isDirectory() && !ignored(entry.name)) this.add(join(dir, entry.name));
+  }
+
+  private changed(dir: string, name: string | Buffer | null): void {
+    const file = name === null ? dir : join(dir, String(name));
+    if (name !== null && ignored(String(name))) return;
+    try {
+      // A new directory needs a watcher of its own.
+      if (statSync(file).isDirectory()) this.add(file);
+    } catch {
+      // Removed: still a change.
+    }
+    this.lastFile = file;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onChange(this.lastFile), this.debounceMs);
+  }
+}

@@ -1,0 +1,93 @@
+// Apps decorated with tsyringe's decorators need the polyfill before they load, as index.ts does.
+import 'reflect-metadata';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { App } from './app';
+import { loadApp } from './app-loader';
+import { EXIT } from './exit-codes';
+import * as status from './status';
+import type { ServeOptions } from './serve-options';
+import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protocol';
+
+/** An error for standard error: the message, and the cause's stack where there is one. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'AppLoadError') return error.message;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : error.stack ?? error.message;
+}
+
+/**
+ * Serves the app in this process until SIGTERM or SIGINT (or, in a cluster worker, until the
+ * primary asks), then shuts down gracefully and exits: 0 when done within the shutdown
+ * timeout, 3 when it had to cut connections off. A failed start prints why and exits 1.
+ */
+export async function serveProcess(options: ServeOptions, worker: boolean): Promise<void> {
+  let serving: Serving | undefined;
+  let stopCode: number | undefined;
+  const stop = (code: number): void => {
+    if (serving) void serving.shutdown(code);
+    // Asked to stop while still starting: nothing is serving yet, so there is nothing to drain.
+    else if (stopCode === undefined) stopCode = code;
+  };
+  process.on('SIGTERM', () => stop(status.WS_1001_GOING_AWAY));
+  process.on('SIGINT', () => stop(status.WS_1001_GOING_AWAY));
+  if (worker) process.on('message', (message) => { if (isWorkerCommand(message)) stop(message.code); });
+
+  let app: App;
+  let server: Server;
+  try {
+    app = await loadApp(options.app);
+    server = await app.listen(options.port, options.host);
+  } catch (error) {
+    process.stderr.write(`starwire: ${describeFailure(error)}\n`);
+    process.exit(EXIT.FAILED);
+  }
+  if (stopCode !== undefined) process.exit(EXIT.OK);
+  serving = new Serving(app, server, options.shutdownTimeout);
+  const port = App.portOf(server);
+  if (worker) {
+    const report: WorkerReport = { starwire: 'listening', port, inMemoryLayer: usesInMemoryLayer(app) };
+    process.send?.(report);
+  } else {
+    process.stdout.write(`${servingLine(options.host, port, 1)}\n`);
+  }
+}
+
+/** True for the default channel layer, which reaches only this process's sockets. */
+function usesInMemoryLayer(app: App): boolean {
+  // By name too: an app built with another copy of Starwire has its own class.
+  return app.channelLayer.constructor.name === 'InMemoryChannelLayer';
+}
+
+/** One listening app and its shutdown. */
+class Serving {
+  private stopping = false;
+
+  constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {
+    // Responses during shutdown end their keep-alive connection, or it would hold the server open.
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+      if (this.stopping) res.setHeader('connection', 'close');
+    });
+  }
+
+  /** Stops accepting, closes the app (WebSockets get `code`), then exits; forced after the timeout. */
+  async shutdown(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const forced = setTimeout(() => {
+      process.stderr.write(`starwire: shutdown took longer than ${this.timeout} ms; closing what is left\n`);
+      this.server.closeAllConnections();
+      process.exit(EXIT.FORCED);
+    }, this.timeout);
+    this.server.close();
+    let exitCode: number = EXIT.OK;
+    try {
+      await this.app.close({ code });
+    } catch (error) {
+      process.stderr.write(`starwire: shutdown failed: ${describeFailure(error)}\n`);
+      exitCode = EXIT.FAILED;
+    }
+    clearTimeout(forced);
+    process.exit(exitCode);
+  }
+}
