@@ -10,7 +10,7 @@ import * as status from '../../lib/status';
 import { Header } from '../../components/header';
 import { Message } from '../../components/message';
 import { WebSocket } from '../../components/web-socket';
-import { expressHost, fastifyHost, rawUpgrade, type FrameworkHost, type Hosted } from '../support/framework-hosts';
+import { expressHost, fastifyHost, rawUpgrade, startFastify, type FrameworkHost, type Hosted } from '../support/framework-hosts';
 import { liveRefusal, openLive, within, type LiveSocket } from '../support/ws-client';
 
 const echo = inject([WebSocket], async (ws) => {
@@ -231,3 +231,32 @@ function attachedTo(host: FrameworkHost): void {
     });
   });
 }
+
+describe('shutting down Fastify with an attached app', () => {
+  it("closes the app from Fastify's preClose hook: fastify.close() ends our sockets with 1001", async () => {
+    const app = makeApp();
+    const hosted = await startFastify(app, {}, (instance) => instance.addHook('preClose', () => app.close()));
+    const peer = await open(`${hosted.ws}/ws/echo`);
+    await within(hosted.close(), 2000, 'fastify.close()');
+    assert.equal((await within(peer.closed, 2000, 'the 1001 close')).code, status.WS_1001_GOING_AWAY);
+    assert.equal(app.stats().open, 0);
+  });
+
+  it('fastify.close() alone waits for our sockets, until app.close() ends them', async () => {
+    const app = makeApp();
+    const hosted = await startFastify(app);
+    const peer = await open(`${hosted.ws}/ws/echo`);
+    let settled = false;
+    const closing = hosted.close().then(() => { settled = true; });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, false, 'fastify.close() resolved with a WebSocket of ours open');
+      peer.send('still served');
+      assert.equal(await peer.receive(), 'still served');
+    } finally {
+      await within(app.close(), 2000, 'app.close()');
+    }
+    assert.equal((await peer.closed).code, status.WS_1001_GOING_AWAY);
+    await within(closing, 2000, 'fastify.close() after app.close()');
+  });
+});
