@@ -9,6 +9,7 @@
  *   ws://127.0.0.1:8000/live/echo                              # Starwire, WebSocket: send {"text":"hi"}
  */
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type { App } from '../../index';
 import { createLiveApp, isLivePath } from './live';
@@ -66,8 +67,9 @@ export async function startExpressAlongside(port: number, host = '127.0.0.1'): P
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  startExpressAlongside(port, host).then(({ app }) => {
-    console.log(`Express + Starwire on http://${host}:${port} (/api/hello, /live/status, ws /live/echo)`);
+  startExpressAlongside(port, host).then(({ app, server }) => {
+    const bound = (server.address() as AddressInfo).port;
+    console.log(`Express + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
     const stop = (): void => void app.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

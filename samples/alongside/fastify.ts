@@ -8,6 +8,7 @@
  *   curl http://127.0.0.1:8000/live/status                     # Starwire, HTTP
  *   ws://127.0.0.1:8000/live/echo                              # Starwire, WebSocket: send {"text":"hi"}
  */
+import type { AddressInfo } from 'node:net';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { App } from '../../index';
 import { createLiveApp, isLivePath } from './live';
@@ -53,7 +54,8 @@ if (require.main === module) {
   const host = process.env.HOST ?? '127.0.0.1';
   createFastifyAlongside().then(async ({ fastify: web }) => {
     await web.listen({ port, host });
-    console.log(`Fastify + Starwire on http://${host}:${port} (/api/hello, /live/status, ws /live/echo)`);
+    const bound = (web.server.address() as AddressInfo).port;
+    console.log(`Fastify + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
     const stop = (): void => void web.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
