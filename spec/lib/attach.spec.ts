@@ -232,7 +232,25 @@ function attachedTo(host: FrameworkHost): void {
   });
 }
 
-describe('shutting down Fastify with an attached app', () => {
+describe('Fastify and an attached app', () => {
+  it('fastify.server is one node:http server from fastify() through ready() and listen()', async () => {
+    const app = makeApp();
+    const seen: unknown[] = [];
+    const hosted = await startFastify(app, {}, (instance) => {
+      seen.push(instance.server);
+      instance.addHook('onReady', async () => { seen.push(instance.server); });
+    });
+    try {
+      seen.push(hosted.instance.server);
+      assert.equal(seen.length, 3);
+      assert.ok(seen.every((server) => server === hosted.server));
+      assert.equal((await rawUpgrade(hosted.port, '/ws/echo')).status, 101);
+    } finally {
+      await within(app.close(), 2000, 'app.close()');
+      await hosted.close();
+    }
+  });
+
   it("closes the app from Fastify's preClose hook: fastify.close() ends our sockets with 1001", async () => {
     const app = makeApp();
     const hosted = await startFastify(app, {}, (instance) => instance.addHook('preClose', () => app.close()));

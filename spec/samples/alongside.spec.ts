@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startExpressAlongside } from '../../samples/alongside/express';
@@ -68,6 +69,16 @@ describe('samples/alongside', () => {
       });
     });
   }
+
+  it('docs/alongside.md quotes the samples as they are', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const doc = readFileSync(join(root, 'docs', 'alongside.md'), 'utf8');
+    const quotes = [...doc.matchAll(/```ts\n\/\/ (samples\/alongside\/[\w-]+\.ts)\n([\s\S]*?)```/g)];
+    assert.deepEqual(quotes.map((quote) => quote[1]).sort(), ['samples/alongside/express.ts', 'samples/alongside/fastify.ts', 'samples/alongside/live.ts']);
+    for (const [, file, code] of quotes) {
+      for (const part of code.split('\n\n')) assert.ok(readFileSync(join(root, file), 'utf8').includes(part), `${file} no longer contains:\n${part}`);
+    }
+  });
 
   describe('run as programs', () => {
     const children: ChildProcess[] = [];
