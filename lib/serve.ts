@@ -63,12 +63,7 @@ function usesInMemoryLayer(app: App): boolean {
 class Serving {
   private stopping = false;
 
-  constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {
-    // Responses during shutdown end their keep-alive connection, or it would hold the server open.
-    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-      if (this.stopping) res.setHeader('connection', 'close');
-    });
-  }
+  constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {}
 
   /** Stops accepting, closes the app (WebSockets get `code`), then exits; forced after the timeout. */
   async shutdown(code: number): Promise<void> {
@@ -80,6 +75,11 @@ class Serving {
       process.exit(EXIT.FORCED);
     }, this.timeout);
     this.server.close();
+    // Node keeps a keep-alive connection open after its response (for keepAliveTimeout, 5 s),
+    // even once the server is closed: answers from now on end theirs, and connections that go
+    // idle (a request in flight when the signal came) are closed as they do.
+    this.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
+    const idle = setInterval(() => this.server.closeIdleConnections(), 50);
     let exitCode: number = EXIT.OK;
     try {
       await this.app.close({ code });
@@ -88,6 +88,7 @@ class Serving {
       exitCode = EXIT.FAILED;
     }
     clearTimeout(forced);
+    clearInterval(idle);
     process.exit(exitCode);
   }
 }
