@@ -1,0 +1,306 @@
+import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './backoff.mjs';
+import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
+import { Heartbeat } from './heartbeat.mjs';
+import { Listeners } from './listeners.mjs';
+import { DEFAULT_FATAL_CODES, isServerMessage, type ClientEvents, type ClientOptions, type ClientState, type RequestOptions, type ServerMessage } from './options.mjs';
+import { Resume } from './resume.mjs';
+import { OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.mjs';
+
+type Timer = ReturnType<typeof setTimeout>;
+
+interface Pending {
+  readonly type: string;
+  readonly resolve: (reply: ServerMessage) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: Timer;
+  /** Written to a socket: a close before the reply means the outcome is unknown. */
+  sent: boolean;
+}
+
+const PING = JSON.stringify({ type: 'ping' });
+
+/**
+ * A WebSocket that stays connected: JSON in and out, request/reply by `requestId`/`replyTo`,
+ * heartbeats, reconnection with jittered backoff, and resumption of rooms from the last
+ * history id seen. Made by `connect()`; see docs/client.md for the wire conventions.
+ *
+ * @example
+ * const client = connect('ws://127.0.0.1:8000/ws?name=ann');
+ * client.on('message', (message) => console.log(message));
+ * const history = await client.request({ type: 'join', room: 'lobby' });
+ * client.send({ type: 'say', room: 'lobby', text: 'hi' });
+ */
+export class StarwireClient<In = ServerMessage> {
+  private readonly listeners = new Listeners<ClientEvents<In>>('StarwireClient');
+  private readonly WebSocketClass: WebSocketConstructorLike;
+  private readonly protocols: string[];
+  private readonly reconnect: Required<ReconnectOptions> | false;
+  private readonly heartbeat: Heartbeat | undefined;
+  private readonly requestTimeout: number;
+  private readonly fatalCodes: ReadonlySet<number>;
+  private readonly maxQueue: number;
+  private readonly random: () => number;
+  private readonly resume: Resume<In> | undefined;
+
+  private currentState: ClientState = 'connecting';
+  private socket: WebSocketLike | undefined;
+  private hasOpened = false;
+  private attempt = 0;
+  private reconnectTimer: Timer | undefined;
+  private lastRequestId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private queue: { readonly text: string; readonly requestId?: number }[] = [];
+
+  constructor(private readonly url: string | URL | (() => string | URL), options: ClientOptions = {}) {
+    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
+    if (!WebSocketClass) throw new TypeError('connect(): no global WebSocket here (Node 20?): pass options.WebSocket, e.g. WebSocket from the ws package');
+    this.WebSocketClass = WebSocketClass;
+    this.protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
+    this.reconnect = options.reconnect === false ? false : { ...RECONNECT_DEFAULTS, ...options.reconnect };
+    this.heartbeat = options.heartbeat === false ? undefined : new Heartbeat(options.heartbeat ?? {}, () => this.write(PING), () => this.dropDead());
+    this.requestTimeout = options.requestTimeout ?? 10_000;
+    this.fatalCodes = new Set(options.fatalCodes ?? DEFAULT_FATAL_CODES);
+    this.maxQueue = options.maxQueue ?? 100;
+    this.random = options.random ?? Math.random;
+    this.resume = options.resume === false ? undefined : new Resume<In>(
+      (message) => this.listeners.emit('message', message),
+      (event) => this.listeners.emit('resumed', event),
+      (error) => this.listeners.emit('error', error),
+    );
+    // The first socket is made now, so a malformed URL throws here rather than on a timer.
+    this.open(true);
+  }
+
+  /** `'connecting'`, `'open'`, `'reconnecting'` or `'closed'`. */
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** The subprotocol the server picked on the current connection; '' for none or when not open. */
+  get protocol(): string {
+    return this.socket?.protocol ?? '';
+  }
+
+  /**
+   * Listens for an event; returns the function that stops listening. A listener that throws
+   * is reported as an `error` event and does not disturb the client.
+   *
+   * @example
+   * const off = client.on('close', ({ code, willReconnect }) => showOffline(code, willReconnect));
+   * off();
+   */
+  on<E extends keyof ClientEvents<In>>(event: E, listener: (payload: ClientEvents<In>[E]) => void): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  /**
+   * Sends `message` as JSON now, or when the connection is next open (at most `maxQueue`
+   * messages wait; past that, and after `close()`, this throws).
+   *
+   * @example
+   * client.send({ type: 'typing', room: 'lobby', typing: true });
+   */
+  send(message: unknown): void {
+    if (this.currentState === 'closed') throw new Error('StarwireClient.send: the client is closed');
+    this.transmit(JSON.stringify(message));
+  }
+
+  /**
+   * Sends `{ ...message, requestId }` and resolves with the server's message that carries
+   * `replyTo: requestId` (an `{type:'error'}` reply resolves too: it is the app's answer).
+   * Rejects with `RequestTimeoutError` when no reply comes in time, and with
+   * `ConnectionClosedError` when the connection closes first: the client never re-sends.
+   *
+   * @example
+   * const reply = await client.request({ type: 'join', room: 'lobby' }, { timeout: 5000 });
+   * if (reply.type === 'error') alert(reply.detail);
+   */
+  request<Reply = ServerMessage>(message: { readonly type?: string; readonly [field: string]: unknown }, options: RequestOptions = {}): Promise<Reply> {
+    return this.ask(message, options, false) as Promise<Reply>;
+  }
+
+  /**
+   * Closes the connection with `code` (1000 or 3000–4999) and stops reconnecting for good;
+   * pending requests reject with `ConnectionClosedError`. Calling it again does nothing.
+   *
+   * @example
+   * window.addEventListener('pagehide', () => client.close(1000, 'page closed'));
+   */
+  close(code = 1000, reason = ''): void {
+    if (code !== 1000 && !(code >= 3000 && code <= 4999)) throw new TypeError(`StarwireClient.close: code must be 1000 or 3000–4999, got ${code}`);
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    clearTimeout(this.reconnectTimer);
+    this.heartbeat?.stop();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      try {
+        socket.close(code, reason);
+      } catch (error) {
+        this.listeners.emit('error', error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    this.abandon(() => true, true, 'got no reply: the client was closed');
+    this.listeners.emit('close', { code, reason, willReconnect: false });
+  }
+
+  // ——— the socket ———
+
+  private open(first: boolean): void {
+    const target = typeof this.url === 'function' ? this.url() : this.url;
+    let socket: WebSocketLike;
+    try {
+      socket = this.protocols.length > 0 ? new this.WebSocketClass(String(target), this.protocols) : new this.WebSocketClass(String(target));
+    } catch (error) {
+      if (first) throw error;
+      this.listeners.emit('error', error instanceof Error ? error : new Error(String(error)));
+      return this.lost(1006, 'could not create a WebSocket', false);
+    }
+    this.socket = socket;
+    // Events of a socket the client has let go of (closed by a heartbeat, replaced) are ignored.
+    socket.addEventListener('open', () => this.socket === socket && this.opened());
+    socket.addEventListener('message', (event) => this.socket === socket && this.received(event.data));
+    socket.addEventListener('close', (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.lost(event.code, event.reason, false);
+    });
+    // A close event always follows an error event and says what matters; listening keeps `ws` from throwing.
+    socket.addEventListener('error', () => undefined);
+  }
+
+  private opened(): void {
+    const reconnected = this.hasOpened;
+    this.hasOpened = true;
+    this.attempt = 0;
+    this.currentState = 'open';
+    this.heartbeat?.start();
+    if (reconnected && this.resume) {
+      for (const stream of this.resume.streams()) {
+        this.resume.begin(stream, this.ask(this.resume.historyRequest(stream), {}, true));
+      }
+    }
+    const queued = this.queue;
+    this.queue = [];
+    for (const { text, requestId } of queued) this.write(text, requestId);
+    this.listeners.emit('open', { reconnected });
+  }
+
+  private received(data: unknown): void {
+    this.heartbeat?.heard();
+    if (typeof data !== 'string') return this.listeners.emit('error', new Error('StarwireClient: ignored a binary message (the client speaks JSON text)'));
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return this.listeners.emit('error', new Error(`StarwireClient: ignored a message that is not JSON: ${data.slice(0, 80)}`));
+    }
+    if (isServerMessage(message)) {
+      const replyTo = message.replyTo;
+      if (typeof replyTo === 'number' && Number.isInteger(replyTo) && replyTo > 0 && replyTo <= this.lastRequestId) {
+        const pending = this.pending.get(replyTo);
+        if (pending) {
+          this.pending.delete(replyTo);
+          clearTimeout(pending.timer);
+          pending.resolve(message);
+        }
+        // Else a reply that came after its request gave up: the caller was told already.
+        return;
+      }
+      if (message.type === 'pong') return;
+      if (this.resume && !this.resume.admit(message)) return;
+    }
+    this.listeners.emit('message', message as In);
+  }
+
+  /** The connection ended without `close()`: reconnect, unless the code says it cannot help. */
+  private lost(code: number, reason: string, heartbeat: boolean): void {
+    this.heartbeat?.stop();
+    this.abandon((pending) => pending.sent, false, `was sent, but the connection closed (code ${code}) before its reply; it is not re-sent`);
+    const options = this.reconnect;
+    const willReconnect = options !== false && (heartbeat || !this.fatalCodes.has(code)) && this.attempt < options.maxAttempts;
+    if (!willReconnect) {
+      this.currentState = 'closed';
+      this.abandon(() => true, true, `got no reply: the connection closed (code ${code}) and the client does not reconnect`);
+      return this.listeners.emit('close', { code, reason, willReconnect: false });
+    }
+    this.currentState = 'reconnecting';
+    this.listeners.emit('close', { code, reason, willReconnect: true });
+    // A listener may have called close().
+    if (this.currentState !== 'reconnecting') return;
+    this.attempt++;
+    const delay = backoffDelay(this.attempt, options, this.random);
+    this.reconnectTimer = setTimeout(() => this.open(false), delay);
+    this.listeners.emit('reconnecting', { attempt: this.attempt, delay });
+  }
+
+  // ——— heartbeat ———
+
+  /** Gives up on a silent socket at once: waiting for its closing handshake could take as long as the silence. */
+  private dropDead(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    try {
+      socket?.close(4000, 'heartbeat timeout');
+    } catch {
+      // Closing a socket that is already going away: nothing left to do.
+    }
+    this.lost(4000, 'heartbeat timeout', true);
+  }
+
+  // ——— requests and the queue ———
+
+  private ask(message: { readonly [field: string]: unknown }, options: RequestOptions, internal: boolean): Promise<ServerMessage> {
+    if (!isServerMessage(message)) return Promise.reject(new TypeError('StarwireClient.request: the message must be a JSON object'));
+    const type = typeof message.type === 'string' ? message.type : '(no type)';
+    const requestId = ++this.lastRequestId;
+    if (this.currentState === 'closed') return Promise.reject(new ConnectionClosedError(type, requestId, false, 'was not sent: the client is closed'));
+    const timeout = options.timeout ?? this.requestTimeout;
+    return new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        // Not sent yet: it never will be, so the caller's view and the server's agree.
+        this.queue = this.queue.filter((entry) => entry.requestId !== requestId);
+        reject(new RequestTimeoutError(type, timeout, requestId));
+      }, timeout);
+      const settle = internal || !this.resume ? resolve : (reply: ServerMessage) => {
+        this.resume?.noteReply(reply);
+        resolve(reply);
+      };
+      this.pending.set(requestId, { type, resolve: settle, reject, timer, sent: false });
+      try {
+        this.transmit(JSON.stringify({ ...message, requestId }), requestId);
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(requestId);
+        reject(error);
+      }
+    });
+  }
+
+  private transmit(text: string, requestId?: number): void {
+    if (this.currentState === 'open' && this.socket?.readyState === OPEN) return this.write(text, requestId);
+    if (this.queue.length >= this.maxQueue) {
+      throw new Error(`StarwireClient: ${this.maxQueue} messages already wait for the connection (maxQueue); not queued`);
+    }
+    this.queue.push({ text, requestId });
+  }
+
+  private write(text: string, requestId?: number): void {
+    this.socket?.send(text);
+    const pending = requestId === undefined ? undefined : this.pending.get(requestId);
+    if (pending) pending.sent = true;
+  }
+
+  /** Rejects the pending requests `which` selects; `everything` also empties the queue. */
+  private abandon(which: (pending: Pending) => boolean, everything: boolean, detail: string): void {
+    for (const [requestId, pending] of this.pending) {
+      if (!which(pending)) continue;
+      this.pending.delete(requestId);
+      clearTimeout(pending.timer);
+      pending.reject(new ConnectionClosedError(pending.type, requestId, pending.sent, detail));
+    }
+    if (everything) this.queue = [];
+  }
+}

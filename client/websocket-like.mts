@@ -1,0 +1,36 @@
+/**
+ * The part of a WebSocket the client uses, stated structurally so that the browser's
+ * `WebSocket` and the `ws` package's both fit without a cast and without DOM types leaking
+ * into the client's declarations.
+ */
+
+/** What a `message` event carries: a string for text frames (browsers and `ws` alike). */
+export interface MessageEventLike {
+  readonly data: unknown;
+}
+
+/** What a `close` event carries. */
+export interface CloseEventLike {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** A browser or `ws` WebSocket, as far as the client needs one. */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** The subprotocol the server picked; '' for none. */
+  readonly protocol: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: MessageEventLike) => void): void;
+  addEventListener(type: 'close', listener: (event: CloseEventLike) => void): void;
+  addEventListener(type: 'error', listener: (event: unknown) => void): void;
+}
+
+/** `globalThis.WebSocket` in a browser, `WebSocket` from `ws` in Node. */
+export type WebSocketConstructorLike = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** `readyState` of an open socket (the same number in browsers and `ws`). */
+export const OPEN = 1;

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { loadClient, next, NodeWebSocket, record, sleep, startWireApp, type Client, type ClientModule } from './client-harness';
+import type { App } from '../../lib/app';
+
+describe('client/starwire-client', () => {
+  let client: ClientModule;
+  let app: App;
+  let url: string;
+  let log: Awaited<ReturnType<typeof startWireApp>>['log'];
+  const clients: Client[] = [];
+
+  /** A client on the wire app; closed after each test. Heartbeats off unless asked for. */
+  function connect(path: string, options: Parameters<ClientModule['connect']>[1] = {}): Client {
+    const made = client.connect(`${url}${path}`, { WebSocket: NodeWebSocket, heartbeat: false, ...options });
+    clients.push(made);
+    return made;
+  }
+
+  before(async () => { client = await loadClient(); });
+  beforeEach(async () => ({ app, url, log } = await startWireApp()));
+  afterEach(async () => {
+    for (const made of clients.splice(0)) made.close();
+    await app.close();
+  });
+
+  it('loads as starwire/client through the package exports', async () => {
+    // A variable keeps TypeScript from resolving the specifier against dist/ at compile time.
+    const specifier = 'starwire/client';
+    const exported = (await import(specifier)) as Partial<ClientModule>;
+    assert.equal(exported.connect, client.connect);
+  });
+
+  it('opens with the subprotocols offered and reports the one the server picked', async () => {
+    const sw = connect('/rpc', { protocols: ['chat.v1', 'chat.v0'] });
+    assert.equal(sw.state, 'connecting');
+    assert.deepEqual(await next(sw, 'open'), { reconnected: false });
+    assert.equal(sw.state, 'open');
+    assert.equal(sw.protocol, 'chat.v1');
+    assert.deepEqual(log.subprotocols, [['chat.v1', 'chat.v0']]);
+  });
+
+  it('sends JSON, queued until open, and emits the JSON the server sends', async () => {
+    const sw = connect('/rpc');
+    const messages = record(sw, 'message');
+    // Sent while still connecting: held, then written on open.
+    sw.send({ type: 'push', messages: [{ type: 'note', n: 1 }, [1, 2], 'text'] });
+    await next(sw, 'message', (message) => (message as unknown) === 'text');
+    assert.deepEqual(messages, [{ type: 'note', n: 1 }, [1, 2], 'text']);
+  });
+
+  it('matches replies to requests by requestId, even when they come back out of order', async () => {
+    const sw = connect('/rpc');
+    const messages = record(sw, 'message');
+    const order: string[] = [];
+    const slow = sw.request({ type: 'echo', value: 'slow', delay: 150 }).then((reply) => { order.push('slow'); return reply; });
+    const fast = sw.request({ type: 'echo', value: 'fast', delay: 10 }).then((reply) => { order.push('fast'); return reply; });
+    const [slowReply, fastReply] = await Promise.all([slow, fast]);
+    assert.deepEqual(order, ['fast', 'slow']);
+    assert.equal(slowReply.value, 'slow');
+    assert.equal(fastReply.value, 'fast');
+    assert.ok(Number.isInteger(slowReply.replyTo) && Number.isInteger(fastReply.replyTo) && slowReply.replyTo !== fastReply.replyTo);
+    assert.deepEqual(messages, [], 'replies are not emitted as messages');
+  });
+
+  it('rejects a request with no reply in time with RequestTimeoutError naming its type', async () => {
+    const sw = connect('/rpc');
+    const started = Date.now();
+    const error: unknown = await sw.request({ type: 'silence' }, { timeout: 100 }).catch((failure: unknown) => failure);
+    assert.ok(error instanceof client.RequestTimeoutError);
+    assert.equal(error.name, 'RequestTimeoutError');
+    assert.match(error.message, /'silence'.*100 ms/);
+    assert.ok(Date.now() - started >= 95);
+    // The client still works.
+    assert.equal((await sw.request({ type: 'echo', value: 1 })).value, 1);
+  });
+
+  it('rejects a request in flight when the connection drops (not re-sent), and reconnects', async () => {
+    const sw = connect('/rpc', { reconnect: { initialDelay: 10, maxDelay: 50 } });
+    await next(sw, 'open');
+    const pending = sw.request({ type: 'silence' });
+    sw.send({ type: 'close', code: 1012 });
+    const error: unknown = await pending.catch((failure: unknown) => failure);
+    assert.ok(error instanceof client.ConnectionClosedError, String(error));
+    assert.equal(error.lost, true);
+    assert.match(error.message, /'silence'.*1012.*not re-sent/);
+    assert.deepEqual(await next(sw, 'open'), { reconnected: true });
+    assert.equal(log.connections, 2);
+  });
+
+  it('reconnects with bounded, growing delays after the server goes away, and comes back on the same port', async () => {
+    const sw = connect('/rpc', { reconnect: { initialDelay: 20, maxDelay: 100, factor: 2, jitter: 0.5 } });
+    await next(sw, 'open');
+    const scheduled = record(sw, 'reconnecting');
+    const closed = next(sw, 'close');
+    const port = Number(new URL(url).port);
+    await app.close();
+    assert.deepEqual(await closed, { code: 1001, reason: 'Server shutting down', willReconnect: true });
+    assert.equal(sw.state, 'reconnecting');
+    await sleep(300);
+    ({ app, log } = await startWireApp(port));
+    assert.deepEqual(await next(sw, 'open'), { reconnected: true });
+    assert.ok(scheduled.length >= 3, `${scheduled.length} attempts while the server was down`);
+    scheduled.forEach(({ attempt, delay }, i) => {
+      assert.equal(attempt, i + 1);
+      const base = Math.min(100, 20 * 2 ** i);
+      assert.ok(delay >= base * 0.5 && delay <= base * 1.5, `attempt ${attempt}: ${delay} ms`);
+    });
+    assert.equal((await sw.request({ type: 'echo', value: 'back' })).value, 'back');
+    // A successful open starts the count again.
+    const again = next(sw, 'reconnecting');
+    sw.send({ type: 'close', code: 1012 });
+    assert.equal((await again).attempt, 1);
+  });
+
+  it('does not reconnect after close(), nor after a fatal close code', async () => {
+    const sw = connect('/rpc', { reconnect: { initialDelay: 10 } });
+    await next(sw, 'open');
+    const pending = sw.request({ type: 'silence' });
+    const reconnecting = record(sw, 'reconnecting');
+    const closes = record(sw, 'close');
+    sw.close(1000, 'bye');
+    assert.equal(sw.state, 'closed');
+    assert.deepEqual(closes, [{ code: 1000, reason: 'bye', willReconnect: false }]);
+    const error: unknown = await pending.catch((failure: unknown) => failure);
+    assert.ok(error instanceof client.ConnectionClosedError);
+    assert.throws(() => sw.send({ type: 'ping' }), /closed/);
+    await assert.rejects(sw.request({ type: 'echo' }), client.ConnectionClosedError);
+    sw.close();
+    assert.equal(closes.length, 1, 'close() twice is one close');
+
+    const refused = connect('/rpc', { reconnect: { initialDelay: 10 } });
+    await next(refused, 'open');
+    refused.send({ type: 'close', code: 1008 });
+    assert.deepEqual(await next(refused, 'close'), { code: 1008, reason: '', willReconnect: false });
+    assert.equal(refused.state, 'closed');
+
+    const custom = connect('/rpc', { reconnect: { initialDelay: 10 }, fatalCodes: [4401] });
+    await next(custom, 'open');
+    custom.send({ type: 'close', code: 4401 });
+    assert.equal((await next(custom, 'close')).willReconnect, false);
+
+    await sleep(100);
+    assert.deepEqual(reconnecting, []);
+    assert.equal(log.connections, 3);
+  });
+
+  it('pings after silence; the pongs keep it open and are not emitted', async () => {
+    const sw = connect('/rpc', { heartbeat: { interval: 40, timeout: 200 } });
+    const messages = record(sw, 'message');
+    const closes = record(sw, 'close');
+    await next(sw, 'open');
+    await sleep(300);
+    assert.ok(log.pings >= 3, `${log.pings} pings`);
+    assert.deepEqual(messages, []);
+    assert.deepEqual(closes, []);
+    assert.equal(sw.state, 'open');
+  });
+
+  it('closes a silent connection with 4000 after a missed pong, and reconnects', async () => {
+    const sw = connect('/mute', { heartbeat: { interval: 50, timeout: 80 }, reconnect: { initialDelay: 10 } });
+    await next(sw, 'open');
+    const started = Date.now();
+    assert.deepEqual(await next(sw, 'close'), { code: 4000, reason: 'heartbeat timeout', willReconnect: true });
+    const took = Date.now() - started;
+    assert.ok(took >= 120 && took < 1000, `${took} ms`);
+    assert.deepEqual(await next(sw, 'open'), { reconnected: true });
+    assert.ok(log.pings >= 1);
+    assert.equal(log.connections, 2);
+  });
+
+  it('drops duplicates and older ids per room, ordering ids as numbers', async () => {
+    const sw = connect('/rpc');
+    const messages = record(sw, 'message');
+    const line = (room: string, id: string): object => ({ type: 'message', room, id });
+    sw.send({
+      type: 'push',
+      messages: [line('a', '9-5'), line('a', '9-5'), line('a', '10-0'), line('a', '9-9'), line('b', '1-0'), { type: 'message', channel: 'a', id: '2-0' }, { type: 'done' }],
+    });
+    await next(sw, 'message', (message) => message.type === 'done');
+    assert.deepEqual(messages, [line('a', '9-5'), line('a', '10-0'), line('b', '1-0'), { type: 'message', channel: 'a', id: '2-0' }, { type: 'done' }]);
+  });
+
+  it('survives listeners that throw and bad JSON from the server, reporting both as errors', async () => {
+    const sw = connect('/rpc');
+    const errors = record(sw, 'error');
+    const seen: unknown[] = [];
+    sw.on('message', () => { throw new Error('listener bug'); });
+    sw.on('message', (message) => seen.push(message));
+    sw.send({ type: 'garbage' });
+    sw.send({ type: 'push', messages: [{ type: 'after' }] });
+    await next(sw, 'message', (message) => message.type === 'after');
+    assert.deepEqual(seen, [{ type: 'after' }]);
+    assert.equal(errors.length, 2);
+    assert.match(errors[0].message, /not JSON/);
+    assert.match(errors[1].message, /'message' listener threw: listener bug/);
+    assert.equal(sw.state, 'open');
+
+    // An 'error' listener that throws goes to console.error, not into a loop.
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      sw.on('error', () => { throw new Error('error listener bug'); });
+      sw.send({ type: 'garbage' });
+      await next(sw, 'error');
+      await sleep(10);
+    } finally {
+      console.error = original;
+    }
+    assert.equal(logged.length, 1);
+    assert.equal(sw.state, 'open');
+  });
+
+  it('queues at most maxQueue messages while not connected, and removes unsubscribed listeners', async () => {
+    const sw = connect('/rpc', { maxQueue: 2 });
+    sw.send({ type: 'push', messages: [{ type: 'one' }] });
+    sw.send({ type: 'push', messages: [{ type: 'two' }] });
+    assert.throws(() => sw.send({ type: 'push', messages: [{ type: 'three' }] }), /maxQueue/);
+    const seen: unknown[] = [];
+    const off = sw.on('message', (message) => seen.push(message));
+    await next(sw, 'message', (message) => message.type === 'two');
+    off();
+    sw.send({ type: 'push', messages: [{ type: 'four' }] });
+    await next(sw, 'message', (message) => message.type === 'four');
+    assert.deepEqual(seen, [{ type: 'one' }, { type: 'two' }]);
+  });
+});
