@@ -87,20 +87,25 @@ describe('samples/alongside', () => {
     });
 
     for (const sample of samples) {
-      it(`node dist/samples/alongside/${sample.file} serves on PORT and exits on SIGINT`, async () => {
+      it(`node dist/samples/alongside/${sample.file} serves on PORT and exits on SIGINT`, async function () {
+        // Generous: a loaded machine can take seconds to start a Node process that loads Fastify.
+        this.timeout(20000);
         const child = spawn(process.execPath, [join(__dirname, '..', '..', 'samples', 'alongside', sample.file)], {
           env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
         });
         children.push(child);
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         let output = '';
-        const port = await within(new Promise<number>((resolve) => {
+        let errors = '';
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { errors += chunk; });
+        const port = await within(new Promise<number>((resolve, reject) => {
           child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
             output += chunk;
             const match = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(output);
             if (match) resolve(Number(match[1]));
           });
-        }), 5000, `the ${sample.file} startup line`);
+          child.once('exit', (code) => reject(new Error(`${sample.file} exited with ${code} before serving:\n${errors}`)));
+        }), 10000, `the ${sample.file} startup line`);
         const peer = await exercise(port, sample.name);
         child.kill('SIGINT');
         assert.equal((await within(peer.closed, 2000, 'the 1001 close')).code, 1001);
