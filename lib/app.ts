@@ -112,6 +112,7 @@ export class App {
   private readonly proxies: TrustedProxies | undefined;
   private readonly realtimeOptions: RealtimeOptions | undefined;
   private realtimeManager: RealtimeManager | undefined = undefined;
+  private closing: Promise<void> | undefined = undefined;
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
@@ -229,8 +230,14 @@ export class App {
   /**
    * Shuts down gracefully: new connections are refused, every WebSocket is closed with 1001,
    * every handler is awaited, HTTP servers stop and drain, app-scoped components are disposed.
+   * Later calls return the same promise; the options of the first call apply.
    */
-  async close(options: CloseOptions = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
+    // A second call (a signal during shutdown, a framework's close hook) waits for the first.
+    return (this.closing ??= this.shutdown(options));
+  }
+
+  private async shutdown(options: CloseOptions): Promise<void> {
     await this.gateway.close(options.code, options.reason);
     await Promise.all([...this.servers].map((server) => new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -46,6 +46,21 @@ describe('lifespan', () => {
     assert.deepEqual(reported, ['Shutdown handler broken failed']);
   });
 
+  it('shuts down once when close() is called again while closing or after', async () => {
+    let stops = 0;
+    let layerCloses = 0;
+    const app = new App({ routes: [], onShutdown: [async () => { stops++; await new Promise((resolve) => setTimeout(resolve, 5)); }] });
+    const close = app.channelLayer.close.bind(app.channelLayer);
+    app.channelLayer.close = async () => { layerCloses++; await close(); };
+    const first = app.close();
+    const second = app.close({ code: 1012 });
+    assert.equal(second, first, 'a second call returns the first call\'s promise');
+    await Promise.all([first, second]);
+    await app.close();
+    assert.equal(stops, 1);
+    assert.equal(layerCloses, 1);
+  });
+
   it('closes open WebSockets with the code close() is given (1012 for a restart)', async () => {
     const handler = inject([WebSocket], async (ws) => {
       await ws.accept();
