@@ -38,7 +38,7 @@ interface Options {
   profileDir: string;
 }
 
-interface Sample {
+export interface Sample {
   msgsPerSecond: number;
   p50: number;
   p99: number;
@@ -51,16 +51,34 @@ interface Sample {
   failures: number;
 }
 
+/** The flags of a closed-loop load run, shared with bench/workers.ts. */
+export const LOAD_FLAGS = {
+  duration: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '3' },
+  warmup: { type: 'string', default: '2' },
+  connections: { type: 'string', default: '50' },
+  'in-flight': { type: 'string', default: '10' },
+} as const;
+
+export type LoadOptions = Pick<Options, 'duration' | 'rounds' | 'warmup' | 'connections' | 'inFlight'>;
+
+/** `LOAD_FLAGS`' values, checked. */
+export function loadOptions(values: Record<keyof typeof LOAD_FLAGS, string>): LoadOptions {
+  return {
+    duration: positive('duration', values.duration),
+    rounds: Math.round(positive('rounds', values.rounds)),
+    warmup: Number(values.warmup),
+    connections: Math.round(positive('connections', values.connections)),
+    inFlight: Math.round(positive('in-flight', values['in-flight'])),
+  };
+}
+
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
     args,
     strict: true,
     options: {
-      duration: { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '50' },
-      'in-flight': { type: 'string', default: '10' },
+      ...LOAD_FLAGS,
       payloads: { type: 'string', default: '64,16384' },
       heartbeat: { type: 'string' },
       profile: { type: 'string' },
@@ -75,11 +93,7 @@ function parseOptions(args: string[]): Options {
   const heartbeat = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
   if (heartbeat !== undefined && !(heartbeat >= 0)) throw new Error(`--heartbeat must be ≥ 0 ms, got ${values.heartbeat}`);
   return {
-    duration: positive('duration', values.duration),
-    rounds: Math.round(positive('rounds', values.rounds)),
-    warmup: Number(values.warmup),
-    connections: Math.round(positive('connections', values.connections)),
-    inFlight: Math.round(positive('in-flight', values['in-flight'])),
+    ...loadOptions(values),
     payloads,
     heartbeat,
     profile: values.profile,
@@ -98,7 +112,10 @@ function payloadLabel(size: number): string {
   return size % 1024 === 0 ? `${size / 1024}k` : String(size);
 }
 
-function url(server: ChildServer): string {
+/** What a load run needs of a server: bench/workers.ts passes `starwire serve` processes. */
+export type LoadTarget = Pick<ChildServer, 'port' | 'cpuMicros'>;
+
+function url(server: LoadTarget): string {
   return `ws://127.0.0.1:${server.port}${WS_PATH}`;
 }
 
@@ -109,7 +126,8 @@ async function checkEcho(system: WsSystem, server: ChildServer, payload: Buffer)
   }
 }
 
-async function load(server: ChildServer, payload: Buffer, seconds: number, options: Options): Promise<Sample> {
+/** One closed-loop load run against `server`'s echo route, with the server's and this process's CPU. */
+export async function load(server: LoadTarget, payload: Buffer, seconds: number, options: Pick<Options, 'connections' | 'inFlight'>): Promise<Sample> {
   // mark() runs at the start and at the end of the measured window.
   const clientCpu: NodeJS.CpuUsage[] = [];
   const result = await runLoad({

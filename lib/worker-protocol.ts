@@ -23,3 +23,9 @@ export function serverUrl(host: string, port: number): string {
 export function servingLine(host: string, port: number, workers: number): string {
   return `starwire: serving ${serverUrl(host, port)} (${workers} worker${workers === 1 ? '' : 's'})`;
 }
+
+/** The host and port in a serving line, for scripts that start `starwire serve --port 0`. */
+export function parseServingLine(text: string): { host: string; port: number } | undefined {
+  const match = /starwire: serving http:\/\/\[?([^\s\]]+?)\]?:(\d+) \(/.exec(text);
+  return match ? { host: match[1], port: Number(match[2]) } : undefined;
+}

@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { serveChildProtocol } from './child-server';
 import { App, Scope, WebSocket, WebSocketRoute, component, inject } from '../../index';
+import type { SettingsInput } from '../../lib/settings';
 
 export const WS_SYSTEMS = ['starwire', 'ws'] as const;
 export type WsSystem = (typeof WS_SYSTEMS)[number];
@@ -76,18 +77,26 @@ async function starwire(port: number, heartbeat: number | undefined, kind: WsHan
     });
     return new App({ routes: [new WebSocketRoute(WS_PATH, idle)], settings }).listen(port, '127.0.0.1');
   }
+  return echoApp(settings).listen(port, '127.0.0.1');
+}
+
+/** The Starwire echo server's app; `bench/workers.ts` serves it with `starwire serve`. */
+export function starwireEchoApp(): App {
+  return echoApp({});
+}
+
+function echoApp(settings: SettingsInput): App {
   const echo = component(Echo, [], () => new Echo(), { scope: 'request' });
   const handler = inject([WebSocket, Echo], async (ws, echo) => {
     await ws.accept();
     for await (const message of ws) await ws.sendJson(echo.reply(JSON.parse(textOf(message))));
   });
-  const app = new App({
+  return new App({
     routes: [new WebSocketRoute(WS_PATH, handler)],
     components: [echo],
     hooks: [StampConnection],
     settings,
   });
-  return app.listen(port, '127.0.0.1');
 }
 
 function ws(port: number, kind: WsHandler): Promise<Server> {

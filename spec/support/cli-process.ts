@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
 import { join } from 'node:path';
+import { parseServingLine } from '../../lib/worker-protocol';
 import { within } from './ws-client';
 
 /** The package root, where `starwire` runs in these specs. */
@@ -42,8 +43,8 @@ export class StarwireProcess {
   async port(timeout = 5000): Promise<number> {
     const port = await within(new Promise<number>((resolve, reject) => {
       const check = (): void => {
-        const match = /starwire: serving http:\/\/[^\s]+:(\d+) \(/.exec(this.stdout);
-        if (match) return resolve(Number(match[1]));
+        const serving = parseServingLine(this.stdout);
+        if (serving) return resolve(serving.port);
         if (this.child.exitCode !== null || this.child.signalCode !== null) {
           return reject(new Error(`starwire exited (${this.child.exitCode ?? this.child.signalCode}) before serving:\n${this.stderr}`));
         }
