@@ -11,7 +11,8 @@ import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protoc
 /** An error for standard error: the message, and the cause's stack where there is one. */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error.name === 'AppLoadError') return error.message;
+  // A load error says all there is; a system error (EADDRINUSE) needs no stack.
+  if (error.name === 'AppLoadError' || typeof (error as { code?: unknown }).code === 'string') return error.message;
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : error.stack ?? error.message;
 }
@@ -23,11 +24,10 @@ export function describeFailure(error: unknown): string {
  */
 export async function serveProcess(options: ServeOptions, worker: boolean): Promise<void> {
   let serving: Serving | undefined;
-  let stopCode: number | undefined;
   const stop = (code: number): void => {
     if (serving) void serving.shutdown(code);
-    // Asked to stop while still starting: nothing is serving yet, so there is nothing to drain.
-    else if (stopCode === undefined) stopCode = code;
+    // Asked to stop while still starting (an onStartup may never finish): nothing serves yet.
+    else process.exit(EXIT.OK);
   };
   process.on('SIGTERM', () => stop(status.WS_1001_GOING_AWAY));
   process.on('SIGINT', () => stop(status.WS_1001_GOING_AWAY));
@@ -42,7 +42,6 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
     process.stderr.write(`starwire: ${describeFailure(error)}\n`);
     process.exit(EXIT.FAILED);
   }
-  if (stopCode !== undefined) process.exit(EXIT.OK);
   serving = new Serving(app, server, options.shutdownTimeout);
   const port = App.portOf(server);
   if (worker) {
