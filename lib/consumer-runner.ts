@@ -8,6 +8,7 @@ import type { BoundMethod } from './hook';
 import { declaredTokens, inject } from './inject';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
+import { invalidMessageReply } from './invalid-message';
 import { attempt } from './thenable';
 import { MessageFrame } from './message-frame';
 import * as status from './status';
@@ -64,19 +65,23 @@ export function consumerHandler(
       return plan ? invoke({ fn, plan, self: consumer }, connection, frame) : fn.apply(consumer, fallback);
     };
     // A message that fails to parse or validate closes 1007, or gets an error reply where the route says so.
-    const handle = (received: WebSocketMessage): unknown => attempt(() => dispatchMessage(received), (error) => {
-      if (error instanceof ValidationError && onInvalidMessage === 'reply' && ws.connected) {
-        return ws.sendJson({ type: 'error', detail: error.message, errors: error.errors });
-      }
-      throw error;
-    });
-    const dispatchMessage = (received: WebSocketMessage): unknown => {
+    const handle = (received: WebSocketMessage): unknown => {
+      const parsed: { content?: unknown } = {};
+      return attempt(() => dispatchMessage(received, parsed), (error) => {
+        if (error instanceof ValidationError && onInvalidMessage !== 'close' && ws.connected) {
+          return ws.sendJson(invalidMessageReply(onInvalidMessage, error, parsed.content));
+        }
+        throw error;
+      });
+    };
+    const dispatchMessage = (received: WebSocketMessage, parsed: { content?: unknown }): unknown => {
       if (!json) {
         const frame = new MessageFrame(received.data, received.data);
         return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
       }
       const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
       const content = parseJsonMessage(text);
+      parsed.content = content;
       return call('receiveJson', [content], new MessageFrame(content, text));
     };
     consumer.scope = connection.scope;

@@ -1,4 +1,5 @@
 import type { HookLike } from './hook';
+import type { InvalidMessageReply } from './invalid-message';
 
 /** A handler: a function annotated with `inject([...], fn)`, or one that takes no parameters. */
 export type Handler = (...args: never[]) => unknown;
@@ -34,13 +35,18 @@ export class Route {
   }
 }
 
-/** What to do with an incoming message a message handler cannot accept (bad JSON, schema failure). */
-export type InvalidMessagePolicy = 'close' | 'reply';
+/**
+ * What to do with an incoming message a message handler cannot accept (bad JSON, schema
+ * failure): close, send the standard error reply, or send what a function builds.
+ */
+export type InvalidMessagePolicy = 'close' | 'reply' | InvalidMessageReply;
 
 export interface WebSocketRouteOptions extends RouteOptions {
   /**
    * `'close'` (default): close 1007 with a short reason. `'reply'`: send
-   * `{ "type": "error", "detail": ..., "errors": [...] }` and keep the connection.
+   * `{ "type": "error", "detail": ..., "errors": [...] }` and keep the connection. A function
+   * `(error, message) => reply`: send what it returns (as JSON) and keep the connection;
+   * `message` is the parsed JSON, `undefined` when it was not JSON.
    */
   onInvalidMessage?: InvalidMessagePolicy;
 }

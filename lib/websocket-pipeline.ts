@@ -4,6 +4,7 @@ import type { Endpoint } from './endpoint';
 import { closeFrameFor } from './error-close';
 import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from './exceptions';
 import type { CompiledHook } from './hook';
+import { invalidMessageReply } from './invalid-message';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
 import { MessageFrame } from './message-frame';
@@ -93,13 +94,14 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
       if (error instanceof WebSocketDisconnect) return;
       throw error;
     }
+    let value: unknown;
     try {
-      const value = parseJsonMessage(text);
+      value = parseJsonMessage(text);
       const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
       if (result !== undefined && ws.connected) await ws.sendJson(result);
     } catch (error) {
-      if (error instanceof ValidationError && endpoint.onInvalidMessage === 'reply' && ws.connected) {
-        await ws.sendJson({ type: 'error', detail: error.message, errors: error.errors });
+      if (error instanceof ValidationError && endpoint.onInvalidMessage !== 'close' && ws.connected) {
+        await ws.sendJson(invalidMessageReply(endpoint.onInvalidMessage, error, value));
         continue;
       }
       throw error;

@@ -2,24 +2,30 @@
  * A real-time chat on `app.realtime` (seed 000's "realtime chat" example): rooms, presence with
  * status, typing notices, and history that a reconnecting client replays from the last message
  * id it saw. One WebSocket route, `/ws?name=...`, with a message handler that takes a
- * discriminated union of commands (`join`, `leave`, `say`, `typing`, `status`, `history`); a
- * typo in a command gets an error reply instead of a disconnect. `GET /` serves a browser page.
+ * discriminated union of commands (`join`, `leave`, `say`, `typing`, `status`, `history`, `ping`);
+ * a typo in a command gets an error reply instead of a disconnect. It speaks the conventions of
+ * `starwire/client` (docs/client.md): a command's `requestId` comes back as its reply's `replyTo`,
+ * and `ping` is answered with `pong`. `GET /` serves a browser page, `GET /client.mjs` the client.
  *
  *   npm start                  # builds, serves http://127.0.0.1:8000 (PORT and HOST apply); open it
  *   # Two processes, one chat (rooms, presence, history and broadcasts shared through Redis):
  *   REDIS_URL=redis://127.0.0.1:6379 PORT=8000 npm start
  *   REDIS_URL=redis://127.0.0.1:6379 PORT=8001 npm start     # in a second terminal
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  App, component, EventType, HTMLResponse, HTTPException, inject, Message, QueryParam, RealtimeManager, RedisChannelLayer,
-  RedisRealtimeStore, RoomError, Route, status, User, WebSocket, WebSocketRoute,
-  type ChannelLayer, type HistoryEntry, type PresenceUser, type RealtimeOptions,
+  App, component, EventType, HTMLResponse, HTTPException, inject, QueryParam, RealtimeManager, RedisChannelLayer,
+  RedisRealtimeStore, Route, status, User, WebSocket, WebSocketRoute,
+  type ChannelLayer, type PresenceUser, type RealtimeOptions,
 } from '../../index';
 
-import { commandSchema, STATUSES, type Author, type ChatCommand, type ChatLine } from './protocol';
+import { clientModuleRoutes } from './client-module';
+import { commandHandler, invalidCommandReply } from './commands';
+import { packageRoot } from './package-root';
+import { STATUSES, type ChatCommand } from './protocol';
 
+export { packageRoot };
 export { STATUSES, type ChatCommand };
 
 // ——— options ———
@@ -44,18 +50,6 @@ export const DEFAULT_ROOMS = [
 
 // ——— the page ———
 
-/**
- * The repository root: the nearest directory above `from` with a package.json. The page is
- * read from the source tree, so one path works from `samples/chat/` (ts-node, tsx) and from
- * the compiled `dist/samples/chat/` (tsc does not copy HTML).
- */
-export function packageRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}: cannot find samples/chat/page.html`);
-  }
-}
-
 export const PAGE_PATH = join(packageRoot(), 'samples', 'chat', 'page.html');
 
 // ——— the user ———
@@ -76,23 +70,6 @@ const chatUser = component(User, [nameParam], (name) => {
 });
 
 // ——— the app ———
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** History entries as the live broadcasts look: the message with its id, so the page handles both alike. */
-function withIds(entries: readonly HistoryEntry[]): Record<string, unknown>[] {
-  return entries.map((entry) => (isRecord(entry.message) ? { ...entry.message, id: entry.id } : { id: entry.id, message: entry.message }));
-}
-
-function errorReply(detail: string): { type: 'error'; detail: string } {
-  return { type: 'error', detail };
-}
-
-function author(user: User): Author {
-  return { id: user.id, name: user.name };
-}
 
 /** Every client's view of who is online; sent whole, which is simple and fine at chat-room sizes. */
 async function broadcastPresence(realtime: RealtimeManager, event: 'joined' | 'left' | 'status', user: PresenceUser): Promise<void> {
@@ -130,70 +107,17 @@ export function createApp(options: ChatOptions = {}): App {
   const page = readFileSync(PAGE_PATH, 'utf8');
   const home = inject([], () => new HTMLResponse(page, { headers: { 'cache-control': 'no-cache' } }));
 
-  /** Joins a room, making it first if it is new (within `maxRooms`); then its recent history. */
-  async function join(ws: WebSocket, user: User, realtime: RealtimeManager, room: string): Promise<unknown> {
-    if (!(await realtime.getRoom(room))) {
-      if ((await realtime.listRooms()).length >= maxRooms) return errorReply(`No room ${room}, and no more rooms can be made`);
-      await realtime.createRoom({ id: room, name: room });
-    }
-    await realtime.joinRoom(room, user.id);
-    await ws.sendJson({ type: 'joined', room, members: await realtime.getRoomMembers(room) });
-    // A message said between the join and this read arrives live and in here: clients skip ids they have.
-    const { entries, complete } = await realtime.getHistory('room', room, undefined, joinHistory);
-    return { type: 'history', room, messages: withIds(entries), complete };
-  }
-
-  /** Whether the user is in `room`: saying or typing into a room takes membership. */
-  async function isMember(realtime: RealtimeManager, room: string, userId: string): Promise<boolean> {
-    return (await realtime.getRoomMembers(room)).includes(userId);
-  }
-
-  const handle = inject([Message(commandSchema), User, RealtimeManager, WebSocket], async (message, user, realtime, ws): Promise<unknown> => {
-    // ajv validated `message` against `commandSchema`; FromSchema does not read `allOf`/`if`, so
-    // the union it guarantees is stated here, once.
-    const command = message as ChatCommand;
-    try {
-      switch (command.type) {
-        case 'join':
-          return await join(ws, user, realtime, command.room);
-        case 'leave':
-          await realtime.leaveRoom(command.room, user.id);
-          return { type: 'left', room: command.room };
-        case 'say': {
-          if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} before saying something there`);
-          const line: ChatLine = { type: 'message', room: command.room, from: author(user), text: command.text, at: new Date().toISOString() };
-          // The sender is a member too: its copy, with the id the manager gives it, is the acknowledgement.
-          await realtime.broadcastToRoom(command.room, line);
-          return undefined;
-        }
-        case 'typing':
-          if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} first`);
-          // Typing notices are for the moment: not kept in history.
-          await realtime.broadcastToRoom(command.room, { type: 'typing', room: command.room, user: author(user), typing: command.typing }, { except: [user.id], history: false });
-          return undefined;
-        case 'status':
-          // STATUS_CHANGED (below) tells everyone, this user included.
-          await realtime.setStatus(user.id, command.status);
-          return undefined;
-        case 'history': {
-          if (!(await realtime.getRoom(command.room))) return errorReply(`No room ${command.room}`);
-          const { entries, complete } = await realtime.getHistory('room', command.room, command.after);
-          return { type: 'history', room: command.room, after: command.after ?? null, messages: withIds(entries), complete };
-        }
-      }
-    } catch (error) {
-      // Full, private or deleted rooms are the user's problem to hear about, not a reason to disconnect.
-      if (error instanceof RoomError) return errorReply(error.message);
-      throw error;
-    }
-  });
+  // The manager's default, which it does not expose: `say` writes history itself to learn the id.
+  const historyLimit = options.realtime?.historyLimit ?? 100;
+  const handle = commandHandler({ joinHistory, maxRooms, historyLimit });
 
   let ready: Promise<void> = Promise.resolve();
   const app = new App({
     routes: [
       new Route('/', 'GET', home),
-      // A typo in a command gets `{type: 'error', ...}` back; closing the chat over it would be rude.
-      new WebSocketRoute('/ws', handle, { onInvalidMessage: 'reply', hooks: [new Entrance(() => ready)] }),
+      ...clientModuleRoutes(),
+      // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
+      new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
     ],
     components: [chatUser],
     channelLayer: options.channelLayer,

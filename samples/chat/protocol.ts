@@ -7,19 +7,25 @@ import type { FromSchema } from '../../index';
 /** Room ids double as channel-layer group names and URL-ish labels: keep them plain. */
 const roomId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,31}$' } as const;
 
+/**
+ * Every command may carry a `requestId` (the client's `request()` adds one); the reply to it,
+ * error replies included, carries `replyTo` with the same number.
+ */
+const requestId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 /** Presence states the page offers; anything else is a typo worth an error reply. */
 export const STATUSES = ['online', 'away', 'busy'] as const;
 
 const joinCommand = {
   type: 'object',
-  properties: { type: { const: 'join' }, room: roomId },
+  properties: { type: { const: 'join' }, room: roomId, requestId },
   required: ['type', 'room'],
   additionalProperties: false,
 } as const;
 
 const leaveCommand = {
   type: 'object',
-  properties: { type: { const: 'leave' }, room: roomId },
+  properties: { type: { const: 'leave' }, room: roomId, requestId },
   required: ['type', 'room'],
   additionalProperties: false,
 } as const;
@@ -27,21 +33,21 @@ const leaveCommand = {
 const sayCommand = {
   type: 'object',
   // At least one non-space character: an empty-looking line is not a message.
-  properties: { type: { const: 'say' }, room: roomId, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
+  properties: { type: { const: 'say' }, room: roomId, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' }, requestId },
   required: ['type', 'room', 'text'],
   additionalProperties: false,
 } as const;
 
 const typingCommand = {
   type: 'object',
-  properties: { type: { const: 'typing' }, room: roomId, typing: { type: 'boolean' } },
+  properties: { type: { const: 'typing' }, room: roomId, typing: { type: 'boolean' }, requestId },
   required: ['type', 'room', 'typing'],
   additionalProperties: false,
 } as const;
 
 const statusCommand = {
   type: 'object',
-  properties: { type: { const: 'status' }, status: { enum: STATUSES } },
+  properties: { type: { const: 'status' }, status: { enum: STATUSES }, requestId },
   required: ['type', 'status'],
   additionalProperties: false,
 } as const;
@@ -49,12 +55,20 @@ const statusCommand = {
 const historyCommand = {
   type: 'object',
   // The shape of history ids (`<ms>-<seq>`); a malformed one is a validation error, not a store error.
-  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^\\d{1,15}-\\d{1,15}$' } },
+  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^\\d{1,15}-\\d{1,15}$' }, requestId },
   required: ['type', 'room'],
   additionalProperties: false,
 } as const;
 
-const branches = [joinCommand, leaveCommand, sayCommand, typingCommand, statusCommand, historyCommand] as const;
+/** The heartbeat of clients that cannot see WebSocket pings (browsers): answered with `{type: 'pong'}`. */
+const pingCommand = {
+  type: 'object',
+  properties: { type: { const: 'ping' }, requestId },
+  required: ['type'],
+  additionalProperties: false,
+} as const;
+
+const branches = [joinCommand, leaveCommand, sayCommand, typingCommand, statusCommand, historyCommand, pingCommand] as const;
 
 /**
  * Every command, discriminated on `type`. Written as `if type is X then X's schema` rather than
@@ -85,4 +99,14 @@ export interface ChatLine {
   readonly text: string;
   /** ISO time the server took it. */
   readonly at: string;
+}
+
+/**
+ * The `requestId` a message carried, if it is a usable one (a positive integer): what a reply's
+ * `replyTo` echoes. Read off raw input too, for error replies to messages that failed validation.
+ */
+export function requestIdOf(message: unknown): number | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const id = (message as { requestId?: unknown }).requestId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }

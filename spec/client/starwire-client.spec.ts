@@ -87,6 +87,17 @@ describe('client/starwire-client', () => {
     assert.equal(log.connections, 2);
   });
 
+  it('sends a request made while reconnecting once the connection is back, and resolves it', async () => {
+    const sw = connect('/rpc', { reconnect: { initialDelay: 50, jitter: 0 } });
+    await next(sw, 'open');
+    sw.send({ type: 'close', code: 1012 });
+    await next(sw, 'reconnecting');
+    assert.equal(sw.state, 'reconnecting');
+    const reply = await sw.request({ type: 'echo', value: 'queued' });
+    assert.equal(reply.value, 'queued');
+    assert.equal(log.connections, 2);
+  });
+
   it('reconnects with bounded, growing delays after the server goes away, and comes back on the same port', async () => {
     const sw = connect('/rpc', { reconnect: { initialDelay: 20, maxDelay: 100, factor: 2, jitter: 0.5 } });
     await next(sw, 'open');

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../../lib/app';
 import { TestClient } from '../../lib/test-client';
 import { createApp } from '../../samples/chat/app';
+import { clientModuleRoutes } from '../../samples/chat/client-module';
 import { forEachTransport, testTransport, type Peer, type Transport } from '../support/ws-client';
 
 /** A message from the chat server; each test reads the fields its `type` carries. */
@@ -102,6 +107,103 @@ describe('samples/chat', () => {
       const html = await response.text();
       assert.match(html, /<title>Starwire chat<\/title>/);
       assert.match(html, /function connectChat\(/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves the browser client at GET /client.mjs, and the modules it imports beside it', async () => {
+    const app = createApp();
+    try {
+      const client = new TestClient(app);
+      const response = await client.get('/client.mjs');
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
+      const source = await response.text();
+      assert.match(source, /export function connect\(/);
+      // Every relative import resolves, as a browser would resolve it against /client.mjs.
+      const imports = [...source.matchAll(/from '\.\/([a-z-]+\.mjs)'/g)].map((match) => match[1]);
+      assert.ok(imports.length > 0);
+      for (const file of imports) {
+        const module = await client.get(`/${file}`);
+        assert.equal(module.status, 200, file);
+        assert.match(module.headers.get('content-type') ?? '', /^text\/javascript/);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers GET /client.mjs with 503 and what to do when the client was not built', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'starwire-chat-'));
+    writeFileSync(join(root, 'package.json'), '{}');
+    const app = new App({ routes: clientModuleRoutes(root) });
+    try {
+      const response = await new TestClient(app).get('/client.mjs');
+      assert.equal(response.status, 503);
+      assert.match(await response.text(), /npm run build/);
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('answers ping with pong, and every command that carries a requestId with one reply carrying replyTo', async () => {
+    const app = createApp();
+    try {
+      const uma = await Chatter.connect(testTransport(app), 'Uma');
+      uma.send({ type: 'ping' });
+      assert.deepEqual(await uma.next('pong'), { type: 'pong' });
+      uma.send({ type: 'ping', requestId: 1 });
+      assert.deepEqual(await uma.next('pong'), { type: 'pong', replyTo: 1 });
+
+      uma.send({ type: 'join', room: 'lobby', requestId: 2 });
+      await uma.next('joined');
+      const joined = await uma.next('history');
+      assert.equal(joined.replyTo, 2);
+      assert.equal(joined.room, 'lobby');
+
+      uma.send({ type: 'say', room: 'lobby', text: 'acknowledged', requestId: 3 });
+      const said = await uma.next('said');
+      const line = await uma.next<ChatLine>('message', (message) => message.text === 'acknowledged');
+      assert.deepEqual(said, { type: 'said', room: 'lobby', id: line.id, replyTo: 3 });
+      assert.equal(line.replyTo, undefined, 'the broadcast is not the reply');
+
+      uma.send({ type: 'typing', room: 'lobby', typing: true, requestId: 4 });
+      assert.deepEqual(await uma.next('ok'), { type: 'ok', replyTo: 4 });
+      uma.send({ type: 'status', status: 'busy', requestId: 5 });
+      assert.deepEqual(await uma.next('ok'), { type: 'ok', replyTo: 5 });
+      uma.send({ type: 'history', room: 'lobby', requestId: 6 });
+      const history = await uma.next('history');
+      assert.equal(history.replyTo, 6);
+      assert.deepEqual((history.messages as ChatLine[]).map((message) => message.id), [line.id]);
+      assert.equal(history.complete, true);
+      uma.send({ type: 'leave', room: 'lobby', requestId: 7 });
+      assert.deepEqual(await uma.next('left'), { type: 'left', room: 'lobby', replyTo: 7 });
+
+      // Error replies too: the chat's rules, and messages that fail the schema.
+      uma.send({ type: 'say', room: 'lobby', text: 'not a member now', requestId: 8 });
+      assert.deepEqual(await uma.next('error'), { type: 'error', detail: 'Join lobby before saying something there', replyTo: 8 });
+      uma.send({ type: 'say', room: 'lobby', requestId: 9 });
+      const invalid = await uma.next('error');
+      assert.equal(invalid.replyTo, 9);
+      assert.match(String(invalid.detail), /must have required property 'text'/);
+      // No usable requestId, nothing to echo.
+      for (const requestId of [0, -1, 1.5, 'ten']) {
+        uma.send({ type: 'ping', requestId });
+        const refused = await uma.next('error');
+        assert.equal(refused.replyTo, undefined, String(requestId));
+        assert.match(String(refused.detail), /requestId/);
+      }
+      // Without a requestId, nothing changes: a say is answered by its broadcast only.
+      uma.send({ type: 'join', room: 'lobby' });
+      await uma.next('history', (message) => message.replyTo === undefined);
+      uma.send({ type: 'say', room: 'lobby', text: 'plain' });
+      await uma.next<ChatLine>('message', (message) => message.text === 'plain');
+      uma.send({ type: 'ping', requestId: 10 });
+      await uma.next('pong');
+      assert.equal(uma.seen.filter((message) => message.type === 'said' || message.type === 'ok').length, 3);
+      await uma.close();
     } finally {
       await app.close();
     }
