@@ -102,7 +102,9 @@ export class StarwireClient<In = ServerMessage> {
    */
   send(message: unknown): void {
     if (this.currentState === 'closed') throw new Error('StarwireClient.send: the client is closed');
-    this.transmit(JSON.stringify(message));
+    const text: string | undefined = JSON.stringify(message);
+    if (text === undefined) throw new TypeError(`StarwireClient.send: ${typeof message} is not JSON`);
+    this.transmit(text);
   }
 
   /**
@@ -115,7 +117,7 @@ export class StarwireClient<In = ServerMessage> {
    * const reply = await client.request({ type: 'join', room: 'lobby' }, { timeout: 5000 });
    * if (reply.type === 'error') alert(reply.detail);
    */
-  request<Reply = ServerMessage>(message: { readonly type?: string; readonly [field: string]: unknown }, options: RequestOptions = {}): Promise<Reply> {
+  request<Reply = ServerMessage>(message: object, options: RequestOptions = {}): Promise<Reply> {
     return this.ask(message, options, false) as Promise<Reply>;
   }
 
@@ -251,7 +253,7 @@ export class StarwireClient<In = ServerMessage> {
 
   // ——— requests and the queue ———
 
-  private ask(message: { readonly [field: string]: unknown }, options: RequestOptions, internal: boolean): Promise<ServerMessage> {
+  private ask(message: object, options: RequestOptions, internal: boolean): Promise<ServerMessage> {
     if (!isServerMessage(message)) return Promise.reject(new TypeError('StarwireClient.request: the message must be a JSON object'));
     const type = typeof message.type === 'string' ? message.type : '(no type)';
     const requestId = ++this.lastRequestId;
