@@ -126,7 +126,11 @@ export function describeParseError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const flag = /'(-[^' ]+)/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${flag ?? message}`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `option ${flag ?? ''} ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'}`.replace('  ', ' ');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    if (/argument missing/.test(message)) return `option ${flag} needs a value`;
+    if (/ambiguous/.test(message)) return `option ${flag} needs a value (write ${flag}=<value> for one that starts with -)`;
+    if (/does not take an argument/.test(message)) return `option ${flag} takes no value`;
+  }
   return message.split('\n')[0];
 }
 
