@@ -66,7 +66,12 @@ async function appFrom(value: unknown, label: string): Promise<App> {
   if (isApp(value)) return value;
   if (typeof value !== 'function') throw new AppLoadError(`${label} is ${describe(value)}, not an App or a function returning one`);
   if (value.length > 0) throw new AppLoadError(`${label} takes ${value.length} argument(s); a factory must take none`);
-  const made: unknown = await (value as () => unknown)();
+  let made: unknown;
+  try {
+    made = await (value as () => unknown)();
+  } catch (error) {
+    throw new AppLoadError(`${label} threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  }
   if (!isApp(made)) throw new AppLoadError(`${label} returned ${describe(made)}, not an App`);
   return made;
 }

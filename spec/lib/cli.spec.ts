@@ -78,9 +78,10 @@ describe('starwire command line (lib/cli.ts)', function () {
     it('a module or export that is not there, or not an app, is named in the error (exit 1)', async () => {
       const cases: [string, RegExp][] = [
         ['dist/nowhere.js', /Cannot find module dist\/nowhere\.js/],
-        [`${FIXTURE}:nope`, /dist\/spec\/fixtures\/cli-apps\.js has no export 'nope'; it exports: (\w+, ){5}\w+\n/],
+        [`${FIXTURE}:nope`, /dist\/spec\/fixtures\/cli-apps\.js has no export 'nope'; it exports: (\w+, )+\w+\n/],
         ['dist/samples/hello/app.js', /dist\/samples\/hello\/app\.js has no export 'app' or default export; it exports: .*createApp/],
         [`${FIXTURE}:notAnApp`, /export 'notAnApp' is a number, not an App or a function returning one/],
+        [`${FIXTURE}:throwingFactory`, /export 'throwingFactory' threw: Error: CONFIG_PATH is not set\n +at throwingFactory/],
         [`${FIXTURE}:needsArguments`, /export 'needsArguments' takes 1 argument\(s\); a factory must take none/],
       ];
       const runs = await Promise.all(cases.map(([module]) => runStarwire(['serve', module, '--port', '0'])));
