@@ -55,13 +55,20 @@ export interface WireLog {
   connections: number;
   pings: number;
   subprotocols: (readonly string[])[];
+  /** The `history` requests received, as sent. */
+  historyRequests: Record<string, unknown>[];
+  /** What a `history` request is answered with: these messages after its `after`, complete. */
+  history: { readonly id: string; readonly [field: string]: unknown }[];
+  /** Sent at once when a `history` request arrives, before its reply, which waits `historyDelay` ms. */
+  liveDuringHistory: unknown[];
+  historyDelay: number;
 }
 
 /**
  * `/rpc` accepts (with the first offered subprotocol) and answers, per message:
  * `ping` → `pong`; `echo` {value, delay?} → `echo` {value, replyTo} after `delay` ms, so replies
- * can overtake each other; `push` {messages} → each message as is; `garbage` → a line that is
- * not JSON; `close` {code} → closes with it; anything else → no answer.
+ * can overtake each other; `push` {messages} → each message as is; `history` → what the log
+ * says (live messages first, the reply later); `garbage` → a line that is not JSON; `close` {code} → closes with it; anything else → no answer.
  * `/mute` accepts and reads, and never says a word.
  */
 export function wireApp(log: WireLog): App {
@@ -70,7 +77,7 @@ export function wireApp(log: WireLog): App {
     log.subprotocols.push(ws.subprotocols);
     await ws.accept(ws.subprotocols[0]);
     for await (const data of ws) {
-      const message = JSON.parse(String(data)) as { type: string; requestId?: number; value?: unknown; delay?: number; code?: number; messages?: unknown[] };
+      const message = JSON.parse(String(data)) as { type: string; requestId?: number; value?: unknown; delay?: number; code?: number; messages?: unknown[]; after?: string; room?: string; channel?: string };
       const replyTo = message.requestId;
       switch (message.type) {
         case 'ping':
@@ -83,6 +90,15 @@ export function wireApp(log: WireLog): App {
         case 'push':
           for (const item of message.messages ?? []) await ws.sendJson(item);
           break;
+        case 'history': {
+          log.historyRequests.push(message);
+          for (const live of log.liveDuringHistory) await ws.sendJson(live);
+          const after = Number(String(message.after).split('-')[0]);
+          const messages = log.history.filter((entry) => entry.room === message.room && message.room !== undefined && Number(entry.id.split('-')[0]) > after);
+          const reply = { type: 'history', room: message.room, channel: message.channel, after: message.after, messages, complete: true, replyTo };
+          setTimeout(() => void ws.sendJson(reply).catch(() => undefined), log.historyDelay);
+          break;
+        }
         case 'garbage':
           await ws.sendText('this is not JSON');
           break;
@@ -102,7 +118,7 @@ export function wireApp(log: WireLog): App {
 
 /** A wire app listening on 127.0.0.1 (port 0 unless given), with its log and `ws://` base URL. */
 export async function startWireApp(port = 0): Promise<{ app: App; server: Server; log: WireLog; url: string; port: number }> {
-  const log: WireLog = { connections: 0, pings: 0, subprotocols: [] };
+  const log: WireLog = { connections: 0, pings: 0, subprotocols: [], historyRequests: [], history: [], liveDuringHistory: [], historyDelay: 0 };
   const app = wireApp(log);
   const server = await app.listen(port, '127.0.0.1');
   const bound = App.portOf(server);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { App } from '../../lib/app';
 import { createApp } from '../../samples/chat/app';
 import { TcpProxy } from '../support/tcp-proxy';
-import { loadClient, next, NodeWebSocket, record, sleep, type Client, type ClientModule } from './client-harness';
+import { loadClient, next, NodeWebSocket, record, sleep, startWireApp, type Client, type ClientModule } from './client-harness';
 
 /**
  * Resume against the chat sample: a client cut off (through a proxy, so it gets no close frame)
@@ -12,6 +12,8 @@ describe('client/resume', () => {
   let client: ClientModule;
   let app: App;
   let proxy: TcpProxy;
+  /** Whether this test started the chat and its proxy (the wire-app test does not). */
+  let started = false;
   let port: number;
   const clients: Client[] = [];
 
@@ -30,6 +32,7 @@ describe('client/resume', () => {
     app = createApp({ realtime: historyLimit === undefined ? {} : { historyLimit } });
     port = App.portOf(await app.listen(0, '127.0.0.1'));
     proxy = await TcpProxy.start(port);
+    started = true;
   }
 
   /** Ann (through the proxy) and Bob (direct) in the lobby; Ann has seen Bob's first line. */
@@ -57,6 +60,8 @@ describe('client/resume', () => {
   before(async () => { client = await loadClient(); });
   afterEach(async () => {
     for (const made of clients.splice(0)) made.close();
+    if (!started) return;
+    started = false;
     await proxy.close();
     await app.close();
   });
@@ -98,6 +103,35 @@ describe('client/resume', () => {
     proxy.restore();
     assert.deepEqual(await next(ann, 'resumed'), { room: 'quiet', complete: true, missed: 1 });
     assert.deepEqual(lines.filter((message) => message.type === 'message').map((message) => message.text), ['first ever']);
+  });
+
+  it('holds live messages back while a room catches up, then emits them after the missed ones; channels too', async () => {
+    const wire = await startWireApp();
+    try {
+      const sw = client.connect(`${wire.url}/rpc`, { WebSocket: NodeWebSocket, heartbeat: false, reconnect: { initialDelay: 10 } });
+      clients.push(sw);
+      const lines = record(sw, 'message');
+      const resumed = record(sw, 'resumed');
+      const line = (id: string): { type: string; room: string; id: string } => ({ type: 'message', room: 'r', id });
+      sw.send({ type: 'push', messages: [line('1-0'), { type: 'message', channel: 'c', id: '7-0' }] });
+      await next(sw, 'message', (message) => message.channel === 'c');
+      // After the reconnect the server sends a live line (and a copy of one in history) before the history reply.
+      wire.log.history = [line('1-0'), line('2-0'), line('3-0')];
+      wire.log.liveDuringHistory = [line('4-0'), line('3-0')];
+      wire.log.historyDelay = 50;
+      sw.send({ type: 'close', code: 1012 });
+      await next(sw, 'resumed', (event) => event.room === 'r');
+      assert.deepEqual(lines.map((message) => message.id), ['1-0', '7-0', '2-0', '3-0', '4-0']);
+      assert.deepEqual(resumed.find((event) => event.room === 'r'), { room: 'r', complete: true, missed: 2 });
+      if (!resumed.some((event) => event.channel === 'c')) await next(sw, 'resumed', (event) => event.channel === 'c');
+      assert.deepEqual(resumed.find((event) => event.channel === 'c'), { channel: 'c', complete: true, missed: 0 });
+      assert.deepEqual(
+        wire.log.historyRequests.map(({ requestId: _id, ...request }) => request),
+        [{ type: 'history', room: 'r', after: '1-0' }, { type: 'history', channel: 'c', after: '7-0' }],
+      );
+    } finally {
+      await wire.app.close();
+    }
   });
 
   it('does not resume when resume is off', async () => {

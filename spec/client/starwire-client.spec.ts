@@ -107,7 +107,8 @@ describe('client/starwire-client', () => {
     await app.close();
     assert.deepEqual(await closed, { code: 1001, reason: 'Server shutting down', willReconnect: true });
     assert.equal(sw.state, 'reconnecting');
-    await sleep(300);
+    // Down long enough for three attempts even at their longest (30 + 60 + 120 ms).
+    await sleep(400);
     ({ app, log } = await startWireApp(port));
     assert.deepEqual(await next(sw, 'open'), { reconnected: true });
     assert.ok(scheduled.length >= 3, `${scheduled.length} attempts while the server was down`);
