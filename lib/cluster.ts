@@ -110,8 +110,8 @@ export class ClusterPrimary {
   }
 
   private listened(state: WorkerState, report: WorkerReport): void {
-    if (this.stopping) return this.stop(state, status.WS_1001_GOING_AWAY);
-    if (state.stopping) return;
+    // Asked to stop before it listened: a worker still loading may have missed the request.
+    if (this.stopping || state.stopping) return this.stop(state, this.stopping ? status.WS_1001_GOING_AWAY : status.WS_1012_SERVICE_RESTART);
     const workers = this.generationWorkers(state.generation);
     if (state.generation !== this.starting || workers.length < this.options.workers || !workers.every((w) => w.listening)) return;
     // Every worker of a new generation listens: it takes over.
