@@ -7,6 +7,7 @@ import 'reflect-metadata';
 
 export { App, type AppOptions } from './lib/app';
 export { Route, WebSocketRoute, Include, type RouteOptions, type WebSocketRouteOptions, type IncludeOptions, type Handler, type InvalidMessagePolicy } from './lib/routes';
+export type { InvalidMessageReply } from './lib/invalid-message';
 export { inject, type InjectDecorator } from './lib/inject';
 export { component, ComponentToken, type ComponentDefinition, type ComponentOptions, type ComponentScope } from './lib/component';
 export { Token, type TokenLike, type Resolved, type ResolvedAll, type CompileSite, type Provider } from './lib/token';
@@ -46,7 +47,8 @@ export { WebsocketConsumer, JsonWebsocketConsumer } from './lib/consumer';
 export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult } from './lib/channel-layer';
 export { InMemoryChannelLayer, ChannelLayerClosed, type InMemoryChannelLayerOptions } from './lib/in-memory-channel-layer';
 export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/redis-channel-layer';
-export { RealtimeManager, RoomError, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
+export { RealtimeManager, RoomError, type Broadcast, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
+export type { Delivery } from './lib/realtime/fan-out';
 export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';
 export type { RealtimeStore, RoomInfo, ChannelInfo, HistoryEntry, HistoryReplay } from './lib/realtime/store';

@@ -3,6 +3,12 @@ import type { WebSocket } from '../../components/web-socket';
 import type { ChannelLayer } from '../channel-layer';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
 import type { Delivery } from './fan-out';
+
+/** What a room or channel broadcast reached in this process, and the history id it was kept under (if it was). */
+export interface Broadcast extends Delivery {
+  /** The message's id in the room's or channel's history; absent when it was not kept. */
+  id?: string;
+}
 import { MemoryRealtimeStore } from './memory-store';
 import { RoomError } from './room-error';
 import { Switchboard, type Target } from './switchboard';
@@ -199,11 +205,12 @@ export class RealtimeManager {
    * Sends to every member of a room, in every process; `except` lists user ids to skip. Kept in
    * history if the room keeps it, unless `history: false` (typing notices, cursors).
    */
-  async broadcastToRoom(roomId: string, message: unknown, options: { except?: readonly string[]; history?: boolean } = {}): Promise<Delivery> {
+  async broadcastToRoom(roomId: string, message: unknown, options: { except?: readonly string[]; history?: boolean } = {}): Promise<Broadcast> {
     const room = await this.store.getRoom(roomId);
     if (!room) throw new RoomError(roomId, 'missing');
-    if (room.keepHistory && options.history !== false) message = await this.remember(`room:${roomId}`, message);
-    return this.publish({ kind: 'room', id: roomId }, message, options.except ?? []);
+    if (!room.keepHistory || options.history === false) return this.publish({ kind: 'room', id: roomId }, message, options.except ?? []);
+    const kept = await this.remember(`room:${roomId}`, message);
+    return { ...(await this.publish({ kind: 'room', id: roomId }, kept.message, options.except ?? [])), id: kept.id };
   }
 
   // ——— channels ———
@@ -229,11 +236,12 @@ export class RealtimeManager {
   }
 
   /** Sends to every subscriber; persistent channels keep it in history unless `history: false`. */
-  async broadcastToChannel(channelId: string, message: unknown, options: { history?: boolean } = {}): Promise<Delivery> {
+  async broadcastToChannel(channelId: string, message: unknown, options: { history?: boolean } = {}): Promise<Broadcast> {
     const channel = await this.store.getChannel(channelId);
     if (!channel) throw new RoomError(channelId, 'missing', 'Channel');
-    if (channel.isPersistent && options.history !== false) message = await this.remember(`channel:${channelId}`, message);
-    return this.publish({ kind: 'channel', id: channelId }, message, []);
+    if (!channel.isPersistent || options.history === false) return this.publish({ kind: 'channel', id: channelId }, message, []);
+    const kept = await this.remember(`channel:${channelId}`, message);
+    return { ...(await this.publish({ kind: 'channel', id: channelId }, kept.message, [])), id: kept.id };
   }
 
   // ——— direct and global ———
@@ -359,10 +367,10 @@ export class RealtimeManager {
     if (gone && user) this.emit(EventType.USER_LEFT, { user });
   }
 
-  private async remember(key: string, message: unknown): Promise<unknown> {
+  private async remember(key: string, message: unknown): Promise<{ message: unknown; id: string }> {
     const id = await this.store.appendHistory(key, message, this.historyLimit);
     // Clients learn each message's id so they can ask for what followed it after a reconnect.
-    return message !== null && typeof message === 'object' && !Array.isArray(message) ? { ...message, id } : message;
+    return { message: message !== null && typeof message === 'object' && !Array.isArray(message) ? { ...message, id } : message, id };
   }
 
   private emit<E extends EventType>(type: E, data: EventData[E]): void {

@@ -108,8 +108,7 @@ export function createApp(options: ChatOptions = {}): App {
   const home = inject([], () => new HTMLResponse(page, { headers: { 'cache-control': 'no-cache' } }));
 
   // The manager's default, which it does not expose: `say` writes history itself to learn the id.
-  const historyLimit = options.realtime?.historyLimit ?? 100;
-  const handle = commandHandler({ joinHistory, maxRooms, historyLimit });
+  const handle = commandHandler({ joinHistory, maxRooms });
 
   let ready: Promise<void> = Promise.resolve();
   const app = new App({

@@ -15,8 +15,6 @@ export interface CommandOptions {
   readonly joinHistory: number;
   /** Rooms clients may create by joining them. */
   readonly maxRooms: number;
-  /** Entries a room's history keeps (the app's `realtime.historyLimit`). */
-  readonly historyLimit: number;
 }
 
 type Reply = Readonly<Record<string, unknown>>;
@@ -85,11 +83,9 @@ export function commandHandler(options: CommandOptions) {
       case 'say': {
         if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} before saying something there`);
         const line: ChatLine = { type: 'message', room: command.room, from: author(user), text: command.text, at: new Date().toISOString() };
-        // Stored here (under the key getHistory reads) rather than by broadcastToRoom, which
-        // does not return the id: the acknowledgement carries it. Every member gets the line
-        // with its id, the sender too.
-        const id = await realtime.store.appendHistory(`room:${command.room}`, line, options.historyLimit);
-        await realtime.broadcastToRoom(command.room, { ...line, id }, { history: false });
+        // Every member gets the line with its history id, the sender too; a request also gets
+        // the id in its acknowledgement.
+        const { id } = await realtime.broadcastToRoom(command.room, line);
         return command.requestId === undefined ? undefined : { type: 'said', room: command.room, id };
       }
       case 'typing':

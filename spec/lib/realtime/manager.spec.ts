@@ -161,8 +161,9 @@ describe('RealtimeManager', function () {
         await nothingArrives(ann, 50);
 
         const delivery = await realtime.broadcastToRoom('r', { type: 'news' });
-        assert.deepEqual(delivery, { delivered: 2, dropped: 0 });
-        assert.equal((await ann.receiveJson() as { type: string }).type, 'news');
+        assert.match(delivery.id ?? '', /^\d+-\d+$/, 'the history id the message was kept under');
+        assert.deepEqual(delivery, { delivered: 2, dropped: 0, id: delivery.id });
+        assert.deepEqual(await ann.receiveJson(), { type: 'news', id: delivery.id });
         assert.equal((await bob.receiveJson() as { type: string }).type, 'news');
 
         await realtime.leaveRoom('r', 'bob');
@@ -205,7 +206,8 @@ describe('RealtimeManager', function () {
         assert.equal(await realtime.getRoom('temp'), undefined);
         await assert.rejects(realtime.broadcastToRoom('temp', {}), RoomError);
         await realtime.createRoom({ id: 'temp' });
-        assert.deepEqual(await realtime.broadcastToRoom('temp', { type: 'x' }), { delivered: 0, dropped: 0 });
+        const toNobody = await realtime.broadcastToRoom('temp', { type: 'x' });
+        assert.deepEqual(toNobody, { delivered: 0, dropped: 0, id: toNobody.id });
         await nothingArrives(ann);
         await realtime.deleteRoom('temp');
         await realtime.deleteRoom('temp'); // deleting a missing room does nothing
@@ -385,7 +387,8 @@ describe('RealtimeManager', function () {
         await realtime.createRoom({ id: 'chat' });
         const ann = await connect('ann');
         await realtime.joinRoom('chat', 'ann');
-        await realtime.broadcastToRoom('chat', { type: 'typing' }, { history: false });
+        const delivery = await realtime.broadcastToRoom('chat', { type: 'typing' }, { history: false });
+        assert.deepEqual(delivery, { delivered: 1, dropped: 0 }, 'no history id');
         assert.deepEqual(await ann.receiveJson(), { type: 'typing' }, 'delivered without an id');
         assert.deepEqual(await realtime.getHistory('room', 'chat'), { entries: [], complete: true });
       });
