@@ -238,12 +238,21 @@ export class App {
   }
 
   private async shutdown(options: CloseOptions): Promise<void> {
-    await this.gateway.close(options.code, options.reason);
-    await Promise.all([...this.servers].map((server) => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections?.();
-    })));
+    const servers = [...this.servers];
     this.servers.clear();
+    // Stop accepting first, so nothing new arrives while sockets close and handlers finish.
+    const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await this.gateway.close(options.code, options.reason);
+    // A keep-alive connection whose request was in flight goes idle only once its response is
+    // written; sweeping until the servers have closed spares it Node's 5 s keep-alive timeout.
+    const sweep = (): void => { for (const server of servers) server.closeIdleConnections?.(); };
+    sweep();
+    const sweeper = setInterval(sweep, 50);
+    try {
+      await stopped;
+    } finally {
+      clearInterval(sweeper);
+    }
     await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();

@@ -134,6 +134,13 @@ export function createApp(options: ChatOptions = {}): App {
     }
     await broadcastPresence(realtime, 'left', user);
   });
+  // Everyone in a room sees who else is: a fresh member list on every join and leave.
+  const announceMembers = async (room: string): Promise<void> => {
+    if (!(await realtime.getRoom(room))) return;
+    await realtime.broadcastToRoom(room, { type: 'members', room, members: await realtime.getRoomMembers(room) }, { history: false });
+  };
+  realtime.on(EventType.USER_JOINED_ROOM, (_type, { roomId }) => announceMembers(roomId));
+  realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId }) => announceMembers(roomId));
   realtime.on(EventType.ROOM_CREATED, async () => {
     await realtime.broadcastToAll({ type: 'rooms', rooms: await realtime.listRooms() });
   });

@@ -403,6 +403,21 @@ describe('samples/chat', () => {
       }
     });
 
+    it('tells every member of a room the new member list when someone joins or leaves it', async () => {
+      const [kim, lee] = [await Chatter.connect(transport(), 'Kim'), await Chatter.connect(transport(), 'Lee')];
+      try {
+        await kim.join('members-room');
+        await lee.join('members-room');
+        const both = await kim.next('members', (message) => message.room === 'members-room' && (message.members as string[]).length === 2);
+        assert.deepEqual([...(both.members as string[])].sort(), ['Kim', 'Lee']);
+        lee.send({ type: 'leave', room: 'members-room' });
+        const one = await kim.next('members', (message) => message.room === 'members-room' && (message.members as string[]).length === 1);
+        assert.deepEqual(one.members, ['Kim']);
+      } finally {
+        await Promise.all([kim.close(), lee.close()]);
+      }
+    });
+
     it('refuses a handshake without a usable name with 400', async () => {
       assert.equal((await transport().refusal('/ws')).status, 400);
       assert.equal((await transport().refusal('/ws?name=%20padded')).status, 400);
