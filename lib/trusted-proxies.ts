@@ -1,11 +1,11 @@
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 
 /**
  * The proxies whose `X-Forwarded-For` Starwire believes. Behind nginx every connection comes from
  * the proxy's address, so per-address limits and `scope.client` would all see the proxy; a
  * trusted proxy's header names the real client. Anyone can send the header, so it is read only
- * from peers listed here (`'*'` trusts every peer: only when nothing but the proxy can reach the
- * app).
+ * from peers listed here (`'*'` trusts every peer's own entry: only when nothing but the proxy
+ * can reach the app).
  *
  * @example
  * new App({ routes, settings: { trustedProxies: ['127.0.0.1', '::1'] } });
@@ -17,10 +17,12 @@ export class TrustedProxies {
 
   constructor(addresses: readonly string[]) {
     for (const address of addresses) {
-      if (typeof address !== 'string' || address.trim() === '') throw new TypeError(`settings.trustedProxies: expected addresses or '*', got ${JSON.stringify(address)}`);
+      if (typeof address !== 'string' || (address !== '*' && isIP(normalize(address)) === 0)) {
+        throw new TypeError(`settings.trustedProxies: expected IP addresses or '*', got ${JSON.stringify(address)}`);
+      }
     }
     this.everyone = addresses.includes('*');
-    this.addresses = new Set(addresses.map(normalize));
+    this.addresses = new Set(addresses.filter((address) => address !== '*').map(normalize));
   }
 
   /** Whether any proxy is trusted at all; when none is, the header is never read. */
@@ -28,22 +30,27 @@ export class TrustedProxies {
     return this.everyone || this.addresses.size > 0;
   }
 
-  trusts(address: string): boolean {
-    return this.everyone || this.addresses.has(normalize(address));
+  /** Whether `peer`, the address a connection comes from, is a proxy whose header counts. */
+  trusts(peer: string): boolean {
+    return this.everyone || this.addresses.has(normalize(peer));
   }
 
   /**
    * The client's address for a connection from `peer`: walking `X-Forwarded-For` from the right
-   * (the hop nearest to us), the first address that is not a trusted proxy. Entries to its left
-   * were written by whoever sent the request and prove nothing.
+   * (the hop nearest to us), the first address that is not a listed proxy. Entries to its left
+   * were written by whoever sent the request and prove nothing. With `'*'` only the peer is
+   * trusted, not the hops it names: the client is the entry the peer itself wrote (the
+   * rightmost). A hop that is not an IP address (`unknown`, junk) ends the walk.
    */
   clientOf(peer: string, forwardedFor: string | string[] | undefined): string {
     if (forwardedFor === undefined || !this.trusts(peer)) return peer;
-    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((hop) => hop.trim()).filter((hop) => hop !== '');
+    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((hop) => hop.trim());
     let client = peer;
     for (let i = hops.length - 1; i >= 0; i--) {
-      client = hops[i];
-      if (!this.trusts(client)) break;
+      const hop = normalize(hops[i]);
+      if (isIP(hop) === 0) break;
+      client = hop;
+      if (!this.addresses.has(hop)) break;
     }
     return client;
   }

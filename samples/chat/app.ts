@@ -7,10 +7,11 @@
  * `starwire/client` (docs/client.md): a command's `requestId` comes back as its reply's `replyTo`,
  * and `ping` is answered with `pong`. `GET /` serves a browser page, `GET /client.mjs` the client.
  *
- *   npm start                  # builds, serves http://127.0.0.1:8000 (PORT and HOST apply); open it
+ *   npm start                  # builds, serves http://127.0.0.1:8000 (starwire serve ...:chatApp); open it
  *   # Two processes, one chat (rooms, presence, history and broadcasts shared through Redis):
- *   REDIS_URL=redis://127.0.0.1:6379 PORT=8000 npm start
- *   REDIS_URL=redis://127.0.0.1:6379 PORT=8001 npm start     # in a second terminal
+ *   REDIS_URL=redis://127.0.0.1:6379 npm start -- --port 8000
+ *   REDIS_URL=redis://127.0.0.1:6379 npm start -- --port 8001     # in a second terminal
+ *   node dist/samples/chat/app.js  # the same without the CLI; PORT and HOST apply
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,7 +108,6 @@ export function createApp(options: ChatOptions = {}): App {
   const page = readFileSync(PAGE_PATH, 'utf8');
   const home = inject([], () => new HTMLResponse(page, { headers: { 'cache-control': 'no-cache' } }));
 
-  // The manager's default, which it does not expose: `say` writes history itself to learn the id.
   const handle = commandHandler({ joinHistory, maxRooms });
 
   let ready: Promise<void> = Promise.resolve();

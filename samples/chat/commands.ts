@@ -98,7 +98,11 @@ export function commandHandler(options: CommandOptions) {
         await realtime.setStatus(user.id, command.status);
         return undefined;
       case 'history': {
-        if (!(await realtime.getRoom(command.room))) return errorReply(`No room ${command.room}`);
+        const room = await realtime.getRoom(command.room);
+        if (!room) return errorReply(`No room ${command.room}`);
+        // Public rooms' history is for anyone who could join them (a client resuming before it
+        // has rejoined, say); a private room's is for its members.
+        if (room.isPrivate && !(await isMember(realtime, command.room, user.id))) return errorReply(`No room ${command.room}`);
         const { entries, complete } = await realtime.getHistory('room', command.room, command.after);
         return { type: 'history', room: command.room, after: command.after ?? null, messages: withIds(entries), complete };
       }

@@ -25,14 +25,28 @@ describe('TrustedProxies', () => {
     assert.equal(proxies.clientOf('127.0.0.1', ' '), '127.0.0.1');
   });
 
-  it('treats an IPv4-mapped IPv6 peer as its IPv4 address, and * as every peer', () => {
+  it('treats an IPv4-mapped IPv6 peer as its IPv4 address', () => {
     assert.equal(new TrustedProxies(['127.0.0.1']).clientOf('::ffff:127.0.0.1', '203.0.113.7'), '203.0.113.7');
-    assert.equal(new TrustedProxies(['*']).clientOf('198.51.100.9', '203.0.113.7'), '203.0.113.7');
+    assert.equal(new TrustedProxies(['::1']).clientOf('::1', '2001:db8::7'), '2001:db8::7');
+  });
+
+  it('with *, believes only the entry the peer itself wrote, not the spoofable ones before it', () => {
+    const everyone = new TrustedProxies(['*']);
+    assert.equal(everyone.clientOf('198.51.100.9', '203.0.113.7'), '203.0.113.7');
+    assert.equal(everyone.clientOf('198.51.100.9', '1.2.3.4, 203.0.113.7'), '203.0.113.7');
+  });
+
+  it('stops at a hop that is not an IP address', () => {
+    const proxies = new TrustedProxies(['127.0.0.1', '10.0.0.2']);
+    assert.equal(proxies.clientOf('127.0.0.1', 'unknown'), '127.0.0.1');
+    assert.equal(proxies.clientOf('127.0.0.1', '203.0.113.7, junk, 10.0.0.2'), '10.0.0.2');
+    assert.equal(proxies.clientOf('127.0.0.1', '1.2.3.4:5678'), '127.0.0.1');
   });
 
   it('refuses settings that are not a list of addresses, naming the setting', () => {
     assert.throws(() => new App({ routes: [], settings: { trustedProxies: '127.0.0.1' as unknown as string[] } }), /settings\.trustedProxies must be an array/);
     assert.throws(() => new App({ routes: [], settings: { trustedProxies: [''] } }), /settings\.trustedProxies/);
+    assert.throws(() => new App({ routes: [], settings: { trustedProxies: ['nginx'] } }), /expected IP addresses or '\*', got "nginx"/);
   });
 });
 

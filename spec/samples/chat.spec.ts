@@ -226,6 +226,28 @@ describe('samples/chat', () => {
     }
   });
 
+  it('gives a private room\'s history to its members only, and a public room\'s to anyone', async () => {
+    const app = createApp();
+    try {
+      await app.realtime.createRoom({ id: 'vault', isPrivate: true });
+      await app.realtime.invite('vault', 'Ivy');
+      const [ivy, max] = [await Chatter.connect(testTransport(app), 'Ivy'), await Chatter.connect(testTransport(app), 'Max')];
+      await ivy.join('vault');
+      await ivy.say('vault', 'the code is 1234');
+      max.send({ type: 'history', room: 'vault' });
+      assert.deepEqual(await max.next('error'), { type: 'error', detail: 'No room vault' });
+      ivy.send({ type: 'history', room: 'vault' });
+      assert.deepEqual(((await ivy.next('history')).messages as ChatLine[]).map((line) => line.text), ['the code is 1234']);
+      await ivy.join('lobby');
+      await ivy.say('lobby', 'hello');
+      max.send({ type: 'history', room: 'lobby' });
+      assert.deepEqual(((await max.next('history')).messages as ChatLine[]).map((line) => line.text), ['hello'], 'without joining');
+      await Promise.all([ivy.close(), max.close()]);
+    } finally {
+      await app.close();
+    }
+  });
+
   // A short reconnect grace, so a user who closes is reported gone within the test.
   forEachTransport(() => createApp({ realtime: { reconnectGrace: 50 } }), (transport) => {
     it('welcomes a user with the default rooms and who is online', async () => {
