@@ -46,7 +46,8 @@ async function importModule(file: string, label: string): Promise<Record<string,
     try {
       return require(file) as Record<string, unknown>;
     } catch (error) {
-      // An ES module (by "type": "module" or syntax) cannot be required on Node 20.
+      // An ES module (by "type": "module" or syntax) cannot be required before Node 20.19, nor
+      // one with top-level await after it: import() loads both.
       if (!isRequireEsm(error)) throw error;
       return await import(pathToFileURL(file).href) as Record<string, unknown>;
     }
@@ -57,8 +58,10 @@ async function importModule(file: string, label: string): Promise<Record<string,
   }
 }
 
+const REQUIRE_ESM_CODES = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']);
+
 function isRequireEsm(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_REQUIRE_ESM';
+  return typeof error === 'object' && error !== null && REQUIRE_ESM_CODES.has((error as { code?: unknown }).code as string);
 }
 
 /** An `App`, or what a zero-argument factory makes of it. */
