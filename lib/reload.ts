@@ -1,5 +1,5 @@
-import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
 
 /** Directories never watched: installed packages and tool state (.git, .cache, ...). */
 function ignored(name: string): boolean {
@@ -39,10 +39,10 @@ export class TreeWatcher {
     } catch {
       return; // Gone already, or not readable: nothing to watch.
     }
-    // A removed directory's watcher errors; forget it rather than crash.
+    // A removed directory's watcher may error; forget it rather than crash.
     watcher.on('error', () => {
       watcher.close();
-      this.watchers.delete(dir);
+      if (this.watchers.get(dir) === watcher) this.watchers.delete(dir);
     });
     this.watchers.set(dir, watcher);
     let entries;
@@ -51,18 +51,32 @@ export class TreeWatcher {
     } catch {
       return;
     }
-    for (const entry of entries) if (entry.isDirectory() && !ignored(entry.name)) this.add(join(dir, entry.name));
+    for (const child of entries) if (child.isDirectory() && !ignored(child.name)) this.add(join(dir, child.name));
+  }
+
+  /** Stops watching `dir` and the directories below it, which are gone (or are others now). */
+  private forget(dir: string): void {
+    for (const [path, watcher] of this.watchers) {
+      if (path !== dir && !path.startsWith(dir + sep)) continue;
+      watcher.close();
+      this.watchers.delete(path);
+    }
   }
 
   private changed(dir: string, name: string | Buffer | null): void {
     const file = name === null ? dir : join(dir, String(name));
     if (name !== null && ignored(String(name))) return;
+    let stats: Stats | undefined;
     try {
-      // A new directory needs a watcher of its own.
-      if (statSync(file).isDirectory()) this.add(file);
+      stats = statSync(file);
     } catch {
       // Removed: still a change.
     }
+    // A directory whose entry changed may be new, or deleted and made again (`rm -rf dist &&
+    // tsc`), which leaves the old watcher (and those below it) seeing nothing: watch it afresh.
+    // A removed one needs none. Its inode cannot tell, as a new directory may reuse it.
+    if (name !== null) this.forget(file);
+    if (stats?.isDirectory()) this.add(file);
     this.lastFile = file;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.onChange(this.lastFile), this.debounceMs);

@@ -48,4 +48,27 @@ describe('TreeWatcher (lib/reload.ts)', () => {
     await sleep(150);
     assert.deepEqual(changes, [join(dir, 'later', 'x.js')]);
   });
+
+  it('watches a directory deleted and made again (rm -rf dist && tsc), and the directories below it', async () => {
+    mkdirSync(join(dir, 'lib', 'deep'));
+    watcher = new TreeWatcher(dir, (file) => changes.push(file), 30);
+    // At once, as a build script would: the events arrive after the directory is back.
+    rmSync(join(dir, 'lib'), { recursive: true });
+    mkdirSync(join(dir, 'lib', 'deep'), { recursive: true });
+    await sleep(150);
+    changes = [];
+    writeFileSync(join(dir, 'lib', 'deep', 'x.js'), '1');
+    await sleep(150);
+    assert.deepEqual(changes, [join(dir, 'lib', 'deep', 'x.js')]);
+
+    // And with a pause between the two.
+    rmSync(join(dir, 'lib'), { recursive: true });
+    await sleep(150);
+    mkdirSync(join(dir, 'lib'));
+    await sleep(150);
+    changes = [];
+    writeFileSync(join(dir, 'lib', 'y.js'), '1');
+    await sleep(150);
+    assert.deepEqual(changes, [join(dir, 'lib', 'y.js')]);
+  });
 });
