@@ -51,6 +51,8 @@ export class ClusterPrimary {
   private starting: number | undefined = undefined;
   private announced = false;
   private reloadPending = false;
+  /** A reload's code failed to start: replacements would load it too, so none are forked until the next change. */
+  private brokenOnDisk = false;
   private stopping = false;
   private exitCode: number = EXIT.OK;
   private watcher: TreeWatcher | undefined = undefined;
@@ -87,6 +89,7 @@ export class ClusterPrimary {
   }
 
   private forkGeneration(): void {
+    this.brokenOnDisk = false;
     this.starting = ++this.generation;
     for (let i = 0; i < this.options.workers; i++) this.fork(this.generation);
   }
@@ -141,49 +144,74 @@ export class ClusterPrimary {
   private exited(state: WorkerState, code: number | null, signal: string | null): void {
     this.states.delete(state.worker.id);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    if (code === EXIT.FORCED) this.exitCode = EXIT.FORCED;
     if (this.stopping) {
-      if (code !== EXIT.OK && code !== EXIT.FORCED && this.exitCode === EXIT.OK) this.exitCode = EXIT.FAILED;
+      // Only the shutdown's own exits count: an old generation retired by a reload, or a
+      // crashed worker, may have exited 3 before, while the primary was not stopping.
+      if (code === EXIT.FORCED) this.exitCode = EXIT.FORCED;
+      else if (code !== EXIT.OK && this.exitCode === EXIT.OK) this.exitCode = EXIT.FAILED;
       if (this.states.size === 0) this.finish();
       return;
     }
     if (state.stopping) return;
-    if (!state.listening) {
-      if (state.generation === this.starting && this.current > 0) {
-        // A reload whose code does not start: keep serving the previous version.
-        process.stderr.write(`starwire: the changed app failed to start (worker ${state.worker.process.pid} exited with ${how}); ` +
-          'still serving the previous version, waiting for changes\n');
-        for (const other of this.generationWorkers(state.generation)) this.stop(other, status.WS_1012_SERVICE_RESTART);
-        this.starting = undefined;
-        if (this.reloadPending) {
-          this.reloadPending = false;
-          this.forkGeneration();
-        }
-        return;
-      }
+    if (!state.listening && state.generation === this.starting) {
+      if (this.current > 0) return this.reloadFailed(state, how);
+      // The first generation: the app itself does not start, so nothing would ever serve.
       process.stderr.write(`starwire: worker ${state.worker.process.pid} failed to start (exited with ${how}); stopping\n`);
       return this.shutdown(EXIT.FAILED);
     }
+    if (!state.listening && this.options.reload) {
+      // A replacement that does not start runs the code on disk, which changed: like a failed reload.
+      this.brokenOnDisk = true;
+      process.stderr.write(`starwire: worker ${state.worker.process.pid} (a replacement) failed to start (exited with ${how}); ` +
+        `${this.stillServing()}, waiting for changes\n`);
+      return;
+    }
+    // A worker that crashed, or a replacement that failed to start: either way one crash.
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_WINDOW_MS) this.crashes.shift();
+    const what = state.listening ? `exited with ${how}` : `failed to start (exited with ${how})`;
     if (this.crashes.length >= CRASH_LIMIT) {
       process.stderr.write(`starwire: workers crashed ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s ` +
         `(last: worker ${state.worker.process.pid}, ${how}); giving up\n`);
       return this.shutdown(EXIT.FAILED);
     }
-    process.stderr.write(`starwire: worker ${state.worker.process.pid} exited with ${how}; starting another\n`);
+    if (this.brokenOnDisk) {
+      // A replacement would load the changed code, which does not start.
+      process.stderr.write(`starwire: worker ${state.worker.process.pid} ${what}; not replacing it while the changed app ` +
+        `fails to start (${this.stillServing()}), waiting for changes\n`);
+      return;
+    }
+    process.stderr.write(`starwire: worker ${state.worker.process.pid} ${what}; starting another\n`);
     this.fork(state.generation);
+  }
+
+  /** A reload whose code does not start: the serving generation goes on. */
+  private reloadFailed(state: WorkerState, how: string): void {
+    this.brokenOnDisk = true;
+    for (const other of this.generationWorkers(state.generation)) this.stop(other, status.WS_1012_SERVICE_RESTART);
+    this.starting = undefined;
+    process.stderr.write(`starwire: the changed app failed to start (worker ${state.worker.process.pid} exited with ${how}); ` +
+      `${this.stillServing()}, waiting for changes\n`);
+    if (this.reloadPending) {
+      this.reloadPending = false;
+      this.forkGeneration();
+    }
+  }
+
+  /** What serves while the code on disk does not start. */
+  private stillServing(): string {
+    const left = this.generationWorkers(this.current).length;
+    return left > 0 ? `still serving the previous version (${left} worker${left === 1 ? '' : 's'})` : 'nothing serves until it is fixed';
   }
 
   private stop(state: WorkerState, code: number): void {
     state.stopping = true;
     const command: WorkerCommand = { starwire: 'shutdown', code };
-    try {
-      state.worker.send(command);
-    } catch {
-      state.worker.process.kill('SIGTERM');
-    }
+    // A closed channel does not throw: send() reports it to the callback (or as a later 'error').
+    state.worker.send(command, (error: Error | null) => {
+      if (error) state.worker.process.kill('SIGTERM');
+    });
   }
 
   /** Asks every worker to shut down; exits once all have, killing them if they outlast the timeout. */

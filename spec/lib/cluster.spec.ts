@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getJson, killAll, ROOT, StarwireProcess } from '../support/cli-process';
@@ -9,6 +9,16 @@ const FIXTURE = 'dist/spec/fixtures/cli-apps.js';
 
 function serve(args: readonly string[]): StarwireProcess {
   return new StarwireProcess(['serve', ...args]);
+}
+
+/** Waits until `count` fresh connections are answered by `size` processes; returns their pids. */
+async function servingPids(port: number, size: number): Promise<Set<number>> {
+  let seen = new Set<number>();
+  for (let attempt = 0; attempt < 30 && seen.size < size; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    seen = await pids(port, 2 * size + 2);
+  }
+  return seen;
 }
 
 /** The pids that answer `count` fresh connections. */
@@ -36,7 +46,8 @@ describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
     const served = serve([FIXTURE, '--port', '0', '--workers', '2']);
     const port = await served.port();
     assert.match(served.stdout, /^starwire: serving http:\/\/127\.0\.0\.1:\d+ \(2 workers\)\n$/);
-    assert.match(served.stderr, /in-memory channel layer.*per process.*RedisChannelLayer and RedisRealtimeStore/);
+    // Standard error is a pipe of its own: the warning may arrive after the serving line.
+    await served.stderrMatching(/in-memory channel layer.*per process.*RedisChannelLayer and RedisRealtimeStore/);
     const answered = await pids(port, 8);
     assert.equal(answered.size, 2, `pids: ${[...answered].join(', ')}`);
     assert.ok(!answered.has(served.child.pid!), 'the primary serves nothing itself');
@@ -60,11 +71,7 @@ describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
     const before = await pids(port, 4);
     const crashed = ((await getJson(port, '/crash')).body as { crashing: number }).crashing;
     await served.stderrMatching(new RegExp(`worker ${crashed} exited with code 70; starting another`));
-    let after = new Set<number>();
-    for (let attempt = 0; attempt < 20 && after.size < 2; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await pids(port, 4);
-    }
+    const after = await servingPids(port, 2);
     assert.equal(after.size, 2);
     assert.ok(!after.has(crashed), 'the crashed worker is gone');
     assert.ok([...after].some((pid) => !before.has(pid)), 'a new worker serves');
@@ -73,6 +80,35 @@ describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
     const ended = await looping.exitedWithin(8000);
     assert.equal(ended.code, 1);
     assert.match(looping.stderr, /workers crashed 3 times within 10 s .*giving up/);
+  });
+
+  it('a worker that exited 3 before the shutdown (a crash) does not make a clean SIGTERM shutdown exit 3', async () => {
+    const served = serve([FIXTURE, '--port', '0', '--workers', '2']);
+    const port = await served.port();
+    const crashed = ((await getJson(port, '/crash?code=3')).body as { crashing: number }).crashing;
+    await served.stderrMatching(new RegExp(`worker ${crashed} exited with code 3; starting another`));
+    assert.equal((await servingPids(port, 2)).size, 2);
+    served.signal('SIGTERM');
+    assert.equal((await served.exitedWithin(5000)).code, 0);
+  });
+
+  it('a replacement that fails to start counts as a crash and is forked again, while the other worker serves', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'starwire-replace-'));
+    const marker = join(dir, 'fail-once');
+    const served = new StarwireProcess(['serve', `${FIXTURE}:failsOnceMarked`, '--port', '0', '--workers', '2'], {
+      env: { STARWIRE_FAIL_ONCE: marker },
+    });
+    const port = await served.port();
+    writeFileSync(marker, '');
+    const crashed = ((await getJson(port, '/crash')).body as { crashing: number }).crashing;
+    await served.stderrMatching(/worker \d+ failed to start \(exited with code 1\); starting another/);
+    assert.ok(!existsSync(marker), 'the replacement saw the marker');
+    const after = await servingPids(port, 2);
+    assert.equal(after.size, 2, `pids: ${[...after].join(', ')}`);
+    assert.ok(!after.has(crashed));
+    assert.doesNotMatch(served.stderr, /stopping|giving up/);
+    served.signal('SIGTERM');
+    assert.equal((await served.exitedWithin(5000)).code, 0);
   });
 
   it('a failing onStartup in the workers makes the primary exit 1 without forking again', async () => {
@@ -108,5 +144,32 @@ describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
     served.signal('SIGTERM');
     assert.equal((await served.exitedWithin(5000)).code, 0);
     assert.equal(served.stdout.match(/serving/g)?.length, 1, 'the serving line is printed once');
+  });
+
+  it('--reload: while a change fails to start, a crashed old worker is not replaced with it, and the next change serves', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'starwire-reload-'));
+    const entry = join(dir, 'server.js');
+    const good = `module.exports = require(${JSON.stringify(join(ROOT, FIXTURE))});\n`;
+    writeFileSync(entry, good);
+    const served = new StarwireProcess(['serve', entry, '--port', '0', '--reload', '--workers', '2']);
+    const port = await served.port();
+    await served.stderrMatching(/watching .* for changes/);
+
+    writeFileSync(entry, 'module.exports = {{ not javascript\n');
+    await served.stderrMatching(/the changed app failed to start .* still serving the previous version/);
+    assert.match(served.stderr, /still serving the previous version \(2 workers\)/);
+    const crashed = ((await getJson(port, '/crash')).body as { crashing: number }).crashing;
+    await served.stderrMatching(new RegExp(`worker ${crashed} exited with code 70; not replacing it while the changed app fails to start`));
+    const left = await pids(port, 4);
+    assert.equal(left.size, 1);
+    assert.ok(!left.has(crashed));
+
+    writeFileSync(entry, good);
+    await served.stderrMatching(/reloaded \(2 workers\)/);
+    const after = await servingPids(port, 2);
+    assert.equal(after.size, 2);
+    assert.ok([...left].every((pid) => !after.has(pid)), 'the new generation serves');
+    served.signal('SIGTERM');
+    assert.equal((await served.exitedWithin(5000)).code, 0);
   });
 });

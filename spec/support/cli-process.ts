@@ -34,7 +34,16 @@ export class StarwireProcess {
     });
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { this.stdout += chunk; });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { this.stderr += chunk; });
-    this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'exit' can come before the last output is read: wait for the pipes to close too, briefly
+    // (workers of a killed primary hold them until they notice).
+    const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => {
+      const late = setTimeout(() => resolve({ code, signal }), 500);
+      void closed.then(() => {
+        clearTimeout(late);
+        resolve({ code, signal });
+      });
+    }));
     running.add(this);
     void this.exit.then(() => running.delete(this));
   }
