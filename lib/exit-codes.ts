@@ -2,7 +2,11 @@
 export const EXIT = {
   /** Stopped by SIGTERM/SIGINT and shut down within `--shutdown-timeout`. */
   OK: 0,
-  /** The app did not start (module, export, onStartup, listen), or workers crashed in a loop. */
+  /**
+   * The app did not start (module, export, onStartup, listen), workers crashed in a loop, or
+   * the shutdown failed (`app.close()` rejected, a worker exited non-zero other than 3 during a
+   * cluster's shutdown).
+   */
   FAILED: 1,
   /** The command line was wrong: unknown command or flag, a bad value, no module given. */
   USAGE: 2,
