@@ -1,5 +1,5 @@
-import { readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { join, sep } from 'node:path';
+import { existsSync, readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { basename, join, sep } from 'node:path';
 
 /** Directories never watched: installed packages and tool state (.git, .cache, ...). */
 function ignored(name: string): boolean {
@@ -19,14 +19,18 @@ function ignored(name: string): boolean {
 export class TreeWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined = undefined;
+  /** Polls for the root while it is gone: nothing else would see it come back. */
+  private rootPoll: NodeJS.Timeout | undefined = undefined;
   private lastFile = '';
 
-  constructor(root: string, private readonly onChange: (file: string) => void, private readonly debounceMs = 150) {
+  constructor(private readonly root: string, private readonly onChange: (file: string) => void, private readonly debounceMs = 150) {
     this.add(root);
   }
 
   close(): void {
     clearTimeout(this.timer);
+    clearInterval(this.rootPoll);
+    this.rootPoll = undefined;
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
   }
@@ -65,6 +69,9 @@ export class TreeWatcher {
 
   private changed(dir: string, name: string | Buffer | null): void {
     const file = name === null ? dir : join(dir, String(name));
+    // A directory's watcher reports its own deletion under its own name. The parent's watcher
+    // takes care of the others; the root has none.
+    if (dir === this.root && name !== null && String(name) === basename(dir) && !existsSync(file)) this.rootDeleted();
     if (name !== null && ignored(String(name))) return;
     let stats: Stats | undefined;
     try {
@@ -80,5 +87,19 @@ export class TreeWatcher {
     this.lastFile = file;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.onChange(this.lastFile), this.debounceMs);
+  }
+
+  /** Watches the root afresh once it exists again (at once if it was made again already). */
+  private rootDeleted(): void {
+    this.forget(this.root);
+    const again = (): boolean => {
+      if (!existsSync(this.root)) return false;
+      clearInterval(this.rootPoll);
+      this.rootPoll = undefined;
+      this.add(this.root);
+      this.changed(this.root, null);
+      return true;
+    };
+    if (this.rootPoll === undefined && !again()) this.rootPoll = setInterval(again, 100);
   }
 }

@@ -71,4 +71,26 @@ describe('TreeWatcher (lib/reload.ts)', () => {
     await sleep(150);
     assert.deepEqual(changes, [join(dir, 'lib', 'y.js')]);
   });
+
+  it('watches the root again once it is deleted and made again, however long that takes', async () => {
+    watcher = new TreeWatcher(dir, (file) => changes.push(file), 30);
+    rmSync(dir, { recursive: true });
+    await sleep(300);
+    mkdirSync(join(dir, 'lib'), { recursive: true });
+    await sleep(300);
+    assert.ok(changes.length > 0, 'the deletion and the new root are changes');
+    changes = [];
+    writeFileSync(join(dir, 'lib', 'x.js'), '1');
+    await sleep(150);
+    assert.deepEqual(changes, [join(dir, 'lib', 'x.js')]);
+
+    // Made again before the watcher hears of the deletion.
+    rmSync(dir, { recursive: true });
+    mkdirSync(dir);
+    await sleep(150);
+    changes = [];
+    writeFileSync(join(dir, 'y.js'), '1');
+    await sleep(150);
+    assert.deepEqual(changes, [join(dir, 'y.js')]);
+  });
 });
