@@ -35,9 +35,19 @@ async function closeCodes(sockets: readonly LiveSocket[]): Promise<number[]> {
 describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
   this.timeout(15_000);
   let dir: string | undefined;
+  /** A worker that no longer hears from its primary, so outlives it if a spec fails. */
+  let detached: number | undefined;
 
   afterEach(async () => {
     await killAll();
+    if (detached) {
+      try {
+        process.kill(detached, 'SIGKILL');
+      } catch {
+        // Gone already, as it should be.
+      }
+    }
+    detached = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   });
@@ -109,6 +119,26 @@ describe('starwire serve --workers and --reload (lib/cluster.ts)', function () {
     assert.doesNotMatch(served.stderr, /stopping|giving up/);
     served.signal('SIGTERM');
     assert.equal((await served.exitedWithin(5000)).code, 0);
+  });
+
+  it('a worker whose IPC channel closed is sent SIGTERM on shutdown instead of waiting for the kill', async () => {
+    const served = serve([FIXTURE, '--port', '0', '--workers', '2', '--shutdown-timeout', '1000']);
+    const port = await served.port();
+    detached = ((await getJson(port, '/detach')).body as { detaching: number }).detaching;
+    const pid = detached;
+    // The primary hands connections only to the connected worker now.
+    for (let attempt = 0; attempt < 30; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!(await pids(port, 3)).has(pid)) break;
+    }
+    assert.ok(!(await pids(port, 3)).has(pid), 'the detached worker no longer answers');
+    process.kill(pid, 0); // still alive
+    served.signal('SIGTERM');
+    // Without the SIGTERM the primary would wait out the timeout and 2 s more, then kill it: exit 3.
+    const ended = await served.exitedWithin(5000);
+    assert.equal(ended.code, 0, served.stderr);
+    assert.ok(ended.ms < 1500, `exited after ${ended.ms} ms`);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the detached worker is gone');
   });
 
   it('a failing onStartup in the workers makes the primary exit 1 without forking again', async () => {
