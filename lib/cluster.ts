@@ -37,9 +37,16 @@ function freePort(host: string): Promise<number> {
 /**
  * The `node:cluster` primary behind `--workers N` and `--reload`: forks the workers (each
  * loads the app and listens on the shared port), prints the serving line once all listen,
- * forks again after a crash (giving up after a few quick ones), forwards SIGTERM/SIGINT as a
- * shutdown request, and on `--reload` starts a new generation of workers on a file change
- * and retires the old one (its WebSockets close with 1012) once the new one listens.
+ * forks again after a crash or a replacement that fails to start (giving up after a few quick
+ * ones; only the first generation failing to start stops everything), forwards SIGTERM/SIGINT
+ * as a shutdown request, and on `--reload` starts a new generation of workers on a file change
+ * and retires the old one (its WebSockets close with 1012) once the new one listens. While a
+ * change fails to start, the old generation serves on and is not replaced from the broken code.
+ *
+ * @example
+ * // What `starwire serve dist/app.js --workers 4` does in the primary (lib/cli.ts):
+ * const options = parseServeArgs(['dist/app.js', '--workers', '4']);
+ * if (options !== 'help') await ClusterPrimary.start(options);
  */
 export class ClusterPrimary {
   private readonly states = new Map<number, WorkerState>();
