@@ -10,6 +10,12 @@ export interface ReconnectOptions {
   readonly jitter?: number;
   /** Consecutive failed attempts before giving up (state 'closed'). Default Infinity. */
   readonly maxAttempts?: number;
+  /**
+   * How long, in ms, a connection must stay open before the attempt count (and so the delay)
+   * starts over. A connection closed sooner counts as a failed attempt: a server that accepts
+   * and at once closes is not retried at the shortest delay forever. Default 5000.
+   */
+  readonly stableAfter?: number;
 }
 
 export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = {
@@ -18,6 +24,7 @@ export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = {
   factor: 2,
   jitter: 0.5,
   maxAttempts: Infinity,
+  stableAfter: 5000,
 };
 
 /**

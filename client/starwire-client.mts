@@ -1,4 +1,5 @@
 import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './backoff.mjs';
+import { validateClose } from './close-args.mjs';
 import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 import { Heartbeat } from './heartbeat.mjs';
 import { Listeners } from './listeners.mjs';
@@ -47,6 +48,8 @@ export class StarwireClient<In = ServerMessage> {
   private hasOpened = false;
   private attempt = 0;
   private reconnectTimer: Timer | undefined;
+  /** Runs once a connection has stayed open `stableAfter` ms: only then does the backoff start over. */
+  private stableTimer: Timer | undefined;
   private lastRequestId = 0;
   private readonly pending = new Map<number, Pending>();
   private queue: { readonly text: string; readonly requestId?: number }[] = [];
@@ -83,7 +86,9 @@ export class StarwireClient<In = ServerMessage> {
 
   /**
    * Listens for an event; returns the function that stops listening. A listener that throws
-   * is reported as an `error` event and does not disturb the client.
+   * is reported as an `error` event and does not disturb the client. The `message` payload is
+   * typed `In` (the type given to `connect<In>()`), but nothing checks it at runtime: it is
+   * whatever JSON the server sent, and `In` is what the caller asserts it to be.
    *
    * @example
    * const off = client.on('close', ({ code, willReconnect }) => showOffline(code, willReconnect));
@@ -112,6 +117,8 @@ export class StarwireClient<In = ServerMessage> {
    * `replyTo: requestId` (an `{type:'error'}` reply resolves too: it is the app's answer).
    * Rejects with `RequestTimeoutError` when no reply comes in time, and with
    * `ConnectionClosedError` when the connection closes first: the client never re-sends.
+   * `Reply` is not checked at runtime: the reply is whatever JSON the server sent, and `Reply`
+   * is what the caller asserts it to be (narrow on `type` before trusting its fields).
    *
    * @example
    * const reply = await client.request({ type: 'join', room: 'lobby' }, { timeout: 5000 });
@@ -124,15 +131,18 @@ export class StarwireClient<In = ServerMessage> {
   /**
    * Closes the connection with `code` (1000 or 3000–4999) and stops reconnecting for good;
    * pending requests reject with `ConnectionClosedError`. Calling it again does nothing.
+   * Throws a `TypeError`, and changes nothing, for another code or a `reason` over 123 UTF-8
+   * bytes (what browsers refuse).
    *
    * @example
    * window.addEventListener('pagehide', () => client.close(1000, 'page closed'));
    */
   close(code = 1000, reason = ''): void {
-    if (code !== 1000 && !(code >= 3000 && code <= 4999)) throw new TypeError(`StarwireClient.close: code must be 1000 or 3000–4999, got ${code}`);
+    validateClose('StarwireClient.close', code, reason);
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.stableTimer);
     this.heartbeat?.stop();
     const socket = this.socket;
     this.socket = undefined;
@@ -147,16 +157,36 @@ export class StarwireClient<In = ServerMessage> {
     this.listeners.emit('close', { code, reason, willReconnect: false });
   }
 
+  /**
+   * Stops resuming a room (`{ room }`) or channel (`{ channel }`): later reconnects do not ask
+   * for its history, and a resume of it under way emits nothing more. Call it once the server
+   * has stopped sending it (after the reply to a `leave`, say): a message of it that arrives
+   * later starts tracking it again, as does the `history` reply to a later `join`.
+   *
+   * @example
+   * await client.request({ type: 'leave', room: 'lobby' });
+   * client.forget({ room: 'lobby' });
+   */
+  forget(which: { readonly room: string } | { readonly channel: string }): void {
+    const room: unknown = 'room' in which ? which.room : undefined;
+    const channel: unknown = 'channel' in which ? which.channel : undefined;
+    if (typeof room === 'string') this.resume?.forget(`room:${room}`);
+    else if (typeof channel === 'string') this.resume?.forget(`channel:${channel}`);
+    else throw new TypeError('StarwireClient.forget: pass { room: string } or { channel: string }');
+  }
+
   // ——— the socket ———
 
   private open(first: boolean): void {
-    const target = typeof this.url === 'function' ? this.url() : this.url;
     let socket: WebSocketLike;
     try {
+      // A url function runs on every attempt: one that throws is a failed attempt like any other.
+      const target = typeof this.url === 'function' ? this.url() : this.url;
       socket = this.protocols.length > 0 ? new this.WebSocketClass(String(target), this.protocols) : new this.WebSocketClass(String(target));
     } catch (error) {
       if (first) throw error;
-      this.listeners.emit('error', error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error.message : String(error);
+      this.listeners.emit('error', new Error(`StarwireClient: reconnecting, could not create a WebSocket: ${reason}`, { cause: error }));
       return this.lost(1006, 'could not create a WebSocket', false);
     }
     this.socket = socket;
@@ -175,8 +205,9 @@ export class StarwireClient<In = ServerMessage> {
   private opened(): void {
     const reconnected = this.hasOpened;
     this.hasOpened = true;
-    this.attempt = 0;
     this.currentState = 'open';
+    // A server that accepts and at once closes (1013 when overloaded) must not reset the backoff.
+    if (this.reconnect !== false) this.stableTimer = setTimeout(() => { this.attempt = 0; }, this.reconnect.stableAfter);
     this.heartbeat?.start();
     if (reconnected && this.resume) {
       for (const stream of this.resume.streams()) {
@@ -219,6 +250,7 @@ export class StarwireClient<In = ServerMessage> {
   /** The connection ended without `close()`: reconnect, unless the code says it cannot help. */
   private lost(code: number, reason: string, heartbeat: boolean): void {
     this.heartbeat?.stop();
+    clearTimeout(this.stableTimer);
     this.abandon((pending) => pending.sent, false, `was sent, but the connection closed (code ${code}) before its reply; it is not re-sent`);
     const options = this.reconnect;
     const willReconnect = options !== false && (heartbeat || !this.fatalCodes.has(code)) && this.attempt < options.maxAttempts;

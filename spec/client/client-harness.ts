@@ -69,7 +69,7 @@ export interface WireLog {
  * `ping` → `pong`; `echo` {value, delay?} → `echo` {value, replyTo} after `delay` ms, so replies
  * can overtake each other; `push` {messages} → each message as is; `history` → what the log
  * says (live messages first, the reply later); `garbage` → a line that is not JSON; `close` {code} → closes with it; anything else → no answer.
- * `/mute` accepts and reads, and never says a word.
+ * `/mute` accepts and reads, and never says a word. `/overloaded` accepts and at once closes with 1013.
  */
 export function wireApp(log: WireLog): App {
   const rpc = inject([WebSocket], async (ws: WebSocket) => {
@@ -113,7 +113,12 @@ export function wireApp(log: WireLog): App {
     await ws.accept();
     for await (const data of ws) if (String(data).includes('"ping"')) log.pings++;
   });
-  return new App({ routes: [new WebSocketRoute('/rpc', rpc), new WebSocketRoute('/mute', mute)] });
+  const overloaded = inject([WebSocket], async (ws: WebSocket) => {
+    log.connections++;
+    await ws.accept();
+    await ws.close(1013, 'try again later');
+  });
+  return new App({ routes: [new WebSocketRoute('/rpc', rpc), new WebSocketRoute('/mute', mute), new WebSocketRoute('/overloaded', overloaded)] });
 }
 
 /** A wire app listening on 127.0.0.1 (port 0 unless given), with its log and `ws://` base URL. */

@@ -99,7 +99,7 @@ describe('client/starwire-client', () => {
   });
 
   it('reconnects with bounded, growing delays after the server goes away, and comes back on the same port', async () => {
-    const sw = connect('/rpc', { reconnect: { initialDelay: 20, maxDelay: 100, factor: 2, jitter: 0.5 } });
+    const sw = connect('/rpc', { reconnect: { initialDelay: 20, maxDelay: 100, factor: 2, jitter: 0.5, stableAfter: 100 } });
     await next(sw, 'open');
     const scheduled = record(sw, 'reconnecting');
     const closed = next(sw, 'close');
@@ -118,10 +118,59 @@ describe('client/starwire-client', () => {
       assert.ok(delay >= base * 0.5 && delay <= base * 1.5, `attempt ${attempt}: ${delay} ms`);
     });
     assert.equal((await sw.request({ type: 'echo', value: 'back' })).value, 'back');
-    // A successful open starts the count again.
+    // A connection that stayed open stableAfter ms starts the count again.
+    await sleep(150);
     const again = next(sw, 'reconnecting');
     sw.send({ type: 'close', code: 1012 });
     assert.equal((await again).attempt, 1);
+  });
+
+  it('counts a connection closed before stableAfter as a failed attempt, so maxAttempts stops a server that accepts and closes at once', async () => {
+    const sw = connect('/overloaded', { reconnect: { initialDelay: 10, maxDelay: 40, jitter: 0, maxAttempts: 3 } });
+    const scheduled = record(sw, 'reconnecting');
+    const opens = record(sw, 'open');
+    const final = await next(sw, 'close', (event) => !event.willReconnect);
+    assert.deepEqual(final, { code: 1013, reason: 'try again later', willReconnect: false });
+    assert.equal(sw.state, 'closed');
+    assert.deepEqual(scheduled, [{ attempt: 1, delay: 10 }, { attempt: 2, delay: 20 }, { attempt: 3, delay: 40 }]);
+    assert.equal(opens.length, 4);
+    assert.equal(log.connections, 4);
+  });
+
+  it('reports a url function that throws while reconnecting as an error, and tries again', async () => {
+    let calls = 0;
+    const made = client.connect(() => {
+      calls++;
+      if (calls === 2) throw new Error('no token');
+      return `${url}/rpc`;
+    }, { WebSocket: NodeWebSocket, heartbeat: false, reconnect: { initialDelay: 10, jitter: 0 } });
+    clients.push(made);
+    await next(made, 'open');
+    const errors = record(made, 'error');
+    const closes = record(made, 'close');
+    made.send({ type: 'close', code: 1012 });
+    assert.deepEqual(await next(made, 'open'), { reconnected: true });
+    assert.equal(calls, 3);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /could not create a WebSocket: no token/);
+    assert.deepEqual(closes, [
+      { code: 1012, reason: '', willReconnect: true },
+      { code: 1006, reason: 'could not create a WebSocket', willReconnect: true },
+    ]);
+  });
+
+  it('refuses a close code browsers refuse, or a reason over 123 UTF-8 bytes, with a TypeError, changing nothing', async () => {
+    const sw = connect('/rpc');
+    await next(sw, 'open');
+    const closes = record(sw, 'close');
+    assert.throws(() => sw.close(1000, 'é'.repeat(62)), (error: unknown) => error instanceof TypeError && /124 UTF-8 bytes/.test(error.message));
+    assert.throws(() => sw.close(1001), TypeError);
+    assert.throws(() => sw.close(3000.5), TypeError);
+    assert.equal(sw.state, 'open');
+    assert.deepEqual(closes, []);
+    assert.equal((await sw.request({ type: 'echo', value: 'still open' })).value, 'still open');
+    sw.close(4999, 'é'.repeat(61));
+    assert.equal(sw.state, 'closed');
   });
 
   it('does not reconnect after close(), nor after a fatal close code', async () => {
@@ -180,7 +229,7 @@ describe('client/starwire-client', () => {
     assert.equal(log.connections, 2);
   });
 
-  it('drops duplicates and older ids per room, ordering ids as numbers', async () => {
+  it('drops exact repeats per room, and emits an older id not seen before (out of order) as it comes', async () => {
     const sw = connect('/rpc');
     const messages = record(sw, 'message');
     const line = (room: string, id: string): object => ({ type: 'message', room, id });
@@ -189,7 +238,7 @@ describe('client/starwire-client', () => {
       messages: [line('a', '9-5'), line('a', '9-5'), line('a', '10-0'), line('a', '9-9'), line('b', '1-0'), { type: 'message', channel: 'a', id: '2-0' }, { type: 'done' }],
     });
     await next(sw, 'message', (message) => message.type === 'done');
-    assert.deepEqual(messages, [line('a', '9-5'), line('a', '10-0'), line('b', '1-0'), { type: 'message', channel: 'a', id: '2-0' }, { type: 'done' }]);
+    assert.deepEqual(messages, [line('a', '9-5'), line('a', '10-0'), line('a', '9-9'), line('b', '1-0'), { type: 'message', channel: 'a', id: '2-0' }, { type: 'done' }]);
   });
 
   it('survives listeners that throw and bad JSON from the server, reporting both as errors', async () => {
