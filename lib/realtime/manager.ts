@@ -25,6 +25,8 @@ export interface RealtimeOptions {
   reconnectGrace?: number;
   /** Messages each room or persistent channel keeps for replay. Default 100. */
   historyLimit?: number;
+  /** Where a failing event handler is reported. Default: the app's `settings.logError`. */
+  logError?: (message: string, error: unknown) => void;
 }
 
 /** Who a user is, for `addUser`. */
@@ -76,6 +78,7 @@ export class RealtimeManager {
   private started: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly logError: (message: string, error: unknown) => void;
 
   constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
     this.switchboard = new Switchboard(layer);
@@ -83,8 +86,7 @@ export class RealtimeManager {
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
     this.historyLimit = options.historyLimit ?? 100;
-    // Event handlers are the app's; one that throws must not take the manager down.
-    this.events.on('error', () => {});
+    this.logError = options.logError ?? ((message, error) => console.error(message, error));
   }
 
   /** Joins the layer: a channel for this process and the groups every process is in. Idempotent. */
@@ -281,12 +283,14 @@ export class RealtimeManager {
    * realtime.on(EventType.USER_JOINED, (_type, { user }) => realtime.sendToUser(user.id, { type: 'welcome' }));
    */
   on<E extends EventType>(type: E, handler: EventHandler<E>): () => void {
+    // Handlers are the app's; one that fails is reported and must not take the manager down.
+    const report = (error: unknown): void => this.logError(`Realtime event handler for ${type} failed`, error);
     const listener = (data: EventData[E]): void => {
       try {
         const result = handler(type, data);
-        if (result instanceof Promise) result.catch((error: unknown) => this.events.emit('error', error));
+        if (result instanceof Promise) result.catch(report);
       } catch (error) {
-        this.events.emit('error', error);
+        report(error);
       }
     };
     this.events.on(type, listener);

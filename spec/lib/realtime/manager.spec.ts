@@ -425,6 +425,28 @@ describe('RealtimeManager', function () {
     });
   });
 
+  describe('event handlers that fail', () => {
+    it('are reported through settings.logError, naming the event, and the others still run', async () => {
+      const reported: { message: string; error: unknown }[] = [];
+      const app = new App({ routes: [], settings: { logError: (message, error) => { reported.push({ message, error }); } } });
+      try {
+        const ran: string[] = [];
+        app.realtime.on(EventType.ROOM_CREATED, () => { throw new Error('sync'); });
+        app.realtime.on(EventType.ROOM_CREATED, async () => { await sleep(1); throw new Error('async'); });
+        app.realtime.on(EventType.ROOM_CREATED, () => { ran.push('third'); });
+        await app.realtime.createRoom({ id: 'r' });
+        await eventually(() => reported.length === 2, 1000, 'both failures to be reported');
+        assert.deepEqual(ran, ['third']);
+        assert.deepEqual(reported.map((r) => [r.message, (r.error as Error).message]), [
+          ['Realtime event handler for room.created failed', 'sync'],
+          ['Realtime event handler for room.created failed', 'async'],
+        ]);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe('with a store that answers slowly', () => {
     /** Takes 100 ms to withdraw presence, as a distant Redis might; and records being closed. */
     class SlowStore extends MemoryRealtimeStore {
