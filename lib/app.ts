@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import { decodePath, Scope } from '../components/scope';
+import { Scope } from '../components/scope';
 import type { IncomingSource } from './address';
 import { builtins } from './builtins';
 import type { ComponentDefinition } from './component';
 import { Connection } from './connection';
 import { compileEndpoint, handlerTokens, HookInstances, type Endpoint } from './endpoint';
-import { handshakeProblem, nodeUpgrader, parseSubprotocols, refuseSocket } from './handshake';
+import { parseSubprotocols } from './handshake';
 import { WebSocketGateway } from './websocket-gateway';
 import type { WebSocketEndpoint } from './websocket-pipeline';
 import type { WebSocketStats } from './websocket-stats';
@@ -17,9 +16,9 @@ import { HTTPException } from './exceptions';
 import { inject } from './inject';
 import type { HookLike } from './hook';
 import { serveHttp } from './http-pipeline';
-import { NodeSource } from './node-source';
+import { requestListener, upgradeListener } from './node-listener';
 import { Lifespan, type LifespanHandler } from './lifespan';
-import { Logger, since } from './logger';
+import { Logger } from './logger';
 import type { ChannelLayer } from './channel-layer';
 import { isConsumerClass } from './consumer';
 import { consumerHandler } from './consumer-runner';
@@ -27,12 +26,11 @@ import { InMemoryChannelLayer } from './in-memory-channel-layer';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { Resolver } from './resolver';
 import type { Response } from './response';
-import { writeResponse } from './response-writer';
 import { parseTemplate, Router } from './router';
 import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
-import { isThenable, type MaybePromise } from './thenable';
+import type { MaybePromise } from './thenable';
 import { Token, type Provider } from './token';
 import { TrustedProxies } from './trusted-proxies';
 
@@ -148,7 +146,7 @@ export class App {
     }
     const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
     this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
-    this.requestListener = (req, res) => this.handleRequest(req, res);
+    this.requestListener = requestListener(this, this.proxies);
   }
 
   /**
@@ -202,7 +200,7 @@ export class App {
   attach(server: Server): void {
     if (this.servers.has(server)) return;
     this.servers.add(server);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(server, req, socket, head));
+    server.on('upgrade', upgradeListener(this, this.gateway, server, this.proxies));
   }
 
   /**
@@ -260,6 +258,19 @@ export class App {
   }
 
   /**
+   * Whether a `WebSocketRoute` matches `path` (decoded, without the query string): an
+   * `upgrade` listener of your own can leave such paths to the app.
+   *
+   * @example
+   * server.on('upgrade', (req, socket, head) => {
+   *   if (!app.routesWebSocket(new URL(req.url ?? '/', 'http://x').pathname)) theirs.handleUpgrade(req, socket, head, done);
+   * });
+   */
+  routesWebSocket(path: string): boolean {
+    return this.router.lookup(WS_METHOD, path).found;
+  }
+
+  /**
    * Starts a WebSocket connection from any source; `upgrader` completes or refuses the
    * handshake. Returns false when no WebSocket route matches the path.
    */
@@ -272,84 +283,8 @@ export class App {
     return true;
   }
 
-  private handleUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', ignore);
-    const source = new NodeSource(req, this.proxies);
-    const mark = source.url.indexOf('?');
-    const routed = this.router.lookup(WS_METHOD, decodePath(mark === -1 ? source.url : source.url.slice(0, mark))).found;
-    if (!routed) {
-      // Another listener (the server's owner) may serve this path.
-      if (server.listenerCount('upgrade') === 1) {
-        this.gateway.stats.rejected++;
-        refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
-      }
-      return;
-    }
-    const problem = handshakeProblem(req);
-    if (problem) {
-      this.gateway.stats.rejected++;
-      refuseSocket(socket, problem.status, JSON.stringify({ detail: problem.detail }), problem.headers);
-      return;
-    }
-    this.openWebSocket(source, nodeUpgrader(this.gateway.wss, req, socket, head));
-  }
-
   /** The port a server started by `listen()` is bound to. */
   static portOf(server: Server): number {
     return (server.address() as AddressInfo).port;
   }
-
-  private handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const source = new NodeSource(req, this.proxies);
-    if (this.logger.enabled('info')) this.logRequest(source, res);
-    const { response, finish } = this.dispatch(source);
-    const head = source.method === 'HEAD';
-    if (isThenable(response)) {
-      void this.sendLater(source, res, response, head, finish);
-      return;
-    }
-    // The common case: a synchronous pipeline and a body in memory, written with no promise.
-    let written: void | Promise<void> = undefined;
-    try {
-      written = writeResponse(res, response, head);
-    } catch (error) {
-      this.sendFailed(source, res, error);
-    }
-    if (written === undefined) void finish();
-    else void this.sendLater(source, res, undefined, head, finish, written);
-  }
-
-  /** Request-scoped components are disposed once the response is out, however it went. */
-  private async sendLater(
-    source: IncomingSource, res: ServerResponse, response: Promise<Response> | undefined, head: boolean,
-    finish: () => MaybePromise<void>, writing?: Promise<void>,
-  ): Promise<void> {
-    try {
-      await (writing ?? writeResponse(res, await response!, head));
-    } catch (error) {
-      this.sendFailed(source, res, error);
-    } finally {
-      await finish();
-    }
-  }
-
-  /** One line per request once its response is out (or the connection dropped): no payloads. */
-  private logRequest(source: NodeSource, res: ServerResponse): void {
-    const start = performance.now();
-    res.once('close', () => {
-      const mark = source.url.indexOf('?');
-      this.logger.log('info', 'http', {
-        method: source.method, path: mark === -1 ? source.url : source.url.slice(0, mark), status: res.statusCode,
-        ms: since(start), client: source.client?.host ?? null, completed: res.writableFinished,
-      });
-    });
-  }
-
-  private sendFailed(source: IncomingSource, res: ServerResponse, error: unknown): void {
-    this.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
-    res.destroy();
-  }
 }
-
-/** Socket errors before the upgrade end in 'close'; a listener keeps them from crashing the process. */
-function ignore(): void {}

@@ -6,6 +6,17 @@ import { Include, Route, WebSocketRoute } from '../../lib/routes';
 import { forEachClient } from '../support/clients';
 
 describe('App', () => {
+  it('routesWebSocket tells which paths a WebSocketRoute serves, HTTP routes aside', () => {
+    const app = new App({
+      routes: [new WebSocketRoute('/ws', () => undefined), new Include('/rooms', [new WebSocketRoute('/{id:int}', () => undefined)]), new Route('/http', 'GET', () => ({}))],
+    });
+    assert.equal(app.routesWebSocket('/ws'), true);
+    assert.equal(app.routesWebSocket('/rooms/7'), true);
+    assert.equal(app.routesWebSocket('/rooms/seven'), false);
+    assert.equal(app.routesWebSocket('/http'), false);
+    assert.equal(app.routesWebSocket('/elsewhere'), false);
+  });
+
   forEachClient(() => new App({
     routes: [
       new Route('/', 'GET', () => ({ home: true })),
