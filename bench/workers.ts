@@ -22,9 +22,8 @@ import { positive } from './support/options';
 import { startStarwire, type StarwireServer } from './support/starwire-cli';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
-import { closeAll, connect, roundTrip } from './support/ws-load';
-import { WS_PATH } from './support/ws-servers';
-import { jsonPayload, load, LOAD_FLAGS, loadOptions, type LoadOptions, type Sample } from './ws-echo';
+import { closeAll, connect } from './support/ws-load';
+import { checkEcho, jsonPayload, load, LOAD_FLAGS, loadOptions, url, type LoadOptions, type Sample } from './ws-echo';
 
 const APP = 'dist/bench/support/ws-servers.js:starwireEchoApp';
 const WORKER_COUNTS = [1, 2] as const;
@@ -40,17 +39,11 @@ function parseOptions(args: string[]): Options {
     strict: true,
     options: { ...LOAD_FLAGS, payload: { type: 'string', default: '64' }, sockets: { type: 'string', default: '1000' } },
   });
-  const payload = Math.round(positive('payload', values.payload));
-  if (payload < 32) throw new Error(`--payload: ${payload} B is too small for the JSON envelope (min 32)`);
-  return { ...loadOptions(values), payload, sockets: Math.round(positive('sockets', values.sockets)) };
+  return { ...loadOptions(values), payload: Math.round(positive('payload', values.payload)), sockets: Math.round(positive('sockets', values.sockets)) };
 }
 
 function serve(workers: number): Promise<StarwireServer> {
   return startStarwire([APP, '--port', '0', '--workers', String(workers)]);
-}
-
-function url(server: StarwireServer): string {
-  return `ws://127.0.0.1:${server.port}${WS_PATH}`;
 }
 
 async function throughput(options: Options): Promise<Map<number, Sample[]>> {
@@ -61,8 +54,7 @@ async function throughput(options: Options): Promise<Map<number, Sample[]>> {
     for (const workers of WORKER_COUNTS) {
       const server = await serve(workers);
       servers.set(workers, server);
-      const reply = await roundTrip(url(server), payload);
-      if (reply !== payload.toString('utf8')) throw new Error(`--workers ${workers} echoed ${reply.slice(0, 80)}`);
+      await checkEcho(`--workers ${workers}`, server, payload);
     }
     if (options.warmup > 0) for (const workers of WORKER_COUNTS) await load(servers.get(workers)!, payload, options.warmup, options);
     for (let r = 0; r < options.rounds; r++) {

@@ -89,7 +89,6 @@ function parseOptions(args: string[]): Options {
     throw new Error(`--profile must be one of ${WS_SYSTEMS.join(', ')}, got ${values.profile}`);
   }
   const payloads = values.payloads.split(',').map((size) => Math.round(positive('payloads', size)));
-  for (const size of payloads) if (size < 32) throw new Error(`--payloads: ${size} B is too small for the JSON envelope (min 32)`);
   const heartbeat = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
   if (heartbeat !== undefined && !(heartbeat >= 0)) throw new Error(`--heartbeat must be ≥ 0 ms, got ${values.heartbeat}`);
   return {
@@ -103,6 +102,7 @@ function parseOptions(args: string[]): Options {
 
 /** A JSON text message of exactly `size` bytes, which the echo gives back byte for byte. */
 export function jsonPayload(size: number): Buffer {
+  if (size < 32) throw new Error(`A ${size} B payload is too small for the JSON envelope (min 32)`);
   const head = '{"type":"echo","data":"';
   const tail = '"}';
   return Buffer.from(head + 'x'.repeat(size - head.length - tail.length) + tail);
@@ -115,14 +115,15 @@ function payloadLabel(size: number): string {
 /** What a load run needs of a server: bench/workers.ts passes `starwire serve` processes. */
 export type LoadTarget = Pick<ChildServer, 'port' | 'cpuMicros'>;
 
-function url(server: LoadTarget): string {
+export function url(server: LoadTarget): string {
   return `ws://127.0.0.1:${server.port}${WS_PATH}`;
 }
 
-async function checkEcho(system: WsSystem, server: ChildServer, payload: Buffer): Promise<void> {
+/** Fails unless `server` echoes `payload` byte for byte; `label` names it in the error. */
+export async function checkEcho(label: string, server: LoadTarget, payload: Buffer): Promise<void> {
   const reply = await roundTrip(url(server), payload);
   if (reply !== payload.toString('utf8')) {
-    throw new Error(`${system} echoed ${JSON.stringify(reply.slice(0, 80))}… (${reply.length} B) for a ${payload.length} B message`);
+    throw new Error(`${label} echoed ${JSON.stringify(reply.slice(0, 80))}… (${reply.length} B) for a ${payload.length} B message`);
   }
 }
 

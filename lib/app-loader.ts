@@ -52,9 +52,7 @@ async function importModule(file: string, label: string): Promise<Record<string,
       return await import(pathToFileURL(file).href) as Record<string, unknown>;
     }
   } catch (error) {
-    if (error instanceof AppLoadError) throw error;
-    const message = error instanceof Error ? error.stack ?? error.message : String(error);
-    throw new AppLoadError(`Loading ${label} failed: ${message}`);
+    throw new AppLoadError(`Loading ${label} failed: ${stackOf(error)}`);
   }
 }
 
@@ -73,7 +71,7 @@ async function appFrom(value: unknown, label: string): Promise<App> {
   try {
     made = await (value as () => unknown)();
   } catch (error) {
-    throw new AppLoadError(`${label} threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    throw new AppLoadError(`${label} threw: ${stackOf(error)}`);
   }
   if (!isApp(made)) throw new AppLoadError(`${label} returned ${describe(made)}, not an App`);
   return made;
@@ -113,4 +111,9 @@ function registerTypeScript(label: string, cwd: string): void {
   const loaded = require(api) as { register?: () => unknown };
   if (typeof loaded.register !== 'function') throw new AppLoadError(`${api} has no register(); tsx 4 or later is needed to serve ${label}`);
   loaded.register();
+}
+
+/** What user code threw, with its stack where it has one. */
+function stackOf(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
 }

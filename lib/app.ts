@@ -240,13 +240,15 @@ export class App {
     this.servers.clear();
     // Stop accepting first, so nothing new arrives while sockets close and handlers finish.
     const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    await this.gateway.close(options.code, options.reason);
-    // A keep-alive connection whose request was in flight goes idle only once its response is
-    // written; sweeping until the servers have closed spares it Node's 5 s keep-alive timeout.
+    // Node keeps a keep-alive connection open after its response (keepAliveTimeout, 5 s) even
+    // once its server is closed: answers from now on end theirs, and a connection whose request
+    // was in flight is closed as soon as it goes idle.
+    for (const server of servers) server.prependListener('request', endKeepAlive);
     const sweep = (): void => { for (const server of servers) server.closeIdleConnections?.(); };
     sweep();
     const sweeper = setInterval(sweep, 50);
     try {
+      await this.gateway.close(options.code, options.reason);
       await stopped;
     } finally {
       clearInterval(sweeper);
@@ -287,4 +289,9 @@ export class App {
   static portOf(server: Server): number {
     return (server.address() as AddressInfo).port;
   }
+}
+
+/** During shutdown: the response ends its keep-alive connection. */
+function endKeepAlive(_req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('connection', 'close');
 }

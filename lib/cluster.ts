@@ -56,7 +56,6 @@ export class ClusterPrimary {
   private current = 0;
   /** The generation being started, until it serves or fails. */
   private starting: number | undefined = undefined;
-  private announced = false;
   private reloadPending = false;
   /** A reload's code failed to start: replacements would load it too, so none are forked until the next change. */
   private brokenOnDisk = false;
@@ -75,8 +74,10 @@ export class ClusterPrimary {
       process.stderr.write(`starwire: cannot listen on ${options.host}: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(EXIT.FAILED);
     }
-    const primary = new ClusterPrimary({ ...options, port });
-    cluster.setupPrimary({ exec: join(__dirname, 'cli.js'), args: serveArgs({ ...options, port }) });
+    // Every worker listens on this port: the primary picks one for --port 0, before forking.
+    const resolved = { ...options, port };
+    const primary = new ClusterPrimary(resolved);
+    cluster.setupPrimary({ exec: join(__dirname, 'cli.js'), args: serveArgs(resolved) });
     process.on('SIGTERM', () => primary.shutdown(EXIT.OK));
     process.on('SIGINT', () => primary.shutdown(EXIT.OK));
     primary.forkGeneration();
@@ -128,9 +129,8 @@ export class ClusterPrimary {
     const previous = this.current;
     this.current = state.generation;
     this.starting = undefined;
-    if (!this.announced) {
-      this.announced = true;
-      process.stdout.write(`${servingLine(this.options.host, report.port, this.options.workers)}\n`);
+    if (previous === 0) {
+      process.stdout.write(`${servingLine(this.options.host, this.options.port, this.options.workers)}\n`);
       if (this.options.workers > 1 && report.inMemoryLayer) {
         process.stderr.write(
           'starwire: warning: the app uses the in-memory channel layer, so with several workers rooms, presence and ' +

@@ -3,12 +3,12 @@ import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from './connection';
 import { closeFrameFor } from './error-close';
 import { handlerName, JsonWebsocketConsumer, type WebsocketConsumer } from './consumer';
-import { ConfigurationError, ValidationError, WebSocketDisconnect } from './exceptions';
+import { ConfigurationError, WebSocketDisconnect } from './exceptions';
 import type { BoundMethod } from './hook';
 import { declaredTokens, inject } from './inject';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
-import { invalidMessageReply } from './invalid-message';
+import { replyToInvalid } from './invalid-message';
 import { attempt } from './thenable';
 import { MessageFrame } from './message-frame';
 import * as status from './status';
@@ -65,23 +65,24 @@ export function consumerHandler(
       return plan ? invoke({ fn, plan, self: consumer }, connection, frame) : fn.apply(consumer, fallback);
     };
     // A message that fails to parse or validate closes 1007, or gets an error reply where the route says so.
+    // The parsed JSON of the message being handled, for the reply to an invalid one; messages
+    // are handled one at a time, so one slot per connection serves.
+    let content: unknown;
     const handle = (received: WebSocketMessage): unknown => {
-      const parsed: { content?: unknown } = {};
-      return attempt(() => dispatchMessage(received, parsed), (error) => {
-        if (error instanceof ValidationError && onInvalidMessage !== 'close' && ws.connected) {
-          return ws.sendJson(invalidMessageReply(onInvalidMessage, error, parsed.content));
-        }
-        throw error;
+      content = undefined;
+      return attempt(() => dispatchMessage(received), (error) => {
+        const replied = replyToInvalid(ws, onInvalidMessage, error, content);
+        if (!replied) throw error;
+        return replied;
       });
     };
-    const dispatchMessage = (received: WebSocketMessage, parsed: { content?: unknown }): unknown => {
+    const dispatchMessage = (received: WebSocketMessage): unknown => {
       if (!json) {
         const frame = new MessageFrame(received.data, received.data);
         return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
       }
       const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
-      const content = parseJsonMessage(text);
-      parsed.content = content;
+      content = parseJsonMessage(text);
       return call('receiveJson', [content], new MessageFrame(content, text));
     };
     consumer.scope = connection.scope;

@@ -1,4 +1,6 @@
-import type { ValidationError } from './exceptions';
+import type { WebSocket } from '../components/web-socket';
+import { ValidationError } from './exceptions';
+import type { InvalidMessagePolicy } from './routes';
 
 /**
  * Builds the reply to an incoming message a message handler could not accept (bad JSON, a
@@ -11,6 +13,16 @@ import type { ValidationError } from './exceptions';
  * });
  */
 export type InvalidMessageReply = (error: ValidationError, message: unknown) => unknown;
+
+/**
+ * Answers a message that failed to parse or validate, as the route's policy says. Returns undefined when
+ * there is nothing to answer (another error, policy `'close'`, a closed socket): the caller
+ * rethrows, and the error closes the connection.
+ */
+export function replyToInvalid(ws: WebSocket, policy: InvalidMessagePolicy, error: unknown, message: unknown): Promise<void> | undefined {
+  if (!(error instanceof ValidationError) || policy === 'close' || !ws.connected) return undefined;
+  return ws.sendJson(invalidMessageReply(policy, error, message));
+}
 
 /** The reply `'reply'` sends: `{ type: 'error', detail, errors }`; a function policy builds its own. */
 export function invalidMessageReply(policy: 'reply' | InvalidMessageReply, error: ValidationError, message: unknown): unknown {

@@ -3,6 +3,14 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
+/** Every level's name, least to most verbose. */
+export const LOG_LEVELS = Object.keys(RANK) as readonly LogLevel[];
+
+/** Whether `value` names a level (an own key: not `toString` and friends). */
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && Object.hasOwn(RANK, value);
+}
+
 /** One event: what happened and its fields; never a request or message payload. */
 export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
@@ -18,7 +26,7 @@ export class Logger {
   private readonly rank: number;
 
   constructor(readonly level: LogLevel = 'warn', private readonly write: (line: string) => void = writeStderr) {
-    if (!(level in RANK)) throw new TypeError(`Log level must be one of ${Object.keys(RANK).join(', ')}, got ${String(level)}`);
+    if (!isLogLevel(level)) throw new TypeError(`Log level must be one of ${LOG_LEVELS.join(', ')}, got ${String(level)}`);
     this.rank = RANK[level];
   }
 

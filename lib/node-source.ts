@@ -40,7 +40,7 @@ export class NodeSource implements IncomingSource {
         this.clientAddress = null;
       } else if (this.proxies?.trusts(peer)) {
         // The port is the proxy's; the client's is not known.
-        const host = this.proxies.clientOf(peer, this.headers['x-forwarded-for']);
+        const host = this.proxies.walk(peer, this.headers['x-forwarded-for']);
         this.clientAddress = { host, port: host === peer ? socket.remotePort ?? 0 : 0 };
       } else {
         this.clientAddress = { host: peer, port: socket.remotePort ?? 0 };

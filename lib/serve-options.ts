@@ -25,7 +25,7 @@ export class UsageError extends Error {
   }
 }
 
-export const CLI_LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const CLI_LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export const MAIN_HELP = `Usage: starwire <command> [options]
 
@@ -121,7 +121,7 @@ function parseServe(args: readonly string[]) {
 }
 
 /** parseArgs's messages run to several sentences; one line naming the flag reads better. */
-export function describeParseError(error: unknown): string {
+function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const flag = /'(-[^' ]+)/.exec(message)?.[1];

@@ -1,6 +1,6 @@
 // Apps decorated with tsyringe's decorators need the polyfill before they load, as index.ts does.
 import 'reflect-metadata';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { App } from './app';
 import { loadApp } from './app-loader';
 import { EXIT } from './exit-codes';
@@ -43,12 +43,11 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
     process.exit(EXIT.FAILED);
   }
   serving = new Serving(app, server, options.shutdownTimeout);
-  const port = App.portOf(server);
   if (worker) {
-    const report: WorkerReport = { starwire: 'listening', port, inMemoryLayer: usesInMemoryLayer(app) };
+    const report: WorkerReport = { starwire: 'listening', inMemoryLayer: usesInMemoryLayer(app) };
     process.send?.(report);
   } else {
-    process.stdout.write(`${servingLine(options.host, port, 1)}\n`);
+    process.stdout.write(`${servingLine(options.host, App.portOf(server), 1)}\n`);
   }
 }
 
@@ -73,12 +72,7 @@ class Serving {
       this.server.closeAllConnections();
       process.exit(EXIT.FORCED);
     }, this.timeout);
-    this.server.close();
-    // Node keeps a keep-alive connection open after its response (for keepAliveTimeout, 5 s),
-    // even once the server is closed: answers from now on end theirs, and connections that go
-    // idle (a request in flight when the signal came) are closed as they do.
-    this.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
-    const idle = setInterval(() => this.server.closeIdleConnections(), 50);
+    // app.close() stops the server, ends keep-alive connections and closes the WebSockets.
     let exitCode: number = EXIT.OK;
     try {
       await this.app.close({ code });
@@ -87,7 +81,6 @@ class Serving {
       exitCode = EXIT.FAILED;
     }
     clearTimeout(forced);
-    clearInterval(idle);
     process.exit(exitCode);
   }
 }

@@ -1,4 +1,4 @@
-import type { LogLevel } from './logger';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
 
 /** App-wide settings; every field has a safe default. */
@@ -52,17 +52,12 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
   return settings;
 }
 
-/** Every log level, for checking a name read from the environment. */
-const LOG_LEVELS: Readonly<Record<LogLevel, true>> = { silent: true, error: true, warn: true, info: true, debug: true };
-
 /** `STARWIRE_LOG_LEVEL` when set, else the default; read when an app is made, so the CLI can set it first. */
 export function environmentLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
   const value = env.STARWIRE_LOG_LEVEL;
   if (value === undefined || value === '') return defaultSettings.logLevel;
-  if (!Object.hasOwn(LOG_LEVELS, value)) {
-    throw new TypeError(`STARWIRE_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return value as LogLevel;
+  if (!isLogLevel(value)) throw new TypeError(`STARWIRE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function defined<T extends object>(values: T): Partial<T> {

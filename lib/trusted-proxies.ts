@@ -43,7 +43,12 @@ export class TrustedProxies {
    * rightmost). A hop that is not an IP address (`unknown`, junk) ends the walk.
    */
   clientOf(peer: string, forwardedFor: string | string[] | undefined): string {
-    if (forwardedFor === undefined || !this.trusts(peer)) return peer;
+    return this.trusts(peer) ? this.walk(peer, forwardedFor) : peer;
+  }
+
+  /** `clientOf` for a peer already known to be trusted. */
+  walk(peer: string, forwardedFor: string | string[] | undefined): string {
+    if (forwardedFor === undefined) return peer;
     const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((hop) => hop.trim());
     let client = peer;
     for (let i = hops.length - 1; i >= 0; i--) {

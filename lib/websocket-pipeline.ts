@@ -4,7 +4,7 @@ import type { Endpoint } from './endpoint';
 import { closeFrameFor } from './error-close';
 import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from './exceptions';
 import type { CompiledHook } from './hook';
-import { invalidMessageReply } from './invalid-message';
+import { replyToInvalid } from './invalid-message';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
 import { MessageFrame } from './message-frame';
@@ -100,11 +100,9 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
       const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
       if (result !== undefined && ws.connected) await ws.sendJson(result);
     } catch (error) {
-      if (error instanceof ValidationError && endpoint.onInvalidMessage !== 'close' && ws.connected) {
-        await ws.sendJson(invalidMessageReply(endpoint.onInvalidMessage, error, value));
-        continue;
-      }
-      throw error;
+      const replied = replyToInvalid(ws, endpoint.onInvalidMessage, error, value);
+      if (!replied) throw error;
+      await replied;
     }
   }
 }

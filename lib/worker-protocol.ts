@@ -3,7 +3,7 @@
  * either prints. Kept apart from serve.ts so that the primary never loads the app's code.
  */
 /** What a worker tells the cluster primary, and what the primary asks of a worker (over IPC). */
-export type WorkerReport = { starwire: 'listening'; port: number; inMemoryLayer: boolean };
+export type WorkerReport = { starwire: 'listening'; inMemoryLayer: boolean };
 export type WorkerCommand = { starwire: 'shutdown'; code: number };
 
 export function isWorkerReport(message: unknown): message is WorkerReport {
@@ -15,7 +15,7 @@ export function isWorkerCommand(message: unknown): message is WorkerCommand {
 }
 
 /** `http://host:port`, with IPv6 hosts in brackets. */
-export function serverUrl(host: string, port: number): string {
+function serverUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseServingLine } from '../../lib/worker-protocol';
@@ -8,9 +8,6 @@ const CLI = join(__dirname, '..', '..', 'lib', 'cli.js');
 /** A `starwire serve` process started by a bench: its port, its CPU time, and a timed SIGTERM. */
 export interface StarwireServer {
   readonly port: number;
-  readonly child: ChildProcess;
-  /** Standard error so far (warnings, worker messages). */
-  stderr(): string;
   /** User + system CPU time of the primary and its workers so far, in µs (Linux /proc). */
   cpuMicros(): Promise<number>;
   /** Sends SIGTERM; resolves with the exit code and the milliseconds until the process exited. */
@@ -41,8 +38,6 @@ export function startStarwire(args: readonly string[]): Promise<StarwireServer> 
       clearTimeout(timer);
       resolve({
         port: serving.port,
-        child,
-        stderr: () => stderr,
         cpuMicros: async () => treeCpuMicros(child.pid!),
         terminate: async () => {
           const start = performance.now();
@@ -58,7 +53,7 @@ export function startStarwire(args: readonly string[]): Promise<StarwireServer> 
 let ticksPerSecond: number | undefined;
 
 /** CPU time of `pid` and its children (cluster workers), from /proc; NaN where there is no /proc. */
-export function treeCpuMicros(pid: number): number {
+function treeCpuMicros(pid: number): number {
   try {
     ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     let ticks = 0;

@@ -210,9 +210,8 @@ export class RealtimeManager {
   async broadcastToRoom(roomId: string, message: unknown, options: { except?: readonly string[]; history?: boolean } = {}): Promise<Broadcast> {
     const room = await this.store.getRoom(roomId);
     if (!room) throw new RoomError(roomId, 'missing');
-    if (!room.keepHistory || options.history === false) return this.publish({ kind: 'room', id: roomId }, message, options.except ?? []);
-    const kept = await this.remember(`room:${roomId}`, message);
-    return { ...(await this.publish({ kind: 'room', id: roomId }, kept.message, options.except ?? [])), id: kept.id };
+    const history = room.keepHistory && options.history !== false ? `room:${roomId}` : undefined;
+    return this.broadcast({ kind: 'room', id: roomId }, history, message, options.except ?? []);
   }
 
   // ——— channels ———
@@ -241,9 +240,8 @@ export class RealtimeManager {
   async broadcastToChannel(channelId: string, message: unknown, options: { history?: boolean } = {}): Promise<Broadcast> {
     const channel = await this.store.getChannel(channelId);
     if (!channel) throw new RoomError(channelId, 'missing', 'Channel');
-    if (!channel.isPersistent || options.history === false) return this.publish({ kind: 'channel', id: channelId }, message, []);
-    const kept = await this.remember(`channel:${channelId}`, message);
-    return { ...(await this.publish({ kind: 'channel', id: channelId }, kept.message, [])), id: kept.id };
+    const history = channel.isPersistent && options.history !== false ? `channel:${channelId}` : undefined;
+    return this.broadcast({ kind: 'channel', id: channelId }, history, message, []);
   }
 
   // ——— direct and global ———
@@ -371,10 +369,13 @@ export class RealtimeManager {
     if (gone && user) this.emit(EventType.USER_LEFT, { user });
   }
 
-  private async remember(key: string, message: unknown): Promise<{ message: unknown; id: string }> {
-    const id = await this.store.appendHistory(key, message, this.historyLimit);
+  /** Publishes to a room or channel; kept in history under `historyKey` first when there is one. */
+  private async broadcast(target: Target, historyKey: string | undefined, message: unknown, except: readonly string[]): Promise<Broadcast> {
+    if (historyKey === undefined) return this.publish(target, message, except);
+    const id = await this.store.appendHistory(historyKey, message, this.historyLimit);
     // Clients learn each message's id so they can ask for what followed it after a reconnect.
-    return { message: message !== null && typeof message === 'object' && !Array.isArray(message) ? { ...message, id } : message, id };
+    const stamped = message !== null && typeof message === 'object' && !Array.isArray(message) ? { ...message, id } : message;
+    return { ...(await this.publish(target, stamped, except)), id };
   }
 
   private emit<E extends EventType>(type: E, data: EventData[E]): void {
