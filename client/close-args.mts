@@ -1,5 +1,5 @@
 /** The longest close reason a WebSocket allows: a control frame's 125 bytes less the 2-byte code. */
-export const MAX_CLOSE_REASON_BYTES = 123;
+const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
  * Throws a `TypeError` naming `caller` unless `code` and `reason` are what a browser's

@@ -68,10 +68,7 @@ export class Resume<In> {
       else held.overflowed = true;
       return false;
     }
-    const seen = this.seenIds(stream);
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
+    return this.seenIds(stream).addIfNew(id);
   }
 
   /**
@@ -88,7 +85,7 @@ export class Resume<In> {
     if (start === undefined && ids.length === 0) return;
     const seen = this.seenIds(stream);
     if (start !== undefined) seen.advance(start);
-    for (const id of ids) seen.add(id);
+    for (const id of ids) seen.addIfNew(id);
   }
 
   /** Holds `stream`'s live messages until `reply` (the answer to `historyRequest(stream)`) settles. */
@@ -137,11 +134,7 @@ export class Resume<In> {
   /** Emits `message` unless its id was seen; messages without a stream id are emitted as they come. */
   private pass(stream: string, message: ServerMessage): boolean {
     const id = message.id;
-    if (isStreamId(id)) {
-      const seen = this.seenIds(stream);
-      if (seen.has(id)) return false;
-      seen.add(id);
-    }
+    if (isStreamId(id) && !this.seenIds(stream).addIfNew(id)) return false;
     this.emit(message as In);
     return true;
   }

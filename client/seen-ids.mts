@@ -1,7 +1,7 @@
 import { isAfter } from './stream-ids.mjs';
 
 /** How many of a stream's ids are remembered as seen; a repeat older than that is emitted again. */
-export const RECENT_IDS = 512;
+const RECENT_IDS = 512;
 
 /**
  * The history ids of one room or channel the client has emitted. A repeat is recognised by its
@@ -22,11 +22,16 @@ export class SeenIds {
     return this.recent.has(id);
   }
 
-  /** Remembers `id` as emitted, forgetting the oldest remembered one past `RECENT_IDS`. */
-  add(id: string): void {
+  /**
+   * Remembers `id` as emitted, forgetting the oldest remembered one past `RECENT_IDS`; false
+   * (and nothing changes) when it is a repeat.
+   */
+  addIfNew(id: string): boolean {
+    if (this.recent.has(id)) return false;
     this.recent.add(id);
     if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value as string);
     this.advance(id);
+    return true;
   }
 
   /** Moves the resume point to `id` if it is newer, without calling `id` itself seen. */

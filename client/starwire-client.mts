@@ -4,7 +4,7 @@ import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 import { Heartbeat } from './heartbeat.mjs';
 import { Listeners } from './listeners.mjs';
 import { DEFAULT_FATAL_CODES, isServerMessage, type ClientEvents, type ClientOptions, type ClientState, type RequestOptions, type ServerMessage } from './options.mjs';
-import { Resume } from './resume.mjs';
+import { Resume, streamOf } from './resume.mjs';
 import { OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.mjs';
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -168,11 +168,9 @@ export class StarwireClient<In = ServerMessage> {
    * client.forget({ room: 'lobby' });
    */
   forget(which: { readonly room: string } | { readonly channel: string }): void {
-    const room: unknown = 'room' in which ? which.room : undefined;
-    const channel: unknown = 'channel' in which ? which.channel : undefined;
-    if (typeof room === 'string') this.resume?.forget(`room:${room}`);
-    else if (typeof channel === 'string') this.resume?.forget(`channel:${channel}`);
-    else throw new TypeError('StarwireClient.forget: pass { room: string } or { channel: string }');
+    const stream = streamOf(which);
+    if (stream === undefined) throw new TypeError('StarwireClient.forget: pass { room: string } or { channel: string }');
+    this.resume?.forget(stream);
   }
 
   // ——— the socket ———

@@ -26,7 +26,6 @@ import { commandHandler, invalidCommandReply } from './commands';
 import { packageRoot } from './package-root';
 import { STATUSES, type ChatCommand } from './protocol';
 
-export { packageRoot };
 export { STATUSES, type ChatCommand };
 
 // ——— options ———
@@ -178,7 +177,7 @@ export function chatApp(): App {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  const app = createApp(fromEnvironment());
+  const app = chatApp();
   app.listen(port, host).then(() => {
     console.log(`chat sample on http://${host}:${port}${process.env.REDIS_URL ? ' (shared over Redis)' : ''}`);
   }, (error: unknown) => {

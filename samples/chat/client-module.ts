@@ -11,7 +11,7 @@ import { inject, PlainTextResponse, Response, Route, status } from '../../index'
 import { packageRoot } from './package-root';
 
 /** The URL path the page imports the client from. */
-export const CLIENT_PATH = '/client.mjs';
+const CLIENT_PATH = '/client.mjs';
 
 /**
  * One `GET` route per compiled client module in `root`/dist/client. When the project was not

@@ -48,7 +48,7 @@ function answering(reply: Reply | undefined, requestId: number | undefined): Rep
  * `request()` gets its answer instead of a timeout.
  */
 export function invalidCommandReply(error: ValidationError, message: unknown): Reply | undefined {
-  return answering({ type: 'error', detail: error.message, errors: error.errors }, requestIdOf(message));
+  return answering({ ...errorReply(error.message), errors: error.errors }, requestIdOf(message));
 }
 
 /** The `/ws` message handler: one validated command in, its reply (if any) out. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
-import type { App } from '../../lib/app';
+import { App } from '../../lib/app';
+import { compareIds } from '../../lib/realtime/store';
 import { createApp } from '../../samples/chat/app';
 import { launchChromium, openWatchedPage, until, type WatchedPage } from '../support/chromium';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -63,14 +64,8 @@ function untilOnline(page: Page, who: string, name: string, status: string | nul
 
 /** Ids are `<ms>-<seq>`: each strictly after the one before, so none twice and none out of order. */
 function assertIncreasing(lines: readonly Line[]): void {
-  const parse = (id: string): [number, number] => {
-    const [ms, seq] = id.split('-').map(Number);
-    return [ms ?? NaN, seq ?? NaN];
-  };
   for (let i = 1; i < lines.length; i++) {
-    const [am, as] = parse(lines[i - 1]!.id);
-    const [bm, bs] = parse(lines[i]!.id);
-    assert.ok(bm > am || (bm === am && bs > as), `line ${i} (${lines[i]!.id}) does not follow ${lines[i - 1]!.id}: ${JSON.stringify(lines)}`);
+    assert.ok(compareIds(lines[i - 1]!.id, lines[i]!.id) < 0, `line ${i} (${lines[i]!.id}) does not follow ${lines[i - 1]!.id}: ${JSON.stringify(lines)}`);
   }
 }
 
@@ -106,7 +101,7 @@ describe('chat page in Chromium (e2e)', function () {
   before(async () => {
     app = createApp({ realtime: { reconnectGrace: 300, historyLimit: HISTORY_LIMIT } });
     const server = await app.listen(0, '127.0.0.1');
-    const port = (server.address() as AddressInfo).port;
+    const port = App.portOf(server);
     proxy = await TcpProxy.start(port);
     browser = await launchChromium();
     ann = await openWatchedPage(browser, `http://127.0.0.1:${port}/${PAGE_QUERY}`);
@@ -175,7 +170,7 @@ describe('chat page in Chromium (e2e)', function () {
     await untilTexts(bob.page, 'bob', said);
     // The rejoin's history and the client's replay both carry the missed lines: give a late
     // duplicate time to show.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     assert.deepEqual(await shownTexts(bob.page), said);
     assertIncreasing(await shownLines(bob.page));
     assert.equal(await bob.page.getByTestId('missed-notice').isVisible(), false, 'nothing was lost: no notice');
