@@ -21,12 +21,43 @@ export interface WebSocketMessage {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const SENT: Promise<boolean> = Promise.resolve(true);
+const NOT_SENT: Promise<boolean> = Promise.resolve(false);
+/** ws's `WebSocket.OPEN`: a wire in any other state drops what it is given. */
+const WIRE_OPEN = 1;
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
 /** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
 type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
 let nextId = 0;
+
+/**
+ * The socket each `WebSocketDisconnect` came from. A handler may await another connection's
+ * socket (a send loop over a room, say): that socket's peer leaving is not this connection's.
+ */
+const raisers = new WeakMap<WebSocketDisconnect, WebSocket>();
+
+/** @internal The socket that raised `error`; undefined for one that user code constructed. */
+export function disconnectRaiser(error: WebSocketDisconnect): WebSocket | undefined {
+  return raisers.get(error);
+}
+
+function dataOf(message: WebSocketMessage): string | Buffer {
+  return message.data;
+}
+
+function textOf(message: WebSocketMessage): string {
+  return typeof message.data === 'string' ? message.data : message.data.toString('utf8');
+}
+
+function bytesOf(message: WebSocketMessage): Buffer {
+  return typeof message.data === 'string' ? Buffer.from(message.data) : message.data;
+}
+
+function jsonOf(message: WebSocketMessage): unknown {
+  return parseJsonMessage(textOf(message));
+}
 
 /**
  * One WebSocket connection, as a handler or hook injects it. States go
@@ -36,6 +67,11 @@ let nextId = 0;
  * Messages that arrive before the handler reads them are queued; past
  * `settings.websocket.receiveQueue` the socket is paused, so a slow handler slows the peer
  * instead of growing memory.
+ *
+ * Sends never reject: they resolve to `false` when nothing was sent (the peer left, the socket
+ * closed, the send-buffer policy dropped the message), so a send nobody awaits cannot become an
+ * unhandled rejection. Mistakes in the calling code (a send or receive before `accept()`, a
+ * close code that may not be sent) throw at once, where the call was written.
  *
  * @example
  * new WebSocketRoute('/echo', inject([WebSocket], async (ws) => {
@@ -66,7 +102,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private paused = false;
   /** The close code ws sent after a receive error, if any. */
   private sentCode: number | undefined = undefined;
-  private closedByPeer = false;
   private rate: RateLimit | undefined;
   /** Set once the connection has closed; `done` is made only when someone waits for it. */
   private ended = false;
@@ -121,9 +156,15 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /**
    * Completes the handshake, optionally choosing one of the offered subprotocols and adding
-   * response headers. Accepting twice is an error.
+   * response headers. Accepting twice, a subprotocol the client did not offer, or a header that
+   * would corrupt the 101 response throw at once. Resolves once the handshake is complete, or
+   * once the client left during it: the socket is then closed (1006), sends resolve false and a
+   * receive throws `WebSocketDisconnect`, as after any peer leaving.
+   *
+   * @example
+   * await ws.accept('chat.v1', { 'x-room': 'lobby' });
    */
-  async accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+  accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = {}): Promise<void> {
     if (this.currentState !== 'connecting') {
       throw new Error(`WebSocket ${this.path}: accept() called on a ${this.currentState} connection`);
     }
@@ -147,9 +188,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     let wire: WireSocket;
     try {
       wire = await upgrader.complete(subprotocol, headers);
-    } catch (error) {
+    } catch {
+      // The client left before the 101 went out: an ordinary end, as leaving later is, so
+      // neither an accept() nobody awaits nor a handler that awaits it fails over it.
       this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
-      throw error;
+      return;
     } finally {
       this.opening = undefined;
     }
@@ -182,18 +225,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** The next message, text as a string and binary as a Buffer. */
-  async receive(): Promise<string | Buffer> {
-    return (await this.receiveMessage()).data;
+  receive(): Promise<string | Buffer> {
+    return this.receiveMessage().then(dataOf);
   }
 
-  /** The next message with its frame type. Throws `WebSocketDisconnect` once the peer has gone. */
+  /**
+   * The next message with its frame type. Rejects with `WebSocketDisconnect` once the socket has
+   * closed (the peer left, or the server closed it) and every message before the close was read.
+   * Before `accept()`, or while another receive waits, it throws at once.
+   */
   receiveMessage(): Promise<WebSocketMessage> {
     const queued = this.queue?.shift();
     if (queued) {
       this.resumeIfDrained();
       return Promise.resolve(queued);
     }
-    if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
     if (this.currentState === 'closed') return Promise.reject(this.disconnect());
     return this.wait(false);
   }
@@ -206,12 +253,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       return Promise.resolve(queued);
     }
     if (this.currentState === 'closed') return Promise.resolve(ITERATION_DONE);
-    if (this.currentState === 'connecting') return Promise.reject(new Error(`WebSocket ${this.path}: accept() before receiving`));
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
     return this.wait(true);
   }
 
   private wait(iterating: boolean): Promise<WebSocketMessage & IteratorResult<string | Buffer>> {
-    if (this.waitResolve) return Promise.reject(new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`));
+    if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
     this.waitIterating = iterating;
     return new Promise((resolve, reject) => {
       this.waitResolve = resolve;
@@ -227,20 +274,18 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** The next message as text (a binary message is decoded as UTF-8). */
-  async receiveText(): Promise<string> {
-    const { data } = await this.receiveMessage();
-    return typeof data === 'string' ? data : data.toString('utf8');
+  receiveText(): Promise<string> {
+    return this.receiveMessage().then(textOf);
   }
 
   /** The next message as bytes (a text message is encoded as UTF-8). */
-  async receiveBytes(): Promise<Buffer> {
-    const { data } = await this.receiveMessage();
-    return typeof data === 'string' ? Buffer.from(data) : data;
+  receiveBytes(): Promise<Buffer> {
+    return this.receiveMessage().then(bytesOf);
   }
 
   /** The next message parsed as JSON; malformed JSON is a `ValidationError` (close 1007 if unhandled). */
-  async receiveJson(): Promise<unknown> {
-    return parseJsonMessage(await this.receiveText());
+  receiveJson(): Promise<unknown> {
+    return this.receiveMessage().then(jsonOf);
   }
 
   /** Messages until the peer leaves; a plain iterator rather than a generator, lighter per idle socket. */
@@ -248,20 +293,48 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return new MessageIterator(this);
   }
 
-  /** Sends a string as a text message and a Buffer as a binary one. */
-  send(data: string | Buffer | Uint8Array): Promise<void> {
+  /**
+   * Sends a string as a text message and a Buffer as a binary one. Resolves to `true` once the
+   * message is handed to the connection, and to `false` when it was not sent: the peer has left,
+   * the socket is closed, or `sendOverflow: 'drop'` dropped it. It never rejects for those (as
+   * `ws` reports them to a callback instead of throwing), so a send nobody awaits cannot crash
+   * the process; a loop that only sends stops on `false`. Throws at once before `accept()`.
+   *
+   * @example
+   * // A ticker: sends until the client is gone.
+   * while (await ws.send(new Date().toISOString())) await delay(1000);
+   */
+  send(data: string | Buffer | Uint8Array): Promise<boolean> {
     return typeof data === 'string' ? this.write(data, false) : this.write(Buffer.isBuffer(data) ? data : Buffer.from(data), true);
   }
 
-  sendText(text: string): Promise<void> {
+  /**
+   * Sends a text message; resolves like `send()`.
+   *
+   * @example
+   * for (const member of room) void member.sendText('hello');   // a member that left gets nothing
+   */
+  sendText(text: string): Promise<boolean> {
     return this.write(text, false);
   }
 
-  sendBytes(bytes: Buffer | Uint8Array): Promise<void> {
+  /**
+   * Sends a binary message; resolves like `send()`.
+   *
+   * @example
+   * await ws.sendBytes(new Uint8Array([1, 2, 3]));
+   */
+  sendBytes(bytes: Buffer | Uint8Array): Promise<boolean> {
     return this.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), true);
   }
 
-  sendJson(value: unknown): Promise<void> {
+  /**
+   * Sends `value` as JSON text; resolves like `send()`.
+   *
+   * @example
+   * if (!(await ws.sendJson({ type: 'welcome' }))) return;   // the client already left
+   */
+  sendJson(value: unknown): Promise<boolean> {
     return this.write(JSON.stringify(value), false);
   }
 
@@ -271,7 +344,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   sendRaw(data: string | Buffer, binary: boolean): boolean {
     const wire = this.wire;
-    if (this.currentState !== 'connected' || !wire) return false;
+    // The peer's close frame can arrive before the wire reports 'close': nothing is written then.
+    if (this.currentState !== 'connected' || !wire || wire.readyState !== WIRE_OPEN) return false;
     if (wire.bufferedAmount > this.settings.sendHighWaterMark) {
       if (this.settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
       else this.stats.dropped++;
@@ -289,18 +363,26 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /**
    * Closes the connection; later calls do nothing. Before `accept()` the handshake is completed
    * first so the client sees the code. Codes 1004–1006, 1015 and those outside 1000–4999, and
-   * reasons over 123 UTF-8 bytes, are a `TypeError`.
+   * reasons over 123 UTF-8 bytes, throw a `TypeError` at once, so the mistake surfaces in the
+   * calling code even when the returned promise is not awaited.
+   *
+   * @example
+   * await ws.close(status.WS_1008_POLICY_VIOLATION, 'Not in this room');
    */
-  async close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
+  close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
     assertCloseCode(code);
     assertCloseReason(reason);
+    return this.closeWith(code, reason);
+  }
+
+  private async closeWith(code: number, reason: string): Promise<void> {
     if (this.currentState === 'connecting') {
       // Clients that offered subprotocols fail a handshake that picks none, and would never
       // see the code: answer with one of theirs, then close.
       await this.accept(this.subprotocol ?? this.subprotocols[0]);
     } else if (!this.wire && this.opening) {
-      // accept() is still completing the handshake: close once it has, or not at all if it failed.
-      await this.opening.catch(() => {});
+      // accept() is still completing the handshake: close once it has, or not at all if the client left.
+      await this.opening;
     }
     if (this.currentState === 'closed' || !this.wire) return;
     this.currentState = 'closed';
@@ -320,27 +402,26 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.currentState === 'connected') this.wire?.ping();
   }
 
-  /** Drops the connection without a close handshake (a dead peer). */
+  /**
+   * Drops the connection without a close handshake (a dead peer): sends resolve false from now
+   * on, and the handler's receive ends it as a disconnect (1006).
+   */
   terminate(): void {
     this.wire?.terminate();
   }
 
-  private write(data: string | Buffer, binary: boolean): Promise<void> {
-    // accept() is still completing the handshake: send once it has.
-    if (this.currentState === 'connected' && !this.wire && this.opening) return this.opening.then(() => this.write(data, binary));
-    if (this.currentState !== 'connected' || !this.wire) return Promise.reject(this.sendError());
-    this.sendRaw(data, binary);
-    return RESOLVED;
+  private write(data: string | Buffer, binary: boolean): Promise<boolean> {
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before sending`);
+    // accept() is still completing the handshake: send once it has (nothing if the client left meanwhile).
+    if (!this.wire && this.opening) return this.opening.then(() => this.sendRaw(data, binary));
+    return this.sendRaw(data, binary) ? SENT : NOT_SENT;
   }
 
-  private sendError(): Error {
-    if (this.currentState === 'connecting') return new Error(`WebSocket ${this.path}: accept() before sending`);
-    if (this.closedByPeer) return this.disconnect();
-    return new Error(`WebSocket ${this.path} is closed (${this.closeCode}): cannot send`);
-  }
-
+  /** What a receive on a closed socket throws, marked as this socket's. */
   private disconnect(): WebSocketDisconnect {
-    return new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
+    const error = new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
+    raisers.set(error, this);
+    return error;
   }
 
   private attach(wire: WireSocket): void {
@@ -382,7 +463,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (code === status.WS_1006_ABNORMAL_CLOSURE && this.sentCode !== undefined) code = this.sentCode;
     if (this.currentState !== 'closed') {
       this.currentState = 'closed';
-      this.closedByPeer = true;
       this.closeCode = code;
       this.closeReason = reason.toString('utf8');
       // Messages that arrived before the close frame stay readable; receive() throws once they are read.

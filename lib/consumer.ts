@@ -4,7 +4,8 @@ import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import * as status from './status';
 import type { MaybePromise } from './thenable';
 
-const DONE: Promise<void> = Promise.resolve();
+/** Consumers' sends resolve to nothing, as Channels' do: `return this.send(...)` fits a `Promise<void>`. */
+function nothing(): void {}
 
 /**
  * A class-based WebSocket handler in the manner of Django Channels, given to `WebSocketRoute`
@@ -60,10 +61,14 @@ export class WebsocketConsumer {
   /**
    * Sends a text message (a string) or a binary one (a Buffer). Once the connection has closed
    * a send does nothing, as in Channels: the messages that arrived before the close are still
-   * handled, and `disconnect()` follows them.
+   * handled, and `disconnect()` follows them. Like `WebSocket.send` it never rejects for a peer
+   * that left, so a send nobody awaits is safe; `this.websocket.send()` tells whether it was sent.
+   *
+   * @example
+   * async chatMessage(event: { text: string }) { await this.send(event.text); }
    */
   send(data: string | Buffer): Promise<void> {
-    return this.websocket.closed ? DONE : this.websocket.send(data);
+    return this.websocket.send(data).then(nothing);
   }
 
   /** Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. */
@@ -89,9 +94,15 @@ export class JsonWebsocketConsumer extends WebsocketConsumer {
   /** Called with each parsed JSON message. */
   receiveJson(..._args: never[]): MaybePromise<void> {}
 
-  /** Sends `content` as JSON text; like `send`, nothing once the connection has closed. */
+  /**
+   * Sends `content` as JSON text; like `send`, nothing once the connection has closed, and it
+   * never rejects for a peer that left.
+   *
+   * @example
+   * async receiveJson(content: { text: string }) { await this.sendJson({ echo: content.text }); }
+   */
   sendJson(content: unknown): Promise<void> {
-    return this.websocket.closed ? DONE : this.websocket.sendJson(content);
+    return this.websocket.sendJson(content).then(nothing);
   }
 }
 

@@ -19,7 +19,7 @@ export type InvalidMessageReply = (error: ValidationError, message: unknown) => 
  * there is nothing to answer (another error, policy `'close'`, a closed socket): the caller
  * rethrows, and the error closes the connection.
  */
-export function replyToInvalid(ws: WebSocket, policy: InvalidMessagePolicy, error: unknown, message: unknown): Promise<void> | undefined {
+export function replyToInvalid(ws: WebSocket, policy: InvalidMessagePolicy, error: unknown, message: unknown): Promise<boolean> | undefined {
   if (!(error instanceof ValidationError) || policy === 'close' || !ws.connected) return undefined;
   return ws.sendJson(invalidMessageReply(policy, error, message));
 }

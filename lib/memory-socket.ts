@@ -36,6 +36,11 @@ export class MemorySocket extends EventEmitter implements WireSocket {
     return this.state === 'open';
   }
 
+  /** As ws numbers it: 1 open, 2 closing, 3 closed. */
+  get readyState(): number {
+    return this.state === 'open' ? 1 : this.state === 'closing' ? 2 : 3;
+  }
+
   send(data: string | Buffer, options: { binary: boolean }): void {
     if (this.state !== 'open') return;
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);

@@ -1,4 +1,4 @@
-import { WebSocket } from '../components/web-socket';
+import { disconnectRaiser, WebSocket } from '../components/web-socket';
 import type { Connection } from './connection';
 import type { Endpoint } from './endpoint';
 import { closeFrameFor } from './error-close';
@@ -75,14 +75,25 @@ async function conclude(endpoint: WebSocketEndpoint, connection: Connection, ws:
   }
 }
 
-/** What a thrown error means: the peer leaving is a normal end, anything else is a failure. */
+/** What a thrown error means: this connection's peer leaving is a normal end, anything else is a failure. */
 async function settle(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
-  if (error instanceof WebSocketDisconnect) {
-    // The peer left while the handler waited on it: the normal end of many handlers.
+  if (error instanceof WebSocketDisconnect && isOwnDisconnect(ws, error)) {
+    // The peer left (or the server closed the socket) while the handler waited on it: the normal end of many handlers.
     await runReverse(endpoint.hooks, 'onResponse', connection).catch((failure: unknown) => report(connection, endpoint, failure));
     return;
   }
   await fail(endpoint, connection, ws, error).catch((failure: unknown) => report(connection, endpoint, failure));
+}
+
+/**
+ * True when `error` tells that this connection's socket closed. One raised by another
+ * connection's socket (a handler awaiting Bob's receive when Bob left) is a failure of this
+ * handler, as is one made by user code while this socket is still open: taken for a normal end,
+ * either would leave this socket open with no handler, holding its connection slots.
+ */
+function isOwnDisconnect(ws: WebSocket, error: WebSocketDisconnect): boolean {
+  const raiser = disconnectRaiser(error);
+  return raiser === undefined ? ws.closed : raiser === ws;
 }
 
 async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
@@ -171,5 +182,14 @@ function refuseWith(ws: WebSocket, response: Response): void {
 }
 
 function report(connection: Connection, endpoint: Endpoint, error: unknown): void {
-  connection.settings.logError(`Unhandled error in ${endpoint.label}`, error);
+  connection.settings.logError(`Unhandled error in ${endpoint.label}${strayNote(connection, error)}`, error);
+}
+
+/** Names where a stray `WebSocketDisconnect` came from, which the bare error does not say. */
+function strayNote(connection: Connection, error: unknown): string {
+  if (!(error instanceof WebSocketDisconnect)) return '';
+  const raiser = disconnectRaiser(error);
+  if (raiser === connection.websocket) return '';
+  const from = raiser ? `another connection's socket (${raiser.path}, id ${raiser.id})` : 'user code while this socket was open';
+  return `: a WebSocketDisconnect from ${from} is not this connection's peer leaving`;
 }

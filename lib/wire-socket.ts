@@ -6,6 +6,8 @@ import { Socket } from 'node:net';
  */
 export interface WireSocket {
   readonly bufferedAmount: number;
+  /** 1 (ws's `WebSocket.OPEN`) while frames can be sent; 2 closing, 3 closed. */
+  readonly readyState: number;
   send(data: string | Buffer, options: { binary: boolean }): void;
   close(code: number, reason: string): void;
   terminate(): void;

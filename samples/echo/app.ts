@@ -43,14 +43,9 @@ const intervalParam = QueryParam('interval', { type: 'integer', minimum: 10, max
 /** A timestamped greeting every `interval` ms until the client goes away. */
 const helloForever = inject([WebSocket, intervalParam], async (ws, interval) => {
   await ws.connect();
-  try {
-    for (let index = 0; ; index++) {
-      await ws.sendJson({ index, timestamp: new Date().toISOString(), text: 'Hello World!' });
-      await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-  } catch (error) {
-    // A send after the client closed throws WebSocketDisconnect: for this handler, the normal end.
-    if (!(error instanceof WebSocketDisconnect)) throw error;
+  // A send resolves false once the client has closed: for this handler, the normal end.
+  for (let index = 0; await ws.sendJson({ index, timestamp: new Date().toISOString(), text: 'Hello World!' }); index++) {
+    await new Promise((resolve) => setTimeout(resolve, interval));
   }
 });
 

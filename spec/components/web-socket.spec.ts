@@ -54,6 +54,20 @@ async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
   }
 }
 
+/**
+ * How a call that must fail where it was written ended: thrown synchronously, or (a failure
+ * of the test) a promise, which is then settled here so that it cannot go unhandled.
+ */
+function thrownAtOnce(call: () => unknown): Outcome | { returned: 'a promise' } {
+  try {
+    const result = call();
+    if (result instanceof Promise) result.catch(() => {});
+    return { returned: 'a promise' };
+  } catch (error) {
+    return error instanceof Error ? { error: error.name, message: error.message } : { error: 'thrown', message: String(error) };
+  }
+}
+
 /** A hook that accepts by itself and then takes its time, as in API Star's seed. */
 const slowAcceptingHook = {
   onRequest: inject([WebSocket], async (ws) => {
@@ -257,23 +271,40 @@ function makeApp(settings: { receiveQueue?: number } = {}): App {
         await ws.done;
         const receive = await outcome(() => ws.receive());
         const receiveAgain = await outcome(() => ws.receiveText());
-        const send = await outcome(() => ws.sendText('too late'));
-        const sendJson = await outcome(() => ws.sendJson({ late: true }));
-        report.resolve({ receive, receiveAgain, send, sendJson });
+        const sent = [await ws.send('too late'), await ws.sendText('too late'), await ws.sendBytes(Buffer.from([1])), await ws.sendJson({ late: true })];
+        report.resolve({ receive, receiveAgain, sent });
       })),
       new WebSocketRoute('/send-after-close', inject([WebSocket], async (ws) => {
         await ws.accept();
+        const sentBefore = await ws.sendText('before');
         await ws.close(4003, 'done here');
-        const send = await outcome(() => ws.sendText('too late'));
-        const sendBytes = await outcome(() => ws.sendBytes(Buffer.from([1])));
+        const sent = [await ws.send('too late'), await ws.sendText('too late'), await ws.sendBytes(Buffer.from([1])), await ws.sendJson({ late: true })];
         const receive = await outcome(() => ws.receive());
-        report.resolve({ send, sendBytes, receive });
+        report.resolve({ sentBefore, sent, receive });
       })),
       new WebSocketRoute('/send-before-accept', inject([WebSocket], async (ws) => {
-        const send = await outcome(() => ws.sendText('early'));
-        const receive = await outcome(() => ws.receive());
+        const sends = [() => ws.send('early'), () => ws.sendText('early'), () => ws.sendBytes(Buffer.from([1])), () => ws.sendJson({})].map(thrownAtOnce);
+        const receives = [() => ws.receive(), () => ws.receiveText(), () => ws.receiveBytes(), () => ws.receiveJson(), () => ws.receiveMessage()].map(thrownAtOnce);
         await ws.accept();
-        await ws.sendJson({ send, receive });
+        await ws.sendJson({ sends, receives });
+      })),
+      new WebSocketRoute('/mistakes-at-once', inject([WebSocket], async (ws) => {
+        const before = thrownAtOnce(() => ws.close(1005));
+        await ws.accept();
+        const seen = {
+          before,
+          close1005: thrownAtOnce(() => ws.close(1005)),
+          close5000: thrownAtOnce(() => ws.close(5000)),
+          longReason: thrownAtOnce(() => ws.close(4000, 'x'.repeat(124))),
+          acceptTwice: thrownAtOnce(() => ws.accept()),
+          secondReceive: (() => {
+            const first = ws.receive();
+            first.catch(() => {});
+            return thrownAtOnce(() => ws.receive());
+          })(),
+          state: ws.state,
+        };
+        await ws.sendJson(seen);
       })),
       new WebSocketRoute('/accept-twice', inject([WebSocket], async (ws) => {
         await ws.accept();
@@ -413,11 +444,22 @@ describe('WebSocket (component)', () => {
         assert.ok('error' in seen && /accept\(\) called on a connected connection/.test(seen.message), JSON.stringify(seen));
       });
 
-      it('refuses send and receive before accept() with a clear error', async () => {
+      it('throws at once (not a rejection for later) on every send and receive before accept(), with a clear error', async () => {
         const peer = await transport().open('/send-before-accept');
-        const seen = await peer.receiveJson() as { send: Outcome; receive: Outcome };
-        assert.ok('error' in seen.send && /accept\(\) before sending/.test(seen.send.message), JSON.stringify(seen.send));
-        assert.ok('error' in seen.receive && /accept\(\) before receiving/.test(seen.receive.message), JSON.stringify(seen.receive));
+        const seen = await peer.receiveJson() as { sends: Outcome[]; receives: Outcome[] };
+        assert.deepEqual(seen.sends, Array(4).fill({ error: 'Error', message: 'WebSocket /send-before-accept: accept() before sending' }));
+        assert.deepEqual(seen.receives, Array(5).fill({ error: 'Error', message: 'WebSocket /send-before-accept: accept() before receiving' }));
+      });
+
+      it('throws at once on a bad close code or reason, a second accept() and a second waiting receive', async () => {
+        const peer = await transport().open('/mistakes-at-once');
+        const seen = await peer.receiveJson() as Record<string, { error?: string; message?: string }>;
+        assert.equal(seen.state, 'connected');
+        for (const key of ['before', 'close1005', 'close5000', 'longReason']) assert.equal(seen[key].error, 'TypeError', `${key}: ${JSON.stringify(seen[key])}`);
+        assert.match(seen.close1005.message!, /close code 1005 cannot be sent/);
+        assert.match(seen.longReason.message!, /124 UTF-8 bytes/);
+        assert.deepEqual(seen.acceptTwice, { error: 'Error', message: 'WebSocket /mistakes-at-once: accept() called on a connected connection' });
+        assert.deepEqual(seen.secondReceive, { error: 'Error', message: 'WebSocket /mistakes-at-once: receive() called while another receive() is waiting' });
       });
 
       it('refuses the handshake with HTTP 403 when the handler never accepts', async () => {
@@ -502,12 +544,13 @@ describe('WebSocket (component)', () => {
         });
       });
 
-      it('throws WebSocketDisconnect with the peer\'s code and reason on receive after the peer left; send too', async () => {
+      it('throws WebSocketDisconnect with the peer\'s code and reason on receive after the peer left; sends resolve false', async () => {
         const peer = await transport().open('/peer-left');
         assert.equal(await peer.receiveText(), 'ready');
         await peer.close(4100, 'gone away');
         const gone: Outcome = { disconnect: true, code: 4100, reason: 'gone away' };
-        assert.deepEqual(await reported(), { receive: gone, receiveAgain: gone, send: gone, sendJson: gone });
+        assert.deepEqual(await reported(), { receive: gone, receiveAgain: gone, sent: [false, false, false, false] });
+        assert.deepEqual(logged, []);
       });
     });
 
@@ -522,13 +565,16 @@ describe('WebSocket (component)', () => {
         ]);
       });
 
-      it('raises a clear Error, not WebSocketDisconnect, when sending on a socket we closed; receive then disconnects', async () => {
+      it('resolves true for a message written, and false, never an error, for sends on a socket we closed; receive then disconnects', async () => {
         const ending = await transport().ending('/send-after-close');
+        assert.deepEqual(ending.messages, ['before']);
         assert.deepEqual([ending.code, ending.reason], [4003, 'done here']);
-        const seen = await reported() as { send: Outcome; sendBytes: Outcome; receive: Outcome };
-        assert.deepEqual(seen.send, { error: 'Error', message: 'WebSocket /send-after-close is closed (4003): cannot send' });
-        assert.deepEqual(seen.sendBytes, seen.send);
-        assert.deepEqual(seen.receive, { disconnect: true, code: 4003, reason: 'done here' });
+        assert.deepEqual(await reported(), {
+          sentBefore: true,
+          sent: [false, false, false, false],
+          receive: { disconnect: true, code: 4003, reason: 'done here' },
+        });
+        assert.deepEqual(logged, []);
       });
     });
 
