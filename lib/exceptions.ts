@@ -52,7 +52,9 @@ export class WebSocketProtocolError extends WebSocketException {
 
 /**
  * Thrown by a receive once the peer has gone: `code` and `reason` are what the peer's close
- * frame carried (1005 when it carried none, 1006 when the connection dropped without one).
+ * frame carried (1005 when it carried none, 1006 when the connection dropped without one), or
+ * the server's own close (1008, 1013, ...). It ends a handler quietly only when raised by the
+ * handler's own socket; sends never throw it (they resolve to false).
  *
  * @example
  * try { for (;;) await ws.send(await ws.receive()); }

@@ -104,6 +104,31 @@ class Lifecycle extends WebsocketConsumer {
   }
 }
 
+/** Sends before accepting (a mistake: it throws at once) and after its peer left (nothing, and no rejection). */
+class SendsEarlyAndLate extends JsonWebsocketConsumer {
+  override async connect(): Promise<void> {
+    const early: string[] = [];
+    for (const send of [() => this.send('early'), () => this.sendJson({ early: true })]) {
+      try {
+        send().catch(() => early.push('a rejection instead'));
+      } catch (error) {
+        early.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    await this.accept();
+    await this.sendJson({ early });
+  }
+
+  override disconnect(): Promise<void> {
+    // Not awaited, as a send from a timer or a layer message would not be: neither may reject.
+    void this.send('late');
+    void this.sendJson({ late: true });
+    return Promise.all([this.send('late'), this.sendJson({ late: true })]).then((results) => {
+      journal.add({ event: 'late sends', id: idOf(this), results });
+    });
+  }
+}
+
 class Subprotocol extends WebsocketConsumer {
   override connect(): Promise<void> {
     return this.accept('v2.chat');
@@ -231,6 +256,7 @@ function makeApp(options: { receiveQueue?: number; capacity?: number } = {}): Ap
       new WebSocketRoute('/closing', ClosingOnConnect),
       new WebSocketRoute('/lifecycle', Lifecycle),
       new WebSocketRoute('/subprotocol', Subprotocol),
+      new WebSocketRoute('/early-late', SendsEarlyAndLate),
       new WebSocketRoute('/scope/{name}/{n:int}', ScopeReporter),
       new WebSocketRoute('/layered', Layered),
       new WebSocketRoute('/greet', Greeter),
@@ -328,6 +354,16 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
         const received = journal.of('receive', id).map(({ text, bytes: got }) => ({ text, bytes: got }));
         assert.deepEqual(received, [{ text: 'héllo', bytes: undefined }, { text: undefined, bytes: [0x00, 0xff, 0x80] }]);
         await peer.close();
+      });
+
+      it('send() and sendJson() throw at once before accept(), and resolve without rejecting once the peer has left', async () => {
+        const id = freshId();
+        const peer = await transport().open(`/early-late?id=${id}`);
+        assert.deepEqual(await peer.receiveJson(), { early: Array(2).fill('WebSocket /early-late: accept() before sending') });
+        await peer.close();
+        const late = await journal.until((entry) => entry.event === 'late sends' && entry.id === id, 'the late sends');
+        assert.deepEqual(late.results, [undefined, undefined]);
+        assert.deepEqual(journal.of('logged'), []);
       });
 
       it('calls disconnect(code) exactly once, with the code the client closed with', async () => {
