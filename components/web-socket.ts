@@ -34,7 +34,7 @@ let nextId = 0;
 
 /**
  * The socket each `WebSocketDisconnect` came from. A handler may await another connection's
- * socket (a send loop over a room, say): that socket's peer leaving is not this connection's.
+ * socket (a receive on another member's, say): that socket's peer leaving is not this connection's.
  */
 const raisers = new WeakMap<WebSocketDisconnect, WebSocket>();
 

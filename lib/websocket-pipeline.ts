@@ -187,9 +187,9 @@ function report(connection: Connection, endpoint: Endpoint, error: unknown): voi
 
 /** Names where a stray `WebSocketDisconnect` came from, which the bare error does not say. */
 function strayNote(connection: Connection, error: unknown): string {
-  if (!(error instanceof WebSocketDisconnect)) return '';
+  const ws = connection.websocket;
+  if (!(error instanceof WebSocketDisconnect) || !ws || isOwnDisconnect(ws, error)) return '';
   const raiser = disconnectRaiser(error);
-  if (raiser === connection.websocket) return '';
   const from = raiser ? `another connection's socket (${raiser.path}, id ${raiser.id})` : 'user code while this socket was open';
   return `: a WebSocketDisconnect from ${from} is not this connection's peer leaving`;
 }
