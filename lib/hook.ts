@@ -10,9 +10,9 @@ import { tokenLabel } from './token';
  * `inject([...], fn)`, or decorator metadata); a method without parameters needs neither.
  *
  * - `onRequest` runs before the handler, in list order (app hooks, then `Include` hooks, then
- *   route hooks). To short-circuit, return a `Response` (the handler and later `onRequest`s are
- *   skipped, every `onResponse` still runs) or throw (an `HTTPException` becomes its response,
- *   and the `onError` hooks run).
+ *   route hooks). To short-circuit, return a `Response` (the handler and later hooks are
+ *   skipped, the `onResponse` of this hook and earlier ones run) or throw (an `HTTPException`
+ *   becomes its response, and the `onError` of this hook and earlier ones run).
  * - `onResponse` runs after the handler, in reverse order; it reads `CurrentResponse` and may
  *   return a `Response` to replace it.
  * - `onError` runs instead of `onResponse` when anything threw, in reverse order; it reads
