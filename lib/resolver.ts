@@ -146,7 +146,7 @@ export class Resolver {
   /** App-scoped values that have a `dispose`, for `app.close()`. */
   async disposeAppValues(): Promise<void> {
     for (const [definition, value] of this.appValues) {
-      if (definition.dispose) await definition.dispose(await value);
+      if (definition.dispose) await disposeBuilt(value, definition.dispose.bind(definition));
     }
     this.appValues.clear();
   }

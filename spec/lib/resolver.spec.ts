@@ -217,6 +217,26 @@ describe('resolver', () => {
           assert.deepEqual(disposed, []);
         });
       });
+
+      it('app-scoped: app.close() while the factory is still running resolves, and disposes nothing, once it fails', async () => {
+        let fail!: (error: Error) => void;
+        const Ready = new ComponentToken<string>('Ready');
+        const Pending = new ComponentToken<string>('Pending');
+        const components = [
+          // Disposed first; the factory of the next one fails only once close() is waiting for it.
+          component(Ready, [], () => 'ready', { scope: 'app', dispose: () => { setImmediate(() => fail(new Error('no config'))); } }),
+          component(Pending, [], () => new Promise<string>((_resolve, reject) => { fail = reject; }), {
+            scope: 'app',
+            dispose: () => { disposed.push('pending'); },
+          }),
+        ];
+        const app = new App({ settings: { logError: () => {} }, routes: [new Route('/', 'GET', inject([Ready, Pending], (ready, pending) => [ready, pending]))], components });
+        const answer = new TestClient(app).get('/');
+        await new Promise((resolve) => setImmediate(resolve));
+        await app.close();
+        assert.equal((await answer).status, 500);
+        assert.deepEqual(disposed, []);
+      });
     });
 
     it('disposes request-scoped values when the request ends', async () => {
