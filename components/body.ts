@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lib/exceptions';
 import type { FromSchema, JsonSchema } from '../lib/schema';
-import { Token, type CompileSite, type Provider } from '../lib/token';
+import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/token';
 import { jsonValidator } from '../lib/validation';
 
 /**
@@ -14,6 +14,7 @@ import { jsonValidator } from '../lib/validation';
  */
 export class BodyToken<T> extends Token<T> {
   readonly label = 'Body';
+  override readonly kinds: readonly ConnectionKind[] = ['http'];
 
   constructor(readonly schema: JsonSchema | undefined) {
     super();

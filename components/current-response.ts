@@ -1,6 +1,6 @@
 import { Response } from '../lib/response';
 import { ConfigurationError } from '../lib/exceptions';
-import { Token, type CompileSite, type Provider } from '../lib/token';
+import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/token';
 
 /**
  * The response about to be sent, for `onResponse` and `onError` hooks (HTTP routes).
@@ -13,6 +13,7 @@ import { Token, type CompileSite, type Provider } from '../lib/token';
  */
 export class CurrentResponseToken extends Token<Response> {
   readonly label = 'CurrentResponse';
+  override readonly kinds: readonly ConnectionKind[] = ['http'];
 
   compile(site: CompileSite): Provider<Response> {
     if (site.kind !== 'http') throw new ConfigurationError(`${site.where}: CurrentResponse is only available on HTTP routes`);

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lib/exceptions';
 import type { FromSchema, JsonSchema } from '../lib/schema';
-import { Token, type CompileSite, type Provider } from '../lib/token';
+import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/token';
 import { jsonValidator } from '../lib/validation';
 
 /**
@@ -18,6 +18,7 @@ import { jsonValidator } from '../lib/validation';
 export class MessageToken<T> extends Token<T> {
   readonly label = 'Message';
   readonly scope = 'message' as const;
+  override readonly kinds: readonly ConnectionKind[] = ['websocket'];
 
   constructor(readonly schema: JsonSchema | undefined) {
     super();

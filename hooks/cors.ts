@@ -22,13 +22,16 @@ export interface CorsOptions {
 /**
  * Cross-origin resource sharing for HTTP routes: answers preflight requests itself (204, or 400
  * for a disallowed origin or method) and adds the CORS headers to every response, error
- * responses included.
+ * responses included. It wraps outside the other hooks wherever it is listed, so a preflight
+ * (which carries no credentials) is answered before an auth hook can refuse it, and the auth
+ * hook's 401 still carries the headers a browser needs to read it.
  *
  * @example
- * new App({ routes, hooks: [new Cors({ allowOrigins: ['https://chat.example.com'], allowCredentials: true })] });
+ * new App({ routes, hooks: [auth, new Cors({ allowOrigins: ['https://chat.example.com'], allowCredentials: true })] });
  */
 export class Cors {
   readonly appliesTo = ['http'] as const;
+  readonly outermost = true;
   private readonly origins: ReadonlySet<string> | '*';
   private readonly methods: string;
   private readonly methodSet: ReadonlySet<string>;

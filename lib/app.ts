@@ -31,7 +31,7 @@ import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings, type SettingsInput } from './settings';
 import * as status from './status';
 import type { MaybePromise } from './thenable';
-import { Token, type Provider } from './token';
+import { Token, type ConnectionKind, type Provider } from './token';
 import { TrustedProxies } from './trusted-proxies';
 
 export interface AppOptions {
@@ -67,6 +67,7 @@ const WS_METHOD = 'WEBSOCKET ';
 /** The methods the requested path does allow, for the fallback endpoint. */
 class AllowedMethodsToken extends Token<readonly string[]> {
   readonly label = 'AllowedMethods';
+  override readonly kinds: readonly ConnectionKind[] = ['http'];
   compile(): Provider<readonly string[]> {
     return (connection) => connection.allowedMethods;
   }
@@ -133,14 +134,14 @@ export class App {
       const { params } = parseTemplate(flat.path);
       if (flat.route instanceof Route) {
         const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
-        const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks);
+        const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, site, flat.route.options.hooks);
         this.router.add(flat.route.method, flat.path, endpoint);
       } else {
         const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
         const route = flat.route.handler;
         const handler = isConsumerClass(route) ? consumerHandler(route, site, this.resolver, () => this.channelLayer, flat.route.options.onInvalidMessage) : route as Handler;
         const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
-        const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage });
+        const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage }, flat.route.options.hooks);
         this.router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
       }
     }

@@ -21,6 +21,11 @@ export class Connection {
   response: unknown = undefined;
   /** For a request that matched no route: the methods its path allows (empty: 404). */
   allowedMethods: readonly string[] = NONE;
+  /**
+   * How many of the endpoint's hooks had their turn in the `onRequest` order (their `onRequest`
+   * ran or threw, or they have none): only those get `onResponse`/`onError`.
+   */
+  hooksEntered = 0;
   /** The socket, on WebSocket connections. */
   websocket: WebSocket | undefined = undefined;
   private readonly rootContainer: DependencyContainer;

@@ -5,7 +5,7 @@ import { closeFrameFor } from './error-close';
 import { handlerName, JsonWebsocketConsumer, type WebsocketConsumer } from './consumer';
 import { ConfigurationError, WebSocketDisconnect } from './exceptions';
 import type { BoundMethod } from './hook';
-import { declaredTokens, inject } from './inject';
+import { inject, requiredTokens } from './inject';
 import { invoke } from './invoke';
 import { parseJsonMessage } from './json-message';
 import { replyToInvalid } from './invalid-message';
@@ -49,7 +49,7 @@ export function consumerHandler(
   for (const method of LIFECYCLE) {
     const fn = proto[method];
     if (typeof fn !== 'function') continue;
-    const tokens = declaredTokens(fn, proto, method);
+    const tokens = requiredTokens(fn, `${site.where}, consumer ${consumerClass.name}.${method}`, proto, method);
     if (!tokens) continue;
     const perMessage = method === 'receive' || method === 'receiveJson';
     plans.set(method, resolver.plan(tokens, `${consumerClass.name}.${method}`, { ...site, perMessage }));

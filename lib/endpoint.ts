@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from './exceptions';
 import { compileHook, instantiateHook, type BoundMethod, type CompiledHook, type Hook, type HookLike } from './hook';
-import { declaredTokens } from './inject';
+import { requiredTokens } from './inject';
 import type { PlanSite, Resolver } from './resolver';
 import type { Handler } from './routes';
 
@@ -31,8 +31,8 @@ export class HookInstances {
 }
 
 /** The tokens of a route handler; a handler with parameters must declare them. */
-export function handlerTokens(handler: Handler, label: string): ReturnType<typeof declaredTokens> & object {
-  const tokens = declaredTokens(handler) ?? (handler.length === 0 ? [] : undefined);
+export function handlerTokens(handler: Handler, label: string): ReturnType<typeof requiredTokens> & object {
+  const tokens = requiredTokens(handler, `${label}, function ${handler.name || 'handler'}`) ?? (handler.length === 0 ? [] : undefined);
   if (!tokens) {
     const name = handler.name || 'handler';
     throw new ConfigurationError(`${label}: ${name} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([...], ${name})`);
@@ -40,7 +40,10 @@ export function handlerTokens(handler: Handler, label: string): ReturnType<typeo
   return tokens;
 }
 
-/** Compiles a handler and its hooks for one site. */
+/**
+ * Compiles a handler and its hooks for one site. `routeHooks` are those listed on the route
+ * itself: one of them that would never run there is a mistake, not a hook to skip.
+ */
 export function compileEndpoint(
   handler: Handler,
   hooks: readonly HookLike[],
@@ -48,11 +51,19 @@ export function compileEndpoint(
   resolver: Resolver,
   instances: HookInstances,
   handlerSite: PlanSite = site,
+  routeHooks: readonly HookLike[] = [],
 ): Endpoint {
-  const compiledHooks = hooks
+  const applying = hooks
     .map((hook) => instances.get(hook))
-    .filter((instance) => !instance.appliesTo || instance.appliesTo.includes(site.kind))
-    .map((instance) => compileHook(instance, resolver, site));
+    .filter((instance) => !instance.appliesTo || instance.appliesTo.includes(site.kind));
+  const ordered = [...applying.filter((instance) => instance.outermost), ...applying.filter((instance) => !instance.outermost)];
+  const compiledHooks = ordered.map((instance) => compileHook(instance, resolver, site));
+  for (const hook of routeHooks) {
+    const compiled = compiledHooks[ordered.indexOf(instances.get(hook))];
+    if (compiled?.skipped.length && !compiled.onRequest && !compiled.onResponse && !compiled.onError) {
+      throw new ConfigurationError(`${site.where}: hook ${compiled.name} is listed on this route but never runs on it: ${compiled.skipped.join('; ')}`);
+    }
+  }
   const name = handler.name || 'handler';
   const plan = resolver.plan(handlerTokens(handler, site.where), name, handlerSite);
   return { label: site.where, handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object }, hooks: compiledHooks };

@@ -9,11 +9,12 @@ import { attempt, isThenable, then, type MaybePromise } from './thenable';
 /**
  * Serves one HTTP request on a compiled endpoint: `onRequest` hooks in order, the handler,
  * `onResponse` hooks in reverse; on any error, the error's response and `onError` hooks in
- * reverse. Never throws: the result is always a response to send.
+ * reverse. Like a stack of middleware, only hooks that were reached on the way in run on the
+ * way out. Never throws: the result is always a response to send.
  */
 export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
   return attempt(
-    () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, endpoint.hooks.length - 1)),
+    () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
     (error) => afterError(endpoint, connection, error),
   );
 }
@@ -25,6 +26,7 @@ function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Respon
 
 function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {
   for (let i = start; i < hooks.length; i++) {
+    connection.hooksEntered = i + 1;
     const method = hooks[i].onRequest;
     if (!method) continue;
     const result = invoke(method, connection);
@@ -73,5 +75,5 @@ function afterError(endpoint: Endpoint, connection: Connection, error: unknown):
     }
     return connection.response as Response;
   };
-  return run(endpoint.hooks.length - 1);
+  return run(connection.hooksEntered - 1);
 }

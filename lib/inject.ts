@@ -1,3 +1,4 @@
+import { ConfigurationError } from './exceptions';
 import type { ResolvedAll, TokenLike } from './token';
 
 interface Annotation {
@@ -41,11 +42,38 @@ export function inject(tokens?: readonly TokenLike[], fn?: (...args: never[]) =>
     return fn;
   }
   return (target: object, key: string | symbol, descriptor: PropertyDescriptor): void => {
+    if (isDecoratorContext(key)) throw new TypeError(standardDecoratorMessage(key));
     if (typeof descriptor?.value !== 'function') {
       throw new TypeError(`@inject() decorates methods; ${String(key)} is not a method`);
     }
     annotations.set(descriptor.value as object, { tokens: tokens ? [...tokens] : undefined, target, key });
   };
+}
+
+/** The second argument of a standard (TC39) decorator: `{ kind, name, ... }`, never a property key. */
+function isDecoratorContext(key: unknown): key is { kind: unknown; name?: unknown } {
+  return typeof key === 'object' && key !== null && 'kind' in key;
+}
+
+function standardDecoratorMessage(context: { kind: unknown; name?: unknown }): string {
+  const target = context.name === undefined ? '' : ` on ${String(context.name)}`;
+  return `@inject(...)${target} was called as a standard (TC39) ${String(context.kind)} decorator: Starwire's method decorators ` +
+    'need TypeScript\'s decorators with metadata; set "experimentalDecorators": true and "emitDecoratorMetadata": true in ' +
+    'tsconfig.json compilerOptions (or, under any compiler, give the hook a property holding inject([...], fn))';
+}
+
+/**
+ * The tokens of a method or handler that a site is about to compile: like `declaredTokens`, but
+ * an `@inject()` (no list) whose decorator metadata is missing is a `ConfigurationError` saying
+ * so (`where` names the site), instead of looking undecorated.
+ */
+export function requiredTokens(fn: (...args: never[]) => unknown, where: string, owner?: object, key?: string | symbol): readonly TokenLike[] | undefined {
+  const tokens = declaredTokens(fn, owner, key);
+  if (tokens !== undefined || fn.length === 0 || !annotations.has(fn)) return tokens;
+  throw new ConfigurationError(
+    `${where}: @inject() without a token list reads the parameter types from decorator metadata, and there is none: ` +
+    '"emitDecoratorMetadata" is off in tsconfig.json (or the compiler, such as esbuild or tsx, does not emit it, or ' +
+    '"reflect-metadata" was not imported first); turn it on, or list the tokens: @inject([...])');
 }
 
 /**

@@ -26,6 +26,17 @@ export interface PlanSite {
 
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
 const EMPTY_ARGS: unknown[] = [];
+const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
+
+/**
+ * JavaScript's own types. Decorator metadata records an interface, a union, `any` or a type
+ * alias as `Object` and a primitive as its wrapper; the container would hand out an empty
+ * `Map` or a `new Object()`, so asking for one of these is a startup error instead.
+ */
+const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set<unknown>([
+  Object, Function, Array, Map, Set, WeakMap, WeakSet, Promise, Date, RegExp, Error,
+  String, Number, Boolean, Symbol, BigInt,
+]);
 
 /**
  * The arguments of one function, compiled: one provider per parameter. `args()` returns a plain
@@ -68,6 +79,8 @@ export class Resolver {
   private readonly components = new Map<unknown, ComponentDefinition>();
   private readonly compiledComponents = new Map<string, Compiled>();
   private readonly appValues = new Map<ComponentDefinition, unknown>();
+  /** Services resolved for app-scoped components, once per app. */
+  private readonly appServices = new Map<unknown, unknown>();
 
   constructor(
     definitions: readonly ComponentDefinition[],
@@ -106,10 +119,34 @@ export class Resolver {
       this.components.get(token)?.scope === 'message');
   }
 
+  /**
+   * The kinds of connection on which every one of `tokens` exists, following the dependencies
+   * of listed components: a function that injects `WebSocket`, or a component built from it,
+   * can only run on WebSocket connections.
+   */
+  kindsOf(tokens: readonly TokenLike[], stack: readonly ComponentDefinition[] = []): ConnectionKind[] {
+    let kinds = [...EVERY_KIND];
+    for (const token of tokens) {
+      const own = this.kindsOfToken(token, stack);
+      kinds = kinds.filter((kind) => own.includes(kind));
+    }
+    return kinds;
+  }
+
+  private kindsOfToken(token: TokenLike, stack: readonly ComponentDefinition[]): readonly ConnectionKind[] {
+    const definition = this.components.get(token);
+    // A cycle is reported when the function is compiled; here it restricts nothing.
+    if (definition) return stack.includes(definition) ? EVERY_KIND : this.kindsOf(definition.deps, [...stack, definition]);
+    const builtin = this.builtins.get(token);
+    if (builtin) return builtin.kinds;
+    if (token instanceof Token) return token.kinds ?? EVERY_KIND;
+    return EVERY_KIND;
+  }
+
   /** App-scoped values that have a `dispose`, for `app.close()`. */
   async disposeAppValues(): Promise<void> {
     for (const [definition, value] of this.appValues) {
-      if (definition.dispose) await definition.dispose(await value);
+      if (definition.dispose) await disposeBuilt(value, definition.dispose.bind(definition));
     }
     this.appValues.clear();
   }
@@ -125,6 +162,12 @@ export class Resolver {
     if (token instanceof Token) {
       const level = (token as { scope?: ComponentScope }).scope === 'message' ? LEVEL.message : LEVEL.request;
       return this.checked({ provider: token.compile(site) as Provider, level }, site, ceiling);
+    }
+    if (BUILT_IN_TYPES.has(token)) {
+      throw new ConfigurationError(
+        `${site.where}: ${tokenLabel(token)} is a built-in type, not something to inject; decorator metadata gives Object for ` +
+        'interfaces, unions, type aliases and `any`, and String, Number, ... for primitives: declare the parameter with a token, ' +
+        "e.g. @inject([Header('x-name'), ComponentToken, ...])");
     }
     return this.compileService(token, site, ceiling);
   }
@@ -197,7 +240,7 @@ export class Resolver {
           const cache = (connection.cache ??= new Map());
           if (cache.has(definition)) return cache.get(definition);
           const value = remember(cache, build(connection, message));
-          if (dispose) connection.onDispose(async () => dispose(await value));
+          if (dispose) connection.onDispose(() => disposeBuilt(value, dispose));
           return value;
         };
     }
@@ -219,11 +262,25 @@ export class Resolver {
       }
     }
     // Inside an app-scoped component, services come from the app's container; elsewhere from
-    // the connection's child container, which is disposed with the connection.
-    const provider: Provider = ceiling === LEVEL.app
-      ? () => this.container.resolve(token as never)
-      : (connection) => connection.container.resolve(token as never);
-    return { provider, level: ceiling === LEVEL.app ? LEVEL.app : LEVEL.request };
+    // the connection's child container, which is disposed with the connection. Either way a
+    // service is resolved once per scope, so hooks, handler and components share one instance
+    // even where the container would construct a new one on every resolve.
+    if (ceiling === LEVEL.app) {
+      const services = this.appServices;
+      const provider: Provider = () => {
+        if (!services.has(token)) services.set(token, this.container.resolve(token as never));
+        return services.get(token);
+      };
+      return { provider, level: LEVEL.app };
+    }
+    const provider: Provider = (connection) => {
+      const cache = (connection.cache ??= new Map());
+      if (cache.has(token)) return cache.get(token);
+      const value: unknown = connection.container.resolve(token as never);
+      cache.set(token, value);
+      return value;
+    };
+    return { provider, level: LEVEL.request };
   }
 
   private checked(compiled: Compiled, site: CompileSite, ceiling: number): Compiled {
@@ -233,4 +290,14 @@ export class Resolver {
     }
     return compiled;
   }
+}
+
+/**
+ * Disposes a component's value once its scope ends. A value whose async factory failed was
+ * never built: there is nothing to dispose, and its failure already reached the request's error
+ * path, so it is not reported again.
+ */
+function disposeBuilt<T>(value: MaybePromise<T>, dispose: (value: T) => MaybePromise<void>): MaybePromise<void> {
+  if (!isThenable<T>(value)) return dispose(value);
+  return Promise.resolve(value).then(dispose, () => undefined);
 }

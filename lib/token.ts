@@ -32,6 +32,11 @@ export abstract class Token<T> {
   declare readonly __type: T;
   /** How the token reads in error messages and docs: `PathParam("id")`. */
   abstract readonly label: string;
+  /**
+   * The kinds of connection that have this value; undefined for both. An app hook's method is
+   * skipped where a token it injects does not exist, instead of failing the app.
+   */
+  readonly kinds?: readonly ConnectionKind[];
   /** Turns the token into a per-request provider; throws a `ConfigurationError` on misuse. */
   abstract compile(site: CompileSite): Provider<T>;
 }

@@ -47,6 +47,7 @@ export function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connecti
 /** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
 async function prepare(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<boolean> {
   for (const hook of endpoint.hooks) {
+    connection.hooksEntered++;
     if (!hook.onRequest) continue;
     const result = await invoke(hook.onRequest, connection);
     if (result instanceof Response) {
@@ -156,8 +157,9 @@ async function closeQuietly(ws: WebSocket, code: number, reason: string): Promis
   }
 }
 
+/** Runs `method` of the hooks that were reached in the `onRequest` order, last first. */
 async function runReverse(hooks: readonly CompiledHook[], method: 'onResponse' | 'onError', connection: Connection): Promise<void> {
-  for (let i = hooks.length - 1; i >= 0; i--) {
+  for (let i = connection.hooksEntered - 1; i >= 0; i--) {
     const bound = hooks[i][method];
     if (bound) await invoke(bound, connection);
   }

@@ -5,6 +5,9 @@ import { Response } from '../../lib/response';
 import { Route } from '../../lib/routes';
 import * as status from '../../lib/status';
 import { Cors, type CorsOptions } from '../../hooks/cors';
+import { TokenAuth } from '../../hooks/token-auth';
+import { User } from '../../components/user';
+import { inject } from '../../lib/inject';
 import { forEachClient } from '../support/clients';
 
 const ALLOWED = 'https://chat.example.com';
@@ -181,6 +184,33 @@ describe('Cors', () => {
       it('answers a preflight from any origin with "*"', async () => {
         const response = await client().request('OPTIONS', '/items', { headers: preflight(OTHER, 'PUT') });
         assert.equal(response.status, 204);
+        assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      });
+    });
+  });
+
+  describe("listed after an auth hook, as README shows ([auth, new Cors()])", () => {
+    forEachClient(() => {
+      const auth = new TokenAuth({ verify: (token) => (token === 'let-me-in' ? new User('ada') : null) });
+      const me = inject([User], (user) => ({ id: user.id }));
+      return new App({ routes: [new Route('/me', 'GET', me)], hooks: [auth, new Cors({ allowOrigins: '*' })], components: [auth.user] });
+    }, (client) => {
+      it('answers the preflight (which carries no credentials) with 204, not the auth hook\'s 401', async () => {
+        const response = await client().request('OPTIONS', '/me', { headers: preflight(OTHER, 'GET', 'authorization') });
+        assert.equal(response.status, 204);
+        assert.equal(response.headers.get('access-control-allow-origin'), '*');
+        assert.equal(response.headers.get('access-control-allow-headers'), 'authorization');
+      });
+
+      it('puts its headers on the auth hook\'s 401, so the page can read the refusal', async () => {
+        const response = await client().get('/me', { headers: { origin: OTHER } });
+        assert.equal(response.status, 401);
+        assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      });
+
+      it('serves the authenticated request with its headers', async () => {
+        const response = await client().get('/me', { headers: { origin: OTHER, authorization: 'Bearer let-me-in' } });
+        assert.deepEqual(await response.json(), { id: 'ada' });
         assert.equal(response.headers.get('access-control-allow-origin'), '*');
       });
     });

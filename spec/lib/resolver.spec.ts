@@ -6,13 +6,18 @@ import { Header } from '../../components/header';
 import { PathParam } from '../../components/path-param';
 import { Request } from '../../components/request';
 import { Scope } from '../../components/scope';
+import { WebSocket } from '../../components/web-socket';
 import { App } from '../../lib/app';
 import { component, ComponentToken } from '../../lib/component';
-import { ConfigurationError } from '../../lib/exceptions';
+import { HTTPException } from '../../lib/exceptions';
 import { inject } from '../../lib/inject';
 import { Route, WebSocketRoute } from '../../lib/routes';
+import * as status from '../../lib/status';
 import { TestClient } from '../../lib/test-client';
 import { isThenable } from '../../lib/thenable';
+import { forEachClient } from '../support/clients';
+import { startupError } from '../support/startup-error';
+import { forEachTransport } from '../support/ws-client';
 
 class Db { readonly id = Math.random(); }
 class User { constructor(readonly name: string) {} }
@@ -20,16 +25,6 @@ class A { constructor(readonly b: unknown) {} }
 class B { constructor(readonly a: unknown) {} }
 
 const quiet = { logError: () => {} };
-
-function startupError(build: () => unknown): string {
-  try {
-    build();
-  } catch (error) {
-    assert.ok(error instanceof ConfigurationError, `expected ConfigurationError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail('expected the App constructor to throw');
-}
 
 describe('resolver', () => {
   describe('startup errors', () => {
@@ -68,8 +63,9 @@ describe('resolver', () => {
       assert.match(startupError(() => new App({ routes: [new Route('/', 'GET', handler)], components })), /'message'-scoped/);
     });
 
-    it('rejects an HTTP-only token on a WebSocket route, naming the hook', () => {
+    it('rejects an HTTP-only token in a hook that says it wraps WebSocket routes, naming the hook', () => {
       class NeedsRequest {
+        readonly appliesTo = ['websocket'] as const;
         @inject([Request])
         onRequest(request: Request): void { void request; }
       }
@@ -77,6 +73,40 @@ describe('resolver', () => {
       assert.match(message, /route WS \/ws/);
       assert.match(message, /function NeedsRequest\.onRequest, parameter 1 \(Request\)/);
       assert.match(message, /only available on HTTP routes/);
+    });
+
+    describe('a parameter whose type is one of JavaScript\'s own', () => {
+      const builtIns: [string, unknown][] = [
+        ['Object', Object], ['Map', Map], ['Set', Set], ['Array', Array], ['Promise', Promise], ['Function', Function],
+        ['String', String], ['Number', Number], ['Boolean', Boolean], ['Symbol', Symbol], ['BigInt', BigInt],
+      ];
+      for (const [name, type] of builtIns) {
+        it(`rejects ${name} at startup, naming route, function and parameter`, () => {
+          const handler = inject([Scope, type as typeof Object], function listItems(scope, value) { return [scope.path, value]; });
+          const message = startupError(() => new App({ routes: [new Route('/items', 'GET', handler)] }));
+          assert.match(message, new RegExp(`route GET /items, function listItems, parameter 2 \\(${name}\\): ${name} is a built-in type`));
+        });
+      }
+
+      it('rejects what decorator metadata records for an interface, a string and a Map', () => {
+        interface Settings { readonly verbose: boolean }
+        class FromInterface {
+          @inject()
+          onRequest(settings: Settings): void { void settings; }
+        }
+        class FromString {
+          @inject()
+          onRequest(scope: Scope, name: string): void { void scope; void name; }
+        }
+        class FromMap {
+          @inject()
+          onRequest(cache: Map<string, number>): void { void cache; }
+        }
+        const route = new Route('/', 'GET', () => 'ok');
+        assert.match(startupError(() => new App({ routes: [route], hooks: [FromInterface] })), /function FromInterface\.onRequest, parameter 1 \(Object\): Object is a built-in type/);
+        assert.match(startupError(() => new App({ routes: [route], hooks: [FromString] })), /function FromString\.onRequest, parameter 2 \(String\): String is a built-in type/);
+        assert.match(startupError(() => new App({ routes: [route], hooks: [FromMap] })), /function FromMap\.onRequest, parameter 1 \(Map\): Map is a built-in type/);
+      });
     });
 
     it('rejects a handler with parameters but no tokens', () => {
@@ -136,6 +166,79 @@ describe('resolver', () => {
       assert.deepEqual(await (await client.get('/')).json(), { method: 'FAKE' });
     });
 
+    describe('an async component that fails and has a dispose', () => {
+      const logged: unknown[] = [];
+      const disposed: string[] = [];
+      const failing = component(User, [Header('x-user')], async (name) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!name) throw new HTTPException(status.HTTP_401_UNAUTHORIZED, 'who are you?');
+        return new User(name);
+      }, { dispose: (user) => { disposed.push(user.name); } });
+      const whoAmI = inject([User], (user) => ({ name: user.name }));
+      const hi = inject([WebSocket, User], async (ws, user) => { await ws.accept(); await ws.sendJson({ hi: user.name }); });
+      beforeEach(() => {
+        logged.length = 0;
+        disposed.length = 0;
+      });
+
+      forEachClient(() => new App({
+        settings: { logError: (message, error) => { logged.push([message, error]); } },
+        routes: [new Route('/', 'GET', whoAmI)],
+        components: [failing],
+      }), (client) => {
+        it('answers with its error, disposes nothing and logs nothing', async () => {
+          const response = await client().get('/');
+          assert.equal(response.status, 401);
+          assert.deepEqual(await response.json(), { detail: 'who are you?' });
+          // Disposal runs once the response is out; give it the turns it takes.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.deepEqual(logged, []);
+          assert.deepEqual(disposed, []);
+        });
+
+        it('still disposes the value when it was built', async () => {
+          await client().get('/', { headers: { 'x-user': 'ada' } });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.deepEqual(disposed, ['ada']);
+          assert.deepEqual(logged, []);
+        });
+      });
+
+      forEachTransport(() => new App({
+        settings: { logError: (message, error) => { logged.push([message, error]); } },
+        routes: [new WebSocketRoute('/hi', hi)],
+        components: [failing],
+      }), (transport) => {
+        it('on a WebSocket: refuses with its error, disposes nothing and logs nothing', async () => {
+          const refusal = await transport().refusal('/hi');
+          assert.equal(refusal.status, 401);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.deepEqual(logged, []);
+          assert.deepEqual(disposed, []);
+        });
+      });
+
+      it('app-scoped: app.close() while the factory is still running resolves, and disposes nothing, once it fails', async () => {
+        let fail!: (error: Error) => void;
+        const Ready = new ComponentToken<string>('Ready');
+        const Pending = new ComponentToken<string>('Pending');
+        const components = [
+          // Disposed first; the factory of the next one fails only once close() is waiting for it.
+          component(Ready, [], () => 'ready', { scope: 'app', dispose: () => { setImmediate(() => fail(new Error('no config'))); } }),
+          component(Pending, [], () => new Promise<string>((_resolve, reject) => { fail = reject; }), {
+            scope: 'app',
+            dispose: () => { disposed.push('pending'); },
+          }),
+        ];
+        const app = new App({ settings: { logError: () => {} }, routes: [new Route('/', 'GET', inject([Ready, Pending], (ready, pending) => [ready, pending]))], components });
+        const answer = new TestClient(app).get('/');
+        await new Promise((resolve) => setImmediate(resolve));
+        await app.close();
+        assert.equal((await answer).status, 500);
+        assert.deepEqual(disposed, []);
+      });
+    });
+
     it('disposes request-scoped values when the request ends', async () => {
       const disposed: string[] = [];
       const components = [component(User, [], () => new User('d'), { dispose: (user) => { disposed.push(user.name); } })];
@@ -146,6 +249,42 @@ describe('resolver', () => {
   });
 
   describe('services from the container', () => {
+    describe('a class that is neither listed nor registered', () => {
+      class Tracker { readonly id = Math.random(); }
+      const fromHook: Tracker[] = [];
+      class SeesTracker {
+        @inject([Tracker])
+        onRequest(tracker: Tracker): void { fromHook.push(tracker); }
+      }
+      const http = inject([Tracker, Tracker], (first, second) => ({ first: first.id, second: second.id }));
+      const ws = inject([WebSocket, Tracker], async (socket, tracker) => {
+        await socket.accept();
+        await socket.sendJson({ id: tracker.id });
+      });
+      const app = () => new App({ routes: [new Route('/', 'GET', http), new WebSocketRoute('/ws', ws)], hooks: [SeesTracker] });
+      beforeEach(() => { fromHook.length = 0; });
+
+      forEachClient(app, (client) => {
+        it('is built once per request: the same instance for the hook and every parameter, a new one next request', async () => {
+          const first = await (await client().get('/')).json() as { first: number; second: number };
+          const second = await (await client().get('/')).json() as { first: number; second: number };
+          assert.equal(first.first, first.second);
+          assert.deepEqual(fromHook.map((tracker) => tracker.id), [first.first, second.first]);
+          assert.notEqual(first.first, second.first);
+        });
+      });
+
+      forEachTransport(app, (transport) => {
+        it('is built once per WebSocket connection, shared by hook and handler', async () => {
+          const one = await transport().ending('/ws');
+          const two = await transport().ending('/ws');
+          const ids = [one, two].map((ending) => (JSON.parse(String(ending.messages[0])) as { id: number }).id);
+          assert.deepEqual(fromHook.map((tracker) => tracker.id), ids);
+          assert.notEqual(ids[0], ids[1]);
+        });
+      });
+    });
+
     it('resolves classes from a per-request child container that is disposed afterwards', async () => {
       const disposed: number[] = [];
       @injectable()
