@@ -37,8 +37,15 @@ export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undef
     // RFC 6455 §4.4: say which version the server speaks.
     return { status: 426, detail: 'Unsupported Sec-WebSocket-Version (use 13)', headers: { 'Sec-WebSocket-Version': '13' } };
   }
+  if (!req.headers.host) return bad('Missing Host header');
   const protocols = req.headers['sec-websocket-protocol'];
-  if (protocols !== undefined && !parseSubprotocols(protocols).every((p) => TOKEN.test(p))) return bad('Invalid Sec-WebSocket-Protocol header');
+  if (protocols !== undefined) {
+    // RFC 6455 §4.1: a list of distinct tokens; an empty element or a repeat is not one.
+    const offered = (Array.isArray(protocols) ? protocols.join(',') : protocols).split(',').map((p) => p.trim());
+    if (!offered.every((p) => TOKEN.test(p)) || new Set(offered).size !== offered.length) {
+      return bad('Invalid Sec-WebSocket-Protocol header');
+    }
+  }
   return undefined;
 }
 
