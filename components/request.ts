@@ -55,8 +55,15 @@ export class Request {
     return (await this.bytes()).toString('utf8');
   }
 
-  /** The body parsed as JSON; malformed JSON is a 400. */
+  /**
+   * The body parsed as JSON; malformed JSON is a 400. Only a body sent as `application/json` or
+   * another `+json` type (charset UTF-8 if given) is read: anything else is a 415 before the
+   * body is read, so a cross-site form or `text/plain` POST, which a browser sends without a
+   * CORS preflight, never reaches a JSON handler.
+   */
   async json(): Promise<unknown> {
+    const problem = jsonMediaTypeProblem(this.header('content-type'));
+    if (problem) throw new HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, problem, { accept: 'application/json' });
     const text = await this.text();
     try {
       return JSON.parse(text);
@@ -64,6 +71,34 @@ export class Request {
       throw new HTTPException(status.HTTP_400_BAD_REQUEST, `Malformed JSON body: ${(error as Error).message}`);
     }
   }
+}
+
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+/** RFC 9110 §8.3.1: type "/" subtype, then parameters. */
+const MEDIA_TYPE = new RegExp(`^[\\t ]*(${TOKEN})/(${TOKEN})[\\t ]*((?:;.*)?)$`);
+const PARAMETER = new RegExp(`[\\t ]*;[\\t ]*(?:(${TOKEN})=(${TOKEN}|"(?:[^"\\\\]|\\\\.)*")[\\t ]*)?`, 'y');
+
+/** Why a body with this `Content-Type` is not JSON that Starwire reads; undefined when it is. */
+export function jsonMediaTypeProblem(contentType: string | undefined): string | undefined {
+  const expected = 'send it as application/json';
+  if (contentType === undefined || contentType.trim() === '') return `The request body has no Content-Type; ${expected}`;
+  const match = MEDIA_TYPE.exec(contentType);
+  const subtype = match?.[2].toLowerCase() ?? '';
+  if (!match || !((subtype === 'json' && match[1].toLowerCase() === 'application') || subtype.endsWith('+json'))) {
+    return `Unsupported Content-Type ${JSON.stringify(contentType)}: the body is read as JSON; ${expected}`;
+  }
+  const parameters = match[3];
+  PARAMETER.lastIndex = 0;
+  while (PARAMETER.lastIndex < parameters.length) {
+    const start = PARAMETER.lastIndex;
+    const parameter = PARAMETER.exec(parameters);
+    if (!parameter || PARAMETER.lastIndex === start) return `Malformed Content-Type ${JSON.stringify(contentType)}; ${expected}`;
+    if (parameter[1]?.toLowerCase() !== 'charset') continue;
+    const charset = parameter[2].replace(/^"|"$/g, '').toLowerCase();
+    // RFC 8259 §8.1: JSON between systems is UTF-8; another charset would be misread, not converted.
+    if (charset !== 'utf-8' && charset !== 'utf8') return `Unsupported charset ${JSON.stringify(charset)}: JSON bodies are read as UTF-8`;
+  }
+  return undefined;
 }
 
 function tooLarge(limit: number): HTTPException {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../lib/close-codes';
 import { WebSocketDisconnect } from '../lib/exceptions';
+import { assertHeaders, assertStatus } from '../lib/http-fields';
 import { parseJsonMessage } from '../lib/json-message';
 import { ITERATION_DONE, MessageIterator } from '../lib/message-iterator';
 import { listenTo } from '../lib/wire-listeners';
@@ -216,6 +217,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Refuses the handshake with an HTTP response. Only before `accept()`. */
   refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+    // Like accept(): a bad status or a CR/LF in a header is the caller's mistake, thrown here.
+    assertStatus(statusCode, `WebSocket ${this.path}: refuse()`);
+    assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
     if (this.currentState !== 'connecting') return;
     this.stats.rejected++;
     this.endHandshake().refuse(statusCode, body, headers);

@@ -77,7 +77,9 @@ class AllowedMethodsToken extends Token<readonly string[]> {
 const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
   const methods = allowed.filter((method) => method !== WS_METHOD);
   if (methods.length === 0 && allowed.length > 0) {
-    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', { upgrade: 'websocket', connection: 'Upgrade' });
+    // An explicit Connection header overrides Node's keep-alive handling; the client's retry
+    // is an upgrade on a connection of its own, so this one ends (as a Connection: close asked).
+    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', { upgrade: 'websocket', connection: 'Upgrade, close' });
   }
   if (methods.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
   throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: methods.join(', ') });

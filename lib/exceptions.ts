@@ -1,9 +1,14 @@
 import { STATUS_CODES } from 'node:http';
+import { assertHeaders, assertStatus } from './http-fields';
 import * as status from './status';
 
 /**
  * Raised to answer with an HTTP status. Before a WebSocket is accepted it becomes the
  * handshake's HTTP response; after, it maps to a close code (401→3000, 403→3003, ...).
+ *
+ * A status that is not an integer from 100 to 599, or a header that cannot be sent (a CR or
+ * LF in its value), is a TypeError here, where it was made: the route answers 500 and the
+ * mistake is logged, rather than the connection being cut when the response is written.
  *
  * @example
  * throw new HTTPException(status.HTTP_403_FORBIDDEN, 'Admins only');
@@ -14,6 +19,8 @@ export class HTTPException extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(statusCode: number, detail?: unknown, headers: Record<string, string> = {}) {
+    assertStatus(statusCode, 'HTTPException');
+    assertHeaders(headers, 'HTTPException');
     const text = detail === undefined ? STATUS_CODES[statusCode] ?? `HTTP ${statusCode}` : detail;
     super(typeof text === 'string' ? text : JSON.stringify(text));
     this.name = 'HTTPException';

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket as WsSocket, WebSocketServer } from 'ws';
+import { headersProblem, statusProblem } from './http-fields';
 import type { Upgrader, WireSocket } from './wire-socket';
 
 /** What a pending handshake asked for, read by ws's `handleProtocols` and `headers` callbacks. */
@@ -36,8 +37,15 @@ export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undef
     // RFC 6455 §4.4: say which version the server speaks.
     return { status: 426, detail: 'Unsupported Sec-WebSocket-Version (use 13)', headers: { 'Sec-WebSocket-Version': '13' } };
   }
+  if (!req.headers.host) return bad('Missing Host header');
   const protocols = req.headers['sec-websocket-protocol'];
-  if (protocols !== undefined && !parseSubprotocols(protocols).every((p) => TOKEN.test(p))) return bad('Invalid Sec-WebSocket-Protocol header');
+  if (protocols !== undefined) {
+    // RFC 6455 §4.1: a list of distinct tokens; an empty element or a repeat is not one.
+    const offered = (Array.isArray(protocols) ? protocols.join(',') : protocols).split(',').map((p) => p.trim());
+    if (!offered.every((p) => TOKEN.test(p)) || new Set(offered).size !== offered.length) {
+      return bad('Invalid Sec-WebSocket-Protocol header');
+    }
+  }
   return undefined;
 }
 
@@ -52,6 +60,12 @@ export function parseSubprotocols(header: string | string[] | undefined): string
 /** Writes an HTTP response on a socket that asked to upgrade, then closes it. */
 export function refuseSocket(socket: Duplex, statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
   if (socket.destroyed) return;
+  if (statusProblem(statusCode, 'refusal') || headersProblem(headers, 'refusal')) {
+    // Raw bytes go out here, with no Node check behind: a CR or LF must never reach them.
+    statusCode = 500;
+    body = JSON.stringify({ detail: 'Internal Server Error' });
+    headers = {};
+  }
   const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) lines.push('Content-Type: application/json');
   for (const [name, value] of Object.entries(headers)) {

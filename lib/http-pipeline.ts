@@ -2,6 +2,7 @@ import type { Connection } from './connection';
 import type { Endpoint } from './endpoint';
 import { errorResponse } from './error-response';
 import type { CompiledHook } from './hook';
+import { headersProblem, statusProblem } from './http-fields';
 import { invoke } from './invoke';
 import { Response, toResponse } from './response';
 import { attempt, isThenable, then, type MaybePromise } from './thenable';
@@ -13,10 +14,19 @@ import { attempt, isThenable, then, type MaybePromise } from './thenable';
  * way out. Never throws: the result is always a response to send.
  */
 export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return attempt(
+  return then(attempt(
     () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
     (error) => afterError(endpoint, connection, error),
-  );
+  ), (response) => sendable(endpoint, connection, response));
+}
+
+/**
+ * The response itself, or a 500 when its status or a header (set straight into `headers`,
+ * past the checks `Response` makes) cannot be sent: Node would refuse it and cut the connection.
+ */
+function sendable(endpoint: Endpoint, connection: Connection, response: Response): Response {
+  const problem = statusProblem(response.status, endpoint.label) ?? headersProblem(response.headers, endpoint.label);
+  return problem === undefined ? response : errorResponse(new TypeError(problem), connection.settings, endpoint.label);
 }
 
 function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {

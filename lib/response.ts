@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { assertHeader, assertHeaders, assertStatus } from './http-fields';
 import * as status from './status';
 
 /** Outgoing headers, names lower-case; a list value sends the header once per item. */
@@ -24,6 +25,9 @@ function lowerKeys(headers: Record<string, string | string[]> | undefined): Outg
  *
  * @example
  * return new Response('created', { status: status.HTTP_201_CREATED, headers: { location: '/items/7' } });
+ *
+ * A status outside 100–599 or a header value with CR, LF or another control character is a
+ * TypeError when the response is made or the header set, so it never reaches the wire.
  */
 export class Response {
   status: number;
@@ -32,13 +36,16 @@ export class Response {
 
   constructor(body: ResponseBody = null, init: ResponseInit = {}, mediaType?: string) {
     this.status = init.status ?? status.HTTP_200_OK;
+    assertStatus(this.status, new.target.name);
     this.headers = lowerKeys(init.headers);
+    assertHeaders(this.headers, new.target.name);
     this.body = body;
     if (mediaType && this.headers['content-type'] === undefined) this.headers['content-type'] = mediaType;
   }
 
   /** Sets a header, replacing any value it had. */
   setHeader(name: string, value: string | string[]): this {
+    assertHeader(name, value, 'Response');
     this.headers[name.toLowerCase()] = value;
     return this;
   }
@@ -49,6 +56,7 @@ export class Response {
 
   /** Adds a value to a header, keeping the ones it had (e.g. `set-cookie`, `vary`). */
   appendHeader(name: string, value: string): this {
+    assertHeader(name, value, 'Response');
     const key = name.toLowerCase();
     const seen = this.headers[key];
     this.headers[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];

@@ -13,6 +13,10 @@
 
 export const HTTP_100_CONTINUE = 100;
 export const HTTP_101_SWITCHING_PROTOCOLS = 101;
+export const HTTP_102_PROCESSING = 102;
+export const HTTP_103_EARLY_HINTS = 103;
+/** A temporary IANA registration, for resumable uploads (draft-ietf-httpbis-resumable-upload). */
+export const HTTP_104_UPLOAD_RESUMPTION_SUPPORTED = 104;
 export const HTTP_200_OK = 200;
 export const HTTP_201_CREATED = 201;
 export const HTTP_202_ACCEPTED = 202;
@@ -20,11 +24,15 @@ export const HTTP_203_NON_AUTHORITATIVE_INFORMATION = 203;
 export const HTTP_204_NO_CONTENT = 204;
 export const HTTP_205_RESET_CONTENT = 205;
 export const HTTP_206_PARTIAL_CONTENT = 206;
+export const HTTP_207_MULTI_STATUS = 207;
+export const HTTP_208_ALREADY_REPORTED = 208;
+export const HTTP_226_IM_USED = 226;
 export const HTTP_300_MULTIPLE_CHOICES = 300;
 export const HTTP_301_MOVED_PERMANENTLY = 301;
 export const HTTP_302_FOUND = 302;
 export const HTTP_303_SEE_OTHER = 303;
 export const HTTP_304_NOT_MODIFIED = 304;
+export const HTTP_305_USE_PROXY = 305;
 export const HTTP_307_TEMPORARY_REDIRECT = 307;
 export const HTTP_308_PERMANENT_REDIRECT = 308;
 export const HTTP_400_BAD_REQUEST = 400;
@@ -61,12 +69,34 @@ export const HTTP_502_BAD_GATEWAY = 502;
 export const HTTP_503_SERVICE_UNAVAILABLE = 503;
 export const HTTP_504_GATEWAY_TIMEOUT = 504;
 export const HTTP_505_HTTP_VERSION_NOT_SUPPORTED = 505;
+export const HTTP_506_VARIANT_ALSO_NEGOTIATES = 506;
 export const HTTP_507_INSUFFICIENT_STORAGE = 507;
 export const HTTP_508_LOOP_DETECTED = 508;
+/** Registered as obsoleted (RFC 2774's extension framework is historic). */
+export const HTTP_510_NOT_EXTENDED = 510;
 export const HTTP_511_NETWORK_AUTHENTICATION_REQUIRED = 511;
+
+// Older names for the same codes, as earlier RFCs, Starlette and Node spell them, so code
+// ported from elsewhere keeps working. The registry (and RFC 9110) names above are preferred.
+/** 306 is registered as "(Unused)"; Starlette's name for it. */
+export const HTTP_306_RESERVED = 306;
+/** RFC 7231's name for 413 Content Too Large. */
+export const HTTP_413_PAYLOAD_TOO_LARGE = 413;
+/** RFC 2616's (and Starlette's) name for 413 Content Too Large. */
+export const HTTP_413_REQUEST_ENTITY_TOO_LARGE = 413;
+/** RFC 2616's (and Starlette's) name for 414 URI Too Long. */
+export const HTTP_414_REQUEST_URI_TOO_LONG = 414;
+/** RFC 2616's (and Starlette's) name for 416 Range Not Satisfiable. */
+export const HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE = 416;
+/** RFC 2324's joke, registered as "(Unused)" so that no one takes the code for something else. */
+export const HTTP_418_IM_A_TEAPOT = 418;
+/** RFC 4918's (and Starlette's) name for 422 Unprocessable Content. */
+export const HTTP_422_UNPROCESSABLE_ENTITY = 422;
 
 /** RFC 6455: the purpose for which the connection was established has been fulfilled. */
 export const WS_1000_NORMAL_CLOSURE = 1000;
+/** API Star's (and Starwire's seed's) name for 1000 Normal Closure. */
+export const WS_1000_OK = 1000;
 /** RFC 6455: an endpoint is going away (server shutdown, page navigated away). */
 export const WS_1001_GOING_AWAY = 1001;
 /** RFC 6455: the endpoint received a frame that violates the protocol. */
@@ -77,6 +107,8 @@ export const WS_1003_UNSUPPORTED_DATA = 1003;
 export const WS_1004_RESERVED = 1004;
 /** RFC 6455: no status code was present; must never be sent in a close frame. */
 export const WS_1005_NO_STATUS_RECEIVED = 1005;
+/** Starlette's name for 1005. */
+export const WS_1005_NO_STATUS_RCVD = 1005;
 /** RFC 6455: the connection closed without a close frame; must never be sent. */
 export const WS_1006_ABNORMAL_CLOSURE = 1006;
 /** RFC 6455: a message's data was not consistent with its type (bad UTF-8, bad JSON, failed schema). */
@@ -87,6 +119,8 @@ export const WS_1008_POLICY_VIOLATION = 1008;
 export const WS_1009_MESSAGE_TOO_BIG = 1009;
 /** RFC 6455: the client expected the server to negotiate an extension it did not. */
 export const WS_1010_MANDATORY_EXTENSION = 1010;
+/** Starlette's name for 1010. */
+export const WS_1010_MANDATORY_EXT = 1010;
 /** RFC 6455 / IANA: the server met an unexpected condition. */
 export const WS_1011_INTERNAL_ERROR = 1011;
 /** IANA: the service is restarting. */

@@ -1,4 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { ConfigurationError, ValidationError, type ValidationIssue } from './exceptions';
 import type { JsonSchema } from './schema';
 
@@ -6,10 +7,18 @@ import type { JsonSchema } from './schema';
  * Two ajv instances, each compiling a schema once: parameters (path, query, header) arrive as
  * strings and are coerced to the schema's types; bodies and messages are JSON and are not.
  * Neither collects all errors: on untrusted input the first problem is enough.
+ *
+ * Both run in ajv's strict mode, so a misspelt keyword (`minLenght`), a keyword on the wrong
+ * type, or a `format` nobody defined fails at `new App()` instead of silently checking nothing;
+ * ajv-formats supplies the formats (email, date-time, uuid, uri, ...).
  */
-const paramAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false });
+const strict: Options = { strict: true, allowUnionTypes: true, useDefaults: true };
+// Made on first use: an app without schemas (or a process that only imports) pays nothing.
+let paramAjv: Ajv | undefined;
+let jsonAjv: Ajv | undefined;
+const params = (): Ajv => (paramAjv ??= addFormats(new Ajv({ ...strict, coerceTypes: 'array' })));
 // `discriminator` lets a oneOf of messages told apart by `type` report the member that matched.
-const jsonAjv = new Ajv({ useDefaults: true, strict: false, discriminator: true });
+const documents = (): Ajv => (jsonAjv ??= addFormats(new Ajv({ ...strict, discriminator: true })));
 
 /** Checks and converts one value; throws `ValidationError` naming `parameter`. */
 export type Validator<T> = (value: unknown) => T;
@@ -26,11 +35,11 @@ function issues(errors: ErrorObject[] | null | undefined, prefix: string): Valid
   }));
 }
 
-function compile(ajv: Ajv, schema: object, where: string): ValidateFunction {
+function compile(ajv: Ajv, schema: object, parameter: string, where: string): ValidateFunction {
   try {
     return ajv.compile(schema);
   } catch (error) {
-    throw new ConfigurationError(`${where}: invalid JSON Schema: ${(error as Error).message}`);
+    throw new ConfigurationError(`${where}: invalid JSON Schema for ${parameter}: ${(error as Error).message}`);
   }
 }
 
@@ -39,7 +48,7 @@ function compile(ajv: Ajv, schema: object, where: string): ValidateFunction {
  * value is wrapped as `{ value }` and unwrapped after coercion and defaults.
  */
 export function parameterValidator<T>(schema: JsonSchema, parameter: string, where: string, required = false): Validator<T> {
-  const validate = compile(paramAjv, { type: 'object', properties: { value: schema } }, where);
+  const validate = compile(params(), { type: 'object', properties: { value: schema } }, parameter, where);
   return (value) => {
     if (value === undefined && required) {
       throw new ValidationError(parameter, [{ instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: parameter }, message: 'is required' }], `Missing ${parameter}`);
@@ -52,7 +61,7 @@ export function parameterValidator<T>(schema: JsonSchema, parameter: string, whe
 
 /** A validator for a JSON document (request body, WebSocket message). */
 export function jsonValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
-  const validate = compile(jsonAjv, schema, where);
+  const validate = compile(documents(), schema, parameter, where);
   return (value) => {
     if (!validate(value)) throw new ValidationError(parameter, issues(validate.errors, ''));
     return value as T;

@@ -95,7 +95,7 @@ describe('Body', () => {
     });
 
     it('answers 400 for an empty body where JSON is expected', async () => {
-      const response = await client().post('/any');
+      const response = await client().post('/any', { headers: { 'content-type': 'application/json' } });
       assert.equal(response.status, 400);
       assert.match(((await response.json()) as { detail: string }).detail, /^Malformed JSON body/);
     });
@@ -247,7 +247,7 @@ describe('Body when the client leaves mid-body', () => {
       socket.destroy();
       await handled;
       assert.deepEqual(logged, []);
-      const response = await fetch(`http://127.0.0.1:${port}/b`, { method: 'POST', body: '{"ok":1}' });
+      const response = await fetch(`http://127.0.0.1:${port}/b`, { method: 'POST', body: '{"ok":1}', headers: { 'content-type': 'application/json' } });
       assert.deepEqual(await response.json(), { ok: 1 });
     } finally {
       await app.close();

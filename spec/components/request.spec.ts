@@ -123,7 +123,7 @@ describe('Request', () => {
     });
 
     it('answers 400 when json() meets malformed JSON', async () => {
-      const response = await client().post('/json', { body: 'not json' });
+      const response = await client().post('/json', { body: 'not json', headers: { 'content-type': 'application/json' } });
       assert.equal(response.status, 400);
       assert.match(((await response.json()) as { detail: string }).detail, /^Malformed JSON body/);
     });

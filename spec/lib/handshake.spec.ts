@@ -155,12 +155,24 @@ describe('WebSocket handshake', () => {
       assert.equal(hookCalls, 0);
     });
 
+    it('answers a plain GET with Connection: close with 426 and closes the connection', async () => {
+      // rawHandshake reads until the server ends the connection: a kept-alive one times out.
+      const response = await rawHandshake(port, ['GET /ws HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close']);
+      assert.equal(response.status, 426);
+      assert.match(response.head, /\r\nUpgrade: websocket/i);
+    });
+
     const cases: { name: string; lines: string[]; detail: string }[] = [
       { name: 'an Upgrade header other than websocket', lines: handshakeLines({ Upgrade: 'h2c' }), detail: 'Missing "Upgrade: websocket" header' },
       { name: 'a Sec-WebSocket-Key that is not 16 bytes of base64', lines: handshakeLines({ 'Sec-WebSocket-Key': 'not-a-key' }), detail: 'Missing or invalid Sec-WebSocket-Key header' },
       { name: 'no Sec-WebSocket-Key', lines: handshakeLines({ 'Sec-WebSocket-Key': null }), detail: 'Missing or invalid Sec-WebSocket-Key header' },
       { name: 'a subprotocol that is not a token', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat v1' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
       { name: 'a method other than GET', lines: handshakeLines({}, 'POST /ws HTTP/1.1'), detail: 'WebSocket handshakes use GET' },
+      { name: 'a subprotocol list with an empty element', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, , v2' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      { name: 'a subprotocol list ending in a comma', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat,' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      { name: 'an empty subprotocol list', lines: handshakeLines({ 'Sec-WebSocket-Protocol': '' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      { name: 'a subprotocol offered twice', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, chat' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      { name: 'no Host header', lines: handshakeLines({ Host: null }), detail: 'Missing Host header' },
     ];
     for (const { name, lines, detail } of cases) {
       it(`answers ${name} with 400 before any hook runs`, async () => {

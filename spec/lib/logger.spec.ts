@@ -47,7 +47,7 @@ describe('Logger', () => {
     after(() => app.close());
 
     it('logs one line per HTTP request, without the payload or query', async () => {
-      await fetch(`http://${base}/items?secret=1`, { method: 'POST', body: JSON.stringify({ password: 'hunter2' }) });
+      await fetch(`http://${base}/items?secret=1`, { method: 'POST', body: JSON.stringify({ password: 'hunter2' }), headers: { 'content-type': 'application/json' } });
       await new Promise((resolve) => setTimeout(resolve, 20));
       const http = lines.filter((line) => line.event === 'http');
       assert.equal(http.length, 1);
