@@ -18,6 +18,7 @@ import type { HookLike } from './hook';
 import { serveHttp } from './http-pipeline';
 import { requestListener, upgradeListener } from './node-listener';
 import { Lifespan, type LifespanHandler } from './lifespan';
+import { reportListen } from './listen-guard';
 import { Logger } from './logger';
 import type { ChannelLayer } from './channel-layer';
 import { isConsumerClass } from './consumer';
@@ -178,6 +179,7 @@ export class App {
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
   async listen(port: number, host = '127.0.0.1'): Promise<Server> {
+    reportListen(this, port, host);
     await this.startup();
     const server = createServer(this.requestListener);
     this.attach(server);

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { modulePath } from './app-reference';
-import { EXIT } from './exit-codes';
+import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { TreeWatcher } from './reload';
 import { isWorkerReport, servingLine, type WorkerCommand, type WorkerReport } from './worker-protocol';
 import { serveArgs, type ServeOptions } from './serve-options';
@@ -79,7 +79,7 @@ export class ClusterPrimary {
     const primary = new ClusterPrimary(resolved);
     cluster.setupPrimary({ exec: join(__dirname, 'cli.js'), args: serveArgs(resolved) });
     process.on('SIGTERM', () => primary.shutdown(EXIT.OK));
-    process.on('SIGINT', () => primary.shutdown(EXIT.OK));
+    process.on('SIGINT', () => primary.interrupt());
     primary.forkGeneration();
     if (options.reload) primary.watch();
     return primary;
@@ -234,6 +234,14 @@ export class ClusterPrimary {
       this.exitCode = EXIT.FORCED;
       for (const state of this.states.values()) state.worker.process.kill('SIGKILL');
     }, this.options.shutdownTimeout + KILL_GRACE_MS);
+  }
+
+  /** SIGINT: the first shuts down; another during the shutdown kills the workers and exits at once. */
+  interrupt(): void {
+    if (!this.stopping) return this.shutdown(EXIT.OK);
+    process.stderr.write(`starwire: ${INTERRUPTED_AGAIN}\n`);
+    for (const state of this.states.values()) state.worker.process.kill('SIGKILL');
+    process.exit(EXIT.INTERRUPTED);
   }
 
   private finish(): void {

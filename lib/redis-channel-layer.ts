@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { newRedis } from './ioredis-loader';
 import {
   assertChannelName, assertMessage,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
@@ -141,9 +142,9 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
       autoResendUnfulfilledCommands: false,
       commandTimeout: options.commandTimeoutMs ?? 2000,
     };
-    this.publisher = new Redis(this.url, { ...redisOptions, connectionName: `${this.prefix}:${this.processName}:pub` });
+    this.publisher = newRedis('RedisChannelLayer', this.url, { ...redisOptions, connectionName: `${this.prefix}:${this.processName}:pub` });
     // Subscriptions are re-made from this layer's own state, which also knows those changed while Redis was down.
-    this.subscriber = new Redis(this.url, { ...redisOptions, autoResubscribe: false, connectionName: `${this.prefix}:${this.processName}:sub` });
+    this.subscriber = newRedis('RedisChannelLayer', this.url, { ...redisOptions, autoResubscribe: false, connectionName: `${this.prefix}:${this.processName}:sub` });
     this.watch(this.publisher, 'publisher');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('message', (channel: string, payload: string) => this.onMessage(channel, payload));

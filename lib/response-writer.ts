@@ -11,7 +11,7 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
     if (headers['content-length'] === undefined && mayHaveBody(response.status)) {
       // A body of known size goes out with its length, for GET and HEAD alike, not chunked.
       // The response is on its way out, so recording the length on it is safe.
-      headers['content-length'] = String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+      headers['content-length'] = String(byteLength(body));
     }
     res.writeHead(response.status, headers);
     res.end(head || body === null ? undefined : body);
@@ -32,6 +32,11 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
 }
 
 /** 1xx, 204 and 304 responses never carry a body, so they never carry a content-length either. */
-function mayHaveBody(statusCode: number): boolean {
+export function mayHaveBody(statusCode: number): boolean {
   return statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
+}
+
+/** The size on the wire of a body whose size is known before it is sent. */
+export function byteLength(body: string | Uint8Array | null): number {
+  return body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }

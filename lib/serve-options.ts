@@ -44,8 +44,8 @@ Serves the App exported by <module>, a path (relative to the working directory) 
 App or a zero-argument function returning an App or a Promise of one.
 
 Options:
-  --host <host>              Address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
-  --port <port>              Port to listen on, 0 for any free one (default: 8000)
+  --host <host>              Address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for every interface)
+  --port <port>              Port to listen on, 0 for any free one (default: $PORT, else 8000)
   --workers <n>              Processes sharing the port through node:cluster (default: 1)
   --log-level <level>        debug, info, warn or error; sets STARWIRE_LOG_LEVEL for the app
                              (default: the app's setting, else STARWIRE_LOG_LEVEL, else warn)
@@ -57,12 +57,14 @@ Examples:
   starwire serve dist/samples/chat/app.js:chatApp --port 8000
   starwire serve dist/app.js --host 0.0.0.0 --workers 4 --log-level info
 
-Exit codes: 0 clean shutdown, 1 the app failed to start, 2 usage error, 3 shutdown timed out.
+Exit codes: 0 clean shutdown, 1 the app failed to start, 2 usage error, 3 shutdown timed out,
+130 a second SIGINT (Ctrl-C) cut the shutdown short.
 `;
 
 const SERVE_FLAGS = {
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8000' },
+  // No defaults here: a flag wins over HOST/PORT, which win over the defaults.
+  host: { type: 'string' },
+  port: { type: 'string' },
   workers: { type: 'string', default: '1' },
   'log-level': { type: 'string' },
   reload: { type: 'boolean', default: false },
@@ -72,12 +74,13 @@ const SERVE_FLAGS = {
 
 /**
  * Parses the arguments after `serve`; returns `'help'` when help was asked for. Throws
- * `UsageError` with one line naming the flag.
+ * `UsageError` with one line naming the flag (or the variable). `--host` and `--port` default
+ * to the `HOST` and `PORT` environment variables, as platforms that assign the port set them.
  *
  * @example
  * parseServeArgs(['dist/app.js', '--port', '0', '--workers', '2']);
  */
-export function parseServeArgs(args: readonly string[]): ServeOptions | 'help' {
+export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions | 'help' {
   const { values, positionals } = parseStrict(args);
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('serve needs a module: starwire serve <module>[:export]');
@@ -87,15 +90,17 @@ export function parseServeArgs(args: readonly string[]): ServeOptions | 'help' {
     throw new UsageError(`--log-level must be one of ${CLI_LOG_LEVELS.join(', ')}, got ${logLevel}`);
   }
   if (values.host === '') throw new UsageError('--host must not be empty');
+  // An empty variable counts as unset, as `PORT= starwire serve ...` means.
+  const port = values.port ?? (env.PORT || undefined);
   return {
     app: parseAppReference(positionals[0]),
     appText: positionals[0],
-    host: values.host,
-    port: integer('port', values.port, 0, 65535),
-    workers: integer('workers', values.workers, 1, 1024),
+    host: values.host ?? (env.HOST || '127.0.0.1'),
+    port: port === undefined ? 8000 : integer(values.port === undefined ? 'PORT' : '--port', port, 0, 65535),
+    workers: integer('--workers', values.workers, 1, 1024),
     logLevel: logLevel as LogLevel | undefined,
     reload: values.reload,
-    shutdownTimeout: integer('shutdown-timeout', values['shutdown-timeout'], 0, 24 * 3600 * 1000),
+    shutdownTimeout: integer('--shutdown-timeout', values['shutdown-timeout'], 0, 24 * 3600 * 1000),
   };
 }
 
@@ -137,7 +142,7 @@ function describeParseError(error: unknown): string {
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
   return value;
 }

@@ -3,9 +3,10 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { App } from './app';
 import { loadApp } from './app-loader';
-import { EXIT } from './exit-codes';
+import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import * as status from './status';
 import type { ServeOptions } from './serve-options';
+import { installListenGuard } from './listen-guard';
 import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protocol';
 
 /** An error for standard error: the message, and the cause's stack where there is one. */
@@ -20,7 +21,8 @@ export function describeFailure(error: unknown): string {
 /**
  * Serves the app in this process until SIGTERM or SIGINT (or, in a cluster worker, until the
  * primary asks), then shuts down gracefully and exits: 0 when done within the shutdown
- * timeout, 3 when it had to cut connections off. A failed start prints why and exits 1.
+ * timeout, 3 when it had to cut connections off, 130 on a second SIGINT. A failed start
+ * prints why and exits 1, as does an app module that calls `listen()` itself.
  */
 export async function serveProcess(options: ServeOptions, worker: boolean): Promise<void> {
   let serving: Serving | undefined;
@@ -30,14 +32,25 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
     else process.exit(EXIT.OK);
   };
   process.on('SIGTERM', () => stop(status.WS_1001_GOING_AWAY));
-  process.on('SIGINT', () => stop(status.WS_1001_GOING_AWAY));
+  // Ctrl-C twice: whoever presses it again does not want to wait for the shutdown.
+  process.on('SIGINT', () => (serving?.stopping ? serving.interrupt() : stop(status.WS_1001_GOING_AWAY)));
   if (worker) process.on('message', (message) => { if (isWorkerCommand(message)) stop(message.code); });
 
-  let app: App;
+  let app: App | undefined;
+  let ownListen = false;
+  installListenGuard((listening, port, host, stack) => {
+    // While loading, any listen() is the module's; later, another app (metrics, say) is the user's to serve.
+    if (ownListen || (app !== undefined && listening !== app)) return;
+    process.stderr.write(`starwire: ${listenedItself(options, port, host, stack)}\n`);
+    process.exit(EXIT.FAILED);
+  });
   let server: Server;
   try {
     app = await loadApp(options.app);
-    server = await app.listen(options.port, options.host);
+    ownListen = true;
+    const listening = app.listen(options.port, options.host);
+    ownListen = false;
+    server = await listening;
   } catch (error) {
     process.stderr.write(`starwire: ${describeFailure(error)}\n`);
     process.exit(EXIT.FAILED);
@@ -51,6 +64,15 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
   }
 }
 
+/** Why an app module must not call `listen()` under `starwire serve`, and where it did. */
+function listenedItself(options: ServeOptions, port: number, host: string, stack: string): string {
+  // The frames are the Error, reportListen, App.listen, then the caller.
+  const caller = stack.split('\n')[3]?.trim().replace(/^at /, '') ?? 'unknown';
+  return `${options.appText} calls app.listen(${port}, ${JSON.stringify(host)}) itself (at ${caller}); ` +
+    'starwire serve listens for the app (--host/--port, HOST/PORT), so it would be served on two ports. ' +
+    `Remove that call, or run it only when the module is run directly: if (require.main === module) { ... }`;
+}
+
 /** True for the default channel layer, which reaches only this process's sockets. */
 function usesInMemoryLayer(app: App): boolean {
   // By name too: an app built with another copy of Starwire has its own class.
@@ -59,7 +81,7 @@ function usesInMemoryLayer(app: App): boolean {
 
 /** One listening app and its shutdown. */
 class Serving {
-  private stopping = false;
+  stopping = false;
 
   constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {}
 
@@ -82,5 +104,12 @@ class Serving {
     }
     clearTimeout(forced);
     process.exit(exitCode);
+  }
+
+  /** A second SIGINT: exit now, cutting off whatever the shutdown is still waiting for. */
+  interrupt(): void {
+    process.stderr.write(`starwire: ${INTERRUPTED_AGAIN}\n`);
+    this.server.closeAllConnections();
+    process.exit(EXIT.INTERRUPTED);
   }
 }

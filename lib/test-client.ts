@@ -4,6 +4,7 @@ import type { App } from './app';
 import { WebSocketDisconnect } from './exceptions';
 import { MemorySocket } from './memory-socket';
 import type { Response } from './response';
+import { byteLength, mayHaveBody } from './response-writer';
 import * as status from './status';
 import { TestWebSocket, WebSocketDenied } from './test-websocket';
 
@@ -22,15 +23,49 @@ export interface TestRequestInit {
 /**
  * Drives an app in-process, with no sockets: requests go straight to the app's dispatcher and
  * come back as Fetch `Response` objects, the same shape `fetch()` gives over a real socket.
+ * Like `listen()`, the first request or WebSocket runs the app's startup handlers first;
+ * `close()` (or leaving an `await using` block) closes the app, running its shutdown handlers.
  *
  * @example
- * const client = new TestClient(app);
+ * await using client = new TestClient(app);
  * const response = await client.get('/users/7', { query: { verbose: true } });
  * assert.equal(response.status, 200);
  * assert.deepEqual(await response.json(), { id: 7 });
  */
 export class TestClient {
+  private started: Promise<void> | undefined = undefined;
+
   constructor(readonly app: App, private readonly client: Address = { host: '127.0.0.1', port: 50000 }) {}
+
+  /**
+   * Runs the app's startup handlers once (the first request does it too); rejects with the
+   * app's `StartupError`, as every request will after a failed start.
+   *
+   * @example
+   * await assert.rejects(new TestClient(app).startup(), StartupError);
+   */
+  startup(): Promise<void> {
+    return (this.started ??= this.app.startup());
+  }
+
+  /**
+   * Closes the app as a server's shutdown would: open WebSockets get 1001, shutdown handlers
+   * run, the channel layer and app-scoped components are closed. Later calls wait for the same.
+   *
+   * @example
+   * const client = new TestClient(app);
+   * try { await client.get('/'); } finally { await client.close(); }
+   */
+  async close(): Promise<void> {
+    // A start still running finishes first, so shutdown never overtakes it; a failed one still closes.
+    await this.started?.catch(() => {});
+    await this.app.close();
+  }
+
+  /** `await using client = new TestClient(app)` closes the app when the block ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 
   get(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('GET', path, init); }
   head(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('HEAD', path, init); }
@@ -48,7 +83,8 @@ export class TestClient {
    * @example
    * await assert.rejects(client.websocket('/private'), (e) => e instanceof WebSocketDenied && e.status === 401);
    */
-  websocket(path: string, init: { subprotocols?: readonly string[]; headers?: Record<string, string>; timeout?: number } = {}): Promise<TestWebSocket> {
+  async websocket(path: string, init: { subprotocols?: readonly string[]; headers?: Record<string, string>; timeout?: number } = {}): Promise<TestWebSocket> {
+    await this.startup();
     const headers: Record<string, string> = {
       host: 'testserver', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13',
       'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
@@ -77,6 +113,7 @@ export class TestClient {
   }
 
   async request(method: string, path: string, init: TestRequestInit = {}): Promise<globalThis.Response> {
+    await this.startup();
     const headers: Record<string, string> = { host: 'testserver' };
     for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
     let body: Buffer | undefined;
@@ -131,6 +168,10 @@ async function toFetchResponse(response: Response, head: boolean): Promise<globa
       for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
       bytes = Buffer.concat(chunks);
     }
+  }
+  // The wire sends a body of known size with its length (for HEAD too) and a stream chunked.
+  if (!headers.has('content-length') && mayHaveBody(response.status) && (body === null || typeof body === 'string' || body instanceof Uint8Array)) {
+    headers.set('content-length', String(byteLength(body)));
   }
   const empty = response.status === 204 || response.status === 304 || head;
   return new globalThis.Response(empty || bytes === null ? null : new Uint8Array(bytes), { status: response.status, headers });

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { newRedis } from '../ioredis-loader';
 import type { PresenceUser } from './events';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {
@@ -64,7 +65,7 @@ export class RedisRealtimeStore implements RealtimeStore {
     }
     this.keys = `${this.prefix}:rt:`;
     this.url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const client = new Redis(this.url, {
+    const client = newRedis('RedisRealtimeStore', this.url, {
       ...options.redisOptions,
       // Commands issued while connecting wait for the connection, but never longer than this.
       commandTimeout: options.commandTimeoutMs ?? 2000,

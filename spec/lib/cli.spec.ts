@@ -18,6 +18,15 @@ async function openHolding(port: number, count: number): Promise<LiveSocket[]> {
   return Promise.all(Array.from({ length: count }, () => openLive(`ws://127.0.0.1:${port}/hold`)));
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function closeCodes(sockets: readonly LiveSocket[]): Promise<number[]> {
   return Promise.all(sockets.map(async (socket) => (await within(socket.closed, 5000, 'the server to close the socket')).code));
 }
@@ -188,6 +197,68 @@ describe('starwire command line (lib/cli.ts)', function () {
       assert.equal(ended.code, 3);
       assert.ok(ended.ms >= 250 && ended.ms < 2000, `exited ${ended.ms} ms after SIGTERM`);
       assert.match(served.stderr, /shutdown took longer than 300 ms/);
+    });
+
+    it('a second SIGINT during the shutdown exits at once with 130', async () => {
+      const served = serve([`${FIXTURE}:hangingShutdown`, '--port', '0', '--shutdown-timeout', '20000']);
+      const sockets = await openHolding(await served.port(), 1);
+      served.signal('SIGINT');
+      assert.deepEqual(await closeCodes(sockets), [1001]);
+      await served.stderrMatching(/flushing forever/);
+      served.signal('SIGINT');
+      const ended = await served.exitedWithin(5000);
+      assert.equal(ended.code, 130);
+      assert.match(served.stderr, /starwire: interrupted again; exiting without waiting for the shutdown/);
+    });
+
+    it('with workers, a second SIGINT kills the workers and exits at once with 130', async () => {
+      const served = serve([`${FIXTURE}:hangingShutdown`, '--port', '0', '--workers', '2', '--shutdown-timeout', '20000']);
+      const port = await served.port(10_000);
+      const pids = new Set<number>();
+      for (let i = 0; i < 6 && pids.size < 2; i += 1) pids.add(((await getJson(port, '/pid')).body as { pid: number }).pid);
+      served.signal('SIGINT');
+      await served.stderrMatching(/flushing forever[^]*flushing forever/);
+      served.signal('SIGINT');
+      assert.equal((await served.exitedWithin(5000)).code, 130);
+      for (const pid of pids) {
+        await within((async () => { while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20)); })(), 3000, `worker ${pid} to be gone`);
+      }
+    });
+
+    it('PORT and HOST set the port and host; --port and --host win over them', async () => {
+      const fromEnv = new StarwireProcess(['serve', FIXTURE], { env: { PORT: '0', HOST: '127.0.0.2' } });
+      await fromEnv.port();
+      assert.match(fromEnv.stdout, /serving http:\/\/127\.0\.0\.2:(\d+) /);
+      assert.doesNotMatch(fromEnv.stdout, /:8000 /);
+      // A PORT that would not parse is not even read when --port is given.
+      const flags = new StarwireProcess(['serve', FIXTURE, '--port', '0', '--host', '127.0.0.1'], { env: { PORT: 'eighty', HOST: '127.0.0.2' } });
+      assert.equal((await getJson(await flags.port(), '/pid')).status, 200);
+      assert.match(flags.stdout, /serving http:\/\/127\.0\.0\.1:/);
+      const bad = new StarwireProcess(['serve', FIXTURE], { env: { PORT: 'eighty' } });
+      assert.equal((await bad.exitedWithin(5000)).code, 2);
+      assert.equal(bad.stderr, 'starwire: PORT must be an integer from 0 to 65535, got "eighty" (see starwire serve --help)\n');
+    });
+
+    it('an app module that calls listen() itself is refused, naming the call, and serves on no port (exit 1)', async () => {
+      const dir = tempDir();
+      const module = join(dir, 'server.js');
+      writeFileSync(module, [
+        `const { App, Route } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});`,
+        `const app = new App({ routes: [new Route('/', 'GET', () => 'hi')] });`,
+        `app.listen(0).then((server) => console.log('listening on its own', server.address().port));`,
+        'module.exports = { app };',
+      ].join('\n'));
+      const run = await runStarwire(['serve', module, '--port', '0']);
+      assert.equal(run.ended.code, 1);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^starwire: \S+server\.js calls app\.listen\(0, "127\.0\.0\.1"\) itself \(at .*server\.js:3:\d+\)\); starwire serve listens for the app/);
+      assert.match(run.stderr, /if \(require\.main === module\)/);
+      assert.equal(run.stderr.trim().split('\n').length, 1);
+
+      const factory = await runStarwire(['serve', `${FIXTURE}:listensItself`, '--port', '0', '--workers', '2'], 10_000);
+      assert.equal(factory.ended.code, 1);
+      assert.match(factory.stderr, /cli-apps\.js:listensItself calls app\.listen\(0, "127\.0\.0\.1"\) itself \(at listensItself /);
+      assert.doesNotMatch(factory.stdout, /serving/);
     });
 
     it('a failing onStartup prints the handler and its error and exits 1', async () => {

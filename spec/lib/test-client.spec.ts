@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { Request } from '../../components/request';
 import { Scope } from '../../components/scope';
+import { WebSocket } from '../../components/web-socket';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject';
+import { StartupError } from '../../lib/lifespan';
 import { Response } from '../../lib/response';
-import { Route } from '../../lib/routes';
+import { Route, WebSocketRoute } from '../../lib/routes';
 import { TestClient } from '../../lib/test-client';
 
 /** What the app saw of a request. */
@@ -173,5 +175,90 @@ describe('TestClient', () => {
     const custom = new TestClient(makeApp(), { host: '10.1.2.3', port: 4444 });
     assert.deepEqual((await seen(await custom.get('/inspect'))).client, { host: '10.1.2.3', port: 4444 });
     assert.deepEqual((await seen(await client.get('/inspect'))).client, { host: '127.0.0.1', port: 50000 });
+  });
+});
+
+describe('TestClient lifespan and wire headers', () => {
+  /** An app whose routes report what its startup and shutdown handlers did. */
+  function lifespanApp(events: string[], startup: () => Promise<void> = async () => {}) {
+    const ready = { value: false };
+    return new App({
+      settings: { logError: () => {} },
+      onStartup: [async () => { events.push('startup'); await startup(); ready.value = true; }],
+      onShutdown: [() => { events.push('shutdown'); }],
+      routes: [
+        new Route('/ready', 'GET', inject([], () => ({ ready: ready.value }))),
+        new WebSocketRoute('/ready', inject([WebSocket], async (ws) => {
+          await ws.accept();
+          await ws.sendJson({ ready: ready.value });
+          for await (const message of ws) void message;
+          events.push('socket closed');
+        })),
+      ],
+    });
+  }
+
+  it('runs the startup handlers once, before the first request is served', async () => {
+    const events: string[] = [];
+    const client = new TestClient(lifespanApp(events, () => new Promise((resolve) => setTimeout(resolve, 30))));
+    const answers = await Promise.all([client.get('/ready'), client.get('/ready')]);
+    for (const answer of answers) assert.deepEqual(await answer.json(), { ready: true });
+    assert.deepEqual(events, ['startup']);
+    await client.close();
+  });
+
+  it('runs the startup handlers before the first WebSocket is accepted', async () => {
+    const client = new TestClient(lifespanApp([]));
+    const ws = await client.websocket('/ready');
+    assert.deepEqual(JSON.parse(String(await ws.receive())), { ready: true });
+    await client.close();
+  });
+
+  it('close() closes open WebSockets with 1001, then runs the shutdown handlers', async () => {
+    const events: string[] = [];
+    const client = new TestClient(lifespanApp(events));
+    const ws = await client.websocket('/ready');
+    await client.close();
+    assert.equal(await ws.closed, 1001);
+    assert.deepEqual(events, ['startup', 'socket closed', 'shutdown']);
+    await client.close();
+    assert.deepEqual(events, ['startup', 'socket closed', 'shutdown'], 'a second close() shuts down nothing more');
+  });
+
+  it('await using closes the app when the block ends', async () => {
+    const events: string[] = [];
+    {
+      await using client = new TestClient(lifespanApp(events));
+      assert.equal((await client.get('/ready')).status, 200);
+      assert.deepEqual(events, ['startup']);
+    }
+    assert.deepEqual(events, ['startup', 'shutdown']);
+  });
+
+  it('a failing startup rejects every request with the StartupError naming the handler', async () => {
+    const app = new App({ routes: [new Route('/', 'GET', () => 'x')], onStartup: [function openPool() { throw new Error('pool refused'); }] });
+    const client = new TestClient(app);
+    await assert.rejects(client.get('/'), (error) => error instanceof StartupError && /openPool: pool refused/.test(error.message));
+    await assert.rejects(client.websocket('/'), StartupError);
+    await client.close();
+  });
+
+  it('gives content-length as the wire does: for bodies of known size, HEAD included, not for streams, 204 or 304', async () => {
+    const app = makeApp();
+    const server = await app.listen(0);
+    try {
+      const base = `http://127.0.0.1:${App.portOf(server)}`;
+      const client = new TestClient(app);
+      const cases: [string, string][] = [['GET', '/text'], ['HEAD', '/text'], ['GET', '/headers'], ['GET', '/empty'], ['GET', '/stream']];
+      for (const [method, path] of cases) {
+        const wire = await fetch(base + path, { method });
+        await wire.arrayBuffer();
+        const local = await client.request(method, path);
+        assert.equal(local.headers.get('content-length'), wire.headers.get('content-length'), `${method} ${path}`);
+      }
+      assert.equal((await client.get('/text')).headers.get('content-length'), String(Buffer.byteLength('plain text')));
+    } finally {
+      await app.close();
+    }
   });
 });

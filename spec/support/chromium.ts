@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-/** Debian's chromium, which .ci/run installs; CHROMIUM_PATH names another. */
+/** Debian's chromium, which npm test's pretest installs; CHROMIUM_PATH names another. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless, quiet, and nothing that reaches past loopback on its own. */
@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = [
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`launchChromium: no Chromium at ${CHROMIUM_PATH} (.ci/run installs Debian's chromium; CHROMIUM_PATH names another)`);
+    throw new Error(`launchChromium: no Chromium at ${CHROMIUM_PATH} (npm test's pretest installs Debian's chromium; CHROMIUM_PATH names another)`);
   }
   let playwright: typeof import('playwright-core');
   try {
