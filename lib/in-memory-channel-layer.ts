@@ -92,11 +92,9 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private readonly lifecycle: GroupLifecycle | undefined;
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly groups = new Map<string, Map<string, Membership>>();
-  private readonly messageDeadlines = new DeadlineQueue<Mailbox>();
-  private readonly groupDeadlines = new DeadlineQueue<Membership>();
-  /** Deadline entries whose membership was discarded; pruned once they outnumber the live ones. */
-  private staleMemberships = 0;
-  private liveMemberships = 0;
+  /** A drained mailbox or an ended membership leaves a stale entry, skipped and pruned by the queue. */
+  private readonly messageDeadlines = new DeadlineQueue<Mailbox>((box) => this.mailboxes.get(box.name) === box);
+  private readonly groupDeadlines = new DeadlineQueue<Membership>((m) => this.groups.get(m.group)?.get(m.channel) === m);
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private sequence = 0;
@@ -163,7 +161,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     } else {
       const membership: Membership = { group, channel, expiresAt: now + this.groupExpiryMs };
       members.set(channel, membership);
-      this.liveMemberships++;
       this.groupDeadlines.push(membership, membership.expiresAt);
       this.arm();
     }
@@ -176,13 +173,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
     assertChannelName('channel', channel);
     const members = this.groups.get(group);
     if (members === undefined || !members.delete(channel)) return;
-    this.liveMemberships--;
-    this.staleMemberships++;
+    this.groupDeadlines.forget();
     if (members.size === 0) this.closeGroup(group);
-    if (this.staleMemberships > 1024 && this.staleMemberships > this.liveMemberships) {
-      this.groupDeadlines.retain((m) => this.groups.get(m.group)?.get(m.channel) === m);
-      this.staleMemberships = 0;
-    }
   }
 
   async groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
@@ -308,7 +300,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       if (membership.expiresAt <= now) {
         // Its deadline entry is still queued; the sweep will find it stale.
         this.endMembership(membership);
-        this.staleMemberships++;
+        this.groupDeadlines.forget();
       } else if (this.enqueue(membership.channel, message)) delivered++;
       else dropped++;
     }
@@ -328,6 +320,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private release(box: Mailbox): void {
     if (box.queue.length === 0 && box.waiters.length === 0 && this.mailboxes.get(box.name) === box) {
       this.mailboxes.delete(box.name);
+      // Its deadline entry would otherwise hold the box until the expiry passed.
+      if (box.scheduled) this.messageDeadlines.forget();
     }
   }
 
@@ -335,7 +329,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const members = this.groups.get(membership.group);
     if (members?.get(membership.channel) !== membership) return;
     members.delete(membership.channel);
-    this.liveMemberships--;
     if (members.size === 0) this.closeGroup(membership.group);
   }
 
@@ -348,8 +341,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const names = [...this.groups.keys()];
     this.groups.clear();
     this.groupDeadlines.clear();
-    this.liveMemberships = 0;
-    this.staleMemberships = 0;
     for (const group of names) this.lifecycle?.closed(group);
   }
 
@@ -370,8 +361,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       }
     }
     for (let m = this.groupDeadlines.popDue(now); m !== undefined; m = this.groupDeadlines.popDue(now)) {
-      if (this.groups.get(m.group)?.get(m.channel) !== m) this.staleMemberships--;
-      else if (m.expiresAt <= now) this.endMembership(m);
+      if (m.expiresAt <= now) this.endMembership(m);
       else this.groupDeadlines.push(m, m.expiresAt); // renewed by groupAdd since it was queued
     }
     this.arm();
