@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertChannelName, assertMessage, ChannelFull,
+  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
@@ -181,6 +181,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.assertOpen('groupSend');
     assertChannelName('group', group);
     assertMessage(message);
+    assertMaySendToGroup(group, message);
     this.counts.sent++;
     return this.fanOut(group, message);
   }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
-  assertChannelName, assertMessage,
+  assertChannelName, assertMaySendToGroup, assertMessage,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
 } from './channel-layer';
 import { channelProcess, ChannelLayerClosed, InMemoryChannelLayer } from './in-memory-channel-layer';
@@ -35,6 +35,8 @@ export interface RedisGroupSendResult extends GroupSendResult {
 export interface RedisChannelLayerStats extends ChannelLayerStats {
   /** Direct sends Redis took but no process was listening for (the channel's process is gone). */
   unroutable: number;
+  /** Payloads on this layer's Redis channels that were not its messages: dropped, each also an 'error' event. */
+  malformed: number;
 }
 
 export interface RedisDisconnected {
@@ -112,7 +114,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   /** Why a connection last failed, for 'disconnected' and the startup error; cleared once up. */
   private lastError: string | undefined;
   private closing: Promise<void> | undefined;
-  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0 };
+  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0, malformed: 0 };
 
   constructor(options: RedisChannelLayerOptions = {}) {
     super();
@@ -207,6 +209,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.assertOpen('groupSend');
     assertChannelName('group', group);
     assertMessage(message);
+    assertMaySendToGroup(group, message);
     // Serialise before delivering anything, so a message Redis cannot carry fails whole.
     const payload = JSON.stringify({ o: this.processName, m: message });
     const here = await this.local.groupSend(group, message);
@@ -238,7 +241,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
 
   stats(): RedisChannelLayerStats {
     const local = this.local.stats();
-    return { ...local, sent: local.sent + this.counts.remoteSent, lost: this.counts.lost, unroutable: this.counts.unroutable };
+    const { remoteSent, lost, unroutable, malformed } = this.counts;
+    return { ...local, sent: local.sent + remoteSent, lost, unroutable, malformed };
   }
 
   // ——— inside ———
@@ -358,8 +362,10 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
         if (envelope.o !== this.processName) this.local.deliverToGroup(channel.slice(this.groupPrefix.length), message);
       }
     } catch (error) {
+      // Anyone who can PUBLISH on Redis can put anything here: it is counted and reported, never thrown.
+      this.counts.malformed++;
       const reason = error instanceof Error ? error.message : String(error);
-      this.emit('error', new Error(`RedisChannelLayer dropped a message on ${channel}: ${reason}`));
+      this.emit('error', new Error(`RedisChannelLayer dropped a malformed message on ${channel}: ${reason}`));
     }
   }
 }

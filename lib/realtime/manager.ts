@@ -49,6 +49,8 @@ export interface RealtimeStats {
   delivered: number;
   /** Deliveries dropped by send-buffer policies in this process. */
   dropped: number;
+  /** Messages from the channel layer this process dropped as malformed (each also reported through logError). */
+  malformed: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export class RealtimeManager {
   private readonly logError: (message: string, error: unknown) => void;
 
   constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
-    this.switchboard = new Switchboard(layer);
+    this.switchboard = new Switchboard(layer, (message, error) => this.logError(message, error));
     this.store = options.store ?? new MemoryRealtimeStore();
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
@@ -300,6 +302,7 @@ export class RealtimeManager {
     return {
       rooms: rooms.length, channels: channels.length, users: users.length, connections: this.switchboard.sockets.size,
       messagesPerSecond: this.switchboard.messagesPerSecond, delivered: this.switchboard.delivered, dropped: this.switchboard.dropped,
+      malformed: this.switchboard.malformed,
     };
   }
 

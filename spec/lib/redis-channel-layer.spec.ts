@@ -147,15 +147,24 @@ describe('RedisChannelLayer', function () {
     assert.deepEqual(await b.receive(channel), { type: 'first' });
   });
 
-  it('reports a malformed message on its inbox as an error instead of crashing', async () => {
+  it('drops, counts and reports garbage, truncated and wrong-shape payloads on its inbox and group channels, and goes on delivering', async () => {
     const layer = await openLayer();
     const errors: Error[] = [];
     layer.on('error', (error) => errors.push(error));
-    await admin.publish(layer.inbox, 'not json');
-    await admin.publish(layer.inbox, JSON.stringify({ c: 'elsewhere.p!1', m: { type: 'x' } }));
-    await within((async () => { while (errors.length < 2) await sleep(10); })(), 2000, 'two errors');
-    assert.match(errors[0].message, /dropped a message/);
-    assert.match(errors[1].message, /belongs to process/);
+    const member = await layer.newChannel();
+    await layer.groupAdd('room', member);
+    const bad = ['not json', '{"c":"x","m":{"type":"tru', 'null', '[]', '{"m":"text"}', '{"m":{"type":""}}', '{"m":{"type":5}}'];
+    for (const payload of bad) await admin.publish(layer.groupChannel('room'), payload);
+    for (const payload of [...bad, JSON.stringify({ c: 'elsewhere.p!1', m: { type: 'x' } }), JSON.stringify({ m: { type: 'x' } })]) {
+      await admin.publish(layer.inbox, payload);
+    }
+    const total = bad.length * 2 + 2;
+    await within((async () => { while (errors.length < total) await sleep(10); })(), 2000, `${total} errors`);
+    assert.equal(layer.stats().malformed, total);
+    assert.match(errors[0].message, /dropped a malformed message on .*:group:room/);
+    assert.ok(errors.some((error) => /belongs to process/.test(error.message)));
+    await admin.publish(layer.groupChannel('room'), JSON.stringify({ o: 'elsewhere', m: { type: 'fine' } }));
+    assert.deepEqual(await within(layer.receive(member), 2000, 'a good message after the bad ones'), { type: 'fine' });
   });
 
   it('rejects ready() naming the URL when Redis is unreachable, and counts what it could not publish', async () => {

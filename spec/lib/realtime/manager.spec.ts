@@ -405,7 +405,7 @@ describe('RealtimeManager', function () {
       it('counts rooms, channels, users, connections and deliveries', async () => {
         const { realtime } = ctx().app;
         const before = await realtime.getStats();
-        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0 });
+        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0 });
         await realtime.createRoom({ id: 'a' });
         await realtime.createRoom({ id: 'b', isPrivate: true });
         await realtime.createChannel({ id: 'c' });
