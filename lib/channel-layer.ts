@@ -10,12 +10,24 @@ export interface ChannelMessage {
   readonly [key: string]: unknown;
 }
 
-/** What a `groupSend` achieved in this process. */
+/**
+ * What became of a message for the other processes sharing the layer:
+ * - `'none'`: there are none (an in-memory layer);
+ * - `'sent'`: the backend took the message for them;
+ * - `'failed'`: it never left this process (the backend was unreachable); no other process gets it, ever;
+ * - `'unknown'`: it was handed over but never confirmed (a timeout, or the connection died
+ *   meanwhile); other processes may or may not get it.
+ */
+export type RemoteOutcome = 'none' | 'sent' | 'failed' | 'unknown';
+
+/** What a `groupSend` achieved: in this process, and for the others. */
 export interface GroupSendResult {
   /** Channels (in this process) the message was queued for. */
   readonly delivered: number;
   /** Channels (in this process) that were full, so the message was dropped for them. */
   readonly dropped: number;
+  /** Whether the other processes' members were reached (see `RemoteOutcome`). */
+  readonly remote: RemoteOutcome;
 }
 
 export interface ChannelLayerOptions {

@@ -1,6 +1,6 @@
 import type { Scope } from '../components/scope';
 import type { WebSocket } from '../components/web-socket';
-import type { ChannelLayer, ChannelMessage } from './channel-layer';
+import type { ChannelLayer, ChannelMessage, GroupSendResult } from './channel-layer';
 import * as status from './status';
 import type { MaybePromise } from './thenable';
 
@@ -66,9 +66,17 @@ export class WebsocketConsumer {
     return this.websocket.closed ? DONE : this.websocket.send(data);
   }
 
-  /** Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. */
-  async groupSend(group: string, message: ChannelMessage): Promise<void> {
-    await this.channelLayer.groupSend(group, message);
+  /**
+   * Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. The result
+   * says what it reached: `remote` is `'failed'` or `'unknown'` when other processes were not
+   * (reliably) reached, for example while Redis is down.
+   *
+   * @example
+   * const { remote } = await this.groupSend('room', { type: 'chat.message', text });
+   * if (remote === 'failed') await this.sendJson({ type: 'warning', text: 'not everyone got that' });
+   */
+  groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
+    return this.channelLayer.groupSend(group, message);
   }
 }
 

@@ -183,25 +183,26 @@ export class InMemoryChannelLayer implements ChannelLayer {
     assertMessage(message);
     assertMaySendToGroup(group, message);
     this.counts.sent++;
-    return this.fanOut(group, message);
+    return { ...this.fanOut(group, message), remote: 'none' };
   }
 
   /**
    * For backends built on this layer: hands a message that arrived from another process to a
-   * channel of this one. A full channel drops it and counts it (no one is left to throw to);
-   * it does not count as sent here. Returns whether it was queued.
+   * channel of this one. It does not count as sent here. Returns whether it was queued; a full
+   * channel drops it, and counts it in `dropped` unless `senderTold` (the backend reports the
+   * refusal to the sender, who gets `ChannelFull`).
    */
-  deliver(channel: string, message: ChannelMessage): boolean {
+  deliver(channel: string, message: ChannelMessage, senderTold = false): boolean {
     if (this.closed) return false;
     this.assertLocalChannel(channel, 'deliver to');
     assertMessage(message);
     if (this.enqueue(channel, message)) return true;
-    this.counts.dropped++;
+    if (!senderTold) this.counts.dropped++;
     return false;
   }
 
   /** For backends: `groupSend` to this process's members of a message from another process. */
-  deliverToGroup(group: string, message: ChannelMessage): GroupSendResult {
+  deliverToGroup(group: string, message: ChannelMessage): Omit<GroupSendResult, 'remote'> {
     if (this.closed) return { delivered: 0, dropped: 0 };
     assertChannelName('group', group);
     assertMessage(message);
@@ -291,7 +292,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     return true;
   }
 
-  private fanOut(group: string, message: ChannelMessage): GroupSendResult {
+  private fanOut(group: string, message: ChannelMessage): Omit<GroupSendResult, 'remote'> {
     const members = this.groups.get(group);
     if (members === undefined) return { delivered: 0, dropped: 0 };
     const now = performance.now();

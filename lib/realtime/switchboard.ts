@@ -1,5 +1,5 @@
 import type { WebSocket } from '../../components/web-socket';
-import { frameworkMessage, type ChannelLayer, type ChannelMessage } from '../channel-layer';
+import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channel-layer';
 import { fanOut, type Delivery } from './fan-out';
 import { LocalSockets } from './local-sockets';
 import { realtimeMessageProblem } from './message-check';
@@ -10,6 +10,14 @@ export type Target =
   | { readonly kind: 'room' | 'channel' | 'user'; readonly id: string }
   | { readonly kind: 'all' }
   | { readonly kind: 'path'; readonly id: string };
+
+/**
+ * What a send or broadcast reached: this process's sockets, and in `remote` whether the
+ * other processes were reached (`'failed'` or `'unknown'` during a channel layer outage).
+ */
+export interface Publication extends Delivery {
+  readonly remote: RemoteOutcome;
+}
 
 /** A broadcast passed between processes: the payload is serialized once, by the sender. */
 interface DeliverMessage extends ChannelMessage {
@@ -80,12 +88,12 @@ export class Switchboard {
   }
 
   /** Serializes once, delivers here at once, and publishes once for the other processes. */
-  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Delivery> {
+  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Publication> {
     const payload = JSON.stringify(message);
     const delivery = this.deliverLocally(target, Buffer.from(payload), except);
     const deliver = frameworkMessage<DeliverMessage>({ type: 'realtime.deliver', origin: this.processId, target, payload, except });
-    await this.layer.groupSend(targetGroup(target), deliver);
-    return delivery;
+    const { remote } = await this.layer.groupSend(targetGroup(target), deliver);
+    return { ...delivery, remote };
   }
 
   /** Tells every process (this one first) that a user joined or left a room or channel. */

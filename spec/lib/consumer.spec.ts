@@ -394,8 +394,8 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
         const peer = await transport().open('/layered?id=grouped');
         const { channelName } = await peer.receiveJson() as { channelName: string };
         const layer = app().channelLayer;
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), { delivered: 1, dropped: 0 });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), { delivered: 1, dropped: 0 });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), { delivered: 1, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), { delivered: 1, dropped: 0, remote: 'none' });
         assert.deepEqual(await peer.receiveJson(), { handled: 'chatMessage', text: 'headline' });
         assert.deepEqual(await peer.receiveJson(), { handled: 'userJoin', text: 'score' });
 
@@ -405,8 +405,8 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
         }
         const disconnected = journal.of('disconnect', 'grouped');
         assert.equal(disconnected.length, 1, 'disconnect() runs before the groups are left');
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0 });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0 });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
       });
 
       it('dispatches layer messages only to handlers the app wrote: others are logged and dropped, and the connection stays open', async () => {

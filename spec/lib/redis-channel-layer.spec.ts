@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { ChannelLayerOptions } from '../../lib/channel-layer';
+import { ChannelFull, type ChannelLayerOptions } from '../../lib/channel-layer';
 import {
   ChannelLayerUnavailable, RedisChannelLayer,
   type RedisChannelLayerEvents, type RedisChannelLayerOptions,
@@ -138,13 +138,16 @@ describe('RedisChannelLayer', function () {
     assert.equal(a.stats().unroutable, 1);
   });
 
-  it('drops, and counts in the receiving process, a remote send to a full channel', async () => {
+  it('a send to a full channel of another process throws ChannelFull at the sender, as in memory; nothing is dropped there', async () => {
     const [a, b] = [await openLayer(), await openLayer({ capacity: 1 })];
     const channel = await b.newChannel();
     await a.send(channel, { type: 'first' });
-    await a.send(channel, { type: 'second' });
-    await within((async () => { while (b.stats().dropped < 1) await sleep(10); })(), 2000, 'the drop to be counted');
+    await assert.rejects(a.send(channel, { type: 'second' }), (error: Error) => error instanceof ChannelFull && error.capacity === 1 && error.message.includes(channel));
+    assert.equal(b.stats().dropped, 0, 'the sender was told, so the receiver counts no drop');
+    assert.equal(a.stats().sent, 1);
     assert.deepEqual(await b.receive(channel), { type: 'first' });
+    await a.send(channel, { type: 'third' });
+    assert.deepEqual(await b.receive(channel), { type: 'third' });
   });
 
   it('drops, counts and reports garbage, truncated and wrong-shape payloads on its inbox and group channels, and goes on delivering', async () => {
@@ -174,7 +177,7 @@ describe('RedisChannelLayer', function () {
     layer.on('error', () => {});
     await assert.rejects(layer.ready(), (error: Error) => error.message.includes(url));
     const result = await layer.groupSend('room', { type: 'x' });
-    assert.equal(result.published, false);
+    assert.equal(result.remote, 'failed');
     await assert.rejects(layer.send('specific.elsewhere!1', { type: 'x' }), ChannelLayerUnavailable);
     assert.equal(layer.stats().lost, 2);
   });
@@ -194,13 +197,13 @@ describe('RedisChannelLayer', function () {
       const member = await b.newChannel('room');
       await b.groupAdd('room', member);
 
-      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'before', i })).published, true);
+      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'before', i })).remote, 'sent');
       for (let i = 0; i < 5; i++) assert.deepEqual(await within(b.receive(member), 2000, 'traffic'), { type: 'before', i });
 
       const down = [nextEvent(a, 'disconnected', 3000), nextEvent(b, 'disconnected', 3000)];
       await stopRedis(server);
       await Promise.all(down);
-      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'during', i })).published, false);
+      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'during', i })).remote, 'failed');
       await assert.rejects(a.send(member, { type: 'during' }), ChannelLayerUnavailable);
       assert.equal(a.stats().lost, 6);
 
@@ -217,7 +220,7 @@ describe('RedisChannelLayer', function () {
       } finally {
         fresh.disconnect();
       }
-      assert.equal((await a.groupSend('room', { type: 'after' })).published, true);
+      assert.equal((await a.groupSend('room', { type: 'after' })).remote, 'sent');
       assert.deepEqual(await within(b.receive(member), 2000, 'traffic after the restart'), { type: 'after' });
       await a.send(member, { type: 'direct' });
       assert.deepEqual(await within(b.receive(member), 2000, 'a direct send after the restart'), { type: 'direct' });
