@@ -188,6 +188,33 @@ describe('RedisChannelLayer', function () {
       if (server) await stopRedis(server);
     });
 
+    it("tells the sender 'unknown' while Redis is stalled (SIGSTOP) and 'failed' once it is dead (SIGKILL)", async () => {
+      const port = await freePort();
+      server = await startRedis(port);
+      const options = { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, redisOptions: { retryStrategy: () => 50 } };
+      const [a, b] = [await openLayer(options), await openLayer(options)];
+      for (const layer of [a, b]) layer.on('error', () => {});
+      const member = await b.newChannel();
+      await b.groupAdd('room', member);
+      assert.equal((await a.groupSend('room', { type: 'before' })).remote, 'sent');
+      server.kill('SIGSTOP');
+      try {
+        const stalled = await a.groupSend('room', { type: 'stalled' });
+        assert.deepEqual({ remote: stalled.remote, processes: stalled.processes }, { remote: 'unknown', processes: 0 });
+        await assert.rejects(a.send(member, { type: 'stalled' }), (error: Error) => error instanceof ChannelLayerUnavailable && error.outcome === 'unknown');
+        assert.equal(a.stats().unconfirmed, 2);
+        assert.equal(a.stats().lost, 0, 'nothing is reported lost that Redis may still deliver');
+      } finally {
+        server.kill('SIGCONT');
+      }
+      await stopRedis(server);
+      await nextEvent(a, 'disconnected', 3000).catch(() => undefined);
+      let outcome = '';
+      for (let i = 0; i < 20 && outcome !== 'failed'; i++) outcome = (await a.groupSend('room', { type: 'dead' })).remote;
+      assert.equal(outcome, 'failed');
+      assert.ok(a.stats().lost >= 1);
+    });
+
     it('reports the outage, counts what was lost, and restores subscriptions', async () => {
       const port = await freePort();
       server = await startRedis(port);
