@@ -10,12 +10,24 @@ export interface ChannelMessage {
   readonly [key: string]: unknown;
 }
 
-/** What a `groupSend` achieved in this process. */
+/**
+ * What became of a message for the other processes sharing the layer:
+ * - `'none'`: there are none (an in-memory layer);
+ * - `'sent'`: the backend took the message for them;
+ * - `'failed'`: it never left this process (the backend was unreachable); no other process gets it, ever;
+ * - `'unknown'`: it was handed over but never confirmed (a timeout, or the connection died
+ *   meanwhile); other processes may or may not get it.
+ */
+export type RemoteOutcome = 'none' | 'sent' | 'failed' | 'unknown';
+
+/** What a `groupSend` achieved: in this process, and for the others. */
 export interface GroupSendResult {
   /** Channels (in this process) the message was queued for. */
   readonly delivered: number;
   /** Channels (in this process) that were full, so the message was dropped for them. */
   readonly dropped: number;
+  /** Whether the other processes' members were reached (see `RemoteOutcome`). */
+  readonly remote: RemoteOutcome;
 }
 
 export interface ChannelLayerOptions {
@@ -67,10 +79,40 @@ export class ChannelFull extends Error {
   }
 }
 
-/** A name or message the contract does not allow. */
+/** The Channels layer specification's names: ASCII letters, digits, "-", "_", "."; a channel may have one "!". */
+const NAME_RULES = {
+  channel: { pattern: /^[a-zA-Z0-9_\-.]+(?:![a-zA-Z0-9_\-.]*)?$/, says: 'letters, digits, "-", "_", "." and at most one "!"' },
+  group: { pattern: /^[a-zA-Z0-9_\-.]+$/, says: 'letters, digits, "-", "_" or "." ("!" is for channel names only)' },
+} as const;
+
+/** A name the contract does not allow: a TypeError that names it and the rule. */
 export function assertChannelName(kind: 'channel' | 'group', name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length >= 100 || !/^[a-zA-Z0-9_\-.!]+$/.test(name)) {
-    throw new TypeError(`${kind} name ${JSON.stringify(name)} must be 1–99 characters of letters, digits, "-", "_", "." or "!"`);
+  const rule = NAME_RULES[kind];
+  if (typeof name !== 'string' || name.length === 0 || name.length >= 100 || !rule.pattern.test(name)) {
+    throw new TypeError(`${kind} name ${JSON.stringify(name)} must be 1–99 characters of ${rule.says}`);
+  }
+}
+
+/**
+ * Groups Starwire's real-time layer keeps for itself (`rt.all`, `rt.room.<id>`, `rt.user.<id>`,
+ * see lib/realtime/switchboard.ts). App code may not send to them: their messages steer
+ * delivery in every process.
+ */
+export const RESERVED_GROUP_PREFIX = 'rt.';
+
+/** Messages Starwire itself sends to reserved groups; known by identity, so nothing can forge the mark. */
+const frameworkMessages = new WeakSet<ChannelMessage>();
+
+/** Marks a message of Starwire's own, which may go to a reserved group (internal: not exported by the package). */
+export function frameworkMessage<T extends ChannelMessage>(message: T): T {
+  frameworkMessages.add(message);
+  return message;
+}
+
+/** Refuses, with a TypeError naming the group, a `groupSend` by app code to a group Starwire reserves. */
+export function assertMaySendToGroup(group: string, message: ChannelMessage): void {
+  if (group.startsWith(RESERVED_GROUP_PREFIX) && !frameworkMessages.has(message)) {
+    throw new TypeError(`groupSend: group ${JSON.stringify(group)} is reserved for Starwire's real-time layer (names starting with "${RESERVED_GROUP_PREFIX}"); use app.realtime to reach its rooms and users`);
   }
 }
 

@@ -2,8 +2,8 @@ import { WebSocket, type WebSocketMessage } from '../components/web-socket';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from './connection';
 import { closeFrameFor } from './error-close';
-import { handlerName, JsonWebsocketConsumer, type WebsocketConsumer } from './consumer';
-import { ConfigurationError, WebSocketDisconnect } from './exceptions';
+import { JsonWebsocketConsumer, layerHandler, type WebsocketConsumer } from './consumer';
+import { WebSocketDisconnect } from './exceptions';
 import type { BoundMethod } from './hook';
 import { inject, requiredTokens } from './inject';
 import { invoke } from './invoke';
@@ -19,8 +19,6 @@ import { Token, type Provider } from './token';
 const LIFECYCLE = ['connect', 'disconnect', 'receive', 'receiveJson'] as const;
 type Lifecycle = (typeof LIFECYCLE)[number];
 
-/** Wakes a consumer's layer loop when the connection ends. */
-const STOP = 'starwire.consumer.stop';
 
 /** The connection itself, for the consumer runner (not public: handlers inject what they need). */
 class ConnectionToken extends Token<Connection> {
@@ -124,6 +122,8 @@ export function consumerHandler(
 
     let stopped = false;
     let receiving = false;
+    // Known by identity, not by type: a layer message of the same shape from anyone else is just a message.
+    const stop: ChannelMessage = { type: 'starwire.consumer.stop' };
     const layerPump = (async () => {
       for (;;) {
         await room();
@@ -137,8 +137,8 @@ export function consumerHandler(
         } finally {
           receiving = false;
         }
-        if (stopped || message.type === STOP) return;
-        void enqueue(() => dispatch(consumer, message));
+        if (stopped || message === stop) return;
+        void enqueue(() => dispatch(consumer, message, connection.settings.logError));
       }
     })();
 
@@ -163,7 +163,7 @@ export function consumerHandler(
     } finally {
       stopped = true;
       // Wake the layer pump only if it waits on the channel; otherwise it sees `stopped` itself.
-      if (receiving) await channels.send(consumer.channelName, { type: STOP }).catch(() => {});
+      if (receiving) await channels.send(consumer.channelName, stop).catch(() => {});
       await layerPump;
       // A connect() that threw never set the consumer up: it has nothing to disconnect.
       if (connected) await enqueue(() => call('disconnect', [ws.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE]), true);
@@ -175,11 +175,18 @@ export function consumerHandler(
   return inject([WebSocket, CurrentConnection], run);
 }
 
-async function dispatch(consumer: WebsocketConsumer, message: ChannelMessage): Promise<void> {
-  const name = handlerName(message.type);
-  const method = (consumer as unknown as Record<string, unknown>)[name];
-  if (typeof method !== 'function') {
-    throw new ConfigurationError(`${consumer.constructor.name} has no method ${name}() for channel layer messages of type "${message.type}"`);
+/**
+ * Hands a layer message to the handler the app wrote for its type. One with no such handler
+ * is reported and dropped, and the connection stays open: layer messages come from other
+ * consumers and processes, and one of them must not close every member of a group.
+ */
+async function dispatch(consumer: WebsocketConsumer, message: ChannelMessage, logError: (message: string, error: unknown) => void): Promise<void> {
+  const handler = layerHandler(consumer, message.type);
+  if ('refused' in handler) {
+    logError(`${consumer.constructor.name} dropped a channel layer message`, new Error(
+      `${handler.refused}: a channel layer message of type ${JSON.stringify(message.type)} was dropped`,
+    ));
+    return;
   }
-  await (method as (event: ChannelMessage) => unknown).call(consumer, message);
+  await handler.method.call(consumer, message);
 }

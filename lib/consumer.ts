@@ -1,6 +1,6 @@
 import type { Scope } from '../components/scope';
 import type { WebSocket } from '../components/web-socket';
-import type { ChannelLayer, ChannelMessage } from './channel-layer';
+import type { ChannelLayer, ChannelMessage, GroupSendResult } from './channel-layer';
 import * as status from './status';
 import type { MaybePromise } from './thenable';
 
@@ -71,9 +71,17 @@ export class WebsocketConsumer {
     return this.websocket.send(data).then(nothing);
   }
 
-  /** Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. */
-  async groupSend(group: string, message: ChannelMessage): Promise<void> {
-    await this.channelLayer.groupSend(group, message);
+  /**
+   * Sends to every channel of a group; a shorthand for `this.channelLayer.groupSend`. The result
+   * says what it reached: `remote` is `'failed'` or `'unknown'` when other processes were not
+   * (reliably) reached, for example while Redis is down.
+   *
+   * @example
+   * const { remote } = await this.groupSend('room', { type: 'chat.message', text });
+   * if (remote === 'failed') await this.sendJson({ type: 'warning', text: 'not everyone got that' });
+   */
+  groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
+    return this.channelLayer.groupSend(group, message);
   }
 }
 
@@ -114,4 +122,38 @@ export function isConsumerClass(value: unknown): value is new () => WebsocketCon
 /** The method a layer message of `type` is dispatched to: `chat.message` → `chatMessage`. */
 export function handlerName(type: string): string {
   return type.replace(/[._-]+([a-zA-Z0-9])/g, (_match, char: string) => char.toUpperCase());
+}
+
+/** Names no layer message may reach: the framework's methods, now and to come, and every object's. */
+const FRAMEWORK_METHOD = /^(?:_|(?:send|receive)(?:[A-Z0-9]|$)|(?:accept|close|connect|disconnect|constructor)$)/;
+const RESERVED_NAMES = new Set([
+  ...Object.getOwnPropertyNames(WebsocketConsumer.prototype),
+  ...Object.getOwnPropertyNames(JsonWebsocketConsumer.prototype),
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
+
+/**
+ * The handler a layer message of `type` reaches on `consumer`, or why none does. Only methods
+ * the app's consumer class declares count: the framework's and lifecycle methods (`send*`,
+ * `receive*`, `accept`, `close`, `connect`, `disconnect`, `groupSend`, `constructor`), members of
+ * `Object.prototype`, names with a leading underscore and `websocket.*` types are never
+ * dispatched to, so a message from another process cannot call them.
+ *
+ * @example
+ * layerHandler(consumer, 'chat.message'); // → { name: 'chatMessage', method } when the class declares chatMessage()
+ * layerHandler(consumer, 'websocket.close'); // → { name: 'websocketClose', refused: 'reserved for Starwire' }
+ */
+export function layerHandler(consumer: WebsocketConsumer, type: string):
+  | { readonly name: string; readonly method: (event: ChannelMessage) => unknown }
+  | { readonly name: string; readonly refused: string } {
+  const name = handlerName(type);
+  if (type.startsWith('websocket.') || FRAMEWORK_METHOD.test(name) || RESERVED_NAMES.has(name)) {
+    return { name, refused: `${name}() is reserved for Starwire, not a layer message handler` };
+  }
+  // Walk the app's own classes only, stopping at the framework's base classes; getters are not handlers.
+  for (let proto: unknown = Object.getPrototypeOf(consumer); proto !== null && proto !== JsonWebsocketConsumer.prototype && proto !== WebsocketConsumer.prototype; proto = Object.getPrototypeOf(proto)) {
+    const method: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
+    if (typeof method === 'function') return { name, method: method as (event: ChannelMessage) => unknown };
+  }
+  return { name, refused: `${consumer.constructor.name} has no method ${name}()` };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertChannelName, assertMessage, ChannelFull,
+  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
@@ -92,11 +92,9 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private readonly lifecycle: GroupLifecycle | undefined;
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly groups = new Map<string, Map<string, Membership>>();
-  private readonly messageDeadlines = new DeadlineQueue<Mailbox>();
-  private readonly groupDeadlines = new DeadlineQueue<Membership>();
-  /** Deadline entries whose membership was discarded; pruned once they outnumber the live ones. */
-  private staleMemberships = 0;
-  private liveMemberships = 0;
+  /** A drained mailbox or an ended membership leaves a stale entry, skipped and pruned by the queue. */
+  private readonly messageDeadlines = new DeadlineQueue<Mailbox>((box) => this.mailboxes.get(box.name) === box);
+  private readonly groupDeadlines = new DeadlineQueue<Membership>((m) => this.groups.get(m.group)?.get(m.channel) === m);
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private sequence = 0;
@@ -163,7 +161,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     } else {
       const membership: Membership = { group, channel, expiresAt: now + this.groupExpiryMs };
       members.set(channel, membership);
-      this.liveMemberships++;
       this.groupDeadlines.push(membership, membership.expiresAt);
       this.arm();
     }
@@ -176,39 +173,36 @@ export class InMemoryChannelLayer implements ChannelLayer {
     assertChannelName('channel', channel);
     const members = this.groups.get(group);
     if (members === undefined || !members.delete(channel)) return;
-    this.liveMemberships--;
-    this.staleMemberships++;
+    this.groupDeadlines.forget();
     if (members.size === 0) this.closeGroup(group);
-    if (this.staleMemberships > 1024 && this.staleMemberships > this.liveMemberships) {
-      this.groupDeadlines.retain((m) => this.groups.get(m.group)?.get(m.channel) === m);
-      this.staleMemberships = 0;
-    }
   }
 
   async groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
     this.assertOpen('groupSend');
     assertChannelName('group', group);
     assertMessage(message);
+    assertMaySendToGroup(group, message);
     this.counts.sent++;
-    return this.fanOut(group, message);
+    return { ...this.fanOut(group, message), remote: 'none' };
   }
 
   /**
    * For backends built on this layer: hands a message that arrived from another process to a
-   * channel of this one. A full channel drops it and counts it (no one is left to throw to);
-   * it does not count as sent here. Returns whether it was queued.
+   * channel of this one. It does not count as sent here. Returns whether it was queued; a full
+   * channel drops it, and counts it in `dropped` unless `senderTold` (the backend reports the
+   * refusal to the sender, who gets `ChannelFull`).
    */
-  deliver(channel: string, message: ChannelMessage): boolean {
+  deliver(channel: string, message: ChannelMessage, senderTold = false): boolean {
     if (this.closed) return false;
     this.assertLocalChannel(channel, 'deliver to');
     assertMessage(message);
     if (this.enqueue(channel, message)) return true;
-    this.counts.dropped++;
+    if (!senderTold) this.counts.dropped++;
     return false;
   }
 
   /** For backends: `groupSend` to this process's members of a message from another process. */
-  deliverToGroup(group: string, message: ChannelMessage): GroupSendResult {
+  deliverToGroup(group: string, message: ChannelMessage): Omit<GroupSendResult, 'remote'> {
     if (this.closed) return { delivered: 0, dropped: 0 };
     assertChannelName('group', group);
     assertMessage(message);
@@ -298,7 +292,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     return true;
   }
 
-  private fanOut(group: string, message: ChannelMessage): GroupSendResult {
+  private fanOut(group: string, message: ChannelMessage): Omit<GroupSendResult, 'remote'> {
     const members = this.groups.get(group);
     if (members === undefined) return { delivered: 0, dropped: 0 };
     const now = performance.now();
@@ -308,7 +302,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       if (membership.expiresAt <= now) {
         // Its deadline entry is still queued; the sweep will find it stale.
         this.endMembership(membership);
-        this.staleMemberships++;
+        this.groupDeadlines.forget();
       } else if (this.enqueue(membership.channel, message)) delivered++;
       else dropped++;
     }
@@ -328,6 +322,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private release(box: Mailbox): void {
     if (box.queue.length === 0 && box.waiters.length === 0 && this.mailboxes.get(box.name) === box) {
       this.mailboxes.delete(box.name);
+      // Its deadline entry would otherwise hold the box until the expiry passed.
+      if (box.scheduled) this.messageDeadlines.forget();
     }
   }
 
@@ -335,7 +331,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const members = this.groups.get(membership.group);
     if (members?.get(membership.channel) !== membership) return;
     members.delete(membership.channel);
-    this.liveMemberships--;
     if (members.size === 0) this.closeGroup(membership.group);
   }
 
@@ -348,8 +343,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const names = [...this.groups.keys()];
     this.groups.clear();
     this.groupDeadlines.clear();
-    this.liveMemberships = 0;
-    this.staleMemberships = 0;
     for (const group of names) this.lifecycle?.closed(group);
   }
 
@@ -370,8 +363,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       }
     }
     for (let m = this.groupDeadlines.popDue(now); m !== undefined; m = this.groupDeadlines.popDue(now)) {
-      if (this.groups.get(m.group)?.get(m.channel) !== m) this.staleMemberships--;
-      else if (m.expiresAt <= now) this.endMembership(m);
+      if (m.expiresAt <= now) this.endMembership(m);
       else this.groupDeadlines.push(m, m.expiresAt); // renewed by groupAdd since it was queued
     }
     this.arm();

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
 import { newRedis } from './ioredis-loader';
 import {
-  assertChannelName, assertMessage,
+  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
 } from './channel-layer';
 import { channelProcess, ChannelLayerClosed, InMemoryChannelLayer } from './in-memory-channel-layer';
@@ -25,17 +25,25 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
   redisOptions?: RedisOptions;
 }
 
-/** What a `groupSend` achieved: this process's counts, and whether Redis took the message. */
+/** What a `groupSend` achieved: this process's counts, and what Redis did with the message. */
 export interface RedisGroupSendResult extends GroupSendResult {
-  /** False when Redis was unreachable: other processes' members did not get it (counted in `lost`). */
-  readonly published: boolean;
-  /** Processes subscribed to the group when Redis took the message, this one included if it has members. */
+  /**
+   * `'sent'` when Redis took the message; `'failed'` when it never reached Redis (counted in
+   * `lost`, and no other process ever gets it); `'unknown'` when Redis never confirmed it (counted
+   * in `unconfirmed`: other processes may or may not get it).
+   */
+  readonly remote: 'sent' | 'failed' | 'unknown';
+  /** Processes subscribed to the group when Redis took the message, this one included if it has members; 0 unless `'sent'`. */
   readonly processes: number;
 }
 
 export interface RedisChannelLayerStats extends ChannelLayerStats {
   /** Direct sends Redis took but no process was listening for (the channel's process is gone). */
   unroutable: number;
+  /** Payloads on this layer's Redis channels that were not its messages: dropped, each also an 'error' event. */
+  malformed: number;
+  /** Messages handed to Redis that it never confirmed (timeout, connection lost meanwhile): other processes may or may not have got them. */
+  unconfirmed: number;
 }
 
 export interface RedisDisconnected {
@@ -55,12 +63,30 @@ export interface RedisChannelLayerEvents {
   error: [error: Error];
 }
 
-/** `send` could not hand a message for another process to Redis; it is lost and counted. */
+/**
+ * `send` could not confirm a message for another process's channel. `outcome` says what is
+ * known: `'failed'`, it never reached Redis and is lost (counted in `lost`); `'unknown'`, Redis or
+ * the receiving process never confirmed it, so it may or may not be queued there (counted in
+ * `unconfirmed`).
+ */
 export class ChannelLayerUnavailable extends Error {
-  constructor(readonly channel: string, cause: unknown) {
-    super(`Redis did not take the message for channel ${channel}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(readonly channel: string, readonly outcome: 'failed' | 'unknown', cause: unknown) {
+    const what = outcome === 'failed' ? 'did not take the message' : 'did not confirm the message (it may still arrive)';
+    super(`Redis ${what} for channel ${channel}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'ChannelLayerUnavailable';
   }
+}
+
+/** What a process answers a direct send with: queued, or refused because the channel was full. */
+interface Acknowledgement {
+  readonly status: 'queued' | 'full';
+  readonly capacity: number;
+}
+
+/** A PUBLISH that did not succeed: whether the command was ever written to Redis, and why. */
+interface PublishFailure {
+  readonly outcome: 'failed' | 'unknown';
+  readonly error: Error;
 }
 
 type Connection = 'publisher' | 'subscriber';
@@ -113,7 +139,11 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   /** Why a connection last failed, for 'disconnected' and the startup error; cleared once up. */
   private lastError: string | undefined;
   private closing: Promise<void> | undefined;
-  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0 };
+  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0, malformed: 0, unconfirmed: 0 };
+  private readonly commandTimeoutMs: number;
+  /** Direct sends waiting for the receiving process's acknowledgement, by request id. */
+  private readonly acks = new Map<number, (ack: Acknowledgement | undefined) => void>();
+  private ackSequence = 0;
 
   constructor(options: RedisChannelLayerOptions = {}) {
     super();
@@ -133,6 +163,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.inbox = `${this.prefix}:inbox:${this.processName}`;
     this.groupPrefix = `${this.prefix}:group:`;
     this.url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2000;
 
     const redisOptions: RedisOptions = {
       ...options.redisOptions,
@@ -140,7 +171,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
+      commandTimeout: this.commandTimeoutMs,
     };
     this.publisher = newRedis('RedisChannelLayer', this.url, { ...redisOptions, connectionName: `${this.prefix}:${this.processName}:pub` });
     // Subscriptions are re-made from this layer's own state, which also knows those changed while Redis was down.
@@ -178,18 +209,41 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     return this.local.receive(channel);
   }
 
+  /**
+   * Queues `message` on `channel`. For another process's channel, that process checks its
+   * capacity and acknowledges through Redis, so a full channel throws `ChannelFull` here, as
+   * in memory; no acknowledgement within `commandTimeoutMs` throws `ChannelLayerUnavailable`
+   * with outcome `'unknown'`.
+   */
   async send(channel: string, message: ChannelMessage): Promise<void> {
     this.assertOpen('send', channel);
     assertChannelName('channel', channel);
     const owner = channelProcess(channel);
     if (owner === this.processName || owner === undefined) return this.local.send(channel, message);
     assertMessage(message);
-    const payload = JSON.stringify({ c: channel, m: message });
+    const id = ++this.ackSequence;
+    // The receiver answers on this process's inbox, naming the request.
+    const payload = JSON.stringify({ c: channel, m: message, r: this.processName, i: id });
     await this.startup;
+    const acknowledged = new Promise<Acknowledgement | undefined>((resolve) => this.acks.set(id, resolve));
     const receivers = await this.publish(`${this.prefix}:inbox:${owner}`, payload, `channel ${channel}`);
-    if (receivers instanceof Error) throw new ChannelLayerUnavailable(channel, receivers);
+    if (typeof receivers !== 'number' || receivers === 0) this.acks.delete(id);
+    if (typeof receivers !== 'number') throw new ChannelLayerUnavailable(channel, receivers.outcome, receivers.error);
+    if (receivers === 0) {
+      this.counts.remoteSent++;
+      this.counts.unroutable++;
+      return;
+    }
+    const timer = setTimeout(() => this.acks.get(id)?.(undefined), this.commandTimeoutMs);
+    const ack = await acknowledged;
+    clearTimeout(timer);
+    this.acks.delete(id);
+    if (ack === undefined) {
+      this.counts.unconfirmed++;
+      throw new ChannelLayerUnavailable(channel, 'unknown', new Error(`process ${owner} did not acknowledge within ${this.commandTimeoutMs} ms`));
+    }
+    if (ack.status === 'full') throw new ChannelFull(channel, ack.capacity);
     this.counts.remoteSent++;
-    if (receivers === 0) this.counts.unroutable++;
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
@@ -208,14 +262,15 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.assertOpen('groupSend');
     assertChannelName('group', group);
     assertMessage(message);
+    assertMaySendToGroup(group, message);
     // Serialise before delivering anything, so a message Redis cannot carry fails whole.
     const payload = JSON.stringify({ o: this.processName, m: message });
     const here = await this.local.groupSend(group, message);
     await this.startup;
     const processes = await this.publish(this.groupChannel(group), payload, `group ${group}`);
-    return processes instanceof Error
-      ? { ...here, published: false, processes: 0 }
-      : { ...here, published: true, processes };
+    return typeof processes === 'number'
+      ? { ...here, remote: 'sent', processes }
+      : { ...here, remote: processes.outcome, processes: 0 };
   }
 
   /** Drops this process's queued messages and group memberships (and their subscriptions); Redis holds no keys. */
@@ -239,7 +294,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
 
   stats(): RedisChannelLayerStats {
     const local = this.local.stats();
-    return { ...local, sent: local.sent + this.counts.remoteSent, lost: this.counts.lost, unroutable: this.counts.unroutable };
+    const { remoteSent, lost, unroutable, malformed, unconfirmed } = this.counts;
+    return { ...local, sent: local.sent + remoteSent, lost, unroutable, malformed, unconfirmed };
   }
 
   // ——— inside ———
@@ -248,22 +304,30 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     if (this.closing) throw new ChannelLayerClosed(operation, channel);
   }
 
-  /** PUBLISH that never throws: the number of receivers, or the error after counting the message lost. */
-  private async publish(channel: string, payload: string, target: string): Promise<number | Error> {
+  /**
+   * PUBLISH that never throws: the number of receivers, or how it failed, counted. A command
+   * that was never written (the connection was not ready) is lost; one that was written but got
+   * no reply may still have been run by Redis, so its outcome is unknown.
+   */
+  private async publish(channel: string, payload: string, target: string): Promise<number | PublishFailure> {
+    const written = this.publisher.status === 'ready' && this.publisher.stream?.writable === true;
     try {
       return await this.publisher.publish(channel, payload);
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
-      this.counts.lost++;
+      const outcome = written ? 'unknown' : 'failed';
+      if (outcome === 'failed') this.counts.lost++;
+      else this.counts.unconfirmed++;
       // ioredis reports 'ready' until its close handler runs, though the socket is already dead.
       const connectionDown = !this.up || this.publisher.status !== 'ready' || !this.publisher.stream?.writable;
       if (connectionDown) {
         this.markDown(`publisher: ${error.message}`);
-        this.lostThisOutage++;
+        if (outcome === 'failed') this.lostThisOutage++;
       } else {
-        this.emit('error', new Error(`RedisChannelLayer lost a message for ${target}: ${error.message}`, { cause: error }));
+        const what = outcome === 'failed' ? 'lost a message' : 'got no confirmation of a message';
+        this.emit('error', new Error(`RedisChannelLayer ${what} for ${target}: ${error.message}`, { cause: error }));
       }
-      return error;
+      return { outcome, error };
     }
   }
 
@@ -346,21 +410,53 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     });
   }
 
+  /** Where a direct send wants its acknowledgement: the sender's inbox, or undefined for none. */
+  private acknowledgeTo(envelope: Record<string, unknown>): string | undefined {
+    if (envelope.r === undefined && envelope.i === undefined) return undefined;
+    // The reply goes to an inbox named by the message, so only a process name is accepted.
+    if (typeof envelope.r !== 'string' || !/^[a-zA-Z0-9_-]{1,40}$/.test(envelope.r) || !Number.isSafeInteger(envelope.i)) {
+      throw new TypeError('direct send names no valid sender to acknowledge');
+    }
+    return `${this.prefix}:inbox:${envelope.r}`;
+  }
+
+  /** Tells the sender whether its message was queued; a lost reply leaves it with outcome 'unknown'. */
+  private acknowledge(inbox: string, id: unknown, queued: boolean): void {
+    if (this.closing) return; // nothing was queued: the sender learns 'unknown'
+    const reply = JSON.stringify({ a: id, s: queued ? 'queued' : 'full', n: this.local.capacity });
+    this.publisher.publish(inbox, reply).catch(() => {});
+  }
+
+  /** An acknowledgement of one of this process's direct sends. */
+  private onAcknowledgement(envelope: Record<string, unknown>): void {
+    const { a: id, s: status, n: capacity } = envelope;
+    if (typeof id !== 'number' || (status !== 'queued' && status !== 'full') || typeof capacity !== 'number') {
+      throw new TypeError('not a valid acknowledgement');
+    }
+    // One for a send that already gave up (timed out) finds nothing waiting.
+    this.acks.get(id)?.({ status, capacity });
+  }
+
   private onMessage(channel: string, payload: string): void {
     try {
       const envelope: unknown = JSON.parse(payload);
+      if (channel === this.inbox && isRecord(envelope) && envelope.a !== undefined) return this.onAcknowledgement(envelope);
       if (!isRecord(envelope) || !isRecord(envelope.m)) throw new TypeError('not a channel layer envelope');
       const message = envelope.m as ChannelMessage;
       if (channel === this.inbox) {
         if (typeof envelope.c !== 'string') throw new TypeError('inbox message names no channel');
-        this.local.deliver(envelope.c, message);
+        const replyTo = this.acknowledgeTo(envelope);
+        const queued = this.local.deliver(envelope.c, message, replyTo !== undefined);
+        if (replyTo !== undefined) this.acknowledge(replyTo, envelope.i, queued);
       } else if (channel.startsWith(this.groupPrefix)) {
         // This process delivered its own groupSend locally before publishing.
         if (envelope.o !== this.processName) this.local.deliverToGroup(channel.slice(this.groupPrefix.length), message);
       }
     } catch (error) {
+      // Anyone who can PUBLISH on Redis can put anything here: it is counted and reported, never thrown.
+      this.counts.malformed++;
       const reason = error instanceof Error ? error.message : String(error);
-      this.emit('error', new Error(`RedisChannelLayer dropped a message on ${channel}: ${reason}`));
+      this.emit('error', new Error(`RedisChannelLayer dropped a malformed message on ${channel}: ${reason}`));
     }
   }
 }

@@ -2,16 +2,15 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from '../../components/web-socket';
 import type { ChannelLayer } from '../channel-layer';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
-import type { Delivery } from './fan-out';
 
-/** What a room or channel broadcast reached in this process, and the history id it was kept under (if it was). */
-export interface Broadcast extends Delivery {
+/** What a room or channel broadcast reached (see `Publication`), and the history id it was kept under (if it was). */
+export interface Broadcast extends Publication {
   /** The message's id in the room's or channel's history; absent when it was not kept. */
   id?: string;
 }
 import { MemoryRealtimeStore } from './memory-store';
 import { RoomError } from './room-error';
-import { Switchboard, type Target } from './switchboard';
+import { Switchboard, type Publication, type Target } from './switchboard';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
 
 export { RoomError };
@@ -49,6 +48,8 @@ export interface RealtimeStats {
   delivered: number;
   /** Deliveries dropped by send-buffer policies in this process. */
   dropped: number;
+  /** Messages from the channel layer this process dropped as malformed (each also reported through logError). */
+  malformed: number;
 }
 
 /**
@@ -81,7 +82,7 @@ export class RealtimeManager {
   private readonly logError: (message: string, error: unknown) => void;
 
   constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
-    this.switchboard = new Switchboard(layer);
+    this.switchboard = new Switchboard(layer, (message, error) => this.logError(message, error));
     this.store = options.store ?? new MemoryRealtimeStore();
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
@@ -246,18 +247,22 @@ export class RealtimeManager {
 
   // ——— direct and global ———
 
-  /** Sends to every socket of a user, in every process. */
-  sendToUser(userId: string, message: unknown): Promise<Delivery> {
+  /**
+   * Sends to every socket of a user, in every process. `delivered`/`dropped` count this
+   * process's sockets; `remote` says whether the other processes were reached: `'failed'` or
+   * `'unknown'` while the channel layer cannot reach Redis. It resolves either way.
+   */
+  sendToUser(userId: string, message: unknown): Promise<Publication> {
     return this.publish({ kind: 'user', id: userId }, message, []);
   }
 
   /** Sends to every registered socket in every process. */
-  broadcastToAll(message: unknown): Promise<Delivery> {
+  broadcastToAll(message: unknown): Promise<Publication> {
     return this.publish({ kind: 'all' }, message, []);
   }
 
   /** Sends to every registered socket connected on `path`, in every process. */
-  broadcastToPath(path: string, message: unknown): Promise<Delivery> {
+  broadcastToPath(path: string, message: unknown): Promise<Publication> {
     return this.publish({ kind: 'path', id: path }, message, []);
   }
 
@@ -300,6 +305,7 @@ export class RealtimeManager {
     return {
       rooms: rooms.length, channels: channels.length, users: users.length, connections: this.switchboard.sockets.size,
       messagesPerSecond: this.switchboard.messagesPerSecond, delivered: this.switchboard.delivered, dropped: this.switchboard.dropped,
+      malformed: this.switchboard.malformed,
     };
   }
 
@@ -336,7 +342,7 @@ export class RealtimeManager {
     this.renewal.unref();
   }
 
-  private async publish(target: Target, message: unknown, except: readonly string[]): Promise<Delivery> {
+  private async publish(target: Target, message: unknown, except: readonly string[]): Promise<Publication> {
     await this.start();
     return this.switchboard.publish(target, message, except);
   }

@@ -1,7 +1,8 @@
 import type { WebSocket } from '../../components/web-socket';
-import type { ChannelLayer, ChannelMessage } from '../channel-layer';
+import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channel-layer';
 import { fanOut, type Delivery } from './fan-out';
 import { LocalSockets } from './local-sockets';
+import { realtimeMessageProblem } from './message-check';
 import { MessageRate } from './message-rate';
 
 /** Who a broadcast is for. */
@@ -9,6 +10,14 @@ export type Target =
   | { readonly kind: 'room' | 'channel' | 'user'; readonly id: string }
   | { readonly kind: 'all' }
   | { readonly kind: 'path'; readonly id: string };
+
+/**
+ * What a send or broadcast reached: this process's sockets, and in `remote` whether the
+ * other processes were reached (`'failed'` or `'unknown'` during a channel layer outage).
+ */
+export interface Publication extends Delivery {
+  readonly remote: RemoteOutcome;
+}
 
 /** A broadcast passed between processes: the payload is serialized once, by the sender. */
 interface DeliverMessage extends ChannelMessage {
@@ -56,8 +65,11 @@ export class Switchboard {
   private closed = false;
   delivered = 0;
   dropped = 0;
+  /** Layer messages dropped because they were not the switchboard's (see realtimeMessageProblem). */
+  malformed = 0;
 
-  constructor(private readonly layer: ChannelLayer) {}
+  /** `report` hears of each message dropped as malformed. */
+  constructor(private readonly layer: ChannelLayer, private readonly report: (message: string, error: unknown) => void = () => {}) {}
 
   /** This process's channel on the layer, which also names the process in presence. */
   get processId(): string {
@@ -76,17 +88,17 @@ export class Switchboard {
   }
 
   /** Serializes once, delivers here at once, and publishes once for the other processes. */
-  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Delivery> {
+  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Publication> {
     const payload = JSON.stringify(message);
     const delivery = this.deliverLocally(target, Buffer.from(payload), except);
-    const deliver: DeliverMessage = { type: 'realtime.deliver', origin: this.processId, target, payload, except };
-    await this.layer.groupSend(targetGroup(target), deliver);
-    return delivery;
+    const deliver = frameworkMessage<DeliverMessage>({ type: 'realtime.deliver', origin: this.processId, target, payload, except });
+    const { remote } = await this.layer.groupSend(targetGroup(target), deliver);
+    return { ...delivery, remote };
   }
 
   /** Tells every process (this one first) that a user joined or left a room or channel. */
   async announce(kind: 'room' | 'channel', id: string, userId: string, member: boolean): Promise<void> {
-    const message: MembershipMessage = { type: 'realtime.membership', origin: this.processId, kind, id, userId, member };
+    const message = frameworkMessage<MembershipMessage>({ type: 'realtime.membership', origin: this.processId, kind, id, userId, member });
     await this.receiveMembership(message);
     await this.layer.groupSend(ALL, message);
   }
@@ -120,10 +132,15 @@ export class Switchboard {
       }
       // Messages this process sent were applied here already.
       if (message.origin === channel) continue;
-      if (message.type === 'realtime.deliver') {
+      // This loop serves every socket of the process: one bad message is dropped and reported, never thrown.
+      const problem = realtimeMessageProblem(message);
+      if (problem !== undefined) {
+        this.malformed++;
+        this.report(`Realtime dropped a malformed message from the channel layer: ${problem}`, message);
+      } else if (message.type === 'realtime.deliver') {
         const deliver = message as DeliverMessage;
         this.deliverLocally(deliver.target, Buffer.from(deliver.payload), deliver.except);
-      } else if (message.type === 'realtime.membership') {
+      } else {
         await this.receiveMembership(message as MembershipMessage).catch(() => {});
       }
     }

@@ -166,6 +166,11 @@ class Layered extends JsonWebsocketConsumer {
     await this.sendJson({ handled: 'userJoin', text: event.text });
   }
 
+  /** Not a handler, however it is named: a leading underscore keeps it from layer messages. */
+  _hidden(): void {
+    journal.add({ event: 'hidden' });
+  }
+
   override disconnect(code: number): void {
     journal.add({ event: 'disconnect', id: idOf(this), channel: this.channelName, code });
   }
@@ -425,8 +430,8 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
         const peer = await transport().open('/layered?id=grouped');
         const { channelName } = await peer.receiveJson() as { channelName: string };
         const layer = app().channelLayer;
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), { delivered: 1, dropped: 0 });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), { delivered: 1, dropped: 0 });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), { delivered: 1, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), { delivered: 1, dropped: 0, remote: 'none' });
         assert.deepEqual(await peer.receiveJson(), { handled: 'chatMessage', text: 'headline' });
         assert.deepEqual(await peer.receiveJson(), { handled: 'userJoin', text: 'score' });
 
@@ -436,21 +441,42 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
         }
         const disconnected = journal.of('disconnect', 'grouped');
         assert.equal(disconnected.length, 1, 'disconnect() runs before the groups are left');
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0 });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0 });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
       });
 
-      it('closes with 1011 on a layer message with no handler method, and reports the consumer and method', async () => {
+      it('dispatches layer messages only to handlers the app wrote: others are logged and dropped, and the connection stays open', async () => {
         const peer = await transport().open('/layered?id=unhandled');
         const { channelName } = await peer.receiveJson() as { channelName: string };
-        await app().channelLayer.send(channelName, { type: 'no.such.thing' });
-        assert.equal(await expectClose(peer, 1011), 'Internal Error');
-        const logged = await journal.until((e) => e.event === 'logged', 'settings.logError');
-        const error = logged.error;
-        assert.ok(error instanceof Error);
-        assert.match(`${String(logged.message)} ${error.message}`, /Layered/);
-        assert.match(error.message, /noSuchThing\(\)/);
-        assert.match(error.message, /"no\.such\.thing"/);
+        // Framework and lifecycle methods, Object.prototype members, underscores, websocket.* types, and no method at all.
+        const refused = [
+          'no.such.thing', 'close', 'accept', 'connect', 'disconnect', 'send', 'send.json', 'receive', 'receive.json',
+          'group.send', 'constructor', 'to-string', 'has-own-property', '__proto__', '_hidden', 'websocket.receive', 'websocket.disconnect',
+          'starwire.consumer.stop', // the runner's own wake-up is known by identity, so a forged one is just a message
+        ];
+        for (const type of refused) await app().channelLayer.send(channelName, { type });
+        await app().channelLayer.send(channelName, { type: 'chat.message', text: 'still here' });
+        assert.deepEqual(await peer.receiveJson(), { handled: 'chatMessage', text: 'still here' }, 'nothing before it was dispatched');
+        const logged = journal.of('logged');
+        assert.equal(logged.length, refused.length);
+        const first = logged[0].error;
+        assert.ok(first instanceof Error);
+        assert.match(`${String(logged[0].message)} ${first.message}`, /Layered.*noSuchThing\(\).*"no\.such\.thing"/s);
+        assert.ok(logged.every((entry) => entry.error instanceof Error && /reserved for Starwire|has no method/.test(entry.error.message)));
+        assert.deepEqual(journal.of('hidden'), []);
+        peer.sendJson({ still: 'open' });
+        assert.deepEqual(await peer.receiveJson(), { handled: 'receiveJson', content: { still: 'open' } });
+        await peer.close();
+      });
+
+      it('a group message no member handles closes no member', async () => {
+        const peers = [await transport().open('/layered?id=g1'), await transport().open('/layered?id=g2')];
+        for (const peer of peers) await peer.receiveJson();
+        assert.equal((await app().channelLayer.groupSend('news', { type: 'unknown.kind' })).delivered, 2);
+        await app().channelLayer.groupSend('news', { type: 'chat.message', text: 'next' });
+        for (const peer of peers) assert.deepEqual(await peer.receiveJson(), { handled: 'chatMessage', text: 'next' });
+        assert.equal(journal.of('logged').length, 2, 'each member reported the message it dropped');
+        await Promise.all(peers.map((peer) => peer.close()));
       });
     });
 

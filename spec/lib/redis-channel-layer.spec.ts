@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { ChannelLayerOptions } from '../../lib/channel-layer';
+import { ChannelFull, type ChannelLayerOptions } from '../../lib/channel-layer';
 import {
   ChannelLayerUnavailable, RedisChannelLayer,
   type RedisChannelLayerEvents, type RedisChannelLayerOptions,
@@ -138,24 +138,36 @@ describe('RedisChannelLayer', function () {
     assert.equal(a.stats().unroutable, 1);
   });
 
-  it('drops, and counts in the receiving process, a remote send to a full channel', async () => {
+  it('a send to a full channel of another process throws ChannelFull at the sender, as in memory; nothing is dropped there', async () => {
     const [a, b] = [await openLayer(), await openLayer({ capacity: 1 })];
     const channel = await b.newChannel();
     await a.send(channel, { type: 'first' });
-    await a.send(channel, { type: 'second' });
-    await within((async () => { while (b.stats().dropped < 1) await sleep(10); })(), 2000, 'the drop to be counted');
+    await assert.rejects(a.send(channel, { type: 'second' }), (error: Error) => error instanceof ChannelFull && error.capacity === 1 && error.message.includes(channel));
+    assert.equal(b.stats().dropped, 0, 'the sender was told, so the receiver counts no drop');
+    assert.equal(a.stats().sent, 1);
     assert.deepEqual(await b.receive(channel), { type: 'first' });
+    await a.send(channel, { type: 'third' });
+    assert.deepEqual(await b.receive(channel), { type: 'third' });
   });
 
-  it('reports a malformed message on its inbox as an error instead of crashing', async () => {
+  it('drops, counts and reports garbage, truncated and wrong-shape payloads on its inbox and group channels, and goes on delivering', async () => {
     const layer = await openLayer();
     const errors: Error[] = [];
     layer.on('error', (error) => errors.push(error));
-    await admin.publish(layer.inbox, 'not json');
-    await admin.publish(layer.inbox, JSON.stringify({ c: 'elsewhere.p!1', m: { type: 'x' } }));
-    await within((async () => { while (errors.length < 2) await sleep(10); })(), 2000, 'two errors');
-    assert.match(errors[0].message, /dropped a message/);
-    assert.match(errors[1].message, /belongs to process/);
+    const member = await layer.newChannel();
+    await layer.groupAdd('room', member);
+    const bad = ['not json', '{"c":"x","m":{"type":"tru', 'null', '[]', '{"m":"text"}', '{"m":{"type":""}}', '{"m":{"type":5}}'];
+    for (const payload of bad) await admin.publish(layer.groupChannel('room'), payload);
+    for (const payload of [...bad, JSON.stringify({ c: 'elsewhere.p!1', m: { type: 'x' } }), JSON.stringify({ m: { type: 'x' } })]) {
+      await admin.publish(layer.inbox, payload);
+    }
+    const total = bad.length * 2 + 2;
+    await within((async () => { while (errors.length < total) await sleep(10); })(), 2000, `${total} errors`);
+    assert.equal(layer.stats().malformed, total);
+    assert.match(errors[0].message, /dropped a malformed message on .*:group:room/);
+    assert.ok(errors.some((error) => /belongs to process/.test(error.message)));
+    await admin.publish(layer.groupChannel('room'), JSON.stringify({ o: 'elsewhere', m: { type: 'fine' } }));
+    assert.deepEqual(await within(layer.receive(member), 2000, 'a good message after the bad ones'), { type: 'fine' });
   });
 
   it('rejects ready() naming the URL when Redis is unreachable, and counts what it could not publish', async () => {
@@ -165,7 +177,7 @@ describe('RedisChannelLayer', function () {
     layer.on('error', () => {});
     await assert.rejects(layer.ready(), (error: Error) => error.message.includes(url));
     const result = await layer.groupSend('room', { type: 'x' });
-    assert.equal(result.published, false);
+    assert.equal(result.remote, 'failed');
     await assert.rejects(layer.send('specific.elsewhere!1', { type: 'x' }), ChannelLayerUnavailable);
     assert.equal(layer.stats().lost, 2);
   });
@@ -174,6 +186,33 @@ describe('RedisChannelLayer', function () {
     let server: ChildProcess | undefined;
     after(async () => {
       if (server) await stopRedis(server);
+    });
+
+    it("tells the sender 'unknown' while Redis is stalled (SIGSTOP) and 'failed' once it is dead (SIGKILL)", async () => {
+      const port = await freePort();
+      server = await startRedis(port);
+      const options = { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, redisOptions: { retryStrategy: () => 50 } };
+      const [a, b] = [await openLayer(options), await openLayer(options)];
+      for (const layer of [a, b]) layer.on('error', () => {});
+      const member = await b.newChannel();
+      await b.groupAdd('room', member);
+      assert.equal((await a.groupSend('room', { type: 'before' })).remote, 'sent');
+      server.kill('SIGSTOP');
+      try {
+        const stalled = await a.groupSend('room', { type: 'stalled' });
+        assert.deepEqual({ remote: stalled.remote, processes: stalled.processes }, { remote: 'unknown', processes: 0 });
+        await assert.rejects(a.send(member, { type: 'stalled' }), (error: Error) => error instanceof ChannelLayerUnavailable && error.outcome === 'unknown');
+        assert.equal(a.stats().unconfirmed, 2);
+        assert.equal(a.stats().lost, 0, 'nothing is reported lost that Redis may still deliver');
+      } finally {
+        server.kill('SIGCONT');
+      }
+      await stopRedis(server);
+      await nextEvent(a, 'disconnected', 3000).catch(() => undefined);
+      let outcome = '';
+      for (let i = 0; i < 20 && outcome !== 'failed'; i++) outcome = (await a.groupSend('room', { type: 'dead' })).remote;
+      assert.equal(outcome, 'failed');
+      assert.ok(a.stats().lost >= 1);
     });
 
     it('reports the outage, counts what was lost, and restores subscriptions', async () => {
@@ -185,13 +224,13 @@ describe('RedisChannelLayer', function () {
       const member = await b.newChannel('room');
       await b.groupAdd('room', member);
 
-      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'before', i })).published, true);
+      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'before', i })).remote, 'sent');
       for (let i = 0; i < 5; i++) assert.deepEqual(await within(b.receive(member), 2000, 'traffic'), { type: 'before', i });
 
       const down = [nextEvent(a, 'disconnected', 3000), nextEvent(b, 'disconnected', 3000)];
       await stopRedis(server);
       await Promise.all(down);
-      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'during', i })).published, false);
+      for (let i = 0; i < 5; i++) assert.equal((await a.groupSend('room', { type: 'during', i })).remote, 'failed');
       await assert.rejects(a.send(member, { type: 'during' }), ChannelLayerUnavailable);
       assert.equal(a.stats().lost, 6);
 
@@ -208,7 +247,7 @@ describe('RedisChannelLayer', function () {
       } finally {
         fresh.disconnect();
       }
-      assert.equal((await a.groupSend('room', { type: 'after' })).published, true);
+      assert.equal((await a.groupSend('room', { type: 'after' })).remote, 'sent');
       assert.deepEqual(await within(b.receive(member), 2000, 'traffic after the restart'), { type: 'after' });
       await a.send(member, { type: 'direct' });
       assert.deepEqual(await within(b.receive(member), 2000, 'a direct send after the restart'), { type: 'direct' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  assertChannelName, ChannelFull, type ChannelLayer, type ChannelLayerOptions, type ChannelMessage,
+  assertChannelName, ChannelFull, frameworkMessage, type ChannelLayer, type ChannelLayerOptions, type ChannelMessage,
 } from '../../lib/channel-layer';
 
 export interface ContractOptions {
@@ -91,6 +91,25 @@ export function channelLayerContract(
         await assert.rejects(layer.groupAdd('room', 'bad channel'), TypeError);
         await assert.rejects(layer.groupDiscard('', channel), TypeError);
         await assert.rejects(layer.groupSend('bad/group', msg('t')), TypeError);
+      });
+
+      it('follows the Channels rule: "!" only in channel names, at most once; group names < 100 characters', async () => {
+        const layer = await make();
+        const channel = await layer.newChannel();
+        await assert.rejects(layer.groupAdd('room!1', channel), (error: Error) => error instanceof TypeError && /"!" is for channel names only/.test(error.message));
+        await assert.rejects(layer.groupSend('!', msg('t')), TypeError);
+        await assert.rejects(layer.send(`${channel}!again`, msg('t')), TypeError);
+        await assert.rejects(layer.groupAdd('g'.repeat(100), channel), TypeError);
+        await layer.groupAdd(`${'g'.repeat(98)}.`, channel);
+        assert.equal((await layer.groupSend(`${'g'.repeat(98)}.`, msg('t'))).delivered, 1);
+        assert.doesNotThrow(() => assertChannelName('channel', 'specific.p!'));
+      });
+
+      it("refuses app code's groupSend to the groups Starwire's real-time layer reserves (rt.*), naming the group", async () => {
+        const layer = await make();
+        await assert.rejects(layer.groupSend('rt.all', msg('x')), (error: Error) => error instanceof TypeError && /"rt\.all" is reserved/.test(error.message));
+        assert.equal((await layer.groupSend('rt.all', frameworkMessage(msg('x')))).delivered, 0, "Starwire's own messages pass");
+        assert.equal((await layer.groupSend('art.all', msg('x'))).delivered, 0);
       });
 
       it('refuses a message without a non-empty string type with a TypeError', async () => {

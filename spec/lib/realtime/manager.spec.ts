@@ -162,7 +162,7 @@ describe('RealtimeManager', function () {
 
         const delivery = await realtime.broadcastToRoom('r', { type: 'news' });
         assert.match(delivery.id ?? '', /^\d+-\d+$/, 'the history id the message was kept under');
-        assert.deepEqual(delivery, { delivered: 2, dropped: 0, id: delivery.id });
+        assert.deepEqual(delivery, { delivered: 2, dropped: 0, remote: 'none', id: delivery.id });
         assert.deepEqual(await ann.receiveJson(), { type: 'news', id: delivery.id });
         assert.equal((await bob.receiveJson() as { type: string }).type, 'news');
 
@@ -207,7 +207,7 @@ describe('RealtimeManager', function () {
         await assert.rejects(realtime.broadcastToRoom('temp', {}), RoomError);
         await realtime.createRoom({ id: 'temp' });
         const toNobody = await realtime.broadcastToRoom('temp', { type: 'x' });
-        assert.deepEqual(toNobody, { delivered: 0, dropped: 0, id: toNobody.id });
+        assert.deepEqual(toNobody, { delivered: 0, dropped: 0, remote: 'none', id: toNobody.id });
         await nothingArrives(ann);
         await realtime.deleteRoom('temp');
         await realtime.deleteRoom('temp'); // deleting a missing room does nothing
@@ -224,7 +224,7 @@ describe('RealtimeManager', function () {
         await realtime.subscribeToChannel('news', 'ann');
         await realtime.subscribeToChannel('news', 'bob');
         await realtime.subscribeToChannel('news', 'bob'); // no second event
-        assert.deepEqual(await realtime.broadcastToChannel('news', { type: 'headline', text: 'a' }), { delivered: 2, dropped: 0 });
+        assert.deepEqual(await realtime.broadcastToChannel('news', { type: 'headline', text: 'a' }), { delivered: 2, dropped: 0, remote: 'none' });
         assert.deepEqual(await ann.receiveJson(), { type: 'headline', text: 'a' }, 'a non-persistent channel adds no id');
         assert.deepEqual(await bob.receiveJson(), { type: 'headline', text: 'a' });
         await realtime.unsubscribeFromChannel('news', 'bob');
@@ -343,19 +343,19 @@ describe('RealtimeManager', function () {
       it('sendToUser reaches every socket of that user and nobody else', async () => {
         const { realtime } = ctx().app;
         const [ann1, ann2, bob] = [await connect('ann'), await connect('ann', '/lobby'), await connect('bob')];
-        assert.deepEqual(await realtime.sendToUser('ann', { type: 'dm' }), { delivered: 2, dropped: 0 });
+        assert.deepEqual(await realtime.sendToUser('ann', { type: 'dm' }), { delivered: 2, dropped: 0, remote: 'none' });
         assert.deepEqual(await ann1.receiveJson(), { type: 'dm' });
         assert.deepEqual(await ann2.receiveJson(), { type: 'dm' });
         await nothingArrives(bob);
-        assert.deepEqual(await realtime.sendToUser('nobody', { type: 'dm' }), { delivered: 0, dropped: 0 });
+        assert.deepEqual(await realtime.sendToUser('nobody', { type: 'dm' }), { delivered: 0, dropped: 0, remote: 'none' });
       });
 
       it('broadcastToAll reaches every registered socket; broadcastToPath those on one path', async () => {
         const { realtime } = ctx().app;
         const [ann, bob, cat] = [await connect('ann'), await connect('bob', '/lobby'), await connect('cat', '/lobby')];
-        assert.deepEqual(await realtime.broadcastToAll({ type: 'all' }), { delivered: 3, dropped: 0 });
+        assert.deepEqual(await realtime.broadcastToAll({ type: 'all' }), { delivered: 3, dropped: 0, remote: 'none' });
         for (const peer of [ann, bob, cat]) assert.deepEqual(await peer.receiveJson(), { type: 'all' });
-        assert.deepEqual(await realtime.broadcastToPath('/lobby', { type: 'lobby' }), { delivered: 2, dropped: 0 });
+        assert.deepEqual(await realtime.broadcastToPath('/lobby', { type: 'lobby' }), { delivered: 2, dropped: 0, remote: 'none' });
         assert.deepEqual(await bob.receiveJson(), { type: 'lobby' });
         assert.deepEqual(await cat.receiveJson(), { type: 'lobby' });
         await nothingArrives(ann);
@@ -388,7 +388,7 @@ describe('RealtimeManager', function () {
         const ann = await connect('ann');
         await realtime.joinRoom('chat', 'ann');
         const delivery = await realtime.broadcastToRoom('chat', { type: 'typing' }, { history: false });
-        assert.deepEqual(delivery, { delivered: 1, dropped: 0 }, 'no history id');
+        assert.deepEqual(delivery, { delivered: 1, dropped: 0, remote: 'none' }, 'no history id');
         assert.deepEqual(await ann.receiveJson(), { type: 'typing' }, 'delivered without an id');
         assert.deepEqual(await realtime.getHistory('room', 'chat'), { entries: [], complete: true });
       });
@@ -405,7 +405,7 @@ describe('RealtimeManager', function () {
       it('counts rooms, channels, users, connections and deliveries', async () => {
         const { realtime } = ctx().app;
         const before = await realtime.getStats();
-        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0 });
+        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0 });
         await realtime.createRoom({ id: 'a' });
         await realtime.createRoom({ id: 'b', isPrivate: true });
         await realtime.createChannel({ id: 'c' });
