@@ -72,7 +72,12 @@ export function historyId(epoch: string, offset: number): string {
   return `${epoch}:${offset}`;
 }
 
-/** The epoch and offset of a well-formed history id (see `assertHistoryId`). */
+/**
+ * The epoch and offset of a well-formed history id; a TypeError for anything else.
+ *
+ * @example
+ * const { epoch, offset } = parseHistoryId(broadcast.id); // e.g. { epoch: 'mxa7143fm15ic9', offset: 42 }
+ */
 export function parseHistoryId(id: string): HistoryPosition {
   const match = HISTORY_ID.exec(id);
   if (!match) throw new TypeError(`A history id looks like "<epoch>:<offset>", got ${JSON.stringify(id)}`);
@@ -82,6 +87,9 @@ export function parseHistoryId(id: string): HistoryPosition {
 /**
  * Orders two history ids: by epoch (epochs start with the time they began, in base 36, so a
  * later epoch sorts after an earlier one), then by offset.
+ *
+ * @example
+ * entries.sort((a, b) => compareIds(a.id, b.id));
  */
 export function compareIds(a: string, b: string): number {
   const x = parseHistoryId(a);
