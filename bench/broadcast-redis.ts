@@ -11,8 +11,12 @@
  * Redis. Deliveries per second count both processes' sockets; server CPU per delivery sums A
  * and B. The last line printed is one JSON object for tooling.
  *
+ * With `--history`, Starwire's room keeps history in a `RedisRealtimeStore` on the same Redis:
+ * each broadcast is then one Lua script that appends to the room's stream and publishes, and
+ * every process (A too) delivers it as it comes back from Redis (Socket.IO keeps none).
+ *
  * Run: `npm run bench -- broadcast-redis [--duration 3] [--rounds 3] [--warmup 1] [--sockets 1000]
- *       [--window 16] [--systems starwire,socketio] [--profile starwire]`
+ *       [--window 16] [--systems starwire,socketio] [--profile starwire] [--history]`
  * (`--sockets` is the total, split evenly; `--client-procs` is ignored: one per server.)
  */
 import { Redis } from 'ioredis';
@@ -37,13 +41,33 @@ async function checkRedis(url: string): Promise<void> {
   }
 }
 
+/** Deletes the keys the runs' stores left under their prefixes (history, rooms, presence). */
+async function deleteKeys(url: string, prefixes: readonly string[]): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  try {
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await client.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
-  const options = parseBroadcastOptions(args, { systems: SYSTEMS, clientProcs: '2' });
+  const history = args.includes('--history');
+  const options = parseBroadcastOptions(args.filter((arg) => arg !== '--history'), { systems: SYSTEMS, clientProcs: '2' });
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await checkRedis(url);
   const half = Math.floor(options.sockets / 2);
   const split = [options.sockets - half, half];
   const rigs = new Map<BroadcastSystem, Rig>();
+  const prefixes: string[] = [];
   const total = options.systems.length * (options.warmup + options.rounds * (options.duration + 0.5)) + options.systems.length * 4;
   console.log(`broadcast-redis bench: ${options.sockets} sockets in one room over 2 server processes (${split.join(' + ')}) sharing Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}, ` +
     `broadcasts from process A, ${MESSAGE_BYTES} B JSON, window ${options.window}, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
@@ -51,10 +75,11 @@ export async function main(args: string[]): Promise<void> {
   try {
     for (const system of options.systems) {
       const prefix = `bench-bc-${process.pid}-${Date.now().toString(36)}-${system}`;
-      const a = await startServer(system, { sockets: split[0], redis: true, prefix, execArgv: profileArgv(system, options) });
+      prefixes.push(prefix);
+      const a = await startServer(system, { sockets: split[0], redis: true, history, prefix, execArgv: profileArgv(system, options) });
       const rig: Rig = { driver: a, others: [], clients: [] };
       rigs.set(system, rig);
-      const b = await startServer(system, { sockets: split[1], redis: true, prefix });
+      const b = await startServer(system, { sockets: split[1], redis: true, history, prefix });
       rig.others.push(b);
       rig.clients.push(await startClients(a, a, split[0]));
       rig.clients.push(await startClients(b, a, split[1]));
@@ -73,12 +98,13 @@ export async function main(args: string[]): Promise<void> {
     }
     if (options.profile) console.log(`cpu profile of ${options.profile} (process A) written to ${options.profileDir}`);
     console.log(JSON.stringify({
-      bench: 'broadcast-redis',
+      bench: history ? 'broadcast-redis --history' : 'broadcast-redis',
       rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({ system, deliveries_per_s, server_us_per_delivery, lost })),
       ratios,
       cpu_ratios: cpuRatios,
     }));
   } finally {
     await stopAll([...rigs.values()].flatMap(rigChildren));
+    if (history) await deleteKeys(url, prefixes);
   }
 }

@@ -1,9 +1,9 @@
 import { ConnectionClosedError } from './errors.mjs';
 import { isServerMessage, type ClientEvents, type ServerMessage } from './options.mjs';
-import { SeenIds } from './seen-ids.mjs';
+import { StreamCursor } from './stream-cursor.mjs';
 import { compareStreamIds, isStreamId } from './stream-ids.mjs';
 
-/** Live messages held per stream while its history is fetched; past this, the resume reports itself incomplete. */
+/** Live messages held per stream while its history is fetched; past this, the catch-up reports itself incomplete. */
 const MAX_HELD = 10_000;
 
 /** `room:<id>` or `channel:<id>`: which history a message belongs to. */
@@ -25,39 +25,45 @@ interface Held {
 }
 
 /**
- * The client's memory of where each room and channel stands: the ids it emitted recently, so it
- * can drop repeats, and the newest, so that after a reconnect it can ask for what followed.
- * While a stream's history is being fetched its live messages are held back, so that they come
- * out after the missed ones (those in id order), each once.
+ * The client's memory of where each room and channel stands: the epoch and offset of the last
+ * history message it emitted. Offsets have no gaps, so a message whose offset is not the next
+ * one tells the client it missed some: it asks the history for them (`recover`), as it does
+ * for every stream after a reconnect. While a stream's history is being fetched its live
+ * messages are held back, so that they come out after the missed ones, in offset order, each once.
  */
 export class Resume<In> {
-  private readonly seen = new Map<string, SeenIds>();
+  private readonly cursors = new Map<string, StreamCursor>();
   private readonly held = new Map<string, Held>();
 
   constructor(
     private readonly emit: (message: In) => void,
     private readonly resumed: (event: ClientEvents['resumed']) => void,
     private readonly fail: (error: Error) => void,
+    /** Sends the history request for a stream now, if the connection is open. */
+    private readonly recover: (stream: string) => Promise<ServerMessage> | undefined,
   ) {}
 
   /** The streams a message with an id was seen on. */
   streams(): string[] {
-    return [...this.seen.keys()];
+    return [...this.cursors.keys()];
   }
 
   /** Stops tracking `stream`: no resume asks for it, and a resume under way for it emits nothing more. */
   forget(stream: string): void {
-    this.seen.delete(stream);
+    this.cursors.delete(stream);
     this.held.delete(stream);
   }
 
-  /** The `history` request that asks `stream` for what followed the last id seen. */
+  /** The `history` request that asks `stream` for what followed the last message emitted. */
   historyRequest(stream: string): { type: 'history'; after: string | undefined; [kindField: string]: string | undefined } {
     const { kind, name } = split(stream);
-    return { type: 'history', [kind]: name, after: this.seen.get(stream)?.newest };
+    return { type: 'history', [kind]: name, after: this.cursors.get(stream)?.id };
   }
 
-  /** Whether to emit a live message now: not when it repeats one seen, nor while its stream catches up. */
+  /**
+   * Whether to emit a live message now: not when it repeats one emitted, nor while its stream
+   * catches up; one that reveals a gap is held while the missed ones are fetched.
+   */
   admit(message: ServerMessage): boolean {
     const stream = streamOf(message);
     const id = message.id;
@@ -68,24 +74,35 @@ export class Resume<In> {
       else held.overflowed = true;
       return false;
     }
-    return this.seenIds(stream).addIfNew(id);
+    const cursor = this.cursor(stream);
+    const arrival = cursor.classify(id);
+    if (arrival === 'repeat') return false;
+    if (arrival === 'gap') {
+      const reply = this.recover(stream);
+      if (reply) {
+        this.begin(stream, reply);
+        this.held.get(stream)?.messages.push(message);
+        return false;
+      }
+    }
+    cursor.advance(id);
+    return true;
   }
 
   /**
    * Learns from a `history` reply the app asked for (on joining a room, say): its messages
-   * were delivered, so live copies are duplicates and a resume starts after them. An empty,
-   * complete history means nothing came before: a resume asks for everything after `0-0`.
+   * were delivered, so live copies are repeats, and its `last` (the newest id the history
+   * has, `<epoch>:0` when empty) is where a resume starts.
    */
   noteReply(reply: ServerMessage): void {
     if (reply.type !== 'history' || !Array.isArray(reply.messages)) return;
     const stream = streamOf(reply);
     if (stream === undefined) return;
-    const start = isStreamId(reply.after) ? reply.after : reply.complete === true ? '0-0' : undefined;
     const ids = reply.messages.flatMap((message) => (isServerMessage(message) && isStreamId(message.id) ? [message.id] : []));
-    if (start === undefined && ids.length === 0) return;
-    const seen = this.seenIds(stream);
-    if (start !== undefined) seen.advance(start);
-    for (const id of ids) seen.addIfNew(id);
+    if (isStreamId(reply.last)) ids.push(reply.last);
+    if (ids.length === 0) return;
+    const cursor = this.cursor(stream);
+    for (const id of ids.sort(compareStreamIds)) cursor.advance(id);
   }
 
   /** Holds `stream`'s live messages until `reply` (the answer to `historyRequest(stream)`) settles. */
@@ -108,16 +125,27 @@ export class Resume<In> {
     const { kind, name } = split(stream);
     let complete = reply.complete === true && !overflowed;
     let missed = 0;
+    const cursor = this.cursor(stream);
     if (reply.type === 'history' && Array.isArray(reply.messages)) {
       const missing = reply.messages.filter(isServerMessage);
-      // In id order, whatever order the server listed them in; ids it cannot order keep their place after them.
+      // In offset order, whatever order the server listed them in; messages without an id keep their place after them.
       const ordered = missing.filter((message) => isStreamId(message.id)).sort((a, b) => compareStreamIds(String(a.id), String(b.id)));
-      for (const message of [...ordered, ...missing.filter((message) => !isStreamId(message.id))]) if (this.pass(stream, message)) missed++;
+      for (const message of ordered) {
+        if (!cursor.advance(String(message.id))) continue;
+        this.emit(message as In);
+        missed++;
+      }
+      for (const message of missing.filter((message) => !isStreamId(message.id))) this.emit(message as In);
+      // The history's newest id when it was read: held messages up to it were in the reply.
+      if (isStreamId(reply.last)) cursor.advance(reply.last);
     } else {
       complete = false;
       this.fail(new Error(`StarwireClient: resuming ${kind} ${name}, the server answered ${JSON.stringify(reply).slice(0, 200)}`));
     }
-    for (const message of held) this.pass(stream, message);
+    // A gap among the held ones (a message lost after the history was read) is recovered anew
+    // only when the reply said how far the history reached, so this cannot go round for ever.
+    const again = isStreamId(reply.last);
+    for (const message of held) this.readmit(stream, message, again);
     this.resumed({ [kind]: name, complete, missed });
   }
 
@@ -127,21 +155,22 @@ export class Resume<In> {
     const { kind, name } = split(stream);
     const reason = error instanceof Error ? error.message : String(error);
     this.fail(new Error(`StarwireClient: could not resume ${kind} ${name}: ${reason}`, { cause: error }));
-    for (const message of held) this.pass(stream, message);
+    for (const message of held) this.readmit(stream, message, false);
     this.resumed({ [kind]: name, complete: false, missed: 0 });
   }
 
-  /** Emits `message` unless its id was seen; messages without a stream id are emitted as they come. */
-  private pass(stream: string, message: ServerMessage): boolean {
-    const id = message.id;
-    if (isStreamId(id) && !this.seenIds(stream).addIfNew(id)) return false;
-    this.emit(message as In);
-    return true;
+  /** A held message, once its stream caught up: emitted, dropped as a repeat, or (`recover`) held for another catch-up. */
+  private readmit(stream: string, message: ServerMessage, recover: boolean): void {
+    if (this.held.has(stream) || (recover && this.cursor(stream).classify(String(message.id)) === 'gap')) {
+      if (this.admit(message)) this.emit(message as In);
+      return;
+    }
+    if (this.cursor(stream).advance(String(message.id))) this.emit(message as In);
   }
 
-  private seenIds(stream: string): SeenIds {
-    let seen = this.seen.get(stream);
-    if (!seen) this.seen.set(stream, (seen = new SeenIds()));
-    return seen;
+  private cursor(stream: string): StreamCursor {
+    let cursor = this.cursors.get(stream);
+    if (!cursor) this.cursors.set(stream, (cursor = new StreamCursor()));
+    return cursor;
   }
 }

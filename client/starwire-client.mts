@@ -23,7 +23,8 @@ const PING = JSON.stringify({ type: 'ping' });
 /**
  * A WebSocket that stays connected: JSON in and out, request/reply by `requestId`/`replyTo`,
  * heartbeats, reconnection with jittered backoff, and resumption of rooms from the last
- * history id seen. Made by `connect()`; see docs/client.md for the wire conventions.
+ * history id seen, after a reconnect or a gap in a room's offsets. Made by `connect()`; see
+ * docs/client.md for the wire conventions.
  *
  * @example
  * const client = connect('ws://127.0.0.1:8000/ws?name=ann');
@@ -69,6 +70,8 @@ export class StarwireClient<In = ServerMessage> {
       (message) => this.listeners.emit('message', message),
       (event) => this.listeners.emit('resumed', event),
       (error) => this.listeners.emit('error', error),
+      // A gap noticed on a live message is recovered now; while not open, the next resume will.
+      (stream) => (this.currentState === 'open' && this.resume ? this.ask(this.resume.historyRequest(stream), {}, true) : undefined),
     );
     // The first socket is made now, so a malformed URL throws here rather than on a timer.
     this.open(true);

@@ -1,22 +1,35 @@
 /**
- * History ids as Redis streams write them, `<ms>-<seq>`, compared as the pair of numbers they
- * are ("10-0" follows "9-5"; as strings it would not).
+ * History ids, `<epoch>:<offset>`: offsets count 1, 2, 3… without gaps within an epoch, and
+ * a history that loses what it held starts a new epoch. Epochs begin with the time they began
+ * in base 36, so they order by length, then as strings.
  */
-const ID = /^(\d{1,15})-(\d{1,15})$/;
+const ID = /^([0-9a-z]{1,24}):(\d{1,15})$/;
 
-/** Whether `id` is a `<ms>-<seq>` id the client can order. */
+/** Where a history id stands: its epoch and its offset in it. */
+export interface StreamPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/** Whether `id` is an `<epoch>:<offset>` id the client can place. */
 export function isStreamId(id: unknown): id is string {
   return typeof id === 'string' && ID.test(id);
 }
 
-/** Negative, zero or positive as `a` comes before, is, or comes after `b`. Both must be stream ids. */
-export function compareStreamIds(a: string, b: string): number {
-  const [, aMs, aSeq] = ID.exec(a) ?? [];
-  const [, bMs, bSeq] = ID.exec(b) ?? [];
-  return Number(aMs) - Number(bMs) || Number(aSeq) - Number(bSeq);
+/** The epoch and offset of `id`, or undefined when it is not a history id. */
+export function parseStreamId(id: string): StreamPosition | undefined {
+  const match = ID.exec(id);
+  return match ? { epoch: match[1], offset: Number(match[2]) } : undefined;
 }
 
-/** Whether `id` comes after `last` (anything does when there is no `last`). */
-export function isAfter(id: string, last: string | undefined): boolean {
-  return last === undefined || compareStreamIds(id, last) > 0;
+/**
+ * Negative, zero or positive as `a` comes before, is, or comes after `b`: by epoch, then by
+ * offset ("e:10" follows "e:9"; as strings it would not). Anything that is not a history id
+ * comes before every id.
+ */
+export function compareStreamIds(a: string, b: string): number {
+  const x = parseStreamId(a) ?? { epoch: '', offset: 0 };
+  const y = parseStreamId(b) ?? { epoch: '', offset: 0 };
+  if (x.epoch !== y.epoch) return x.epoch.length - y.epoch.length || (x.epoch < y.epoch ? -1 : 1);
+  return x.offset - y.offset;
 }

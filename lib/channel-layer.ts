@@ -64,6 +64,13 @@ export interface ChannelLayer {
   groupDiscard(group: string, channel: string): Promise<void>;
   /** Sends to every channel in the group; full channels are skipped and counted, never thrown. */
   groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult>;
+  /**
+   * What a `groupSend` of `message` would publish on Redis (the pub/sub channel and payload),
+   * for a Redis store to publish in the same atomic step as a write. Every process with
+   * members, this one included, then delivers it from Redis, in the order Redis ran the steps.
+   * Only layers that carry groups over Redis pub/sub have it.
+   */
+  groupPublication?(group: string, message: ChannelMessage): { channel: string; payload: string };
   /** Removes every channel, group and queued message (tests and resets). */
   flush(): Promise<void>;
   /** Releases connections and timers; waiting receives reject. */

@@ -273,6 +273,20 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
       : { ...here, remote: processes.outcome, processes: 0 };
   }
 
+  /**
+   * The PUBLISH a `groupSend` of `message` would make, for a `RedisRealtimeStore` on the same
+   * Redis to make in one step with a history append. The payload names no sending process, so
+   * this process's members get it from Redis too, in Redis's order, rather than at once.
+   *
+   * @example
+   * const { channel, payload } = layer.groupPublication('rt.room.bG9iYnk', { type: 'realtime.deliver', payload: '{}' });
+   */
+  groupPublication(group: string, message: ChannelMessage): { channel: string; payload: string } {
+    assertChannelName('group', group);
+    assertMessage(message);
+    return { channel: this.groupChannel(group), payload: JSON.stringify({ m: message }) };
+  }
+
   /** Drops this process's queued messages and group memberships (and their subscriptions); Redis holds no keys. */
   async flush(): Promise<void> {
     await this.local.flush();

@@ -14,7 +14,11 @@ export interface WebSocketSettings {
   messageRate: { messages: number; per: number } | null;
   /** Bytes queued for sending past which the overflow policy applies. Default 1 MiB. */
   sendHighWaterMark: number;
-  /** `'drop'` (default): drop the message and count it in `app.stats().dropped`; `'close'`: close with 1013. */
+  /**
+   * `'close'` (default): close with 1013, so the client reconnects and resumes from history
+   * (nothing is lost silently); `'drop'`: drop the message and count it in
+   * `app.stats().dropped` (a client sees the gap only in the offsets of history messages).
+   */
   sendOverflow: 'drop' | 'close';
   /** permessage-deflate. Off by default: it costs memory per connection and opens compression side channels. */
   compression: boolean;
@@ -32,7 +36,7 @@ export const defaultWebSocketSettings: WebSocketSettings = {
   maxConnectionsPerIp: Infinity,
   messageRate: null,
   sendHighWaterMark: 1024 * 1024,
-  sendOverflow: 'drop',
+  sendOverflow: 'close',
   compression: false,
   receiveQueue: 64,
   closeTimeout: 10_000,

@@ -35,9 +35,10 @@ export interface ClientProcess {
   readonly sockets: number;
 }
 
-export async function startServer(system: BroadcastSystem, options: { redis?: boolean; prefix?: string; execArgv?: string[]; sockets: number }): Promise<ServerProcess> {
+export async function startServer(system: BroadcastSystem, options: { redis?: boolean; history?: boolean; prefix?: string; execArgv?: string[]; sockets: number }): Promise<ServerProcess> {
   const args: string[] = [system];
   if (options.redis) args.push('--redis');
+  if (options.history) args.push('--history');
   if (options.prefix) args.push('--prefix', options.prefix);
   const child = spawnNode(SERVER_SCRIPT, args, options.execArgv ?? [], options.sockets + FD_SLACK);
   const { port } = await nextMessage(child, has('port'), `${system} server`);

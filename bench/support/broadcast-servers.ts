@@ -8,7 +8,9 @@
  * - `starwire`: an `App` whose handler injects `WebSocket` and `RealtimeManager`, registers the
  *   socket (`addUser`) and joins it to the room (`joinRoom`); a broadcast is
  *   `app.realtime.broadcastToRoom('bench', msg)` (room made with `keepHistory: false`, as the
- *   peers keep none). With `--redis`, the app's channel layer is a `RedisChannelLayer`.
+ *   peers keep none). With `--redis`, the app's channel layer is a `RedisChannelLayer`; with
+ *   `--redis --history` the store is a `RedisRealtimeStore` too and the room keeps history, so
+ *   each broadcast is one Lua script appending to the room's stream and publishing.
  * - `ws-loop`: a plain `WebSocketServer`; a broadcast is the naive loop
  *   `for (const c of members) c.send(JSON.stringify(msg))`.
  * - `ws-loop-once`: the same loop with the message stringified once before it.
@@ -28,7 +30,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { App, RealtimeManager, RedisChannelLayer, WebSocket, WebSocketRoute, inject } from '../../index';
+import { App, RealtimeManager, RedisChannelLayer, RedisRealtimeStore, WebSocket, WebSocketRoute, inject } from '../../index';
 
 export const BROADCAST_SYSTEMS = ['starwire', 'ws-loop', 'ws-loop-once', 'socketio'] as const;
 export type BroadcastSystem = (typeof BROADCAST_SYSTEMS)[number];
@@ -173,11 +175,16 @@ interface Started {
   pump: BroadcastPump;
 }
 
-async function starwire(redis: boolean, prefix: string): Promise<Started> {
+async function starwire(redis: boolean, history: boolean, prefix: string): Promise<Started> {
   let channelLayer: RedisChannelLayer | undefined;
+  let store: RedisRealtimeStore | undefined;
   if (redis) {
     channelLayer = new RedisChannelLayer({ prefix });
     await channelLayer.ready();
+  }
+  if (redis && history) {
+    store = new RedisRealtimeStore({ prefix });
+    await store.ready();
   }
   let members = 0;
   let nextUser = 0;
@@ -200,8 +207,8 @@ async function starwire(redis: boolean, prefix: string): Promise<Started> {
       members--;
     }
   });
-  const app = new App({ routes: [new WebSocketRoute(BROADCAST_PATH, handler)], channelLayer });
-  await app.realtime.createRoom({ id: ROOM, keepHistory: false });
+  const app = new App({ routes: [new WebSocketRoute(BROADCAST_PATH, handler)], channelLayer, realtime: { store } });
+  await app.realtime.createRoom({ id: ROOM, keepHistory: store !== undefined });
   pump = new BroadcastPump((seq) => {
     app.realtime.broadcastToRoom(ROOM, tick(seq)).then(
       (delivery) => { dropped += delivery.dropped; },
@@ -288,12 +295,12 @@ function isRunMessage(message: unknown): message is { run: RunRequest } {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { redis: { type: 'boolean', default: false }, prefix: { type: 'string', default: `bench-broadcast-${process.pid}` } },
+    options: { redis: { type: 'boolean', default: false }, history: { type: 'boolean', default: false }, prefix: { type: 'string', default: `bench-broadcast-${process.pid}` } },
   });
   const system = positionals[0] ?? '';
   if (!isBroadcastSystem(system)) throw new Error(`usage: broadcast-servers.js <${BROADCAST_SYSTEMS.join('|')}> [--redis] [--prefix P]`);
   if (values.redis && system !== 'starwire' && system !== 'socketio') throw new Error(`--redis: ${system} has no Redis mode`);
-  const started = system === 'starwire' ? await starwire(values.redis, values.prefix)
+  const started = system === 'starwire' ? await starwire(values.redis, values.history, values.prefix)
     : system === 'socketio' ? await socketio(values.redis, values.prefix)
       : await plainWs(system === 'ws-loop-once');
   const port = (started.server.address() as AddressInfo).port;

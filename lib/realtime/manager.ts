@@ -375,13 +375,12 @@ export class RealtimeManager {
     if (gone && user) this.emit(EventType.USER_LEFT, { user });
   }
 
-  /** Publishes to a room or channel; kept in history under `historyKey` first when there is one. */
+  /** Publishes to a room or channel; kept in history under `historyKey` when there is one. */
   private async broadcast(target: Target, historyKey: string | undefined, message: unknown, except: readonly string[]): Promise<Broadcast> {
     if (historyKey === undefined) return this.publish(target, message, except);
-    const id = await this.store.appendHistory(historyKey, message, this.historyLimit);
-    // Clients learn each message's id so they can ask for what followed it after a reconnect.
-    const stamped = message !== null && typeof message === 'object' && !Array.isArray(message) ? { ...message, id } : message;
-    return { ...(await this.publish(target, stamped, except)), id };
+    await this.start();
+    // Clients learn each message's id so they can notice a gap and ask for what followed the last they saw.
+    return this.switchboard.publishKept(target, message, except, (publication) => this.store.appendHistory(historyKey, message, this.historyLimit, publication));
   }
 
   private emit<E extends EventType>(type: E, data: EventData[E]): void {

@@ -1,5 +1,8 @@
 import type { PresenceUser } from './events';
-import { assertHistoryId, compareIds, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo } from './store';
+import {
+  assertHistoryId, historyId, newEpoch, parseHistoryId, readFrom, replayOf,
+  type Appended, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+} from './store';
 
 interface Presence {
   user: PresenceUser;
@@ -8,9 +11,11 @@ interface Presence {
 }
 
 interface History {
+  /** Begun when the history was: a process that restarts starts every history in a new epoch. */
+  readonly epoch: string;
+  /** The newest offset given out; entries hold the last `limit` of 1…top. */
+  top: number;
   readonly entries: HistoryEntry[];
-  /** Id of the newest entry trimmed away, if any. */
-  trimmedThrough: string | undefined;
 }
 
 /**
@@ -28,8 +33,6 @@ export class MemoryRealtimeStore implements RealtimeStore {
   private readonly subscriptions = new Map<string, Set<string>>();
   private readonly presence = new Map<string, Presence>();
   private readonly histories = new Map<string, History>();
-  private lastMs = 0;
-  private seq = 0;
 
   async createRoom(room: RoomInfo): Promise<boolean> {
     if (this.rooms.has(room.id)) return false;
@@ -166,24 +169,24 @@ export class MemoryRealtimeStore implements RealtimeStore {
     if (entry && this.live(entry, Date.now())) entry.user = user;
   }
 
-  async appendHistory(key: string, message: unknown, limit: number): Promise<string> {
-    let history = this.histories.get(key);
-    if (!history) this.histories.set(key, (history = { entries: [], trimmedThrough: undefined }));
-    const id = this.nextId();
+  async appendHistory(key: string, message: unknown, limit: number): Promise<Appended> {
+    const history = this.history(key);
+    const id = historyId(history.epoch, ++history.top);
     // A copy through JSON, as Redis keeps it: later changes to the caller's object do not leak into history.
     history.entries.push({ id, message: JSON.parse(JSON.stringify(message ?? null)) as unknown });
-    while (history.entries.length > limit) history.trimmedThrough = history.entries.shift()!.id;
-    return id;
+    if (history.entries.length > limit) history.entries.splice(0, history.entries.length - Math.max(0, limit));
+    // Nothing to publish through: the caller delivers in this process, in the order appends resolve.
+    return { id, published: false };
   }
 
   async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
     if (afterId !== undefined) assertHistoryId(afterId);
-    const history = this.histories.get(key);
-    if (!history) return { entries: [], complete: true };
-    const entries = afterId === undefined ? history.entries : history.entries.filter((entry) => compareIds(entry.id, afterId) > 0);
-    const complete = history.trimmedThrough === undefined || (afterId !== undefined && compareIds(afterId, history.trimmedThrough) >= 0);
-    const kept = limit > 0 ? entries.slice(-limit) : [];
-    return { entries: kept, complete: complete && entries.length <= kept.length };
+    const history = this.history(key);
+    const after = afterId === undefined ? undefined : parseHistoryId(afterId);
+    const from = readFrom(history.epoch, history.top, after);
+    const newer = history.entries.filter((entry) => parseHistoryId(entry.id).offset > from);
+    const kept = limit > 0 ? newer.slice(-limit) : [];
+    return replayOf(history.epoch, history.top, after, kept, kept.length < newer.length);
   }
 
   async close(): Promise<void> {}
@@ -196,15 +199,10 @@ export class MemoryRealtimeStore implements RealtimeStore {
     return false;
   }
 
-  /** Ids shaped like Redis Streams ids, so clients treat both stores alike. */
-  private nextId(): string {
-    const now = Date.now();
-    if (now > this.lastMs) {
-      this.lastMs = now;
-      this.seq = 0;
-    } else {
-      this.seq++;
-    }
-    return `${this.lastMs}-${this.seq}`;
+  /** A key's history, begun (in a new epoch) by the first append or read. */
+  private history(key: string): History {
+    let history = this.histories.get(key);
+    if (!history) this.histories.set(key, (history = { epoch: newEpoch(), top: 0, entries: [] }));
+    return history;
   }
 }

@@ -24,17 +24,17 @@ const scripts = {
 
   /**
    * Deletes a room and everything hanging off it, reverse indexes included.
-   * KEYS: index set, room hash, members, invites, history. ARGV: room id, prefix of the
-   * members' reverse-index keys. → 1 deleted, 0 missing.
+   * KEYS: index set, room hash, members, invites, history, history meta. ARGV: room id, prefix
+   * of the members' reverse-index keys. → 1 deleted, 0 missing.
    */
   rtDeleteRoom: {
-    numberOfKeys: 5,
+    numberOfKeys: 6,
     lua: `
       if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
       for _, member in ipairs(redis.call('SMEMBERS', KEYS[3])) do
         redis.call('SREM', ARGV[2] .. member, ARGV[1])
       end
-      redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+      redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
       return 1`,
   },
 
@@ -137,24 +137,54 @@ const scripts = {
   },
 
   /**
-   * Appends to a history stream and trims it to `limit` entries. Trimming deletes with XDEL
-   * rather than XADD MAXLEN because only XDEL advances the stream's max-deleted-entry-id
-   * (MAXLEN trimming leaves it at 0-0): that id is how a reader learns what it missed.
-   * KEYS: stream. ARGV: message JSON, limit. → the new entry's id.
+   * Appends to a history under the next offset and, given a channel, publishes it in the same
+   * step: Redis runs one script at a time, so every subscriber receives a history's messages
+   * in offset order, whichever process appended them. The stream's entry ids are the offsets
+   * (`<offset>-0`); the meta hash holds the epoch (`e`) and the newest offset (`s`). A history
+   * whose meta is gone (evicted, or Redis restarted without its data) starts a new epoch and
+   * drops what entries it had: their offsets mean nothing in the new one.
+   * KEYS: stream, meta. ARGV: message JSON, limit, a fresh epoch (used if none), channel ('' for
+   * none), then the payload in pieces to be joined with the entry's id. → { epoch, offset }.
    */
-  rtAppend: {
-    numberOfKeys: 1,
+  rtAppendHistory: {
+    numberOfKeys: 2,
     lua: `
-      local id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[1])
-      local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[2])
-      while excess > 0 do
-        local batch = math.min(excess, 1000)
-        local ids = {}
-        for i, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', batch)) do ids[i] = entry[1] end
-        redis.call('XDEL', KEYS[1], unpack(ids))
-        excess = excess - batch
+      local epoch = redis.call('HGET', KEYS[2], 'e')
+      if not epoch then
+        epoch = ARGV[3]
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[2], 'e', epoch, 's', 0)
       end
-      return id`,
+      local offset = redis.call('HINCRBY', KEYS[2], 's', 1)
+      redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], offset .. '-0', 'm', ARGV[1])
+      if ARGV[4] ~= '' then
+        redis.call('PUBLISH', ARGV[4], table.concat({ unpack(ARGV, 5) }, epoch .. ':' .. offset))
+      end
+      return { epoch, offset }`,
+  },
+
+  /**
+   * Reads a history for a reader that last saw `<after epoch>:<after offset>`: the entries
+   * after that offset if the epoch is the current one, else all of them; newest first, one more
+   * than `limit` (the extra one tells that the limit left some out). Starts the epoch of a
+   * history that has none, so that a reader of an empty history learns where it will begin.
+   * KEYS: stream, meta. ARGV: a fresh epoch, after epoch ('' for none), after offset, limit.
+   * → { epoch, newest offset, entries }.
+   */
+  rtReadHistory: {
+    numberOfKeys: 2,
+    lua: `
+      local meta = redis.call('HMGET', KEYS[2], 'e', 's')
+      local epoch, top = meta[1], tonumber(meta[2])
+      if not epoch then
+        epoch, top = ARGV[1], 0
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[2], 'e', epoch, 's', 0)
+      end
+      local from = 0
+      if ARGV[2] == epoch then from = math.min(tonumber(ARGV[3]), top) end
+      local entries = redis.call('XREVRANGE', KEYS[1], '+', '(' .. from .. '-0', 'COUNT', tonumber(ARGV[4]) + 1)
+      return { epoch, top, entries }`,
   },
 } as const;
 

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import { newRedis } from '../ioredis-loader';
 import type { PresenceUser } from './events';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {
-  assertHistoryId, compareIds,
-  type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+  assertHistoryId, historyId, newEpoch, parseHistoryId, replayOf,
+  type Appended, type ChannelInfo, type HistoryEntry, type HistoryPublication, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
 } from './store';
 
 export interface RedisRealtimeStoreOptions {
@@ -35,9 +36,10 @@ const SWEEP_EVERY_MS = 5000;
  *   record (a hash); `online`: a sorted set of user id → the latest expiry. The first two expire
  *   at that latest expiry and readers ignore scores in the past, so a process that dies
  *   takes its users offline within the TTL without anyone cleaning up;
- * - `history:<room:id|channel:id>`: a stream, trimmed to the history limit.
+ * - `history:<room:id|channel:id>`: a stream whose entry ids are the messages' offsets, trimmed
+ *   to the history limit; `history-meta:<room:id|channel:id>`: its epoch and newest offset.
  *
- * Needs Redis 7 (XINFO STREAM's max-deleted-entry-id) and a single Redis (or a primary with
+ * Needs Redis 6.2 or later and a single Redis (or a primary with
  * replicas): scripts touch keys derived from set members, which Redis Cluster does not allow.
  *
  * @example
@@ -104,7 +106,7 @@ export class RedisRealtimeStore implements RealtimeStore {
   async deleteRoom(id: string): Promise<boolean> {
     const deleted = await this.redis.rtDeleteRoom(
       this.key('rooms'), this.key('room', id), this.key('members', id), this.key('invites', id), this.key('history', `room:${id}`),
-      id, this.key('user-rooms', ''),
+      this.key('history-meta', `room:${id}`), id, this.key('user-rooms', ''),
     );
     return deleted === 1;
   }
@@ -236,33 +238,29 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   // ——— history ———
 
-  async appendHistory(key: string, message: unknown, limit: number): Promise<string> {
-    const id = await this.redis.rtAppend(this.key('history', key), JSON.stringify(message ?? null), Math.max(0, Math.floor(limit)));
-    if (typeof id !== 'string') throw new Error('RedisRealtimeStore: unexpected XADD reply');
-    return id;
+  async appendHistory(key: string, message: unknown, limit: number, publication?: HistoryPublication): Promise<Appended> {
+    const { channel, pieces } = publication ? splitPayload(publication) : { channel: '', pieces: [] };
+    const reply = await this.redis.rtAppendHistory(
+      this.key('history', key), this.key('history-meta', key), JSON.stringify(message ?? null), Math.max(0, Math.floor(limit)),
+      newEpoch(), channel, ...pieces,
+    );
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number') throw new Error('RedisRealtimeStore: unexpected append reply');
+    return { id: historyId(reply[0], reply[1]), published: publication !== undefined };
   }
 
   async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
     if (afterId !== undefined) assertHistoryId(afterId);
-    const stream = this.key('history', key);
+    const after = afterId === undefined ? undefined : parseHistoryId(afterId);
     const count = Math.max(0, Math.floor(limit));
-    // Newest first, one more than asked for: the extra one tells that `limit` left entries out.
-    const [newestFirst, info] = await settle(this.redis.pipeline()
-      .xrevrange(stream, '+', afterId === undefined ? '-' : `(${afterId}`, 'COUNT', count + 1)
-      .xinfo('STREAM', stream));
-    if (info instanceof Error) {
-      if (/no such key/i.test(info.message)) return { entries: [], complete: true };
-      throw info;
+    const reply = await this.redis.rtReadHistory(
+      this.key('history', key), this.key('history-meta', key), newEpoch(), after?.epoch ?? '', after?.offset ?? 0, count,
+    );
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number' || !Array.isArray(reply[2])) {
+      throw new Error('RedisRealtimeStore: unexpected history reply');
     }
-    if (newestFirst instanceof Error) throw newestFirst;
-    if (!Array.isArray(newestFirst)) throw new Error('RedisRealtimeStore: unexpected XREVRANGE reply');
-    const entries: HistoryEntry[] = [];
-    for (const item of newestFirst.slice(0, count).reverse()) entries.push(toEntry(item));
-    // Trimming deletes with XDEL (see rtAppend), so this id is the newest entry ever trimmed away.
-    const maxDeleted = field(info, 'max-deleted-entry-id');
-    const nothingTrimmed = maxDeleted === undefined || maxDeleted === '0-0';
-    const caughtUp = afterId !== undefined && maxDeleted !== undefined && compareIds(afterId, maxDeleted) >= 0;
-    return { entries, complete: (nothingTrimmed || caughtUp) && newestFirst.length <= count };
+    const [epoch, top, newestFirst] = reply as [string, number, unknown[]];
+    const entries: HistoryEntry[] = newestFirst.slice(0, count).reverse().map((item) => toEntry(epoch, item));
+    return replayOf(epoch, top, after, entries, newestFirst.length > count);
   }
 
   /** Closes the connection; the state stays in Redis for the other processes (presence lapses by its TTL). */
@@ -325,13 +323,6 @@ function pairs(flat: readonly unknown[]): Record<string, unknown> {
   return record;
 }
 
-/** A value of a flat [field, value, ...] reply (XINFO). */
-function field(reply: unknown, name: string): string | undefined {
-  if (!Array.isArray(reply)) return undefined;
-  const value = pairs(reply)[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 function toRoom(record: unknown): RoomInfo | undefined {
   if (!isRecord(record) || typeof record.id !== 'string') return undefined;
   return {
@@ -357,8 +348,20 @@ function toUser(record: unknown): PresenceUser | undefined {
   return { id: record.id, name: String(record.name ?? record.id), status: String(record.status ?? 'online'), metadata };
 }
 
-function toEntry(item: unknown): HistoryEntry {
+/** A stream entry (`<offset>-0`, fields) as the history entry of `epoch` it is. */
+function toEntry(epoch: string, item: unknown): HistoryEntry {
   if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) throw new Error('RedisRealtimeStore: unexpected stream entry');
   const raw = pairs(item[1]).m;
-  return { id: item[0], message: typeof raw === 'string' ? JSON.parse(raw) as unknown : null };
+  return { id: historyId(epoch, Number.parseInt(item[0], 10)), message: typeof raw === 'string' ? JSON.parse(raw) as unknown : null };
+}
+
+/** Stands for the history id in a payload: letters and digits only, so no JSON escaping changes it. */
+const ID_MARK = `id${randomBytes(12).toString('hex')}`;
+
+/** The publication's channel, and its payload in pieces for the append script to join with the entry's id. */
+function splitPayload(publication: HistoryPublication): { channel: string; pieces: string[] } {
+  const { channel, payload } = publication(ID_MARK);
+  const pieces = payload.split(ID_MARK);
+  if (pieces.length < 2) throw new Error('RedisRealtimeStore: a history publication payload must hold the message id');
+  return { channel, pieces };
 }

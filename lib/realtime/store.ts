@@ -21,36 +21,120 @@ export interface ChannelInfo {
   readonly isPersistent: boolean;
 }
 
-/** One message kept in a room's or channel's history; ids grow, so a client can ask for what followed the last it saw. */
+/**
+ * One message kept in a room's or channel's history. Its id is `<epoch>:<offset>` (see
+ * `historyId`): offsets count 1, 2, 3… without gaps within an epoch, so a reader that saw
+ * offset 7 and next sees 9 knows it missed one.
+ */
 export interface HistoryEntry {
   readonly id: string;
   readonly message: unknown;
 }
 
-/** What a history read found, and whether it is all that followed the given id. */
+/** What a history read found, whether it is all that followed the given id, and where the history stands. */
 export interface HistoryReplay {
   readonly entries: HistoryEntry[];
+  /**
+   * False when something that followed the given id is gone for good: trimmed away, left out
+   * by the read limit, or lost with its epoch (the id names an epoch the history no longer has).
+   */
   readonly complete: boolean;
+  /**
+   * The id of the newest message the history ever took in its current epoch (`<epoch>:0` when
+   * none yet): where a reader that has everything resumes from.
+   */
+  readonly last: string;
 }
 
-/** Whether `id` is shaped like a history id (`<ms>-<seq>`, as Redis Streams writes them). */
+/** A position in a history: the epoch (which changes when history is lost) and the offset in it. */
+export interface HistoryPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+const HISTORY_ID = /^([0-9a-z]{1,24}):(\d{1,15})$/;
+
+/** Whether `id` is shaped like a history id, `<epoch>:<offset>`. */
 export function isHistoryId(id: unknown): id is string {
-  return typeof id === 'string' && /^\d{1,15}-\d{1,15}$/.test(id);
+  return typeof id === 'string' && HISTORY_ID.test(id);
 }
 
 /**
  * Refuses a malformed "last seen" id with a TypeError. It usually comes from a client, and
- * each store would otherwise read garbage its own way (Redis answers with an error).
+ * must not reach the store as garbage.
  */
 export function assertHistoryId(id: unknown): asserts id is string {
-  if (!isHistoryId(id)) throw new TypeError(`A history id looks like "<ms>-<seq>", got ${JSON.stringify(id)}`);
+  if (!isHistoryId(id)) throw new TypeError(`A history id looks like "<epoch>:<offset>", got ${JSON.stringify(id)}`);
 }
 
-/** Compares two history ids (`<ms>-<seq>`, as Redis Streams writes them). */
+/** The id of `offset` in `epoch`. */
+export function historyId(epoch: string, offset: number): string {
+  return `${epoch}:${offset}`;
+}
+
+/**
+ * The epoch and offset of a well-formed history id; a TypeError for anything else.
+ *
+ * @example
+ * const { epoch, offset } = parseHistoryId(broadcast.id); // e.g. { epoch: 'mxa7143fm15ic9', offset: 42 }
+ */
+export function parseHistoryId(id: string): HistoryPosition {
+  const match = HISTORY_ID.exec(id);
+  if (!match) throw new TypeError(`A history id looks like "<epoch>:<offset>", got ${JSON.stringify(id)}`);
+  return { epoch: match[1], offset: Number(match[2]) };
+}
+
+/**
+ * Orders two history ids: by epoch (epochs start with the time they began, in base 36, so a
+ * later epoch sorts after an earlier one), then by offset.
+ *
+ * @example
+ * entries.sort((a, b) => compareIds(a.id, b.id));
+ */
 export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am !== bm ? am - bm : (as ?? 0) - (bs ?? 0);
+  const x = parseHistoryId(a);
+  const y = parseHistoryId(b);
+  if (x.epoch !== y.epoch) return x.epoch.length - y.epoch.length || (x.epoch < y.epoch ? -1 : 1);
+  return x.offset - y.offset;
+}
+
+/**
+ * A fresh epoch: the time in base 36 (8 characters until 2059), so epochs sort by when they
+ * began, then random characters, so two processes starting one in the same millisecond differ.
+ */
+export function newEpoch(): string {
+  return Date.now().toString(36) + Math.random().toString(36).slice(2, 8).padEnd(6, '0');
+}
+
+/** The offset a read for a reader that last saw `after` starts after: 0 (everything kept) when `after` is of another epoch. */
+export function readFrom(epoch: string, top: number, after: HistoryPosition | undefined): number {
+  return after !== undefined && after.epoch === epoch ? Math.min(after.offset, top) : 0;
+}
+
+/**
+ * What a reader that last saw `after` is told, given the history's current epoch, its newest
+ * offset, the entries found after `after` (all of the epoch's when `after` is of another one)
+ * and whether the read limit cut some off: the same rules for every store.
+ */
+export function replayOf(epoch: string, top: number, after: HistoryPosition | undefined, found: readonly HistoryEntry[], cut: boolean): HistoryReplay {
+  const last = historyId(epoch, top);
+  const first = found.length > 0 ? parseHistoryId(found[0].id).offset : top + 1;
+  // The reader lost nothing if the entries (or the newest offset) follow on from where it stopped.
+  const from = readFrom(epoch, top, after);
+  const complete = !cut && first === from + 1 && (after === undefined || after.epoch === epoch);
+  return { entries: [...found], complete, last };
+}
+
+/**
+ * How a store publishes a message it appends to history in the same atomic step: the Redis
+ * pub/sub channel and the payload, given the message's history id.
+ */
+export type HistoryPublication = (id: string) => { readonly channel: string; readonly payload: string };
+
+/** What an append did: the message's history id, and whether the store published it too. */
+export interface Appended {
+  readonly id: string;
+  readonly published: boolean;
 }
 
 export type JoinOutcome = 'joined' | 'already' | 'full' | 'missing' | 'forbidden';
@@ -102,12 +186,18 @@ export interface RealtimeStore {
   /** Replaces the record of a user who is present; does nothing for one who is not. */
   setPresence(user: PresenceUser): Promise<void>;
 
-  /** Appends a JSON-serializable message to a bounded history; resolves with the entry's id, greater than every earlier one. */
-  appendHistory(key: string, message: unknown, limit: number): Promise<string>;
+  /**
+   * Appends a JSON-serializable message to a bounded history under the next offset (one more
+   * than the last, in the history's epoch; a history that has none, or lost its record of
+   * them, starts a new epoch at 1) and resolves with its id. With `publication`, a store
+   * that can publishes the message in the same atomic step (`published: true`), so that
+   * subscribers receive each history's messages in offset order whichever process appended them.
+   */
+  appendHistory(key: string, message: unknown, limit: number, publication?: HistoryPublication): Promise<Appended>;
   /**
    * Entries after `afterId` (all kept entries when undefined), oldest first, at most `limit`
    * (the newest ones). `complete` is false when entries after `afterId` were already trimmed
-   * away, or left out by `limit`. A malformed `afterId` is a TypeError.
+   * away, left out by `limit`, or lost with an epoch. A malformed `afterId` is a TypeError.
    */
   readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay>;
 

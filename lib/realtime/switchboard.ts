@@ -1,9 +1,11 @@
 import type { WebSocket } from '../../components/web-socket';
 import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channel-layer';
 import { fanOut, type Delivery } from './fan-out';
+import { EchoTickets, stamped } from './history-delivery';
 import { LocalSockets } from './local-sockets';
 import { realtimeMessageProblem } from './message-check';
 import { MessageRate } from './message-rate';
+import type { Appended, HistoryPublication } from './store';
 
 /** Who a broadcast is for. */
 export type Target =
@@ -26,6 +28,8 @@ interface DeliverMessage extends ChannelMessage {
   readonly target: Target;
   readonly payload: string;
   readonly except: readonly string[];
+  /** Set on a kept message published through Redis: the sender delivers it when it comes back, and settles the ticket. */
+  readonly ticket?: string;
 }
 
 /** A user joined or left a room or channel: processes holding that user's sockets follow. */
@@ -61,6 +65,7 @@ export class Switchboard {
   private readonly rooms = new Map<string, Set<string>>();
   private readonly channels = new Map<string, Set<string>>();
   private readonly rate = new MessageRate();
+  private readonly echoes = new EchoTickets(() => this.processId);
   private processChannel: string | undefined;
   private closed = false;
   delivered = 0;
@@ -94,6 +99,39 @@ export class Switchboard {
     const deliver = frameworkMessage<DeliverMessage>({ type: 'realtime.deliver', origin: this.processId, target, payload, except });
     const { remote } = await this.layer.groupSend(targetGroup(target), deliver);
     return { ...delivery, remote };
+  }
+
+  /**
+   * Publishes a message kept in history. Through a Redis layer, `append` (the store) publishes
+   * it in the same atomic step as it appends, and every process, this one included, delivers
+   * it as it comes from Redis: each room's messages then reach every socket in offset order.
+   * Otherwise it is published once appended (one process: appends resolve in order).
+   */
+  async publishKept(
+    target: Target, message: unknown, except: readonly string[], append: (publication?: HistoryPublication) => Promise<Appended>,
+  ): Promise<Publication & { id: string }> {
+    const layer = this.layer;
+    if (!layer.groupPublication) {
+      const { id } = await append();
+      return { ...(await this.publish(target, stamped(message, id), except)), id };
+    }
+    const group = targetGroup(target);
+    const { ticket, delivery, cancel } = this.echoes.issue();
+    const publication: HistoryPublication = (id) => layer.groupPublication!(group, {
+      type: 'realtime.deliver', origin: this.processId, target, payload: JSON.stringify(stamped(message, id)), except, ticket,
+    } satisfies DeliverMessage);
+    let appended: Appended;
+    try {
+      appended = await append(publication);
+    } finally {
+      // Only a message that went out through Redis comes back.
+      if (!this.follows(target)) cancel();
+    }
+    if (!appended.published) {
+      cancel();
+      return { ...(await this.publish(target, stamped(message, appended.id), except)), id: appended.id };
+    }
+    return { ...(await delivery), remote: 'sent', id: appended.id };
   }
 
   /** Tells every process (this one first) that a user joined or left a room or channel. */
@@ -130,8 +168,8 @@ export class Switchboard {
       } catch {
         return;
       }
-      // Messages this process sent were applied here already.
-      if (message.origin === channel) continue;
+      // Messages this process sent were applied here already, but for kept ones that come back.
+      if (message.origin === channel && message.ticket === undefined) continue;
       // This loop serves every socket of the process: one bad message is dropped and reported, never thrown.
       const problem = realtimeMessageProblem(message);
       if (problem !== undefined) {
@@ -139,7 +177,8 @@ export class Switchboard {
         this.report(`Realtime dropped a malformed message from the channel layer: ${problem}`, message);
       } else if (message.type === 'realtime.deliver') {
         const deliver = message as DeliverMessage;
-        this.deliverLocally(deliver.target, Buffer.from(deliver.payload), deliver.except);
+        const delivery = this.deliverLocally(deliver.target, Buffer.from(deliver.payload), deliver.except);
+        if (deliver.ticket !== undefined && deliver.origin === channel) this.echoes.settle(deliver.ticket, delivery);
       } else {
         await this.receiveMembership(message as MembershipMessage).catch(() => {});
       }
@@ -161,6 +200,11 @@ export class Switchboard {
     this.dropped += delivery.dropped;
     this.rate.add(delivery.delivered);
     return delivery;
+  }
+
+  /** Whether this process follows the room or channel (has members there), so its messages come back here. */
+  private follows(target: Target): boolean {
+    return (target.kind === 'room' && this.rooms.has(target.id)) || (target.kind === 'channel' && this.channels.has(target.id));
   }
 
   private *socketsOfMembers(index: Map<string, Set<string>>, id: string): Iterable<WebSocket> {

@@ -62,8 +62,9 @@ export function commandHandler(options: CommandOptions) {
     await realtime.joinRoom(room, user.id);
     await ws.sendJson({ type: 'joined', room, members: await realtime.getRoomMembers(room) });
     // A message said between the join and this read arrives live and in here: clients skip ids they have.
-    const { entries, complete } = await realtime.getHistory('room', room, undefined, options.joinHistory);
-    return { type: 'history', room, messages: withIds(entries), complete };
+    // `last` is where the client resumes from, even when the room has said nothing yet.
+    const { entries, complete, last } = await realtime.getHistory('room', room, undefined, options.joinHistory);
+    return { type: 'history', room, messages: withIds(entries), complete, last };
   }
 
   /** Whether the user is in `room`: saying or typing into a room takes membership. */
@@ -103,8 +104,8 @@ export function commandHandler(options: CommandOptions) {
         // Public rooms' history is for anyone who could join them (a client resuming before it
         // has rejoined, say); a private room's is for its members.
         if (room.isPrivate && !(await isMember(realtime, command.room, user.id))) return errorReply(`No room ${command.room}`);
-        const { entries, complete } = await realtime.getHistory('room', command.room, command.after);
-        return { type: 'history', room: command.room, after: command.after ?? null, messages: withIds(entries), complete };
+        const { entries, complete, last } = await realtime.getHistory('room', command.room, command.after);
+        return { type: 'history', room: command.room, after: command.after ?? null, messages: withIds(entries), complete, last };
       }
     }
   }

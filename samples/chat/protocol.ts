@@ -54,8 +54,8 @@ const statusCommand = {
 
 const historyCommand = {
   type: 'object',
-  // The shape of history ids (`<ms>-<seq>`); a malformed one is a validation error, not a store error.
-  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^\\d{1,15}-\\d{1,15}$' }, requestId },
+  // The shape of history ids (`<epoch>:<offset>`); a malformed one is a validation error, not a store error.
+  properties: { type: { const: 'history' }, room: roomId, after: { type: 'string', pattern: '^[0-9a-z]{1,24}:\\d{1,15}$' }, requestId },
   required: ['type', 'room'],
   additionalProperties: false,
 } as const;

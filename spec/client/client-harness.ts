@@ -57,7 +57,7 @@ export interface WireLog {
   subprotocols: (readonly string[])[];
   /** The `history` requests received, as sent. */
   historyRequests: Record<string, unknown>[];
-  /** What a `history` request is answered with: these messages after its `after`, complete. */
+  /** What a `history` request is answered with: these messages after its `after` (all, and incomplete, for another epoch), and the newest id as `last`. */
   history: { readonly id: string; readonly [field: string]: unknown }[];
   /** Sent at once when a `history` request arrives, before its reply, which waits `historyDelay` ms. */
   liveDuringHistory: unknown[];
@@ -93,9 +93,13 @@ export function wireApp(log: WireLog): App {
         case 'history': {
           log.historyRequests.push(message);
           for (const live of log.liveDuringHistory) await ws.sendJson(live);
-          const after = Number(String(message.after).split('-')[0]);
-          const messages = log.history.filter((entry) => entry.room === message.room && message.room !== undefined && Number(entry.id.split('-')[0]) > after);
-          const reply = { type: 'history', room: message.room, channel: message.channel, after: message.after, messages, complete: true, replyTo };
+          // Ids are `<epoch>:<offset>`: a reader of another epoch gets all of this one, and complete: false.
+          const [epoch, offset] = String(message.after).split(':');
+          const kept = log.history.filter((entry) => entry.room === message.room && message.room !== undefined);
+          const sameEpoch = kept.length === 0 || kept[0].id.split(':')[0] === epoch;
+          const messages = kept.filter((entry) => !sameEpoch || Number(entry.id.split(':')[1]) > Number(offset));
+          const last = kept.at(-1)?.id;
+          const reply = { type: 'history', room: message.room, channel: message.channel, after: message.after, messages, complete: sameEpoch, last, replyTo };
           setTimeout(() => void ws.sendJson(reply).catch(() => undefined), log.historyDelay);
           break;
         }

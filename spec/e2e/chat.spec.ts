@@ -62,7 +62,7 @@ function untilOnline(page: Page, who: string, name: string, status: string | nul
   }, [name, status] as const);
 }
 
-/** Ids are `<ms>-<seq>`: each strictly after the one before, so none twice and none out of order. */
+/** Ids are `<epoch>:<offset>`: each strictly after the one before, so none twice and none out of order. */
 function assertIncreasing(lines: readonly Line[]): void {
   for (let i = 1; i < lines.length; i++) {
     assert.ok(compareIds(lines[i - 1]!.id, lines[i]!.id) < 0, `line ${i} (${lines[i]!.id}) does not follow ${lines[i - 1]!.id}: ${JSON.stringify(lines)}`);

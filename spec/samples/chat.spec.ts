@@ -270,7 +270,7 @@ describe('samples/chat', () => {
         await bob.join('lobby');
         const sent = await ann.say('lobby', 'hello, Bob');
         const got = await bob.next<ChatLine>('message', (message) => message.text === 'hello, Bob');
-        assert.match(sent.id, /^\d+-\d+$/);
+        assert.match(sent.id, /^[0-9a-z]+:\d+$/);
         assert.deepEqual(got, sent);
         assert.deepEqual(got.from, { id: 'Ann', name: 'Ann' });
         assert.equal(typeof got.at, 'string');

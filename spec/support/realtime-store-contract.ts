@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PresenceUser } from '../../lib/realtime/events';
-import { compareIds, type RealtimeStore, type RoomInfo } from '../../lib/realtime/store';
+import { compareIds, parseHistoryId, type RealtimeStore, type RoomInfo } from '../../lib/realtime/store';
 
 export interface StoreContractOptions {
   /** Whether two stores made for one world share state (Redis) or are separate (memory). */
@@ -141,7 +141,8 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.equal(await store.deleteRoom('gone'), false);
         assert.equal(await store.getRoom('gone'), undefined);
         assert.deepEqual(await store.listRooms(), []);
-        assert.deepEqual(await store.readHistory('room:gone', undefined, 10), { entries: [], complete: true });
+        const after = await store.readHistory('room:gone', undefined, 10);
+        assert.deepEqual([after.entries, after.complete, parseHistoryId(after.last).offset], [[], true, 0]);
         await store.createRoom(room('gone', { isPrivate: true }));
         assert.deepEqual(await store.roomMembers('gone'), []);
         assert.equal(await store.joinRoom('gone', 'ann'), 'forbidden', 'the old invitation went with the old room');
@@ -280,66 +281,90 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
     });
 
     describe('history', () => {
-      it('appends with growing Streams-shaped ids and reads everything back in order', async () => {
-        const store = await make();
+      /** Appends each message in turn; their ids. */
+      const append = async (store: RealtimeStore, key: string, messages: readonly unknown[], limit: number): Promise<string[]> => {
         const ids: string[] = [];
-        for (let i = 0; i < 5; i++) ids.push(await store.appendHistory('room:r', { i }, 10));
-        for (const id of ids) assert.match(id, /^\d+-\d+$/);
+        for (const message of messages) ids.push((await store.appendHistory(key, message, limit)).id);
+        return ids;
+      };
+
+      it('gives each message the next offset, 1, 2, 3…, in one epoch, and reads everything back in order', async () => {
+        const store = await make();
+        const ids = await append(store, 'room:r', [0, 1, 2, 3, 4].map((i) => ({ i })), 10);
+        const positions = ids.map(parseHistoryId);
+        assert.deepEqual(positions.map((p) => p.offset), [1, 2, 3, 4, 5]);
+        assert.equal(new Set(positions.map((p) => p.epoch)).size, 1, 'one epoch');
         for (let i = 1; i < ids.length; i++) assert.ok(compareIds(ids[i], ids[i - 1]) > 0, `${ids[i]} follows ${ids[i - 1]}`);
         const all = await store.readHistory('room:r', undefined, 10);
-        assert.deepEqual(all, { entries: ids.map((id, i) => ({ id, message: { i } })), complete: true });
+        assert.deepEqual(all, { entries: ids.map((id, i) => ({ id, message: { i } })), complete: true, last: ids[4] });
       });
 
       it('reads what followed a given id, exclusive of it', async () => {
         const store = await make();
-        const ids: string[] = [];
-        for (let i = 0; i < 4; i++) ids.push(await store.appendHistory('channel:c', `m${i}`, 10));
+        const ids = await append(store, 'channel:c', ['m0', 'm1', 'm2', 'm3'], 10);
         assert.deepEqual(await store.readHistory('channel:c', ids[1], 10), {
-          entries: [{ id: ids[2], message: 'm2' }, { id: ids[3], message: 'm3' }], complete: true,
+          entries: [{ id: ids[2], message: 'm2' }, { id: ids[3], message: 'm3' }], complete: true, last: ids[3],
         });
-        assert.deepEqual(await store.readHistory('channel:c', ids[3], 10), { entries: [], complete: true });
+        assert.deepEqual(await store.readHistory('channel:c', ids[3], 10), { entries: [], complete: true, last: ids[3] });
       });
 
       it('keeps the last `limit` entries and says a read reaching before them is incomplete', async () => {
         const store = await make();
-        const ids: string[] = [];
-        for (let i = 0; i < 5; i++) ids.push(await store.appendHistory('room:r', { i }, 3));
+        const ids = await append(store, 'room:r', [0, 1, 2, 3, 4].map((i) => ({ i })), 3);
         const kept = ids.slice(2).map((id, k) => ({ id, message: { i: k + 2 } }));
-        assert.deepEqual(await store.readHistory('room:r', undefined, 10), { entries: kept, complete: false });
-        assert.deepEqual(await store.readHistory('room:r', ids[0], 10), { entries: kept, complete: false }, 'ids[1] was lost');
-        assert.deepEqual(await store.readHistory('room:r', ids[1], 10), { entries: kept, complete: true }, 'nothing after ids[1] was lost');
-        assert.deepEqual(await store.readHistory('room:r', ids[3], 10), { entries: kept.slice(2), complete: true });
+        const last = ids[4];
+        assert.deepEqual(await store.readHistory('room:r', undefined, 10), { entries: kept, complete: false, last });
+        assert.deepEqual(await store.readHistory('room:r', ids[0], 10), { entries: kept, complete: false, last }, 'ids[1] was lost');
+        assert.deepEqual(await store.readHistory('room:r', ids[1], 10), { entries: kept, complete: true, last }, 'nothing after ids[1] was lost');
+        assert.deepEqual(await store.readHistory('room:r', ids[3], 10), { entries: kept.slice(2), complete: true, last });
       });
 
       it('gives the newest entries when the read limit leaves some out, and says so', async () => {
         const store = await make();
-        const ids: string[] = [];
-        for (let i = 0; i < 5; i++) ids.push(await store.appendHistory('room:r', i, 10));
-        assert.deepEqual(await store.readHistory('room:r', undefined, 2), {
-          entries: [{ id: ids[3], message: 3 }, { id: ids[4], message: 4 }], complete: false,
+        const ids = await append(store, 'room:r', [0, 1, 2, 3, 4], 10);
+        const newest = [{ id: ids[3], message: 3 }, { id: ids[4], message: 4 }];
+        assert.deepEqual(await store.readHistory('room:r', undefined, 2), { entries: newest, complete: false, last: ids[4] });
+        assert.deepEqual(await store.readHistory('room:r', ids[1], 2), { entries: newest, complete: false, last: ids[4] }, 'ids[2] left out');
+        assert.deepEqual(await store.readHistory('room:r', ids[2], 2), { entries: newest, complete: true, last: ids[4] });
+      });
+
+      it('answers a reader of another epoch with everything kept, and complete: false', async () => {
+        const store = await make();
+        const ids = await append(store, 'room:r', ['a', 'b'], 10);
+        const { epoch } = parseHistoryId(ids[0]);
+        const elsewhere = `${epoch === 'zz' ? 'yy' : 'zz'}:1`;
+        assert.deepEqual(await store.readHistory('room:r', elsewhere, 10), {
+          entries: [{ id: ids[0], message: 'a' }, { id: ids[1], message: 'b' }], complete: false, last: ids[1],
         });
-        assert.deepEqual(await store.readHistory('room:r', ids[2], 2), {
-          entries: [{ id: ids[3], message: 3 }, { id: ids[4], message: 4 }], complete: true,
-        });
+      });
+
+      it('starts a history when it is first read: an empty read says where appends will begin', async () => {
+        const store = await make();
+        const empty = await store.readHistory('room:new', undefined, 10);
+        assert.deepEqual([empty.entries, empty.complete], [[], true]);
+        const start = parseHistoryId(empty.last);
+        assert.equal(start.offset, 0);
+        const [id] = await append(store, 'room:new', ['first'], 10);
+        assert.deepEqual(parseHistoryId(id), { epoch: start.epoch, offset: 1 }, 'the first append follows on from the empty read');
+        assert.deepEqual(await store.readHistory('room:new', empty.last, 10), { entries: [{ id, message: 'first' }], complete: true, last: id });
       });
 
       it('keeps a copy of each message as JSON, whatever its shape', async () => {
         const store = await make();
         const message = { text: 'hi', nested: { list: [1, 'two', null] } };
         const values: unknown[] = [message, 'plain', 42, null, [1, 2], true];
-        for (const value of values) await store.appendHistory('room:r', value, 10);
+        await append(store, 'room:r', values, 10);
         message.text = 'changed later';
         const read = await store.readHistory('room:r', undefined, 10);
         assert.deepEqual(read.entries.map((e) => e.message), [{ text: 'hi', nested: { list: [1, 'two', null] } }, 'plain', 42, null, [1, 2], true]);
       });
 
-      it('keeps histories apart, reads a missing one as empty and complete, and refuses a malformed id', async () => {
+      it('keeps histories apart, and refuses a malformed id', async () => {
         const store = await make();
         await store.appendHistory('room:a', 'in a', 10);
         await store.appendHistory('channel:a', 'in channel a', 10);
         assert.deepEqual((await store.readHistory('room:a', undefined, 10)).entries.map((e) => e.message), ['in a']);
-        assert.deepEqual(await store.readHistory('room:none', undefined, 10), { entries: [], complete: true });
-        for (const bad of ['', 'abc', '1-', '-1', '1-2-3', '0x1-0']) {
+        for (const bad of ['', 'abc', '1-2', 'e:', ':1', 'e:1:2', 'E:1', 'e:0x1', 'e:-1']) {
           await assert.rejects(store.readHistory('room:a', bad, 10), TypeError, JSON.stringify(bad));
         }
       });
@@ -358,8 +383,18 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
           await b.createChannel({ id: 'news', name: 'News', isPersistent: true });
           await a.subscribe('news', 'bob');
           assert.deepEqual(await b.subscribers('news'), ['bob']);
-          const id = await a.appendHistory('room:shared', 'hello', 10);
-          assert.deepEqual(await b.readHistory('room:shared', undefined, 10), { entries: [{ id, message: 'hello' }], complete: true });
+          const { id } = await a.appendHistory('room:shared', 'hello', 10);
+          assert.deepEqual(await b.readHistory('room:shared', undefined, 10), { entries: [{ id, message: 'hello' }], complete: true, last: id });
+        });
+
+        it('simultaneous appends through two stores take offsets 1…n, each once, in one epoch', async () => {
+          const [a, b] = [await make(), await make()];
+          const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendHistory('room:busy', i, 100)));
+          const positions = appended.map(({ id }) => parseHistoryId(id));
+          assert.deepEqual(positions.map((p) => p.offset).sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+          assert.equal(new Set(positions.map((p) => p.epoch)).size, 1);
+          const read = await b.readHistory('room:busy', undefined, 100);
+          assert.deepEqual(read.entries.map((e) => parseHistoryId(e.id).offset), Array.from({ length: 40 }, (_, i) => i + 1));
         });
 
         it('simultaneous joins through two stores never pass maxUsers', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisRealtimeStore } from '../../../lib/realtime/redis-store';
+import { parseHistoryId } from '../../../lib/realtime/store';
 import { realtimeStoreContract } from '../../support/realtime-store-contract';
 import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
 
@@ -51,16 +52,36 @@ describe('RedisRealtimeStore', function () {
     }
   });
 
-  it('trims history with XDEL, so the stream records the newest id it lost', async () => {
+  it('keeps history as a stream whose entry ids are the offsets, beside its epoch and newest offset', async () => {
     const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:trim` });
     try {
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push(await store.appendHistory('room:r', i, 2));
+      for (let i = 0; i < 4; i++) ids.push((await store.appendHistory('room:r', i, 2)).id);
       const stream = `${PREFIX}:trim:rt:history:room:r`;
-      assert.equal(await admin.xlen(stream), 2);
-      const info = await admin.xinfo('STREAM', stream);
-      assert.ok(Array.isArray(info));
-      assert.equal(info[info.indexOf('max-deleted-entry-id') + 1], ids[1]);
+      assert.deepEqual((await admin.xrange(stream, '-', '+')).map(([id]) => id), ['3-0', '4-0']);
+      const { epoch } = parseHistoryId(ids[0]);
+      assert.deepEqual(await admin.hgetall(`${PREFIX}:trim:rt:history-meta:room:r`), { e: epoch, s: '4' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('starts a new epoch when the record of one is lost (evicted, or Redis restarted empty), and tells readers of the old one', async () => {
+    const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:evict` });
+    try {
+      const old = (await store.appendHistory('room:r', 'before', 10)).id;
+      await admin.del(`${PREFIX}:evict:rt:history-meta:room:r`);
+      const { id } = await store.appendHistory('room:r', 'after', 10);
+      assert.notEqual(parseHistoryId(id).epoch, parseHistoryId(old).epoch);
+      assert.equal(parseHistoryId(id).offset, 1);
+      assert.deepEqual(await store.readHistory('room:r', old, 10), { entries: [{ id, message: 'after' }], complete: false, last: id });
+      // The stream lost, its record kept: offsets go on, and a reader is told what is gone.
+      await admin.del(`${PREFIX}:evict:rt:history:room:r`);
+      const { id: next } = await store.appendHistory('room:r', 'next', 10);
+      assert.deepEqual(await store.readHistory('room:r', id, 10), { entries: [{ id: next, message: 'next' }], complete: true, last: next });
+      assert.deepEqual(await store.readHistory('room:r', old, 10), { entries: [{ id: next, message: 'next' }], complete: false, last: next });
+      await admin.del(`${PREFIX}:evict:rt:history:room:r`);
+      assert.deepEqual(await store.readHistory('room:r', id, 10), { entries: [], complete: false, last: next }, `${next} is gone`);
     } finally {
       await store.close();
     }
