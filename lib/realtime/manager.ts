@@ -22,7 +22,11 @@ export { RoomError };
 export interface RealtimeOptions {
   /** Where rooms, presence and history live. Default: this process's memory. */
   store?: RealtimeStore;
-  /** Seconds a process's presence for a user lasts unless renewed; a dead process's users vanish after it. Default 15. */
+  /**
+   * Seconds a process's heartbeat and its users' presence last unless renewed (three times per
+   * TTL). A dead process's users vanish after it, and the next sweep of a live process (within
+   * 4/3 of it) reports their departure once for the cluster. Default 15.
+   */
   presenceTtl?: number;
   /** Milliseconds a user may be gone before `USER_LEFT` fires; a reconnect within it fires nothing. Default 3000. */
   reconnectGrace?: number;
@@ -102,7 +106,12 @@ export class RealtimeManager {
   /**
    * Registers a socket for a user: presence goes online (USER_JOINED fires for the user's first
    * socket anywhere, not within the reconnect grace), and the user's rooms and channels reach
-   * it. The socket is removed by itself when it closes.
+   * it. The socket is removed by itself when it closes; once the user's last socket anywhere
+   * has stayed closed for the grace, they leave every room and channel. A user already online
+   * (another tab, a reconnect within the grace) keeps the status and metadata they had, unless
+   * `init.status` is given and differs: then STATUS_CHANGED fires. Resolves with the record
+   * presence keeps. A user id must be 1–256 characters without lone surrogates (a TypeError
+   * otherwise, before anything is registered).
    */
   async addUser(init: UserInit, ws: WebSocket): Promise<PresenceUser> {
     checkId('RealtimeManager.addUser', 'user.id', init.id, MAX_USER_ID);
@@ -320,7 +329,8 @@ export class RealtimeManager {
   /**
    * Stops renewing presence, leaves the layer and closes the store (as `App.close()` closes the
    * channel layer it was given). Presence of this process's users lapses within the TTL, so a
-   * restart inside it keeps them online.
+   * restart inside it keeps them online; users that did not come back by then are reported
+   * leaving (rooms, then USER_LEFT) by another process's sweep, as for a process that died.
    */
   async close(): Promise<void> {
     if (this.closed) return;

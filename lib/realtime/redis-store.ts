@@ -31,9 +31,12 @@ const SWEEP_EVERY_MS = 5000;
  * - `members:<room>`, `invites:<room>`, `subscribers:<channel>`: sets of user ids, and
  *   `user-rooms:<user>`, `user-channels:<user>`: the reverse indexes `roomsOf`/`channelsOf` read;
  * - `presence:<user>`: a sorted set of process id → expiry (ms); `user:<user>`: the user's
- *   record (a hash); `online`: a sorted set of user id → the latest expiry. The first two expire
- *   at that latest expiry and readers ignore scores in the past, so a process that dies
- *   takes its users offline within the TTL without anyone cleaning up;
+ *   record (a hash); `online`: a sorted set of user id → the latest expiry. Readers ignore
+ *   scores in the past, so a process that dies takes its users offline within the TTL; the
+ *   first two keys expire a TTL after that, so that the sweep still finds what to report;
+ * - `processes`: a sorted set of process id → heartbeat expiry; `process-users:<process>`:
+ *   the users a process made present. A live process that finds a lapsed heartbeat there
+ *   sweeps that process (see `sweepProcesses`): its users leave presence, rooms and channels;
  * - `history:<room:id|channel:id>`: a stream, trimmed to the history limit.
  *
  * Needs Redis 7 (XINFO STREAM's max-deleted-entry-id) and a single Redis (or a primary with

@@ -186,6 +186,39 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         await a.realtime.broadcastToRoom('pair', { type: 'still' });
         assert.equal((await back.receiveJson() as { type: string }).type, 'still');
       });
+      it("fires the user's room and channel leaves before USER_LEFT, so member lists agree when it fires", async () => {
+        const a = await node();
+        await a.realtime.createRoom({ id: 'r' });
+        await a.realtime.createChannel({ id: 'c' });
+        const seen: string[] = [];
+        a.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId }) => { seen.push(`left-room:${roomId}`); });
+        a.realtime.on(EventType.USER_UNSUBSCRIBED, (_type, { channelId }) => { seen.push(`unsubscribed:${channelId}`); });
+        a.realtime.on(EventType.USER_LEFT, async (_type, { user }) => {
+          seen.push(`left:${user.id}:${(await a.realtime.getRoomMembers('r')).length}`);
+        });
+        const ann = await a.connect('ann');
+        await a.realtime.joinRoom('r', 'ann');
+        await a.realtime.subscribeToChannel('c', 'ann');
+        ann.socket.close();
+        await eventually(() => seen.length === 3, GRACE + 3000, 'the leave events');
+        assert.deepEqual(seen, ['left-room:r', 'unsubscribed:c', 'left:ann:0']);
+      });
+
+      if (backend === 'redis') {
+        it('a process closed for good: another process reports its users leaving once the TTL passed', async () => {
+          const [a, b] = [await node(0.3), await node(0.3)];
+          const seen: string[] = [];
+          b.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => { seen.push(`left-room:${roomId}:${userId}`); });
+          b.realtime.on(EventType.USER_LEFT, (_type, { user }) => { seen.push(`left:${user.id}`); });
+          await a.realtime.createRoom({ id: 'r', maxUsers: 1 });
+          await a.connect('ann');
+          await a.realtime.joinRoom('r', 'ann');
+          await a.app.close();
+          await eventually(() => seen.length === 2, 3000, 'B to sweep A');
+          assert.deepEqual(seen, ['left-room:r:ann', 'left:ann']);
+          await b.realtime.joinRoom('r', 'bob');
+        });
+      }
     });
 
     describe('status', () => {
