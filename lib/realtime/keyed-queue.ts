@@ -10,11 +10,6 @@
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  /** Keys with tasks queued or running. */
-  get size(): number {
-    return this.tails.size;
-  }
-
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const result = previous.then(task);
