@@ -51,7 +51,7 @@ export { RealtimeManager, RoomError, type Broadcast, type RealtimeOptions, type 
 export type { Delivery } from './lib/realtime/fan-out';
 export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';
-export type { RealtimeStore, RoomInfo, ChannelInfo, HistoryEntry, HistoryReplay, HistoryPosition, HistoryPublication, Appended } from './lib/realtime/store';
+export type { RealtimeStore, RoomInfo, ChannelInfo, Departure, HistoryEntry, HistoryReplay, HistoryPosition, HistoryPublication, Appended } from './lib/realtime/store';
 export { compareIds, parseHistoryId } from './lib/realtime/store';
 export { RedisRealtimeStore, type RedisRealtimeStoreOptions } from './lib/realtime/redis-store';
 export { Logger, type LogLevel, type LogFields } from './lib/logger';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from '../../components/web-socket';
 import type { ChannelLayer } from '../channel-layer';
+import { WS_1012_SERVICE_RESTART } from '../status';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
 
 /** What a room or channel broadcast reached (see `Publication`), and the history id it was kept under (if it was). */
@@ -8,17 +9,23 @@ export interface Broadcast extends Publication {
   /** The message's id in the room's or channel's history; absent when it was not kept. */
   id?: string;
 }
+import { checkId, MAX_ROOM_ID, MAX_USER_ID } from './ids';
 import { MemoryRealtimeStore } from './memory-store';
+import { PresenceHeartbeat } from './presence-heartbeat';
 import { RoomError } from './room-error';
 import { Switchboard, type Publication, type Target } from './switchboard';
-import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
+import type { ChannelInfo, Departure, HistoryReplay, RealtimeStore, RoomInfo } from './store';
 
 export { RoomError };
 
 export interface RealtimeOptions {
   /** Where rooms, presence and history live. Default: this process's memory. */
   store?: RealtimeStore;
-  /** Seconds a process's presence for a user lasts unless renewed; a dead process's users vanish after it. Default 15. */
+  /**
+   * Seconds a process's heartbeat and its users' presence last unless renewed (three times per
+   * TTL). A dead process's users vanish after it, and the next sweep of a live process (within
+   * 4/3 of it) reports their departure once for the cluster. Default 15.
+   */
   presenceTtl?: number;
   /** Milliseconds a user may be gone before `USER_LEFT` fires; a reconnect within it fires nothing. Default 3000. */
   reconnectGrace?: number;
@@ -77,13 +84,13 @@ export class RealtimeManager {
   private readonly grace: number;
   private readonly historyLimit: number;
   private started: Promise<void> | undefined;
-  private renewal: NodeJS.Timeout | undefined;
+  private heartbeat: PresenceHeartbeat | undefined;
   private closed = false;
   private readonly logError: (message: string, error: unknown) => void;
 
   constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
-    this.switchboard = new Switchboard(layer, (message, error) => this.logError(message, error));
     this.store = options.store ?? new MemoryRealtimeStore();
+    this.switchboard = new Switchboard(layer, this.store, (message, error) => this.logError(message, error));
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
     this.historyLimit = options.historyLimit ?? 100;
@@ -100,9 +107,15 @@ export class RealtimeManager {
   /**
    * Registers a socket for a user: presence goes online (USER_JOINED fires for the user's first
    * socket anywhere, not within the reconnect grace), and the user's rooms and channels reach
-   * it. The socket is removed by itself when it closes.
+   * it. The socket is removed by itself when it closes; once the user's last socket anywhere
+   * has stayed closed for the grace, they leave every room and channel. A user already online
+   * (another tab, a reconnect within the grace) keeps the status and metadata they had, unless
+   * `init.status` is given and differs: then STATUS_CHANGED fires. Resolves with the record
+   * presence keeps. A user id must be 1–256 characters without lone surrogates (a TypeError
+   * otherwise, before anything is registered).
    */
   async addUser(init: UserInit, ws: WebSocket): Promise<PresenceUser> {
+    checkId('RealtimeManager.addUser', 'user.id', init.id, MAX_USER_ID);
     await this.start();
     const user: PresenceUser = { id: init.id, name: init.name ?? init.id, status: init.status ?? 'online', metadata: init.metadata ?? {} };
     const pending = this.leaving.get(user.id);
@@ -111,18 +124,21 @@ export class RealtimeManager {
       this.leaving.delete(user.id);
     }
     const firstHere = !this.switchboard.sockets.hasUser(user.id);
-    if (!this.switchboard.sockets.add(user.id, ws)) return user;
+    if (!this.switchboard.sockets.add(user.id, ws)) return this.records.get(user.id) ?? user;
     void ws.done.then(() => this.removeSocket(ws));
     this.records.set(user.id, user);
     // A leave already under way must finish first, or its dropPresence would undo this touch.
     await this.departures.get(user.id);
-    const { first } = await this.store.touchPresence(user, this.switchboard.processId, this.presenceTtl);
-    if (firstHere) {
-      const [rooms, channels] = await Promise.all([this.store.roomsOf(user.id), this.store.channelsOf(user.id)]);
-      await this.switchboard.welcome(user.id, rooms, channels);
+    const touched = await this.store.touchPresence(user, this.switchboard.processId, this.presenceTtl);
+    this.records.set(user.id, touched.user);
+    if (firstHere) await this.switchboard.welcome(user.id);
+    if (touched.first) this.emit(EventType.USER_JOINED, { user: touched.user });
+    // A status given explicitly replaces the one kept from the user's other sockets, and says so.
+    if (!touched.first && init.status !== undefined && init.status !== touched.user.status) {
+      await this.setStatus(user.id, init.status, init.metadata);
+      return this.records.get(user.id) ?? touched.user;
     }
-    if (first) this.emit(EventType.USER_JOINED, { user });
-    return user;
+    return touched.user;
   }
 
   /** Unregisters a user's sockets in this process (all, or just `ws`). */
@@ -132,6 +148,7 @@ export class RealtimeManager {
   }
 
   async setStatus(userId: string, status: string, metadata?: Readonly<Record<string, unknown>>): Promise<void> {
+    checkId('RealtimeManager.setStatus', 'userId', userId, MAX_USER_ID);
     const user = await this.store.getPresence(userId);
     if (!user) return;
     const updated = { ...user, status, metadata: metadata ?? user.metadata };
@@ -151,7 +168,7 @@ export class RealtimeManager {
   // ——— rooms ———
 
   async createRoom(init: { id: string; name?: string; description?: string; maxUsers?: number; isPrivate?: boolean; keepHistory?: boolean }): Promise<RoomInfo> {
-    checkId('room', init.id);
+    checkId('RealtimeManager.createRoom', 'room.id', init.id, MAX_ROOM_ID);
     const room: RoomInfo = {
       id: init.id, name: init.name ?? init.id, description: init.description ?? '',
       maxUsers: init.maxUsers ?? 0, isPrivate: init.isPrivate ?? false, keepHistory: init.keepHistory ?? true,
@@ -178,6 +195,7 @@ export class RealtimeManager {
 
   /** Lets a user into a private room. Throws `RoomError` when the room does not exist. */
   async invite(roomId: string, userId: string): Promise<void> {
+    checkIds('invite', roomId, userId);
     if (!(await this.store.getRoom(roomId))) throw new RoomError(roomId, 'missing');
     await this.store.invite(roomId, userId);
   }
@@ -187,6 +205,7 @@ export class RealtimeManager {
    * (`maxUsers`), or is private and the user was not invited.
    */
   async joinRoom(roomId: string, userId: string): Promise<void> {
+    checkIds('joinRoom', roomId, userId);
     const outcome = await this.store.joinRoom(roomId, userId);
     if (outcome === 'already') return;
     if (outcome !== 'joined') throw new RoomError(roomId, outcome);
@@ -195,6 +214,7 @@ export class RealtimeManager {
   }
 
   async leaveRoom(roomId: string, userId: string): Promise<void> {
+    checkIds('leaveRoom', roomId, userId);
     if (!(await this.store.leaveRoom(roomId, userId))) return;
     await this.announce('room', roomId, userId, false);
     this.emit(EventType.USER_LEFT_ROOM, { roomId, userId });
@@ -218,13 +238,14 @@ export class RealtimeManager {
   // ——— channels ———
 
   async createChannel(init: { id: string; name?: string; isPersistent?: boolean }): Promise<ChannelInfo> {
-    checkId('channel', init.id);
+    checkId('RealtimeManager.createChannel', 'channel.id', init.id, MAX_ROOM_ID);
     const channel: ChannelInfo = { id: init.id, name: init.name ?? init.id, isPersistent: init.isPersistent ?? false };
     if (await this.store.createChannel(channel)) this.emit(EventType.CHANNEL_CREATED, { channelId: channel.id });
     return (await this.store.getChannel(channel.id)) ?? channel;
   }
 
   async subscribeToChannel(channelId: string, userId: string): Promise<void> {
+    checkIds('subscribeToChannel', channelId, userId, 'channelId');
     if (!(await this.store.getChannel(channelId))) throw new RoomError(channelId, 'missing', 'Channel');
     if (!(await this.store.subscribe(channelId, userId))) return;
     await this.announce('channel', channelId, userId, true);
@@ -232,6 +253,7 @@ export class RealtimeManager {
   }
 
   async unsubscribeFromChannel(channelId: string, userId: string): Promise<void> {
+    checkIds('unsubscribeFromChannel', channelId, userId, 'channelId');
     if (!(await this.store.unsubscribe(channelId, userId))) return;
     await this.announce('channel', channelId, userId, false);
     this.emit(EventType.USER_UNSUBSCRIBED, { channelId, userId });
@@ -252,7 +274,8 @@ export class RealtimeManager {
    * process's sockets; `remote` says whether the other processes were reached: `'failed'` or
    * `'unknown'` while the channel layer cannot reach Redis. It resolves either way.
    */
-  sendToUser(userId: string, message: unknown): Promise<Publication> {
+  async sendToUser(userId: string, message: unknown): Promise<Publication> {
+    checkId('RealtimeManager.sendToUser', 'userId', userId, MAX_USER_ID);
     return this.publish({ kind: 'user', id: userId }, message, []);
   }
 
@@ -312,12 +335,13 @@ export class RealtimeManager {
   /**
    * Stops renewing presence, leaves the layer and closes the store (as `App.close()` closes the
    * channel layer it was given). Presence of this process's users lapses within the TTL, so a
-   * restart inside it keeps them online.
+   * restart inside it keeps them online; users that did not come back by then are reported
+   * leaving (rooms, then USER_LEFT) by another process's sweep, as for a process that died.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.renewal);
+    await this.heartbeat?.stop();
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
     await Promise.all(this.departures.values());
@@ -329,17 +353,42 @@ export class RealtimeManager {
 
   private async connect(): Promise<void> {
     await this.switchboard.start();
-    // Three renewals per TTL: one lost renewal (a slow Redis reply) does not let presence lapse.
-    const every = Math.max(100, (this.presenceTtl * 1000) / 3);
-    this.renewal = setInterval(() => {
-      const users: PresenceUser[] = [];
-      for (const id of this.switchboard.sockets.users()) {
-        const record = this.records.get(id);
-        if (record) users.push(record);
-      }
-      if (users.length) this.store.renewPresence(users, this.switchboard.processId, this.presenceTtl).catch(() => {});
-    }, every);
-    this.renewal.unref();
+    this.heartbeat = new PresenceHeartbeat({
+      store: this.store,
+      processId: this.switchboard.processId,
+      ttl: this.presenceTtl,
+      localUsers: () => {
+        const users: PresenceUser[] = [];
+        for (const id of this.switchboard.sockets.users()) {
+          const record = this.records.get(id);
+          if (record) users.push(record);
+        }
+        return users;
+      },
+      departed: (departure) => this.departed(departure),
+      declaredDead: () => this.rejoinCluster(),
+      // The store was out of reach: the next tick renews; presence lapses only if that goes on for a TTL.
+      failed: () => {},
+    });
+    await this.heartbeat.start();
+  }
+
+  /**
+   * The other processes declared this one dead (it stalled, or lost Redis, past the TTL) and
+   * took its users out of presence and their rooms. Its sockets would now get what the store
+   * no longer lists them for, so they are closed with 1012: clients reconnect, and rejoin.
+   */
+  private async rejoinCluster(): Promise<void> {
+    const sockets = [...this.switchboard.sockets.all()];
+    this.records.clear();
+    await Promise.all(sockets.map((ws) => ws.close(WS_1012_SERVICE_RESTART, 'Presence lapsed; reconnect').catch(() => {})));
+  }
+
+  /** Events for a user who left for good: their rooms and channels first, so member lists agree when USER_LEFT fires. */
+  private departed({ user, userId, rooms, channels }: Departure): void {
+    for (const roomId of rooms) this.emit(EventType.USER_LEFT_ROOM, { roomId, userId });
+    for (const channelId of channels) this.emit(EventType.USER_UNSUBSCRIBED, { channelId, userId });
+    if (user) this.emit(EventType.USER_LEFT, { user });
   }
 
   private async publish(target: Target, message: unknown, except: readonly string[]): Promise<Publication> {
@@ -371,8 +420,8 @@ export class RealtimeManager {
   private async leave(userId: string): Promise<void> {
     this.records.delete(userId);
     await this.switchboard.farewell(userId);
-    const { gone, user } = await this.store.dropPresence(userId, this.switchboard.processId);
-    if (gone && user) this.emit(EventType.USER_LEFT, { user });
+    const departure = await this.store.dropPresence(userId, this.switchboard.processId);
+    if (departure.gone) this.departed(departure);
   }
 
   /** Publishes to a room or channel; kept in history under `historyKey` when there is one. */
@@ -388,6 +437,8 @@ export class RealtimeManager {
   }
 }
 
-function checkId(kind: string, id: string): void {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new TypeError(`${kind} id must be 1–64 characters, got ${JSON.stringify(id)}`);
+/** Checks a room or channel id and a user id before anything is written. */
+function checkIds(method: string, id: unknown, userId: unknown, parameter = 'roomId'): void {
+  checkId(`RealtimeManager.${method}`, parameter, id, MAX_ROOM_ID);
+  checkId(`RealtimeManager.${method}`, 'userId', userId, MAX_USER_ID);
 }

@@ -1,7 +1,7 @@
 import type { PresenceUser } from './events';
 import {
   assertHistoryId, historyId, newEpoch, parseHistoryId, readFrom, replayOf,
-  type Appended, type ChannelInfo, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+  type Appended, type ChannelInfo, type Departure, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
 } from './store';
 
 interface Presence {
@@ -32,6 +32,9 @@ export class MemoryRealtimeStore implements RealtimeStore {
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly subscriptions = new Map<string, Set<string>>();
   private readonly presence = new Map<string, Presence>();
+  /** processId → heartbeat expiry (ms since epoch); processId → users it made present. */
+  private readonly processes = new Map<string, number>();
+  private readonly processUsers = new Map<string, Set<string>>();
   private readonly histories = new Map<string, History>();
 
   async createRoom(room: RoomInfo): Promise<boolean> {
@@ -120,43 +123,59 @@ export class MemoryRealtimeStore implements RealtimeStore {
     return [...this.subscriptions].filter(([, subscribers]) => subscribers.has(userId)).map(([id]) => id);
   }
 
-  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }> {
+  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean; user: PresenceUser }> {
     const now = Date.now();
-    let entry = this.presence.get(user.id);
-    const first = !entry || !this.live(entry, now);
-    if (!entry) this.presence.set(user.id, (entry = { user, processes: new Map() }));
-    entry.user = user;
-    entry.processes.set(processId, now + ttlSeconds * 1000);
-    return { first };
+    const entry = this.presenceOf(user.id, now);
+    const first = entry.processes.size === 0;
+    entry.user = first ? user : { ...entry.user, name: user.name };
+    this.present(entry, processId, now + ttlSeconds * 1000);
+    return { first, user: entry.user };
   }
 
   async renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void> {
     const now = Date.now();
     for (const user of users) {
-      let entry = this.presence.get(user.id);
-      if (!entry) this.presence.set(user.id, (entry = { user, processes: new Map() }));
-      else if (!this.live(entry, now)) entry.user = user;
-      entry.processes.set(processId, now + ttlSeconds * 1000);
+      const entry = this.presenceOf(user.id, now);
+      if (entry.processes.size === 0) entry.user = user;
+      this.present(entry, processId, now + ttlSeconds * 1000);
     }
   }
 
-  async dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }> {
+  async dropPresence(userId: string, processId: string): Promise<Departure & { gone: boolean }> {
+    this.processUsers.get(processId)?.delete(userId);
     const entry = this.presence.get(userId);
-    if (!entry) return { gone: true, user: undefined };
+    if (!entry) return { gone: true, userId, user: undefined, rooms: [], channels: [] };
     entry.processes.delete(processId);
-    const gone = !this.live(entry, Date.now());
-    if (gone) this.presence.delete(userId);
-    return { gone, user: entry.user };
+    const gone = this.prune(entry, Date.now()) === 0;
+    return gone ? { gone, ...this.depart(userId) } : { gone, userId, user: entry.user, rooms: [], channels: [] };
+  }
+
+  async heartbeat(processId: string, ttlSeconds: number, register: boolean): Promise<boolean> {
+    if (!register && !this.processes.has(processId)) return false;
+    this.processes.set(processId, Date.now() + ttlSeconds * 1000);
+    return true;
+  }
+
+  async sweepProcesses(): Promise<Departure[]> {
+    const now = Date.now();
+    const departures: Departure[] = [];
+    for (const [processId, until] of [...this.processes]) {
+      if (until > now) continue;
+      this.processes.delete(processId);
+      for (const userId of this.processUsers.get(processId) ?? []) {
+        const entry = this.presence.get(userId);
+        // Only users this process still had: one who left it meanwhile was reported then.
+        if (!entry?.processes.delete(processId)) continue;
+        if (this.prune(entry, now) === 0) departures.push(this.depart(userId));
+      }
+      this.processUsers.delete(processId);
+    }
+    return departures;
   }
 
   async onlineUsers(): Promise<PresenceUser[]> {
     const now = Date.now();
-    const users: PresenceUser[] = [];
-    for (const [id, entry] of this.presence) {
-      if (this.live(entry, now)) users.push(entry.user);
-      else this.presence.delete(id);
-    }
-    return users;
+    return [...this.presence.values()].filter((entry) => this.live(entry, now)).map((entry) => entry.user);
   }
 
   async getPresence(userId: string): Promise<PresenceUser | undefined> {
@@ -191,11 +210,12 @@ export class MemoryRealtimeStore implements RealtimeStore {
 
   async close(): Promise<void> {}
 
+  /**
+   * Reads leave lapsed processes in place (as in Redis, where only writes prune them), so that
+   * `sweepProcesses` still finds the users of a process that died and reports their departure.
+   */
   private live(entry: Presence, now: number): boolean {
-    for (const [processId, until] of entry.processes) {
-      if (until > now) return true;
-      entry.processes.delete(processId);
-    }
+    for (const until of entry.processes.values()) if (until > now) return true;
     return false;
   }
 
@@ -204,5 +224,41 @@ export class MemoryRealtimeStore implements RealtimeStore {
     let history = this.histories.get(key);
     if (!history) this.histories.set(key, (history = { epoch: newEpoch(), top: 0, entries: [] }));
     return history;
+  }
+
+  /** Forgets lapsed processes of one user; how many are left. */
+  private prune(entry: Presence, now: number): number {
+    for (const [processId, until] of entry.processes) if (until <= now) entry.processes.delete(processId);
+    return entry.processes.size;
+  }
+
+  /** The user's entry, lapsed processes pruned; a new one (with no processes) when there was none. */
+  private presenceOf(userId: string, now: number): Presence {
+    const entry = this.presence.get(userId);
+    if (entry) {
+      this.prune(entry, now);
+      return entry;
+    }
+    const created: Presence = { user: { id: userId, name: userId, status: 'online', metadata: {} }, processes: new Map() };
+    this.presence.set(userId, created);
+    return created;
+  }
+
+  private present(entry: Presence, processId: string, until: number): void {
+    entry.processes.set(processId, until);
+    let users = this.processUsers.get(processId);
+    if (!users) this.processUsers.set(processId, (users = new Set()));
+    users.add(entry.user.id);
+  }
+
+  /** A user no process has any more: out of presence and of every room and channel. */
+  private depart(userId: string): Departure {
+    const user = this.presence.get(userId)?.user;
+    this.presence.delete(userId);
+    const rooms: string[] = [];
+    for (const [roomId, members] of this.members) if (members.delete(userId)) rooms.push(roomId);
+    const channels: string[] = [];
+    for (const [channelId, subscribers] of this.subscriptions) if (subscribers.delete(userId)) channels.push(channelId);
+    return { userId, user, rooms, channels };
   }
 }

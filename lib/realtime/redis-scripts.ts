@@ -1,4 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { LEAVE_ALL, presenceScripts } from './presence-scripts';
 
 /**
  * The Lua scripts `RedisRealtimeStore` runs: each step that must read and then write without
@@ -80,51 +81,61 @@ const scripts = {
 
   /**
    * Marks a user present from one process until `expiry`. The per-user sorted set holds each
-   * process's expiry; the key, the user's record and the user's score in the online set all
-   * expire at the latest of them, so a dead process's users disappear with nobody cleaning up.
-   * 'touch' writes the record; 'renew' writes it only if it lapsed (another process may have
-   * changed the status since).
-   * KEYS: the user's processes, online set, the user's record. ARGV: mode, process id, now,
-   * expiry, user id, name, status, metadata JSON. → 1 when no process had the user present before.
+   * process's expiry, and the user's score in the online set is the latest of them; readers
+   * ignore scores in the past, so a dead process's users go offline with nobody cleaning up.
+   * The per-user keys outlive that by `keep` ms, so that the process that sweeps the dead one
+   * still finds the user and their record to report the departure (rtSweep).
+   * The record is written whole when no process had the user; otherwise 'touch' updates the
+   * name only (a status the user set survives a second tab) and 'renew' writes nothing unless
+   * the record is missing.
+   * KEYS: the user's processes, online set, the user's record, the process's users. ARGV: mode,
+   * process id, now, expiry, user id, name, status, metadata JSON, keep.
+   * → { 1 when no process had the user present before else 0, the record's field/value pairs }.
    */
   rtPresence: {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: `
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
       local first = redis.call('ZCARD', KEYS[1]) == 0
-      if ARGV[1] == 'touch' or first or redis.call('EXISTS', KEYS[3]) == 0 then
+      if first or redis.call('EXISTS', KEYS[3]) == 0 then
         redis.call('HSET', KEYS[3], 'id', ARGV[5], 'name', ARGV[6], 'status', ARGV[7], 'metadata', ARGV[8])
+      elseif ARGV[1] == 'touch' then
+        redis.call('HSET', KEYS[3], 'name', ARGV[6])
       end
       redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
-      local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
-      redis.call('PEXPIREAT', KEYS[1], latest)
-      redis.call('PEXPIREAT', KEYS[3], latest)
+      redis.call('SADD', KEYS[4], ARGV[5])
+      local latest = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
+      redis.call('PEXPIREAT', KEYS[1], latest + tonumber(ARGV[9]))
+      redis.call('PEXPIREAT', KEYS[3], latest + tonumber(ARGV[9]))
       redis.call('ZADD', KEYS[2], latest, ARGV[5])
-      if first then return 1 end
-      return 0`,
+      return { first and 1 or 0, redis.call('HGETALL', KEYS[3]) }`,
   },
 
   /**
-   * Withdraws one process's presence for a user.
-   * KEYS: the user's processes, online set, the user's record. ARGV: process id, now, user id.
-   * → { 1 if no process has the user any more else 0, the record's field/value pairs }.
+   * Withdraws one process's presence for a user; when no process has them any more, they leave
+   * every room and channel in the same step.
+   * KEYS: the user's processes, online set, the user's record, the process's users. ARGV:
+   * process id, now, user id, key prefix, keep (see rtPresence).
+   * → { 1 if no process has the user any more else 0, the record's field/value pairs, rooms left, channels left }.
    */
   rtDropPresence: {
-    numberOfKeys: 3,
-    lua: `
+    numberOfKeys: 4,
+    lua: `${LEAVE_ALL}
+      redis.call('SREM', KEYS[4], ARGV[3])
       redis.call('ZREM', KEYS[1], ARGV[1])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
       local record = redis.call('HGETALL', KEYS[3])
       local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
       if latest then
-        redis.call('PEXPIREAT', KEYS[1], latest)
-        redis.call('PEXPIREAT', KEYS[3], latest)
+        redis.call('PEXPIREAT', KEYS[1], tonumber(latest) + tonumber(ARGV[5]))
+        redis.call('PEXPIREAT', KEYS[3], tonumber(latest) + tonumber(ARGV[5]))
         redis.call('ZADD', KEYS[2], latest, ARGV[3])
-        return { 0, record }
+        return { 0, record, {}, {} }
       end
       redis.call('DEL', KEYS[1], KEYS[3])
       redis.call('ZREM', KEYS[2], ARGV[3])
-      return { 1, record }`,
+      local rooms, channels = leaveAll(ARGV[4], ARGV[3])
+      return { 1, record, rooms, channels }`,
   },
 
   /** Replaces the record of a user who is present. KEYS: the user's record. ARGV: name, status, metadata JSON. */
@@ -186,6 +197,7 @@ const scripts = {
       local entries = redis.call('XREVRANGE', KEYS[1], '+', '(' .. from .. '-0', 'COUNT', tonumber(ARGV[4]) + 1)
       return { epoch, top, entries }`,
   },
+  ...presenceScripts,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

@@ -5,7 +5,7 @@ import type { PresenceUser } from './events';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {
   assertHistoryId, historyId, newEpoch, parseHistoryId, replayOf,
-  type Appended, type ChannelInfo, type HistoryEntry, type HistoryPublication, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+  type Appended, type ChannelInfo, type Departure, type HistoryEntry, type HistoryPublication, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
 } from './store';
 
 export interface RedisRealtimeStoreOptions {
@@ -33,9 +33,12 @@ const SWEEP_EVERY_MS = 5000;
  * - `members:<room>`, `invites:<room>`, `subscribers:<channel>`: sets of user ids, and
  *   `user-rooms:<user>`, `user-channels:<user>`: the reverse indexes `roomsOf`/`channelsOf` read;
  * - `presence:<user>`: a sorted set of process id → expiry (ms); `user:<user>`: the user's
- *   record (a hash); `online`: a sorted set of user id → the latest expiry. The first two expire
- *   at that latest expiry and readers ignore scores in the past, so a process that dies
- *   takes its users offline within the TTL without anyone cleaning up;
+ *   record (a hash); `online`: a sorted set of user id → the latest expiry. Readers ignore
+ *   scores in the past, so a process that dies takes its users offline within the TTL; the
+ *   first two keys expire a TTL after that, so that the sweep still finds what to report;
+ * - `processes`: a sorted set of process id → heartbeat expiry; `process-users:<process>`:
+ *   the users a process made present. A live process that finds a lapsed heartbeat there
+ *   sweeps that process (see `sweepProcesses`): its users leave presence, rooms and channels;
  * - `history:<room:id|channel:id>`: a stream whose entry ids are the messages' offsets, trimmed
  *   to the history limit; `history-meta:<room:id|channel:id>`: its epoch and newest offset.
  *
@@ -58,6 +61,11 @@ export class RedisRealtimeStore implements RealtimeStore {
   private readonly keys: string;
   private lastError: string | undefined;
   private lastSweep = 0;
+  /**
+   * How long a user's keys outlive their presence (ms): one TTL, the longest seen, so the
+   * process that sweeps a dead one (within about a TTL) still finds what to report.
+   */
+  private keepMs = 0;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisRealtimeStoreOptions = {}) {
@@ -183,10 +191,10 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   // ——— presence ———
 
-  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }> {
-    const now = Date.now();
-    const first = await this.redis.rtPresence(...this.presenceArgs('touch', user, processId, now, ttlSeconds));
-    return { first: first === 1 };
+  async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean; user: PresenceUser }> {
+    const reply = await this.redis.rtPresence(...this.presenceArgs('touch', user, processId, Date.now(), ttlSeconds));
+    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('RedisRealtimeStore: unexpected touchPresence reply');
+    return { first: reply[0] === 1, user: toUser(pairs(reply[1])) ?? user };
   }
 
   async renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void> {
@@ -200,10 +208,31 @@ export class RedisRealtimeStore implements RealtimeStore {
     await exec(pipeline);
   }
 
-  async dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }> {
-    const reply = await this.redis.rtDropPresence(this.key('presence', userId), this.key('online'), this.key('user', userId), processId, Date.now(), userId);
-    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('RedisRealtimeStore: unexpected dropPresence reply');
-    return { gone: reply[0] === 1, user: toUser(pairs(reply[1])) };
+  async dropPresence(userId: string, processId: string): Promise<Departure & { gone: boolean }> {
+    const reply = await this.redis.rtDropPresence(
+      this.key('presence', userId), this.key('online'), this.key('user', userId), this.key('process-users', processId),
+      processId, Date.now(), userId, this.keys, this.keepMs,
+    );
+    if (!Array.isArray(reply) || reply.length !== 4) throw new Error('RedisRealtimeStore: unexpected dropPresence reply');
+    return { gone: reply[0] === 1, ...toDeparture([userId, ...reply.slice(1)]) };
+  }
+
+  async heartbeat(processId: string, ttlSeconds: number, register: boolean): Promise<boolean> {
+    this.keepMs = Math.max(this.keepMs, Math.round(ttlSeconds * 1000));
+    const expiry = Date.now() + Math.round(ttlSeconds * 1000);
+    return (await this.redis.rtHeartbeat(this.key('processes'), processId, expiry, register ? '1' : '0')) === 1;
+  }
+
+  async sweepProcesses(): Promise<Departure[]> {
+    const departures: Departure[] = [];
+    // Ten processes a call keeps each script short; a cluster rarely loses more at once.
+    for (let round = 0; round < 100; round++) {
+      const reply = await this.redis.rtSweep(this.key('processes'), this.key('online'), Date.now(), this.keys);
+      if (!Array.isArray(reply)) throw new Error('RedisRealtimeStore: unexpected sweep reply');
+      if (reply.length === 0) break;
+      for (const item of reply) departures.push(toDeparture(item));
+    }
+    return departures;
   }
 
   async onlineUsers(): Promise<PresenceUser[]> {
@@ -279,9 +308,10 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   private presenceArgs(mode: 'touch' | 'renew', user: PresenceUser, processId: string, now: number, ttlSeconds: number): (string | number)[] {
+    this.keepMs = Math.max(this.keepMs, Math.round(ttlSeconds * 1000));
     return [
-      this.key('presence', user.id), this.key('online'), this.key('user', user.id),
-      mode, processId, now, now + Math.round(ttlSeconds * 1000), user.id, user.name, user.status, JSON.stringify(user.metadata),
+      this.key('presence', user.id), this.key('online'), this.key('user', user.id), this.key('process-users', processId),
+      mode, processId, now, now + Math.round(ttlSeconds * 1000), user.id, user.name, user.status, JSON.stringify(user.metadata), this.keepMs,
     ];
   }
 
@@ -346,6 +376,14 @@ function toUser(record: unknown): PresenceUser | undefined {
     // A record written by something else: the user is still online, without metadata.
   }
   return { id: record.id, name: String(record.name ?? record.id), status: String(record.status ?? 'online'), metadata };
+}
+
+/** A departure as the scripts answer it: { user id, record field/value pairs, rooms, channels }. */
+function toDeparture(item: unknown): Departure {
+  if (!Array.isArray(item) || item.length !== 4 || !Array.isArray(item[1]) || !Array.isArray(item[2]) || !Array.isArray(item[3])) {
+    throw new Error('RedisRealtimeStore: unexpected departure reply');
+  }
+  return { userId: String(item[0]), user: toUser(pairs(item[1])), rooms: item[2].map(String), channels: item[3].map(String) };
 }
 
 /** A stream entry (`<offset>-0`, fields) as the history entry of `epoch` it is. */

@@ -137,6 +137,17 @@ export interface Appended {
   readonly published: boolean;
 }
 
+/**
+ * A user who left for good: their record (undefined when it is no longer known) and the rooms
+ * and channels they were taken out of.
+ */
+export interface Departure {
+  readonly userId: string;
+  readonly user: PresenceUser | undefined;
+  readonly rooms: string[];
+  readonly channels: string[];
+}
+
 export type JoinOutcome = 'joined' | 'already' | 'full' | 'missing' | 'forbidden';
 
 /**
@@ -169,9 +180,11 @@ export interface RealtimeStore {
 
   /**
    * Marks `user` present from `processId` until `ttlSeconds` from now. `first` is true when no
-   * process had the user present before.
+   * process had the user present before; then `user` is stored as given. Otherwise the stored
+   * status and metadata stay (a status set from one tab survives the next tab or a reconnect)
+   * and the name is updated; the answer's `user` is the record as stored.
    */
-  touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean }>;
+  touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean; user: PresenceUser }>;
   /**
    * Renews every listed user's presence from `processId` in one round trip. A user whose
    * presence lapsed meanwhile (the process stalled, or the store was unreachable, for longer
@@ -179,8 +192,24 @@ export interface RealtimeStore {
    * since another process may have changed the status since.
    */
   renewPresence(users: readonly PresenceUser[], processId: string, ttlSeconds: number): Promise<void>;
-  /** Removes `processId`'s presence for the user; `gone` is true when no process has them any more. */
-  dropPresence(userId: string, processId: string): Promise<{ gone: boolean; user: PresenceUser | undefined }>;
+  /**
+   * Removes `processId`'s presence for the user; `gone` is true when no process has them any
+   * more, and then, in the same step, the user leaves every room and channel (listed in the
+   * answer), so their seats are free and no per-room state outlives them.
+   */
+  dropPresence(userId: string, processId: string): Promise<Departure & { gone: boolean }>;
+  /**
+   * Says `processId` is alive for `ttlSeconds` more. `register` adds it; otherwise it answers
+   * false, and writes nothing, when the process was declared dead meanwhile (it missed
+   * heartbeats for longer than the TTL, and `sweepProcesses` took its users offline).
+   */
+  heartbeat(processId: string, ttlSeconds: number, register: boolean): Promise<boolean>;
+  /**
+   * Declares dead the processes whose heartbeat lapsed and takes over their users: each user no
+   * other process has leaves presence and every room and channel. Atomic: among any number of
+   * callers, one gets each dead process, so each departure is reported exactly once.
+   */
+  sweepProcesses(): Promise<Departure[]>;
   onlineUsers(): Promise<PresenceUser[]>;
   getPresence(userId: string): Promise<PresenceUser | undefined>;
   /** Replaces the record of a user who is present; does nothing for one who is not. */

@@ -2,10 +2,12 @@ import type { WebSocket } from '../../components/web-socket';
 import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channel-layer';
 import { fanOut, type Delivery } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';
+import { groupName as group } from './ids';
+import { KeyedQueue } from './keyed-queue';
 import { LocalSockets } from './local-sockets';
 import { realtimeMessageProblem } from './message-check';
 import { MessageRate } from './message-rate';
-import type { Appended, HistoryPublication } from './store';
+import type { Appended, HistoryPublication, RealtimeStore } from './store';
 
 /** Who a broadcast is for. */
 export type Target =
@@ -44,11 +46,6 @@ interface MembershipMessage extends ChannelMessage {
 
 const ALL = 'rt.all';
 
-/** Layer group names allow few characters; ids are encoded to fit. */
-function group(kind: string, id: string): string {
-  return `rt.${kind}.${Buffer.from(id).toString('base64url')}`;
-}
-
 function targetGroup(target: Target): string {
   return target.kind === 'all' || target.kind === 'path' ? ALL : group(target.kind, target.id);
 }
@@ -66,6 +63,8 @@ export class Switchboard {
   private readonly channels = new Map<string, Set<string>>();
   private readonly rate = new MessageRate();
   private readonly echoes = new EchoTickets(() => this.processId);
+  /** Each user's follows and unfollows, one at a time, so the last to run reads the store's final word. */
+  private readonly changes = new KeyedQueue();
   private processChannel: string | undefined;
   private closed = false;
   delivered = 0;
@@ -73,8 +72,12 @@ export class Switchboard {
   /** Layer messages dropped because they were not the switchboard's (see realtimeMessageProblem). */
   malformed = 0;
 
-  /** `report` hears of each message dropped as malformed. */
-  constructor(private readonly layer: ChannelLayer, private readonly report: (message: string, error: unknown) => void = () => {}) {}
+  /** `store` is where memberships are read: what this process follows is what the store says, not what a message said; `report` hears of each message dropped as malformed. */
+  constructor(
+    private readonly layer: ChannelLayer,
+    private readonly store: Pick<RealtimeStore, 'roomsOf' | 'channelsOf'>,
+    private readonly report: (message: string, error: unknown) => void = () => {},
+  ) {}
 
   /** This process's channel on the layer, which also names the process in presence. */
   get processId(): string {
@@ -141,18 +144,24 @@ export class Switchboard {
     await this.layer.groupSend(ALL, message);
   }
 
-  /** A user's first socket here: direct messages to the user now reach this process. */
-  async welcome(userId: string, rooms: readonly string[], channels: readonly string[]): Promise<void> {
-    await this.layer.groupAdd(group('user', userId), this.processId);
-    for (const roomId of rooms) await this.follow('room', roomId, userId);
-    for (const channelId of channels) await this.follow('channel', channelId, userId);
+  /** A user's first socket here: direct messages to the user, and their rooms and channels, now reach this process. */
+  welcome(userId: string): Promise<void> {
+    return this.changes.run(userId, async () => {
+      if (!this.sockets.hasUser(userId)) return;
+      await this.layer.groupAdd(group('user', userId), this.processId);
+      const [rooms, channels] = await Promise.all([this.store.roomsOf(userId), this.store.channelsOf(userId)]);
+      for (const roomId of rooms) await this.follow('room', roomId, userId);
+      for (const channelId of channels) await this.follow('channel', channelId, userId);
+    });
   }
 
   /** A user left this process for good: stop following their rooms, channels and direct messages. */
-  async farewell(userId: string): Promise<void> {
-    for (const [id, users] of this.rooms) if (users.has(userId)) await this.unfollow('room', id, userId);
-    for (const [id, users] of this.channels) if (users.has(userId)) await this.unfollow('channel', id, userId);
-    await this.layer.groupDiscard(group('user', userId), this.processId).catch(() => {});
+  farewell(userId: string): Promise<void> {
+    return this.changes.run(userId, async () => {
+      for (const [id, users] of [...this.rooms]) if (users.has(userId)) await this.unfollow('room', id, userId);
+      for (const [id, users] of [...this.channels]) if (users.has(userId)) await this.unfollow('channel', id, userId);
+      await this.layer.groupDiscard(group('user', userId), this.processId).catch(() => {});
+    });
   }
 
   async close(): Promise<void> {
@@ -211,10 +220,20 @@ export class Switchboard {
     for (const userId of index.get(id) ?? []) yield* this.sockets.ofUser(userId) ?? [];
   }
 
+  /**
+   * A membership changed: follow or unfollow as the store now says. Messages from a join and a
+   * leave racing each other may arrive in either order; reading the store, one user at a time,
+   * makes the last reconciliation (which starts after both writes) agree with it.
+   */
   private async receiveMembership(message: MembershipMessage): Promise<void> {
-    if (!this.sockets.hasUser(message.userId)) return;
-    if (message.member) await this.follow(message.kind, message.id, message.userId);
-    else await this.unfollow(message.kind, message.id, message.userId);
+    const { kind, id, userId } = message;
+    if (!this.sockets.hasUser(userId)) return;
+    await this.changes.run(userId, async () => {
+      if (!this.sockets.hasUser(userId)) return;
+      const member = (await (kind === 'room' ? this.store.roomsOf(userId) : this.store.channelsOf(userId))).includes(id);
+      if (member) await this.follow(kind, id, userId);
+      else await this.unfollow(kind, id, userId);
+    });
   }
 
   private async follow(kind: 'room' | 'channel', id: string, userId: string): Promise<void> {

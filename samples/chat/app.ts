@@ -125,14 +125,9 @@ export function createApp(options: ChatOptions = {}): App {
   const realtime = app.realtime;
   realtime.on(EventType.USER_JOINED, (_type, { user }) => broadcastPresence(realtime, 'joined', user));
   realtime.on(EventType.STATUS_CHANGED, (_type, { user }) => broadcastPresence(realtime, 'status', user));
-  realtime.on(EventType.USER_LEFT, async (_type, { user }) => {
-    // Gone past the reconnect grace: out of their rooms first, so that by the time others hear
-    // of it, member lists agree. A user back meanwhile keeps them (the page rejoins anyway).
-    if (!(await realtime.getUser(user.id))) {
-      for (const room of await realtime.store.roomsOf(user.id)) await realtime.leaveRoom(room, user.id);
-    }
-    await broadcastPresence(realtime, 'left', user);
-  });
+  // Gone past the reconnect grace: the manager took the user out of their rooms first (each
+  // USER_LEFT_ROOM below refreshes that room's member list), so member lists agree by now.
+  realtime.on(EventType.USER_LEFT, (_type, { user }) => broadcastPresence(realtime, 'left', user));
   // Everyone in a room sees who else is: a fresh member list on every join and leave.
   const announceMembers = async (room: string): Promise<void> => {
     if (!(await realtime.getRoom(room))) return;

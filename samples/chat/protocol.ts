@@ -4,7 +4,7 @@
  */
 import type { FromSchema } from '../../index';
 
-/** Room ids double as channel-layer group names and URL-ish labels: keep them plain. */
+/** Room ids are URL-ish labels the page shows as `#id`: keep them plain. */
 const roomId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,31}$' } as const;
 
 /**

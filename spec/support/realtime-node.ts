@@ -5,8 +5,9 @@
  *
  * - WebSocket `/chat?user=<id>`: registers the socket with `app.realtime`, says `ready`, then
  *   runs `{ op: 'join', room }` and `{ op: 'say', room, text }` (to every member, sender too).
- * - `POST /rooms {id}`, `POST /send {user, message}` (sendToUser), `GET /online`, `GET /events`
- *   (the USER_JOINED/USER_LEFT this process fired).
+ * - `POST /rooms {id, maxUsers?}`, `POST /send {user, message}` (sendToUser), `GET /online`,
+ *   `GET /members?room=`, `GET /events` (the USER_JOINED/USER_LEFT/USER_LEFT_ROOM this process
+ *   fired, as `joined:<user>`, `left:<user>`, `left-room:<room>:<user>`).
  *
  * It exits after closing the app on SIGTERM, or when its parent goes away (the IPC channel
  * closes), so a crashed test run leaves no servers behind.
@@ -57,7 +58,7 @@ const chat = inject([WebSocket, QueryParam('user'), RealtimeManager], async (ws,
   }
 });
 
-const roomBody = Body({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const);
+const roomBody = Body({ type: 'object', properties: { id: { type: 'string' }, maxUsers: { type: 'integer', minimum: 0 } }, required: ['id'] } as const);
 const sendBody = Body({ type: 'object', properties: { user: { type: 'string' }, message: { type: 'object' } }, required: ['user', 'message'] } as const);
 
 async function main(): Promise<void> {
@@ -72,9 +73,10 @@ async function main(): Promise<void> {
   const app = new App({
     routes: [
       new WebSocketRoute('/chat', chat),
-      new Route('/rooms', 'POST', inject([roomBody, RealtimeManager], (body, realtime) => realtime.createRoom({ id: body.id }))),
+      new Route('/rooms', 'POST', inject([roomBody, RealtimeManager], (body, realtime) => realtime.createRoom({ id: body.id, maxUsers: body.maxUsers }))),
       new Route('/send', 'POST', inject([sendBody, RealtimeManager], (body, realtime) => realtime.sendToUser(body.user, body.message))),
       new Route('/online', 'GET', inject([RealtimeManager], async (realtime) => (await realtime.getOnlineUsers()).map((user) => user.id).sort())),
+      new Route('/members', 'GET', inject([QueryParam('room'), RealtimeManager], async (room, realtime) => (await realtime.getRoomMembers(room ?? '')).sort())),
       new Route('/events', 'GET', inject([], () => events)),
     ],
     channelLayer: layer,
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
   });
   app.realtime.on(EventType.USER_JOINED, (_type, { user }) => { events.push(`joined:${user.id}`); });
   app.realtime.on(EventType.USER_LEFT, (_type, { user }) => { events.push(`left:${user.id}`); });
+  app.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => { events.push(`left-room:${roomId}:${userId}`); });
   await app.realtime.start();
   const server = await app.listen(0, '127.0.0.1');
 

@@ -194,9 +194,9 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
       it('reports the first process to make a user present, and lists them with status and metadata', async () => {
         const store = await make();
         const ann = user('ann', { name: 'Ann', status: 'busy', metadata: { role: 'admin', tags: ['a'] } });
-        assert.deepEqual(await store.touchPresence(ann, 'p1', 10), { first: true });
-        assert.deepEqual(await store.touchPresence(ann, 'p1', 10), { first: false }, 'again from the same process');
-        assert.deepEqual(await store.touchPresence(ann, 'p2', 10), { first: false }, 'from a second process');
+        assert.deepEqual(await store.touchPresence(ann, 'p1', 10), { first: true, user: ann });
+        assert.deepEqual(await store.touchPresence(ann, 'p1', 10), { first: false, user: ann }, 'again from the same process');
+        assert.deepEqual(await store.touchPresence(ann, 'p2', 10), { first: false, user: ann }, 'from a second process');
         await store.touchPresence(user('bob'), 'p2', 10);
         const online = await store.onlineUsers();
         assert.deepEqual(online.sort((a, b) => a.id.localeCompare(b.id)), [ann, user('bob')]);
@@ -209,13 +209,14 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         const ann = user('ann', { name: 'Ann' });
         await store.touchPresence(ann, 'p1', 10);
         await store.touchPresence(ann, 'p2', 10);
-        assert.deepEqual(await store.dropPresence('ann', 'p1'), { gone: false, user: ann });
+        const none = { rooms: [], channels: [] };
+        assert.deepEqual(await store.dropPresence('ann', 'p1'), { gone: false, userId: 'ann', user: ann, ...none });
         assert.deepEqual(await store.getPresence('ann'), ann);
-        assert.deepEqual(await store.dropPresence('ann', 'p2'), { gone: true, user: ann });
+        assert.deepEqual(await store.dropPresence('ann', 'p2'), { gone: true, userId: 'ann', user: ann, ...none });
         assert.equal(await store.getPresence('ann'), undefined);
         assert.deepEqual(await store.onlineUsers(), []);
-        assert.deepEqual(await store.touchPresence(ann, 'p1', 10), { first: true }, 'back again: first once more');
-        assert.deepEqual(await store.dropPresence('nobody', 'p1'), { gone: true, user: undefined });
+        assert.equal((await store.touchPresence(ann, 'p1', 10)).first, true, 'back again: first once more');
+        assert.deepEqual(await store.dropPresence('nobody', 'p1'), { gone: true, userId: 'nobody', user: undefined, ...none });
       });
 
       it("a process that stops renewing loses its users within the TTL, with nobody cleaning up", async () => {
@@ -226,7 +227,7 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         await sleep(300);
         assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['bob']);
         assert.equal(await store.getPresence('ann'), undefined);
-        assert.deepEqual(await store.touchPresence(user('ann'), 'alive', 10), { first: true }, 'nobody had ann any more');
+        assert.equal((await store.touchPresence(user('ann'), 'alive', 10)).first, true, 'nobody had ann any more');
       });
 
       it('keeps a user online while any process is live, whatever the others did', async () => {
@@ -236,7 +237,7 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         await sleep(300);
         assert.equal((await store.getPresence('ann'))?.id, 'ann', 'the longer-lived process still has ann');
         assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['ann']);
-        assert.deepEqual(await store.dropPresence('ann', 'short'), { gone: false, user: user('ann') });
+        assert.deepEqual(await store.dropPresence('ann', 'short'), { gone: false, userId: 'ann', user: user('ann'), rooms: [], channels: [] });
         await sleep(400);
         assert.equal(await store.getPresence('ann'), undefined);
         assert.deepEqual(await store.onlineUsers(), []);
@@ -278,6 +279,92 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.equal(await store.getPresence('ghost'), undefined);
         assert.deepEqual(await store.onlineUsers(), [away]);
       });
+    });
+
+    describe('departures and dead processes', () => {
+      it('a second process keeps the status the user set, and updates the name', async () => {
+        const store = await make();
+        await store.touchPresence(user('ann'), 'p1', 10);
+        await store.setPresence(user('ann', { status: 'busy', metadata: { until: 5 } }));
+        const second = await store.touchPresence(user('ann', { name: 'Annie' }), 'p2', 10);
+        assert.deepEqual(second, { first: false, user: user('ann', { name: 'Annie', status: 'busy', metadata: { until: 5 } }) });
+        assert.deepEqual(await store.getPresence('ann'), second.user);
+      });
+
+      it('the last drop takes the user out of every room and channel, freeing seats, in the same step', async () => {
+        const store = await make();
+        await store.createRoom(room('small', { maxUsers: 1 }));
+        await store.createRoom(room('big'));
+        await store.createChannel({ id: 'news', name: 'News', isPersistent: false });
+        await store.touchPresence(user('ann'), 'p1', 10);
+        await store.touchPresence(user('ann'), 'p2', 10);
+        await store.joinRoom('small', 'ann');
+        await store.joinRoom('big', 'ann');
+        await store.subscribe('news', 'ann');
+        assert.equal(await store.joinRoom('small', 'bob'), 'full');
+        assert.deepEqual((await store.dropPresence('ann', 'p1')).rooms, [], 'still present in p2: rooms stay');
+        assert.deepEqual(sorted(await store.roomsOf('ann')), ['big', 'small']);
+        const last = await store.dropPresence('ann', 'p2');
+        assert.deepEqual([last.gone, sorted(last.rooms), last.channels], [true, ['big', 'small'], ['news']]);
+        assert.deepEqual([await store.roomMembers('small'), await store.roomMembers('big'), await store.subscribers('news')], [[], [], []]);
+        assert.deepEqual([await store.roomsOf('ann'), await store.channelsOf('ann')], [[], []]);
+        assert.equal(await store.joinRoom('small', 'bob'), 'joined', 'the seat is free again');
+      });
+
+      it('a heartbeat of a registered process holds; of an unknown (swept) one answers false and writes nothing', async () => {
+        const store = await make();
+        assert.equal(await store.heartbeat('p1', 10, false), false, 'never registered');
+        assert.equal(await store.heartbeat('p1', 10, true), true);
+        assert.equal(await store.heartbeat('p1', 10, false), true);
+        assert.deepEqual(await store.sweepProcesses(), [], 'nobody is dead');
+      });
+
+      it("sweeping takes over a dead process's users: gone from presence, rooms and channels, each reported once", async () => {
+        const store = await make();
+        await store.createRoom(room('r', { maxUsers: 2 }));
+        await store.createChannel({ id: 'c', name: 'C', isPersistent: false });
+        await store.heartbeat('dead', 0.2, true);
+        await store.heartbeat('alive', 10, true);
+        const ann = user('ann', { status: 'busy' });
+        await store.touchPresence(ann, 'dead', 0.2);
+        await store.touchPresence(user('bob'), 'dead', 0.2);
+        await store.touchPresence(user('bob'), 'alive', 10);
+        await store.touchPresence(user('cat'), 'dead', 0.2);
+        await store.joinRoom('r', 'ann');
+        await store.subscribe('c', 'ann');
+        await store.joinRoom('r', 'bob');
+        // cat left the dead process before it died: reported then, not again.
+        await store.dropPresence('cat', 'dead');
+        assert.deepEqual(await store.sweepProcesses(), [], 'not dead yet');
+        await sleep(300);
+        const departures = await store.sweepProcesses();
+        assert.deepEqual(departures, [{ userId: 'ann', user: ann, rooms: ['r'], channels: ['c'] }], 'bob is still in the live process');
+        assert.deepEqual(await store.sweepProcesses(), [], 'once');
+        assert.deepEqual(await store.roomMembers('r'), ['bob']);
+        assert.deepEqual(await store.subscribers('c'), []);
+        assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['bob']);
+        assert.equal(await store.heartbeat('dead', 10, false), false, 'the dead process hears it was declared dead');
+        assert.equal(await store.joinRoom('r', 'dan'), 'joined', "ann's seat is free");
+      });
+
+      if (sharesAcrossInstances) {
+        it('two stores sweeping at once report each departure once between them', async () => {
+          const [a, b] = [await make(), await make()];
+          await a.createRoom(room('r'));
+          for (let i = 0; i < 20; i++) {
+            const process = `dead${i % 3}`;
+            await a.heartbeat(process, 0.2, true);
+            await a.touchPresence(user(`u${i}`), process, 0.2);
+            await a.joinRoom('r', `u${i}`);
+          }
+          await sleep(300);
+          const [fromA, fromB] = await Promise.all([a.sweepProcesses(), b.sweepProcesses()]);
+          const ids = [...fromA, ...fromB].map((d) => d.userId);
+          assert.equal(ids.length, 20);
+          assert.equal(new Set(ids).size, 20);
+          assert.deepEqual(await a.roomMembers('r'), []);
+        });
+      }
     });
 
     describe('history', () => {
@@ -407,13 +494,13 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
 
         it('presence from two processes is one presence, and lapses only with the last', async () => {
           const [a, b] = [await make(), await make()];
-          assert.deepEqual(await a.touchPresence(user('ann'), 'pa', 10), { first: true });
-          assert.deepEqual(await b.touchPresence(user('ann'), 'pb', 0.2), { first: false });
+          assert.equal((await a.touchPresence(user('ann'), 'pa', 10)).first, true);
+          assert.equal((await b.touchPresence(user('ann'), 'pb', 0.2)).first, false);
           await b.touchPresence(user('bob'), 'pb', 0.2);
           assert.deepEqual((await a.onlineUsers()).map((u) => u.id).sort(), ['ann', 'bob']);
           await sleep(300);
           assert.deepEqual((await a.onlineUsers()).map((u) => u.id), ['ann'], "process pb's users lapsed, ann is still in pa");
-          assert.deepEqual(await a.dropPresence('ann', 'pa'), { gone: true, user: user('ann') });
+          assert.deepEqual(await a.dropPresence('ann', 'pa'), { gone: true, userId: 'ann', user: user('ann'), rooms: [], channels: [] });
           assert.deepEqual(await b.onlineUsers(), []);
         });
       });

@@ -172,3 +172,109 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
     assert.equal((await ann.receiveJson() as { text: string }).text, 'still works', `node A is healthy: ${running(a).stderr()}`);
   });
 });
+
+describe('RealtimeManager across processes: a process that dies or stalls (three app processes sharing Redis)', function () {
+  this.timeout(30000);
+  /** When survivors must have noticed a dead process: its heartbeat lapses within a TTL, the next sweep comes within a third of one. */
+  const NOTICED_MS = (TTL * 1000 * 4) / 3 + 1500;
+  let admin: Redis;
+  const nodes: Node[] = [];
+  const sockets: LiveSocket[] = [];
+
+  before(async function () {
+    this.timeout(12000);
+    admin = await connectAdmin();
+    nodes.push(...await Promise.all(['A', 'B', 'C'].map((name) => startNode(name))));
+  });
+
+  after(async function () {
+    this.timeout(12000);
+    for (const socket of sockets) socket.socket.terminate();
+    for (const node of nodes) if (node.child.signalCode === 'SIGSTOP' || node.child.exitCode === null) node.child.kill('SIGCONT');
+    await Promise.all(nodes.map((node) => stopNode(node)));
+    if (admin?.status === 'ready') {
+      await deleteKeys(admin, PREFIX);
+      admin.disconnect();
+    }
+  });
+
+  async function connect(node: Node, user: string): Promise<LiveSocket> {
+    const socket = await openLive(`ws://127.0.0.1:${node.port}/chat?user=${user}`);
+    sockets.push(socket);
+    assert.deepEqual(await socket.receiveJson(), { type: 'ready', user, pid: node.child.pid });
+    return socket;
+  }
+
+  async function join(socket: LiveSocket, room: string): Promise<unknown> {
+    socket.sendJson({ op: 'join', room });
+    return socket.receiveJson();
+  }
+
+  /** How often each event was fired, summed over the given (live) nodes. */
+  async function eventCounts(among: readonly Node[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const node of among) for (const event of await http<string[]>(node, 'GET', '/events')) counts.set(event, (counts.get(event) ?? 0) + 1);
+    return counts;
+  }
+
+  it("SIGKILL: a survivor reports the dead process's users leaving, once for the cluster, and frees their seats", async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    await http(a, 'POST', '/rooms', { id: 'seats', maxUsers: 2 });
+    const kim = await connect(c, 'kim');
+    const lee = await connect(c, 'lee');
+    await connect(a, 'lee'); // lee has a second tab on a survivor
+    assert.deepEqual(await join(kim, 'seats'), { type: 'ok', op: 'join' });
+    assert.deepEqual(await join(lee, 'seats'), { type: 'ok', op: 'join' });
+    const max = await connect(a, 'max');
+    assert.equal((await join(max, 'seats') as { type: string }).type, 'error', 'the room is full');
+
+    const killedAt = Date.now();
+    await stopNode(c, 'SIGKILL');
+    let counts = new Map<string, number>();
+    while (Date.now() - killedAt < NOTICED_MS) {
+      counts = await eventCounts([a, b]);
+      if (counts.has('left:kim')) break;
+      await sleep(100);
+    }
+    const noticedIn = Date.now() - killedAt;
+    assert.ok(counts.has('left:kim'), `USER_LEFT for kim within ${NOTICED_MS} ms`);
+    // Every survivor sweeps a few times more: the departure must still have been reported once.
+    await sleep(TTL * 1000);
+    counts = await eventCounts([a, b]);
+    assert.deepEqual(
+      [counts.get('left:kim'), counts.get('left-room:seats:kim'), counts.get('left:lee'), counts.get('left-room:seats:lee')],
+      [1, 1, undefined, undefined],
+      `events of A and B: ${JSON.stringify([...counts])}`,
+    );
+    assert.deepEqual(await http(b, 'GET', '/members?room=seats'), ['lee'], 'lee is still online (on A), and keeps the seat');
+    assert.deepEqual(await http(b, 'GET', '/online'), ['lee', 'max']);
+    assert.deepEqual(await join(max, 'seats'), { type: 'ok', op: 'join' }, "kim's seat is free");
+    assert.ok(noticedIn < NOTICED_MS, `noticed in ${noticedIn} ms`);
+  });
+
+  it('a process stalled past the TTL (SIGSTOP) is swept; once it runs again it closes its sockets with 1012, and a reconnect rejoins', async () => {
+    const [a, b] = nodes as [Node, Node];
+    await http(a, 'POST', '/rooms', { id: 'open' });
+    const sam = await connect(b, 'sam');
+    assert.deepEqual(await join(sam, 'open'), { type: 'ok', op: 'join' });
+    b.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    try {
+      while (Date.now() - stoppedAt < NOTICED_MS) {
+        if ((await eventCounts([a])).has('left:sam')) break;
+        await sleep(100);
+      }
+      assert.equal((await eventCounts([a])).get('left:sam'), 1, 'A swept the stalled B');
+      assert.deepEqual(await http(a, 'GET', '/members?room=open'), []);
+    } finally {
+      b.child.kill('SIGCONT');
+    }
+    // B's next heartbeat hears it was declared dead: its sockets would get what the store no longer lists them for.
+    const closed = await within(sam.closed, TTL * 1000 + 2000, "sam's socket to close");
+    assert.equal(closed.code, 1012);
+    const back = await connect(b, 'sam');
+    assert.deepEqual(await join(back, 'open'), { type: 'ok', op: 'join' });
+    assert.deepEqual(await http(a, 'GET', '/members?room=open'), ['sam']);
+    assert.deepEqual((await http<string[]>(b, 'GET', '/events')).filter((event) => event.endsWith(':sam')).slice(-1), ['joined:sam']);
+  });
+});

@@ -27,7 +27,7 @@ describe('RedisRealtimeStore', function () {
 
   realtimeStoreContract('RedisRealtimeStore', (world) => new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:${world}` }), { sharesAcrossInstances: true });
 
-  it('keeps every key under <prefix>:rt: and gives presence keys a TTL', async () => {
+  it('keeps every key under <prefix>:rt: and gives presence keys a TTL of two presence TTLs', async () => {
     const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:keys` });
     try {
       await store.createRoom({ id: 'r', name: 'R', description: '', maxUsers: 0, isPrivate: false, keepHistory: true });
@@ -44,7 +44,8 @@ describe('RedisRealtimeStore', function () {
       for (const key of keys) assert.ok(key.startsWith(`${PREFIX}:keys:rt:`), key);
       for (const key of [`${PREFIX}:keys:rt:presence:ann`, `${PREFIX}:keys:rt:user:ann`]) {
         const ttl = await admin.pttl(key);
-        assert.ok(ttl > 0 && ttl <= 5000, `${key} expires within the TTL (PTTL ${ttl})`);
+        // A TTL past the presence itself, for whoever sweeps a dead process to find the user.
+        assert.ok(ttl > 5000 && ttl <= 10000, `${key} expires within two TTLs (PTTL ${ttl})`);
       }
       assert.equal(await admin.pttl(`${PREFIX}:keys:rt:room:r`), -1, 'rooms live until deleted');
     } finally {
