@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ChannelFull, type ChannelLayerOptions } from '../../lib/channel-layer';
@@ -11,6 +10,7 @@ import {
   type RedisChannelLayerEvents, type RedisChannelLayerOptions,
 } from '../../lib/redis-channel-layer';
 import { channelLayerContract, within } from '../support/channel-layer-contract';
+import { freePort, startRedis, stopRedis } from '../support/private-redis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every layer here publishes under this prefix, so runs never see each other's traffic. */
@@ -37,39 +37,6 @@ async function numsub(client: Redis, channel: string): Promise<number> {
   const reply = await client.call('PUBSUB', 'NUMSUB', channel);
   assert.ok(Array.isArray(reply) && reply.length === 2, `PUBSUB NUMSUB replied ${String(reply)}`);
   return Number(reply[1]);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
-
-/** A private redis-server on `port`, ready for connections; the shared one is never touched. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await within(new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}: ${output.slice(-500)}`)));
-    child.once('error', reject);
-  }), 5000, `redis-server on port ${port}`);
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await within(exited, 5000, 'redis-server to exit');
 }
 
 describe('RedisChannelLayer', function () {
