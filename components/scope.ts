@@ -1,6 +1,7 @@
 import { unescape } from 'node:querystring';
 import type { Address, IncomingSource } from '../lib/address';
 import type { App } from '../lib/app';
+import { decodePath } from '../lib/path-decoding';
 
 /** Parsed query string: a key seen once maps to a string, a repeated key to a list. */
 export type Query = Readonly<Record<string, string | string[]>>;
@@ -16,8 +17,10 @@ export type Query = Readonly<Record<string, string | string[]>>;
 export class Scope {
   readonly type: 'http' | 'websocket';
   readonly method: string;
-  /** The path, percent-decoded. */
+  /** The path, percent-decoded except `%2F`, which stays encoded so it cannot split a segment. */
   readonly path: string;
+  /** @internal The path's percent-encoding is malformed; the app answers 400. */
+  readonly malformedPath: boolean;
   /** The path as it arrived on the wire. */
   readonly rawPath: string;
   /** The query string without the `?`, undecoded. */
@@ -40,7 +43,10 @@ export class Scope {
     const mark = url.indexOf('?');
     this.rawPath = mark === -1 ? url : url.slice(0, mark);
     this.queryString = mark === -1 ? '' : url.slice(mark + 1);
-    this.path = decodePath(this.rawPath);
+    const path = decodePath(this.rawPath);
+    // A malformed path is answered 400 before routing; until then it reads as it came.
+    this.path = path ?? this.rawPath;
+    this.malformedPath = path === undefined;
     this.subprotocols = subprotocols;
     this.app = app;
   }
@@ -80,17 +86,6 @@ export class Scope {
 const NONE: readonly string[] = Object.freeze([]);
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
-
-/** Percent-decodes a raw path, keeping `%2F` encoded so it cannot split a segment. */
-export function decodePath(raw: string): string {
-  if (raw.indexOf('%') === -1) return raw;
-  try {
-    // %2F stays encoded so a decoded slash can never create a new path segment.
-    return raw.split(/%2f/i).map(decodeURIComponent).join('%2F');
-  } catch {
-    return raw;
-  }
-}
 
 /**
  * A fast object without a prototype chain: keys like `__proto__` or `toString` are plain data,

@@ -27,6 +27,7 @@ import { InMemoryChannelLayer } from './in-memory-channel-layer';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { Resolver } from './resolver';
 import type { Response } from './response';
+import { MALFORMED_PATH } from './path-decoding';
 import { parseTemplate, Router } from './router';
 import { flattenRoutes, Route, type Handler, type RouteLike } from './routes';
 import { resolveSettings, type Settings, type SettingsInput } from './settings';
@@ -86,6 +87,10 @@ const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
   throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: methods.join(', ') });
 });
 
+const malformedPath = inject([], (): never => {
+  throw new HTTPException(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH);
+});
+
 /**
  * A Starwire application: routes, components and hooks, compiled when it is constructed so
  * that configuration mistakes fail here and not at the first request.
@@ -109,6 +114,7 @@ export class App {
   private readonly router = new Router<Endpoint | WebSocketEndpoint>();
   private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
+  private readonly malformed: Endpoint;
   private readonly servers = new Set<Server>();
   /** Undefined when no proxy is trusted, so the common case reads no header. */
   private readonly proxies: TrustedProxies | undefined;
@@ -150,6 +156,7 @@ export class App {
     }
     const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
     this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
+    this.malformed = compileEndpoint(malformedPath, appHooks, { ...fallbackSite, where: 'request with a malformed path' }, this.resolver, hooks);
     this.requestListener = requestListener(this, this.proxies);
   }
 
@@ -159,12 +166,14 @@ export class App {
    */
   dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
     const scope = new Scope('http', source, this);
-    let match = this.router.lookup(source.method, scope.path);
+    const connection = new Connection(scope, this.settings, this.container);
+    // Answered through the hooks (CORS, logging) like any other miss.
+    if (scope.malformedPath) return { response: serveHttp(this.malformed, connection), finish: () => connection.dispose() };
+    let match = this.router.lookup(source.method, scope.rawPath);
     if (!match.found && source.method === 'HEAD') {
-      const get = this.router.lookup('GET', scope.path);
+      const get = this.router.lookup('GET', scope.rawPath);
       if (get.found) match = get;
     }
-    const connection = new Connection(scope, this.settings, this.container);
     let endpoint: Endpoint;
     if (match.found) {
       endpoint = match.value;
@@ -265,8 +274,8 @@ export class App {
   }
 
   /**
-   * Whether a `WebSocketRoute` matches `path` (decoded, without the query string): an
-   * `upgrade` listener of your own can leave such paths to the app.
+   * Whether a `WebSocketRoute` matches `path` (as it appears in the URL, percent-encoded, without
+   * the query string): an `upgrade` listener of your own can leave such paths to the app.
    *
    * @example
    * server.on('upgrade', (req, socket, head) => {
@@ -283,7 +292,11 @@ export class App {
    */
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
     const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
-    const match = this.router.lookup(WS_METHOD, scope.path);
+    if (scope.malformedPath) {
+      upgrader.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: MALFORMED_PATH }), { 'content-type': 'application/json' });
+      return true;
+    }
+    const match = this.router.lookup(WS_METHOD, scope.rawPath);
     if (!match.found) return false;
     scope.pathParams = match.params;
     this.gateway.open(match.value as WebSocketEndpoint, scope, upgrader);

@@ -1,6 +1,6 @@
+import { decodePath, MALFORMED_PATH } from './path-decoding';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decodePath } from '../components/scope';
 import type { IncomingSource } from './address';
 import { handshakeProblem, nodeUpgrader, refuseSocket } from './handshake';
 import { since, type Logger } from './logger';
@@ -79,7 +79,16 @@ export function upgradeListener(
     socket.on('error', ignore);
     const source = new NodeSource(req, proxies);
     const mark = source.url.indexOf('?');
-    if (!host.routesWebSocket(decodePath(mark === -1 ? source.url : source.url.slice(0, mark)))) {
+    const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    if (decodePath(path) === undefined) {
+      // Malformed for every listener alike; the app's answer is the one a lone server gives.
+      if (server.listenerCount('upgrade') === 1) {
+        gateway.stats.rejected++;
+        refuseSocket(socket, status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: MALFORMED_PATH }));
+      }
+      return;
+    }
+    if (!host.routesWebSocket(path)) {
       // Another listener (the server's owner) may serve this path.
       if (server.listenerCount('upgrade') === 1) {
         gateway.stats.rejected++;

@@ -1,5 +1,6 @@
 import { converters, type Converter } from './converters';
 import { ConfigurationError } from './exceptions';
+import { decodeSegment } from './path-decoding';
 
 /** One parsed piece of a path template. */
 type Segment =
@@ -90,7 +91,11 @@ export class Router<T> {
     node.methods.set(method, value);
   }
 
-  /** Finds the value for `method` at the decoded `path`; `allowed` is empty when nothing matches the path. */
+  /**
+   * Finds the value for `method` at the raw (percent-encoded) `path`; `allowed` is empty when
+   * nothing matches the path. Each segment is decoded after it is split off, so an encoded
+   * slash stays inside its parameter; a malformed escape matches nothing.
+   */
   lookup(method: string, path: string): Match<T> {
     const params: Record<string, string | number> = {};
     const allowed = new Set<string>();
@@ -111,7 +116,8 @@ export class Router<T> {
     }
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
-    const segment = path.slice(start, end);
+    const segment = decodeSegment(path.slice(start, end));
+    if (segment === undefined) return undefined;
 
     const child = node.statics.get(segment);
     if (child) {
@@ -130,7 +136,9 @@ export class Router<T> {
     if (node.rest) {
       const found = node.rest.node;
       if (found.methods.has(method)) {
-        params[node.rest.name] = path.slice(start);
+        const rest = decodeSegment(path.slice(start));
+        if (rest === undefined) return undefined;
+        params[node.rest.name] = rest;
         return found;
       }
       for (const other of found.methods.keys()) allowed.add(other);

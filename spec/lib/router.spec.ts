@@ -194,6 +194,31 @@ describe('Router', () => {
       assert.deepEqual(router.lookup('GET', '/static'), { found: false, allowed: [] });
     });
 
+    it('matches the raw path and decodes each parameter after matching', () => {
+      const router = routerOf(['GET', '/files/{name}'], ['GET', '/files/{name}/meta'], ['GET', '/café/{id:int}']);
+      // An encoded slash stays inside its segment: one parameter, not a second segment.
+      assert.deepEqual(router.lookup('GET', '/files/x%2Fy'), found('GET /files/{name}', { name: 'x/y' }));
+      assert.deepEqual(router.lookup('GET', '/files/x%2Fy/meta'), found('GET /files/{name}/meta', { name: 'x/y' }));
+      // Decoded once: an encoded percent sign stays a percent sign.
+      assert.deepEqual(router.lookup('GET', '/files/x%252Fy'), found('GET /files/{name}', { name: 'x%2Fy' }));
+      assert.deepEqual(router.lookup('GET', '/files/a%20b'), found('GET /files/{name}', { name: 'a b' }));
+      // Static segments compare decoded, and converters see the decoded text.
+      assert.deepEqual(router.lookup('GET', '/caf%C3%A9/%34%32'), found('GET /café/{id:int}', { id: 42 }));
+    });
+
+    it('decodes {rest:path} after matching, encoded slashes included', () => {
+      const router = routerOf(['GET', '/static/{rest:path}']);
+      assert.deepEqual(router.lookup('GET', '/static/a%2Fb/c%20d'), found('GET /static/{rest:path}', { rest: 'a/b/c d' }));
+      assert.deepEqual(router.lookup('GET', '/static/x%252Fy'), found('GET /static/{rest:path}', { rest: 'x%2Fy' }));
+    });
+
+    it('matches nothing where a segment holds a malformed escape', () => {
+      const router = routerOf(['GET', '/files/{name}'], ['GET', '/static/{rest:path}']);
+      for (const path of ['/files/%zz', '/files/a%4', '/files/%C3', '/static/ok/%E0%A4%A']) {
+        assert.deepEqual(router.lookup('GET', path), { found: false, allowed: [] }, path);
+      }
+    });
+
     it('combines converters with a rest parameter in one route', () => {
       const router = routerOf(['GET', '/users/{id:int}/files/{rest:path}']);
       assert.deepEqual(
