@@ -106,9 +106,16 @@ function rewriteSpecifier(file, spec) {
 }
 
 /** A compiled path (dist/x.js) or source path (x.ts) after the move, or undefined if unmoved. */
-function movedPath(path) {
+function movedPath(path, bare = false) {
   const m = /^(dist\/)?(.*?)(\.d\.ts|\.d\.mts|\.js|\.mjs|\.ts|\.mts|\.js\.map)$/.exec(path);
-  if (!m) return undefined;
+  if (!m) {
+    // An extensionless module path ('lib/inject' joined to the repo root), only where asked.
+    if (!bare) return undefined;
+    for (const ext of ['.ts', '.mts']) {
+      if (moves[`${path}${ext}`] && moves[`${path}${ext}`] !== `${path}${ext}`) return moves[`${path}${ext}`].slice(0, -ext.length);
+    }
+    return undefined;
+  }
   const [, dist = '', body, ext] = m;
   const source = `${body}${/m/.test(ext) ? '.mts' : '.ts'}`;
   if (!(source in moves) || moves[source] === source) return undefined;
@@ -134,17 +141,17 @@ function rewriteDirnameJoins(file, text) {
   });
 }
 
-/** 'dist', 'lib', 'cli.js' as separate arguments naming a moved file. */
+/** 'dist', 'lib', 'cli.js' as separate arguments, or 'lib/inject' as one, naming a moved file. */
 function rewriteSegmentLists(text) {
   return text.replace(QUOTED_SEQUENCE, (whole) => {
     const literals = [...whole.matchAll(/(['"])([^'"\n]*)\1/g)];
-    if (literals.length < 2) return whole;
     const joined = literals.map((l) => l[2]).join('/');
-    if (!/^(dist\/)?(lib|components|hooks|spec)\//.test(joined)) return whole;
-    const next = movedPath(joined);
+    if (!/^(dist\/)?(lib|components|hooks|spec)\/[\w./-]+$/.test(joined)) return whole;
+    const next = movedPath(joined, true);
     if (!next) return whole;
     const quote = literals[0][1];
-    return next.split('/').map((p) => `${quote}${p}${quote}`).join(', ');
+    const parts = literals.length === 1 ? [next] : next.split('/');
+    return parts.map((p) => `${quote}${p}${quote}`).join(', ');
   });
 }
 
