@@ -46,7 +46,9 @@ const moved = Object.entries(moves).filter(([from, to]) => from !== to);
 const arrived = moved.filter(([from, to]) => !existsSync(join(ROOT, from)) && existsSync(join(ROOT, to)));
 const occupied = moved.filter(([from, to]) => existsSync(join(ROOT, from)) && existsSync(join(ROOT, to)));
 if (arrived.length > 0) {
-  problems.push(`the tree looks already moved (${arrived.length} of ${moved.length} targets exist and their sources do not, e.g. ${arrived[0][1]}); refusing to move twice`);
+  problems.push(
+    `the tree looks already moved (${arrived.length} of ${moved.length} targets exist and their sources do not, e.g. ${arrived[0][1]}); refusing to move twice`,
+  );
 } else {
   for (const f of unmapped) problems.push(`not in ${MAP_FILE}: ${f} (add it with its new path, or mapped to itself)`);
   for (const f of missing) problems.push(`in ${MAP_FILE} but missing: ${f}`);
@@ -133,7 +135,7 @@ function rewriteDirnameJoins(file, text) {
     const quote = literals[0][1];
     const target = posix.normalize(posix.join(oldDir, ...literals.map((l) => l[2])));
     const newTarget = movedPath(target) ?? target;
-    let rel = posix.relative(newDir, newTarget) || '.';
+    const rel = posix.relative(newDir, newTarget) || '.';
     const oldRel = posix.relative(oldDir, target) || '.';
     if (rel === oldRel && newTarget === target) return whole;
     const parts = literals.length === 1 ? [rel] : rel.split('/');
@@ -157,28 +159,39 @@ function rewriteSegmentLists(text) {
 
 /** Paths written out in strings, comments and docs: dist/lib/cli.js, lib/realtime/store.ts. */
 function rewritePathMentions(text) {
-  return text.replace(/(?<![\w/.@-])((?:dist\/)?(?:lib|components|hooks|spec)\/[\w./-]*?(?:\.d\.ts|\.d\.mts|\.js\.map|\.mjs|\.mts|\.js|\.ts))(?![\w/-])/g,
-    (whole, path) => movedPath(path) ?? whole);
+  return text.replace(
+    /(?<![\w/.@-])((?:dist\/)?(?:lib|components|hooks|spec)\/[\w./-]*?(?:\.d\.ts|\.d\.mts|\.js\.map|\.mjs|\.mts|\.js|\.ts))(?![\w/-])/g,
+    (whole, path) => movedPath(path) ?? whole,
+  );
 }
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|<reference\s+path\s*=\s*)(['"])(\.{1,2}\/[^'"\n]*)\2/g;
 
 function rewriteCode(file, text) {
-  let next = text.replace(SPECIFIER, (whole, lead, quote, spec) => `${lead}${quote}${rewriteSpecifier(file, spec)}${quote}`);
+  let next = text.replace(SPECIFIER, (_whole, lead, quote, spec) => `${lead}${quote}${rewriteSpecifier(file, spec)}${quote}`);
   next = rewriteDirnameJoins(file, next);
   next = rewriteSegmentLists(next);
   return rewritePathMentions(next);
 }
+
+/**
+ * Mentions no rule above can re-aim (a path inside a regular expression, split by an
+ * alternation). Each is looked for verbatim; one that is gone is reported, not guessed at.
+ */
+const FIXUPS = [
+  {
+    file: 'spec/package/package.spec.ts',
+    from: String.raw`dist\/lib\/(redis-channel-layer|realtime\/redis-store)\.d\.ts`,
+    to: String.raw`dist\/lib\/(channels\/redis-channel-layer|realtime\/redis-store)\.d\.ts`,
+  },
+];
 
 // ---- plan the edits -----------------------------------------------------------------------
 const codeFiles = [
   ...(existsSync(join(ROOT, 'index.ts')) ? ['index.ts'] : []),
   ...CODE_DIRS.flatMap((dir) => walk(dir, (f) => CODE_EXT.test(f) && !f.startsWith(SELF))),
 ];
-const textFiles = [
-  'package.json',
-  ...walk('.', (f) => f.endsWith('.md') && !f.startsWith(SELF)).map((f) => f.replace(/^\.\//, '')),
-];
+const textFiles = ['package.json', ...walk('.', (f) => f.endsWith('.md') && !f.startsWith(SELF)).map((f) => f.replace(/^\.\//, ''))];
 
 const edits = new Map(); // old path -> new contents
 for (const file of codeFiles) {
@@ -190,6 +203,15 @@ for (const file of textFiles) {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const next = rewritePathMentions(text);
   if (next !== text) edits.set(file, next);
+}
+
+for (const { file, from, to } of FIXUPS) {
+  const text = edits.get(file) ?? (existsSync(join(ROOT, file)) ? readFileSync(join(ROOT, file), 'utf8') : '');
+  if (!text.includes(from)) {
+    console.warn(`move: fix-up not applied, text not found in ${file}: ${from} (check that file by hand)`);
+    continue;
+  }
+  edits.set(file, text.split(from).join(to));
 }
 
 if (check) {
