@@ -11,7 +11,7 @@
 // that stay map to themselves), so a file added by another branch stops the move instead of
 // being left behind with broken imports.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -225,4 +225,6 @@ for (const [from, to] of moved) {
   execFileSync('git', ['mv', from, to], { cwd: ROOT, stdio: 'inherit' });
 }
 for (const [file, text] of edits) writeFileSync(join(ROOT, after(file)), text);
+// Compiled files of the old paths would still be found by mocha's dist/spec/** glob and by npm pack.
+rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 console.log(`move: moved ${moved.length} files, rewrote ${edits.size}`);
