@@ -9,7 +9,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
+// --root DIR checks another checkout (the spec checks scratch trees).
+const rootAt = process.argv.indexOf('--root');
+const ROOT = rootAt > 0 ? process.argv[rootAt + 1] : join(dirname(new URL(import.meta.url).pathname), '..');
 
 /**
  * The order of lib/: a folder may import folders of a lower rank only; peers (same rank) do not

@@ -3,8 +3,8 @@
 // `git mv` every entry of moves.json, then rewrites every relative specifier and every path
 // string that names a moved file (source or compiled) so the tree builds and runs unchanged.
 //
-//   node scripts/redesign/move.mjs --check   dry run: lists unmapped files, missing sources and
-//                                           the rewrites it would make; exits 1 on a problem
+//   node scripts/redesign/move.mjs --check   dry run: lists unmapped files and missing sources
+//                                           (exit 1), else counts the moves and rewrites
 //   node scripts/redesign/move.mjs           applies the move (refuses on an already-moved tree)
 //
 // The map must cover every .ts/.mts file under lib/, components/, hooks/ and spec/ (entries
@@ -14,7 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+// --root DIR runs on another checkout (the spec runs it on a scratch repository).
+const rootAt = process.argv.indexOf('--root');
+const ROOT = rootAt > 0 ? process.argv[rootAt + 1] : join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const MAP_FILE = 'scripts/redesign/moves.json';
 const MAPPED_DIRS = ['lib', 'components', 'hooks', 'spec'];
 const CODE_DIRS = ['lib', 'components', 'hooks', 'client', 'spec', 'samples', 'bench', 'scripts'];
