@@ -3,11 +3,17 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decide, redisAnswers, type Probe } from '../../scripts/test-env';
+import { decide, type Probe, redisAnswers } from '../../scripts/test-env';
 import { ROOT } from '../support/cli-process';
 
 const SCRIPT = join(ROOT, 'dist', 'scripts', 'test-env.js');
-const ALL_THERE: Probe = { chromiumPath: '/usr/bin/chromium', chromium: true, python: '/usr/bin/python3', redisServer: true, canInstall: false };
+const ALL_THERE: Probe = {
+  chromiumPath: '/usr/bin/chromium',
+  chromium: true,
+  python: '/usr/bin/python3',
+  redisServer: true,
+  canInstall: false,
+};
 
 function runScript(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,14 +42,17 @@ describe('npm test environment (scripts/test-env.ts)', function () {
 
   it('installs exactly what is missing with apt-get when it runs as root with apt-get', () => {
     assert.deepEqual(decide({ ...ALL_THERE, chromium: false, canInstall: true }), { action: 'install', packages: ['chromium'] });
-    assert.deepEqual(decide({ chromiumPath: '/usr/bin/chromium', chromium: false, python: undefined, redisServer: false, canInstall: true }),
-      { action: 'install', packages: ['chromium', 'redis-server', 'python3-venv'] });
+    assert.deepEqual(
+      decide({ chromiumPath: '/usr/bin/chromium', chromium: false, python: undefined, redisServer: false, canInstall: true }),
+      { action: 'install', packages: ['chromium', 'redis-server', 'python3-venv'] },
+    );
   });
 
   it('otherwise stops with one line naming what is missing and the command that installs it', () => {
     assert.deepEqual(decide({ ...ALL_THERE, chromiumPath: '/opt/chrome', chromium: false, redisServer: false }), {
       action: 'stop',
-      message: 'npm test needs Chromium at /opt/chrome (or set CHROMIUM_PATH), redis-server on PATH; install as root: apt-get install -y chromium redis-server',
+      message:
+        'npm test needs Chromium at /opt/chrome (or set CHROMIUM_PATH), redis-server on PATH; install as root: apt-get install -y chromium redis-server',
     });
   });
 
@@ -54,7 +63,10 @@ describe('npm test environment (scripts/test-env.ts)', function () {
     assert.equal(result.code, 1);
     const lines = result.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0], /^npm test needs Chromium at \S+no-chromium \(or set CHROMIUM_PATH\), redis-server on PATH[^;]*; install as root: apt-get install -y chromium redis-server/);
+    assert.match(
+      lines[0],
+      /^npm test needs Chromium at \S+no-chromium \(or set CHROMIUM_PATH\), redis-server on PATH[^;]*; install as root: apt-get install -y chromium redis-server/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
@@ -62,13 +74,19 @@ describe('npm test environment (scripts/test-env.ts)', function () {
     const dir = tempDir();
     const seen = join(dir, 'seen.json');
     const spec = join(dir, 'probe.spec.js');
-    writeFileSync(spec, `
+    writeFileSync(
+      spec,
+      `
       const { writeFileSync } = require('node:fs');
       const { redisAnswers } = require(${JSON.stringify(SCRIPT)});
       it('sees a Redis', async () => {
         writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ url: process.env.REDIS_URL, answers: await redisAnswers(process.env.REDIS_URL) }));
-      });`);
-    const result = await runScript(['run', '--no-config', '--timeout', '10000', spec], { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' });
+      });`,
+    );
+    const result = await runScript(['run', '--no-config', '--timeout', '10000', spec], {
+      ...process.env,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const { url, answers } = JSON.parse(readFileSync(seen, 'utf8')) as { url: string; answers: boolean };
     assert.match(url, /^redis:\/\/127\.0\.0\.1:\d+$/);
