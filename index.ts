@@ -44,10 +44,11 @@ export { Subprotocols, type SubprotocolOptions } from './hooks/subprotocols';
 export { AllowedOrigins } from './hooks/allowed-origins';
 
 export { WebsocketConsumer, JsonWebsocketConsumer } from './lib/consumer';
-export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult } from './lib/channel-layer';
+export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult, type NewChannelOptions, type RemoteOutcome } from './lib/channel-layer';
 export { InMemoryChannelLayer, ChannelLayerClosed, type InMemoryChannelLayerOptions } from './lib/in-memory-channel-layer';
 export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/redis-channel-layer';
 export { RealtimeManager, RoomError, type Broadcast, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
+export type { Publication } from './lib/realtime/switchboard';
 export type { Delivery } from './lib/realtime/fan-out';
 export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';

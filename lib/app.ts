@@ -222,7 +222,7 @@ export class App {
    * use. Handlers may also inject it as `RealtimeManager`.
    */
   get realtime(): RealtimeManager {
-    return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, { logError: this.settings.logError, ...this.realtimeOptions }));
+    return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, { logError: this.settings.logError, logger: this.logger, ...this.realtimeOptions }));
   }
 
   /**

@@ -39,6 +39,12 @@ export interface ChannelLayerOptions {
   groupExpiry?: number;
 }
 
+/** Settings of one channel made by `newChannel`. */
+export interface NewChannelOptions {
+  /** Messages this channel holds before it is full; default the layer's `capacity`. */
+  capacity?: number;
+}
+
 /** Counters a layer keeps since it was made. */
 export interface ChannelLayerStats {
   sent: number;
@@ -58,8 +64,11 @@ export interface ChannelLayer {
   send(channel: string, message: ChannelMessage): Promise<void>;
   /** Waits for the next message on `channel`, which must have been made by `newChannel` in this process. */
   receive(channel: string): Promise<ChannelMessage>;
-  /** A new, unique channel name that routes to this process. */
-  newChannel(prefix?: string): Promise<string>;
+  /**
+   * A new, unique channel name that routes to this process. `options.capacity` gives this one
+   * channel its own capacity in place of the layer's (a process-wide inbox that takes bursts).
+   */
+  newChannel(prefix?: string, options?: NewChannelOptions): Promise<string>;
   groupAdd(group: string, channel: string): Promise<void>;
   groupDiscard(group: string, channel: string): Promise<void>;
   /** Sends to every channel in the group; full channels are skipped and counted, never thrown. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
-  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
+  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult, type NewChannelOptions,
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
 import { Fifo } from './fifo';
@@ -91,6 +91,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private readonly groupExpiryMs: number;
   private readonly lifecycle: GroupLifecycle | undefined;
   private readonly mailboxes = new Map<string, Mailbox>();
+  /** Channels made with a capacity of their own; the rest have the layer's. */
+  private readonly capacities = new Map<string, number>();
   private readonly groups = new Map<string, Map<string, Membership>>();
   /** A drained mailbox or an ended membership leaves a stale entry, skipped and pruned by the queue. */
   private readonly messageDeadlines = new DeadlineQueue<Mailbox>((box) => this.mailboxes.get(box.name) === box);
@@ -113,22 +115,33 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.lifecycle = options.groupLifecycle;
   }
 
-  async newChannel(prefix = 'specific'): Promise<string> {
+  async newChannel(prefix = 'specific', options: NewChannelOptions = {}): Promise<string> {
     this.assertOpen('newChannel');
     if (typeof prefix !== 'string' || !CHANNEL_PREFIX.test(prefix)) {
       throw new TypeError(`newChannel prefix ${JSON.stringify(prefix)} must be letters, digits, "-", "_" or "."`);
     }
+    const { capacity } = options;
+    if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
+      throw new RangeError(`newChannel option capacity must be a whole number ≥ 1, got ${capacity}`);
+    }
     // The counter makes names unique here; the random tail keeps them unguessable.
     const name = `${prefix}.${this.processName}!${(++this.sequence).toString(36)}${randomBytes(6).toString('base64url')}`;
     assertChannelName('channel', name);
+    // Kept for the channel's life (channels are never closed), so meant for long-lived ones.
+    if (capacity !== undefined && capacity !== this.capacity) this.capacities.set(name, capacity);
     return name;
+  }
+
+  /** Messages `channel` holds before it is full: its own capacity, or the layer's. */
+  capacityOf(channel: string): number {
+    return this.capacities.get(channel) ?? this.capacity;
   }
 
   async send(channel: string, message: ChannelMessage): Promise<void> {
     this.assertOpen('send', channel);
     this.assertLocalChannel(channel, 'send to');
     assertMessage(message);
-    if (!this.enqueue(channel, message)) throw new ChannelFull(channel, this.capacity);
+    if (!this.enqueue(channel, message)) throw new ChannelFull(channel, this.capacityOf(channel));
     this.counts.sent++;
   }
 
@@ -237,6 +250,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       }
     }
     this.mailboxes.clear();
+    this.capacities.clear();
     this.messageDeadlines.clear();
     this.clearGroups();
   }
@@ -282,7 +296,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const now = performance.now();
     // Expired messages must not hold capacity that a live one could use.
     this.expireHead(box, now);
-    if (box.queue.length >= this.capacity) return false;
+    if (box.queue.length >= this.capacityOf(channel)) return false;
     box.queue.push({ message, expiresAt: now + this.expiryMs });
     if (!box.scheduled) {
       box.scheduled = true;

@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { newRedis } from './ioredis-loader';
 import {
   assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
-  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult,
+  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult, type NewChannelOptions,
 } from './channel-layer';
 import { channelProcess, ChannelLayerClosed, InMemoryChannelLayer } from './in-memory-channel-layer';
 
@@ -201,8 +201,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     return `${this.groupPrefix}${group}`;
   }
 
-  newChannel(prefix?: string): Promise<string> {
-    return this.local.newChannel(prefix);
+  newChannel(prefix?: string, options?: NewChannelOptions): Promise<string> {
+    return this.local.newChannel(prefix, options);
   }
 
   receive(channel: string): Promise<ChannelMessage> {
@@ -435,9 +435,9 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   }
 
   /** Tells the sender whether its message was queued; a lost reply leaves it with outcome 'unknown'. */
-  private acknowledge(inbox: string, id: unknown, queued: boolean): void {
+  private acknowledge(inbox: string, id: unknown, queued: boolean, capacity: number): void {
     if (this.closing) return; // nothing was queued: the sender learns 'unknown'
-    const reply = JSON.stringify({ a: id, s: queued ? 'queued' : 'full', n: this.local.capacity });
+    const reply = JSON.stringify({ a: id, s: queued ? 'queued' : 'full', n: capacity });
     this.publisher.publish(inbox, reply).catch(() => {});
   }
 
@@ -461,7 +461,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
         if (typeof envelope.c !== 'string') throw new TypeError('inbox message names no channel');
         const replyTo = this.acknowledgeTo(envelope);
         const queued = this.local.deliver(envelope.c, message, replyTo !== undefined);
-        if (replyTo !== undefined) this.acknowledge(replyTo, envelope.i, queued);
+        if (replyTo !== undefined) this.acknowledge(replyTo, envelope.i, queued, this.local.capacityOf(envelope.c));
       } else if (channel.startsWith(this.groupPrefix)) {
         // This process delivered its own groupSend locally before publishing.
         if (envelope.o !== this.processName) this.local.deliverToGroup(channel.slice(this.groupPrefix.length), message);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from '../../components/web-socket';
 import type { ChannelLayer } from '../channel-layer';
+import { Logger } from '../logger';
 import { WS_1012_SERVICE_RESTART } from '../status';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
 
@@ -33,6 +34,18 @@ export interface RealtimeOptions {
   historyLimit?: number;
   /** Where a failing event handler is reported. Default: the app's `settings.logError`. */
   logError?: (message: string, error: unknown) => void;
+  /**
+   * Where warnings go: a `realtime.unannounced` event for each room or channel membership change
+   * the channel layer could not confirm telling the other processes. Default: the app's logger.
+   */
+  logger?: Logger;
+  /**
+   * Messages this process's one real-time channel holds before it drops: every broadcast and
+   * membership change from other processes passes through it, and a burst arrives from Redis
+   * at once. What overflows is lost for this process's sockets (the layer counts it in
+   * `stats().dropped`). Default 10000.
+   */
+  inboxCapacity?: number;
 }
 
 /** Who a user is, for `addUser`. */
@@ -57,6 +70,8 @@ export interface RealtimeStats {
   dropped: number;
   /** Messages from the channel layer this process dropped as malformed (each also reported through logError). */
   malformed: number;
+  /** Membership changes the channel layer did not confirm telling other processes (each also a `realtime.unannounced` warning). */
+  unannounced: number;
 }
 
 /**
@@ -90,7 +105,16 @@ export class RealtimeManager {
 
   constructor(layer: ChannelLayer, options: RealtimeOptions = {}) {
     this.store = options.store ?? new MemoryRealtimeStore();
-    this.switchboard = new Switchboard(layer, this.store, (message, error) => this.logError(message, error));
+    const logger = options.logger ?? new Logger();
+    const inboxCapacity = options.inboxCapacity ?? 10_000;
+    if (!Number.isInteger(inboxCapacity) || inboxCapacity < 1) {
+      throw new RangeError(`RealtimeManager option inboxCapacity must be a whole number ≥ 1, got ${inboxCapacity}`);
+    }
+    this.switchboard = new Switchboard(
+      layer, this.store, (message, error) => this.logError(message, error),
+      (unannounced) => logger.log('warn', 'realtime.unannounced', { ...unannounced }),
+      inboxCapacity,
+    );
     this.presenceTtl = options.presenceTtl ?? 15;
     this.grace = options.reconnectGrace ?? 3000;
     this.historyLimit = options.historyLimit ?? 100;
@@ -328,7 +352,7 @@ export class RealtimeManager {
     return {
       rooms: rooms.length, channels: channels.length, users: users.length, connections: this.switchboard.sockets.size,
       messagesPerSecond: this.switchboard.messagesPerSecond, delivered: this.switchboard.delivered, dropped: this.switchboard.dropped,
-      malformed: this.switchboard.malformed,
+      malformed: this.switchboard.malformed, unannounced: this.switchboard.unannounced,
     };
   }
 

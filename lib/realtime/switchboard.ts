@@ -34,6 +34,15 @@ interface DeliverMessage extends ChannelMessage {
   readonly ticket?: string;
 }
 
+/** An announcement of a membership change that other processes may not have heard (see `Switchboard.announce`). */
+export interface Unannounced {
+  readonly kind: 'room' | 'channel';
+  readonly id: string;
+  readonly userId: string;
+  readonly member: boolean;
+  readonly remote: 'failed' | 'unknown';
+}
+
 /** A user joined or left a room or channel: processes holding that user's sockets follow. */
 interface MembershipMessage extends ChannelMessage {
   readonly type: 'realtime.membership';
@@ -71,12 +80,21 @@ export class Switchboard {
   dropped = 0;
   /** Layer messages dropped because they were not the switchboard's (see realtimeMessageProblem). */
   malformed = 0;
+  /** Membership announcements the channel layer did not confirm reaching the other processes. */
+  unannounced = 0;
 
-  /** `store` is where memberships are read: what this process follows is what the store says, not what a message said; `report` hears of each message dropped as malformed. */
+  /**
+   * `store` is where memberships are read: what this process follows is what the store says, not
+   * what a message said; `report` hears of each message dropped as malformed; `warn` of each
+   * announcement other processes may have missed; `inboxCapacity` is the capacity of this
+   * process's one channel, which every broadcast from other processes passes through.
+   */
   constructor(
     private readonly layer: ChannelLayer,
     private readonly store: Pick<RealtimeStore, 'roomsOf' | 'channelsOf'>,
     private readonly report: (message: string, error: unknown) => void = () => {},
+    private readonly warn: (unannounced: Unannounced) => void = () => {},
+    private readonly inboxCapacity?: number,
   ) {}
 
   /** This process's channel on the layer, which also names the process in presence. */
@@ -90,7 +108,7 @@ export class Switchboard {
   }
 
   async start(): Promise<void> {
-    this.processChannel = await this.layer.newChannel('realtime');
+    this.processChannel = await this.layer.newChannel('realtime', { capacity: this.inboxCapacity });
     await this.layer.groupAdd(ALL, this.processChannel);
     void this.listen(this.processChannel);
   }
@@ -137,11 +155,19 @@ export class Switchboard {
     return { ...(await delivery), remote: 'sent', id: appended.id };
   }
 
-  /** Tells every process (this one first) that a user joined or left a room or channel. */
+  /**
+   * Tells every process (this one first) that a user joined or left a room or channel. One the
+   * layer could not confirm is counted and handed to `warn`: a process holding the user's other
+   * sockets may not follow the change until that user's next first socket there.
+   */
   async announce(kind: 'room' | 'channel', id: string, userId: string, member: boolean): Promise<void> {
     const message = frameworkMessage<MembershipMessage>({ type: 'realtime.membership', origin: this.processId, kind, id, userId, member });
     await this.receiveMembership(message);
-    await this.layer.groupSend(ALL, message);
+    const { remote } = await this.layer.groupSend(ALL, message);
+    if (remote === 'failed' || remote === 'unknown') {
+      this.unannounced++;
+      this.warn({ kind, id, userId, member, remote });
+    }
   }
 
   /** A user's first socket here: direct messages to the user, and their rooms and channels, now reach this process. */

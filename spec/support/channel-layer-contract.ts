@@ -189,6 +189,22 @@ export function channelLayerContract(
         await layer.send(channel, msg('n', { i: 4 }));
       });
 
+      it('a channel made with a capacity of its own holds that many, others keep the layer\'s; a bad one is a RangeError', async () => {
+        const layer = await make({ capacity: 2 });
+        const roomy = await layer.newChannel('inbox', { capacity: 5 });
+        const plain = await layer.newChannel();
+        await layer.groupAdd('room', roomy);
+        await layer.groupAdd('room', plain);
+        for (let i = 0; i < 5; i++) await layer.groupSend('room', msg('n', { i }));
+        const full = await layer.send(roomy, msg('n', { i: 5 })).then(() => undefined, (error: unknown) => error);
+        assert.ok(full instanceof ChannelFull, `expected ChannelFull, got ${String(full)}`);
+        assert.equal(full.capacity, 5);
+        assert.equal(layer.stats().dropped, 3, 'the plain channel took 2 of the 5');
+        for (let i = 0; i < 5; i++) assert.deepEqual(await receiveSoon(layer, roomy), msg('n', { i }));
+        await assert.rejects(layer.newChannel('inbox', { capacity: 0 }), RangeError);
+        await assert.rejects(layer.newChannel('inbox', { capacity: 1.5 }), /capacity must be a whole number/);
+      });
+
       it('groupSend skips full channels and counts them as dropped, never throwing', async () => {
         const layer = await make({ capacity: 2 });
         const full = await layer.newChannel();
@@ -297,6 +313,16 @@ export function channelLayerContract(
         await a.send(cb, msg('direct', { n: 1 }));
         assert.deepEqual(await receiveSoon(b, cb), msg('direct', { n: 1 }));
         assert.equal(a.stats().sent, 1);
+      });
+
+      shared('a send to another instance\'s channel with a capacity of its own is refused with ChannelFull at that capacity', async () => {
+        const [a, b] = [await make({ capacity: 1 }), await make({ capacity: 1 })];
+        const cb = await b.newChannel('inbox', { capacity: 3 });
+        for (let i = 0; i < 3; i++) await a.send(cb, msg('direct', { i }));
+        const full = await a.send(cb, msg('direct', { i: 3 })).then(() => undefined, (error: unknown) => error);
+        assert.ok(full instanceof ChannelFull, `expected ChannelFull, got ${String(full)}`);
+        assert.equal(full.capacity, 3);
+        for (let i = 0; i < 3; i++) assert.deepEqual(await receiveSoon(b, cb), msg('direct', { i }));
       });
 
       separate('instances share nothing: a send to another instance\'s channel is refused', async () => {

@@ -73,9 +73,7 @@ async function main(): Promise<void> {
   const prefix = process.env.RT_PREFIX;
   if (!prefix) throw new Error('RT_PREFIX is required');
   const store = new RedisRealtimeStore({ prefix });
-  // A burst of a few hundred broadcasts reaches this process's realtime channel in one read
-  // from Redis; the default capacity (100) would drop most of it.
-  const layer = new RedisChannelLayer({ prefix, capacity: 10_000 });
+  const layer = new RedisChannelLayer({ prefix });
   await Promise.all([store.ready(), layer.ready()]);
   const app = new App({
     routes: [

@@ -142,6 +142,19 @@ describe('History across processes (two app processes on a redis-server of the s
     }
   });
 
+  it('a burst of 2000 broadcasts from B into one room reaches the member on A complete and in order (the real-time inbox takes it)', async () => {
+    await post(node(a), '/rooms', { id: 'flood' });
+    const { socket } = await rawMember(a, 'fay', 'flood');
+    // B has a member too, so the room's messages come back to B through Redis as they reach A.
+    await rawMember(b, 'fred', 'flood');
+    const count = 2000;
+    const ids = await post<string[]>(node(b), '/burst', { room: 'flood', count });
+    assert.deepEqual(offsetsOf(ids).sort((x, y) => x - y), range(1, count));
+    const received: string[] = [];
+    while (received.length < count) received.push((await socket.receiveJson(5000) as { id: string }).id);
+    assert.deepEqual(offsetsOf(received), range(1, count), 'every line once, in order');
+  });
+
   it('a client cut off while both processes broadcast gets exactly what it missed on reconnecting, in order, then live lines', async () => {
     await post(node(a), '/rooms', { id: 'resume' });
     const proxy = await TcpProxy.start(node(a).port);

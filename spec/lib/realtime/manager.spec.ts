@@ -5,6 +5,7 @@ import { QueryParam } from '../../../components/query-param';
 import { WebSocket } from '../../../components/web-socket';
 import { App } from '../../../lib/app';
 import { WebSocketDisconnect } from '../../../lib/exceptions';
+import { InMemoryChannelLayer } from '../../../lib/in-memory-channel-layer';
 import { inject } from '../../../lib/inject';
 import { EventType, type EventData } from '../../../lib/realtime/events';
 import { RealtimeManager, RoomError, type RealtimeOptions } from '../../../lib/realtime/manager';
@@ -413,7 +414,7 @@ describe('RealtimeManager', function () {
       it('counts rooms, channels, users, connections and deliveries', async () => {
         const { realtime } = ctx().app;
         const before = await realtime.getStats();
-        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0 });
+        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0, unannounced: 0 });
         await realtime.createRoom({ id: 'a' });
         await realtime.createRoom({ id: 'b', isPrivate: true });
         await realtime.createChannel({ id: 'c' });
@@ -430,6 +431,15 @@ describe('RealtimeManager', function () {
         await ann.close();
         await eventually(async () => (await realtime.getStats()).connections === 2, 1000, 'the closed socket to be forgotten');
       });
+    });
+  });
+
+  describe('options', () => {
+    it('refuses an inboxCapacity that is not a whole number ≥ 1 when the manager is made, naming the option', () => {
+      for (const inboxCapacity of [0, -1, 2.5, Number.NaN]) {
+        assert.throws(() => new RealtimeManager(new InMemoryChannelLayer(), { inboxCapacity }), (error: Error) =>
+          error instanceof RangeError && /RealtimeManager option inboxCapacity must be a whole number/.test(error.message));
+      }
     });
   });
 
