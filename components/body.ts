@@ -1,7 +1,7 @@
-import { ConfigurationError } from '../lib/exceptions';
-import type { FromSchema, JsonSchema } from '../lib/schema';
-import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/token';
-import { jsonValidator } from '../lib/validation';
+import { ConfigurationError } from '../lib/errors/exceptions';
+import type { FromSchema, JsonSchema } from '../lib/inject/schema';
+import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/inject/token';
+import { jsonValidator } from '../lib/inject/validation';
 
 /**
  * The request body parsed as JSON and validated by `schema` (compiled once at startup).

@@ -1,6 +1,6 @@
-import { Response } from '../lib/response';
-import { ConfigurationError } from '../lib/exceptions';
-import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/token';
+import { Response } from '../lib/http/response';
+import { ConfigurationError } from '../lib/errors/exceptions';
+import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/inject/token';
 
 /**
  * The response about to be sent, for `onResponse` and `onError` hooks (HTTP routes).

@@ -1,7 +1,7 @@
-import { ConfigurationError } from '../lib/exceptions';
-import type { FromSchema, JsonSchema } from '../lib/schema';
-import { Token, type CompileSite, type Provider } from '../lib/token';
-import { parameterValidator } from '../lib/validation';
+import { ConfigurationError } from '../lib/errors/exceptions';
+import type { FromSchema, JsonSchema } from '../lib/inject/schema';
+import { Token, type CompileSite, type Provider } from '../lib/inject/token';
+import { parameterValidator } from '../lib/inject/validation';
 
 /**
  * One path parameter. Without a schema the handler gets a string (`{slug}`, `{key:uuid}`,

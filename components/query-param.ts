@@ -1,6 +1,6 @@
-import type { FromSchema, JsonSchema } from '../lib/schema';
-import { Token, type CompileSite, type Provider } from '../lib/token';
-import { parameterValidator } from '../lib/validation';
+import type { FromSchema, JsonSchema } from '../lib/inject/schema';
+import { Token, type CompileSite, type Provider } from '../lib/inject/token';
+import { parameterValidator } from '../lib/inject/validation';
 
 /** A query parameter is optional unless its schema gives a default or it is declared required. */
 type QueryValue<S, R> = R extends true ? FromSchema<S> : S extends { readonly default: unknown } ? FromSchema<S> : FromSchema<S> | undefined;

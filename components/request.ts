@@ -1,7 +1,7 @@
 import { parse as parseCookies } from 'cookie';
-import type { Address, IncomingSource } from '../lib/address';
-import { HTTPException } from '../lib/exceptions';
-import * as status from '../lib/status';
+import type { Address, IncomingSource } from '../lib/http/address';
+import { HTTPException } from '../lib/errors/exceptions';
+import * as status from '../lib/errors/status';
 import type { Query, Scope } from './scope';
 
 /**

@@ -1,7 +1,7 @@
 import { unescape } from 'node:querystring';
-import type { Address, IncomingSource } from '../lib/address';
+import type { Address, IncomingSource } from '../lib/http/address';
 import type { App } from '../lib/app';
-import { decodePath } from '../lib/path-decoding';
+import { decodePath } from '../lib/routing/path-decoding';
 
 /** Parsed query string: a key seen once maps to a string, a repeated key to a list. */
 export type Query = Readonly<Record<string, string | string[]>>;

@@ -1,7 +1,7 @@
 import { Scope } from '../components/scope';
-import { HTTPException } from '../lib/exceptions';
-import { inject } from '../lib/inject';
-import * as status from '../lib/status';
+import { HTTPException } from '../lib/errors/exceptions';
+import { inject } from '../lib/inject/inject';
+import * as status from '../lib/errors/status';
 
 /**
  * Refuses WebSocket handshakes from pages on other origins with 403, before the upgrade:

@@ -1,8 +1,8 @@
 import { Scope } from '../components/scope';
 import { CurrentResponse } from '../components/current-response';
-import { inject } from '../lib/inject';
-import { Response } from '../lib/response';
-import * as status from '../lib/status';
+import { inject } from '../lib/inject/inject';
+import { Response } from '../lib/http/response';
+import * as status from '../lib/errors/status';
 
 export interface CorsOptions {
   /** Origins allowed to read responses: a list, or `'*'` for any. Default: none. */

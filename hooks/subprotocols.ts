@@ -1,7 +1,7 @@
-import { WebSocket } from '../components/web-socket';
-import { HTTPException, WebSocketProtocolError } from '../lib/exceptions';
-import { inject } from '../lib/inject';
-import * as status from '../lib/status';
+import { WebSocket } from '../components/websocket';
+import { HTTPException, WebSocketProtocolError } from '../lib/errors/exceptions';
+import { inject } from '../lib/inject/inject';
+import * as status from '../lib/errors/status';
 
 export interface SubprotocolOptions {
   /** Refuse clients that offer none of the supported subprotocols (default). */

@@ -1,10 +1,10 @@
 import { Scope } from '../components/scope';
 import { User } from '../components/user';
-import { component, type ComponentDefinition } from '../lib/component';
-import { HTTPException, WebSocketException } from '../lib/exceptions';
-import { inject } from '../lib/inject';
-import * as status from '../lib/status';
-import { isThenable, type MaybePromise } from '../lib/thenable';
+import { component, type ComponentDefinition } from '../lib/inject/component';
+import { HTTPException, WebSocketException } from '../lib/errors/exceptions';
+import { inject } from '../lib/inject/inject';
+import * as status from '../lib/errors/status';
+import { isThenable, type MaybePromise } from '../lib/inject/thenable';
 
 export interface TokenAuthOptions {
   /** Turns a token into a user; `null`/`undefined` means the token is not valid. */

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseServingLine } from '../../lib/worker-protocol';
+import { parseServingLine } from '../../lib/server/worker-protocol';
 
-const CLI = join(__dirname, '..', '..', 'lib', 'cli.js');
+const CLI = join(__dirname, '..', '..', 'lib', 'server', 'cli.js');
 
 /** A `starwire serve` process started by a bench: its port, its CPU time, and a timed SIGTERM. */
 export interface StarwireServer {
@@ -14,7 +14,7 @@ export interface StarwireServer {
   terminate(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts `node dist/lib/cli.js serve <args>` and resolves once it prints its serving line. */
+/** Starts `node dist/lib/server/cli.js serve <args>` and resolves once it prints its serving line. */
 export function startStarwire(args: readonly string[]): Promise<StarwireServer> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { WebSocket } from '../../components/web-socket';
+import type { WebSocket } from '../../components/websocket';
 
 /** What one delivery reached in this process. */
 export interface Delivery {

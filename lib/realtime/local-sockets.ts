@@ -1,4 +1,4 @@
-import type { WebSocket } from '../../components/web-socket';
+import type { WebSocket } from '../../components/websocket';
 
 /**
  * The sockets this process holds, by user and by path: what a broadcast arriving here is

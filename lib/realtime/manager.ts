@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { WebSocket } from '../../components/web-socket';
-import type { ChannelLayer } from '../channel-layer';
-import { Logger } from '../logger';
-import { WS_1012_SERVICE_RESTART } from '../status';
+import type { WebSocket } from '../../components/websocket';
+import type { ChannelLayer } from '../channels/channel-layer';
+import { Logger } from '../config/logger';
+import { WS_1012_SERVICE_RESTART } from '../errors/status';
 import { EventType, type EventData, type EventHandler, type PresenceUser } from './events';
 
 /** What a room or channel broadcast reached (see `Publication`), and the history id it was kept under (if it was). */

@@ -1,4 +1,4 @@
-import type { ChannelMessage } from '../channel-layer';
+import type { ChannelMessage } from '../channels/channel-layer';
 
 function isString(value: unknown): value is string {
   return typeof value === 'string';

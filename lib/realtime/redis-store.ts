@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
-import { newRedis } from '../ioredis-loader';
+import { newRedis } from '../channels/ioredis-loader';
 import type { PresenceUser } from './events';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {

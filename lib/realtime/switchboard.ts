@@ -1,5 +1,5 @@
-import type { WebSocket } from '../../components/web-socket';
-import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channel-layer';
+import type { WebSocket } from '../../components/websocket';
+import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channels/channel-layer';
 import { fanOut, type Delivery } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';
 import { groupName as group } from './ids';

@@ -6,9 +6,9 @@
 import type { Server } from 'node:http';
 import { WebSocket as WsWebSocket } from 'ws';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { WebSocketRoute } from '../../lib/routes';
-import { WebSocket } from '../../components/web-socket';
+import { inject } from '../../lib/inject/inject';
+import { WebSocketRoute } from '../../lib/routing/routes';
+import { WebSocket } from '../../components/websocket';
 import { within } from '../support/ws-client';
 
 export type ClientModule = typeof import('../../client/index.mjs');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { Body } from '../../components/body';
 import { App } from '../../lib/app';
-import { ConfigurationError } from '../../lib/exceptions';
-import { inject } from '../../lib/inject';
-import { Route, WebSocketRoute } from '../../lib/routes';
+import { ConfigurationError } from '../../lib/errors/exceptions';
+import { inject } from '../../lib/inject/inject';
+import { Route, WebSocketRoute } from '../../lib/routing/routes';
 import { forEachClient } from '../support/clients';
 
 interface ValidationBody {

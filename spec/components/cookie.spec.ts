@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Cookie } from '../../components/cookie';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { Route } from '../../lib/routes';
+import { inject } from '../../lib/inject/inject';
+import { Route } from '../../lib/routing/routes';
 import { forEachClient } from '../support/clients';
 
 function makeApp(): App {

@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import { Body } from '../../components/body';
 import { Request } from '../../components/request';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { Route } from '../../lib/routes';
+import { inject } from '../../lib/inject/inject';
+import { Route } from '../../lib/routing/routes';
 import { forEachClient } from '../support/clients';
 
 /** How often each JSON handler ran: a refused request must leave these alone. */

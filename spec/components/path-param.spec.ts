@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { PathParam } from '../../components/path-param';
 import { App } from '../../lib/app';
-import { ConfigurationError } from '../../lib/exceptions';
-import { inject } from '../../lib/inject';
-import { Include, Route } from '../../lib/routes';
+import { ConfigurationError } from '../../lib/errors/exceptions';
+import { inject } from '../../lib/inject/inject';
+import { Include, Route } from '../../lib/routing/routes';
 import { forEachClient } from '../support/clients';
 
 interface ValidationBody {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { WebSocket as WsClient } from 'ws';
-import { WebSocket } from '../../components/web-socket';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { Route, WebSocketRoute } from '../../lib/routes';
-import { TestClient } from '../../lib/test-client';
-import { WebSocketDenied } from '../../lib/test-websocket';
+import { inject } from '../../lib/inject/inject';
+import { Route, WebSocketRoute } from '../../lib/routing/routes';
+import { TestClient } from '../../lib/testing/test-client';
+import { WebSocketDenied } from '../../lib/testing/test-websocket';
 import { AllowedOrigins } from '../../hooks/allowed-origins';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { App } from '../../lib/app';
-import { HTTPException } from '../../lib/exceptions';
-import { Response } from '../../lib/response';
-import { Route } from '../../lib/routes';
-import * as status from '../../lib/status';
+import { HTTPException } from '../../lib/errors/exceptions';
+import { Response } from '../../lib/http/response';
+import { Route } from '../../lib/routing/routes';
+import * as status from '../../lib/errors/status';
 import { Cors, type CorsOptions } from '../../hooks/cors';
 import { TokenAuth } from '../../hooks/token-auth';
 import { User } from '../../components/user';
-import { inject } from '../../lib/inject';
+import { inject } from '../../lib/inject/inject';
 import { forEachClient } from '../support/clients';
 
 const ALLOWED = 'https://chat.example.com';

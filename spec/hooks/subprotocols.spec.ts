@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { WebSocket as WsClient } from 'ws';
-import { WebSocket } from '../../components/web-socket';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
-import { WebSocketDisconnect } from '../../lib/exceptions';
-import { inject } from '../../lib/inject';
-import { WebSocketRoute } from '../../lib/routes';
-import { TestClient } from '../../lib/test-client';
-import { WebSocketDenied } from '../../lib/test-websocket';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
+import { inject } from '../../lib/inject/inject';
+import { WebSocketRoute } from '../../lib/routing/routes';
+import { TestClient } from '../../lib/testing/test-client';
+import { WebSocketDenied } from '../../lib/testing/test-websocket';
 import { Subprotocols, type SubprotocolOptions } from '../../hooks/subprotocols';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { App } from '../../lib/app';
-import { HTTPException } from '../../lib/exceptions';
-import { Route } from '../../lib/routes';
-import * as status from '../../lib/status';
+import { HTTPException } from '../../lib/errors/exceptions';
+import { Route } from '../../lib/routing/routes';
+import * as status from '../../lib/errors/status';
 import { Timing } from '../../hooks/timing';
 import { forEachClient } from '../support/clients';
 

@@ -4,13 +4,13 @@ import { WebSocket as WsClient, type ClientOptions } from 'ws';
 import { Message } from '../../components/message';
 import { Scope } from '../../components/scope';
 import { User } from '../../components/user';
-import { WebSocket } from '../../components/web-socket';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
-import { WebSocketDisconnect } from '../../lib/exceptions';
-import { inject } from '../../lib/inject';
-import { WebSocketRoute } from '../../lib/routes';
-import { TestClient } from '../../lib/test-client';
-import { WebSocketDenied } from '../../lib/test-websocket';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
+import { inject } from '../../lib/inject/inject';
+import { WebSocketRoute } from '../../lib/routing/routes';
+import { TestClient } from '../../lib/testing/test-client';
+import { WebSocketDenied } from '../../lib/testing/test-websocket';
 import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -3,8 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { Scope } from '../../components/scope';
 import { User } from '../../components/user';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { Route } from '../../lib/routes';
+import { inject } from '../../lib/inject/inject';
+import { Route } from '../../lib/routing/routes';
 import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 import { forEachClient } from '../support/clients';
 

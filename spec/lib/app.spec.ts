@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PathParam } from '../../components/path-param';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
-import { Include, Route, WebSocketRoute } from '../../lib/routes';
+import { inject } from '../../lib/inject/inject';
+import { Include, Route, WebSocketRoute } from '../../lib/routing/routes';
 import { forEachClient } from '../support/clients';
 
 describe('App', () => {

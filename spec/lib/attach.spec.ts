@@ -3,13 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { App } from '../../lib/app';
-import { HTTPException } from '../../lib/exceptions';
-import { inject } from '../../lib/inject';
-import { WebSocketRoute } from '../../lib/routes';
-import * as status from '../../lib/status';
+import { HTTPException } from '../../lib/errors/exceptions';
+import { inject } from '../../lib/inject/inject';
+import { WebSocketRoute } from '../../lib/routing/routes';
+import * as status from '../../lib/errors/status';
 import { Header } from '../../components/header';
 import { Message } from '../../components/message';
-import { WebSocket } from '../../components/web-socket';
+import { WebSocket } from '../../components/websocket';
 import { expressHost, fastifyHost, rawUpgrade, startFastify, type FrameworkHost, type Hosted } from '../support/framework-hosts';
 import { liveRefusal, openLive, within, type LiveSocket } from '../support/ws-client';
 

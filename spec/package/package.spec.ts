@@ -156,6 +156,6 @@ describe('the npm package (npm pack)', function () {
     const compiled = await run(process.execPath, [TSC, '-p', bare], { cwd: bare }).then(() => ({ stdout: '' }), (error: { stdout: string }) => error);
     const errors = compiled.stdout.split('\n').filter((line) => /error TS/.test(line));
     assert.ok(errors.length > 0);
-    for (const line of errors) assert.match(line, /^node_modules\/starwire\/dist\/lib\/(redis-channel-layer|realtime\/redis-store)\.d\.ts\(\d+,\d+\): error TS2307: Cannot find module 'ioredis'/);
+    for (const line of errors) assert.match(line, /^node_modules\/starwire\/dist\/lib\/(channels\/redis-channel-layer|realtime\/redis-store)\.d\.ts\(\d+,\d+\): error TS2307: Cannot find module 'ioredis'/);
   });
 });

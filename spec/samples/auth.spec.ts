@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { WebSocketDisconnect } from '../../lib/exceptions';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { BYE, createApp, SUBPROTOCOL } from '../../samples/auth/app';
 import { forEachTransport, type Peer } from '../support/ws-client';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from '../../lib/app';
-import { WebSocketDisconnect } from '../../lib/exceptions';
-import { TestClient } from '../../lib/test-client';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
+import { TestClient } from '../../lib/testing/test-client';
 import { chatApplication, createApp, output, protocolTypeApp, websocketUrlpatterns } from '../../samples/channels/consumers';
 import { forEachTransport, liveTransport, testTransport, WAIT, within, type Peer, type Transport } from '../support/ws-client';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../lib/app';
-import { TestClient } from '../../lib/test-client';
+import { TestClient } from '../../lib/testing/test-client';
 import { createApp } from '../../samples/chat/app';
 import { clientModuleRoutes } from '../../samples/chat/client-module';
 import { forEachTransport, testTransport, type Peer, type Transport } from '../support/ws-client';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { App } from '../../lib/app';
-import { WebSocketDisconnect } from '../../lib/exceptions';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { createApp } from '../../samples/echo/app';
 import { forEachTransport, liveTransport, testTransport, within, type Peer, type Transport } from '../support/ws-client';
 

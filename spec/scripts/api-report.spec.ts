@@ -58,7 +58,7 @@ describe('public API report (scripts/api-report.mjs)', function () {
   });
 
   it('keeps members marked @internal out of the published declarations (stripInternal)', () => {
-    const declarations = readFileSync(join(ROOT, 'dist', 'components', 'web-socket.d.ts'), 'utf8');
+    const declarations = readFileSync(join(ROOT, 'dist', 'components', 'websocket.d.ts'), 'utf8');
     assert.match(declarations, /receiveJson/);
     assert.doesNotMatch(declarations, /armHandshakeTimeout|netSocket|onMessage|disconnectRaiser/);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   assertChannelName, ChannelFull, frameworkMessage, type ChannelLayer, type ChannelLayerOptions, type ChannelMessage,
-} from '../../lib/channel-layer';
+} from '../../lib/channels/channel-layer';
 
 export interface ContractOptions {
   /** Whether two instances are two processes sharing one backend (Redis) or two separate worlds (memory). */

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
 import { join } from 'node:path';
-import { parseServingLine } from '../../lib/worker-protocol';
+import { parseServingLine } from '../../lib/server/worker-protocol';
 import { within } from './ws-client';
 
 /** The package root, where `starwire` runs in these specs. */
 export const ROOT = join(__dirname, '..', '..', '..');
-export const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
+export const CLI = join(ROOT, 'dist', 'lib', 'server', 'cli.js');
 
 /** How a `starwire` process ended. */
 export interface Ended {
@@ -19,7 +19,7 @@ export interface Ended {
 const running = new Set<StarwireProcess>();
 
 /**
- * A `node dist/lib/cli.js ...` child with its output collected. Every one started is killed
+ * A `node dist/lib/server/cli.js ...` child with its output collected. Every one started is killed
  * by `killAll()` (call it in `afterEach`), whatever a spec left behind.
  */
 export class StarwireProcess {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { App } from '../../lib/app';
-import { TestClient, type TestRequestInit } from '../../lib/test-client';
+import { TestClient, type TestRequestInit } from '../../lib/testing/test-client';
 
 /** The subset of the TestClient API both transports offer. */
 export interface HttpClient {

@@ -1,5 +1,5 @@
 /**
- * Measures what drained channels cost, for spec/lib/drained-channel.spec.ts: runs `CYCLES`
+ * Measures what drained channels cost, for spec/lib/channels/drained-channel.spec.ts: runs `CYCLES`
  * send-then-receive cycles on one channel of a layer (`LAYER=memory` or `LAYER=redis`, the
  * latter under `REDIS_PREFIX`), with a garbage collection before and after, and prints
  * `{ growth, deadlines, channels }` as one JSON line: the heap growth in bytes, the entries
@@ -9,9 +9,9 @@
  * @example
  * execFile(process.execPath, ['--expose-gc', 'dist/spec/support/drained-channel.js'], { env: { LAYER: 'memory', CYCLES: '100000' } });
  */
-import type { ChannelLayer } from '../../lib/channel-layer';
-import { InMemoryChannelLayer } from '../../lib/in-memory-channel-layer';
-import { RedisChannelLayer } from '../../lib/redis-channel-layer';
+import type { ChannelLayer } from '../../lib/channels/channel-layer';
+import { InMemoryChannelLayer } from '../../lib/channels/in-memory-channel-layer';
+import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
 
 /** The wrapped in-memory layer's private deadline queue: how many entries it still holds. */
 function deadlines(layer: ChannelLayer): number {

@@ -19,14 +19,14 @@
 import 'reflect-metadata';
 import { Body } from '../../components/body';
 import { QueryParam } from '../../components/query-param';
-import { WebSocket } from '../../components/web-socket';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
-import { inject } from '../../lib/inject';
+import { inject } from '../../lib/inject/inject';
 import { EventType } from '../../lib/realtime/events';
 import { RealtimeManager } from '../../lib/realtime/manager';
 import { RedisRealtimeStore } from '../../lib/realtime/redis-store';
-import { RedisChannelLayer } from '../../lib/redis-channel-layer';
-import { Route, WebSocketRoute } from '../../lib/routes';
+import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
+import { Route, WebSocketRoute } from '../../lib/routing/routes';
 
 interface Command {
   op: 'join' | 'say';

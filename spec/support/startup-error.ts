@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigurationError } from '../../lib/exceptions';
+import { ConfigurationError } from '../../lib/errors/exceptions';
 
 /** The message of the `ConfigurationError` that `build` (usually `new App(...)`) throws. */
 export function startupError(build: () => unknown): string {

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import { WebSocket as WsClient, type RawData } from 'ws';
 import { App } from '../../lib/app';
-import { WebSocketDisconnect } from '../../lib/exceptions';
-import { TestClient } from '../../lib/test-client';
-import { WebSocketDenied, type TestWebSocket } from '../../lib/test-websocket';
+import { WebSocketDisconnect } from '../../lib/errors/exceptions';
+import { TestClient } from '../../lib/testing/test-client';
+import { WebSocketDenied, type TestWebSocket } from '../../lib/testing/test-websocket';
 
 /** How a connection ended, as the client saw it. */
 export interface CloseInfo {

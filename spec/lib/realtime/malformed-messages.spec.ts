@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QueryParam } from '../../../components/query-param';
-import { WebSocket } from '../../../components/web-socket';
+import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import type { ChannelMessage } from '../../../lib/channel-layer';
-import { inject } from '../../../lib/inject';
+import type { ChannelMessage } from '../../../lib/channels/channel-layer';
+import { inject } from '../../../lib/inject/inject';
 import { RealtimeManager } from '../../../lib/realtime/manager';
-import { WebSocketRoute } from '../../../lib/routes';
+import { WebSocketRoute } from '../../../lib/routing/routes';
 import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
 import { openLive, testTransport, within, type LiveSocket } from '../../support/ws-client';
 

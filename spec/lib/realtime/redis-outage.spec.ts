@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryParam } from '../../../components/query-param';
-import { WebSocket } from '../../../components/web-socket';
+import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject';
+import { inject } from '../../../lib/inject/inject';
 import { RealtimeManager } from '../../../lib/realtime/manager';
-import { RedisChannelLayer } from '../../../lib/redis-channel-layer';
-import { WebSocketRoute } from '../../../lib/routes';
+import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
+import { WebSocketRoute } from '../../../lib/routing/routes';
 import { freePort, startRedis, stopRedis } from '../../support/private-redis';
 import { liveUrl, openLive, within, type LiveSocket } from '../../support/ws-client';
 

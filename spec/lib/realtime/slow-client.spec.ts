@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { setImmediate as turn } from 'node:timers/promises';
 import { QueryParam } from '../../../components/query-param';
-import { WebSocket } from '../../../components/web-socket';
+import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject';
+import { inject } from '../../../lib/inject/inject';
 import { RealtimeManager } from '../../../lib/realtime/manager';
 import { parseHistoryId } from '../../../lib/realtime/store';
-import { WebSocketRoute } from '../../../lib/routes';
+import { WebSocketRoute } from '../../../lib/routing/routes';
 import { liveUrl, openLive, within } from '../../support/ws-client';
 
 /** Joins `room` and says `ready`; then answers `{ after }` with what the room kept after it. */

@@ -1,0 +1,89 @@
+import type { Connection } from '../inject/connection';
+import type { Endpoint } from '../routing/endpoint';
+import { errorResponse } from '../errors/error-response';
+import type { CompiledHook } from '../inject/hook';
+import { headersProblem, statusProblem } from '../errors/http-fields';
+import { invoke } from '../inject/invoke';
+import { Response, toResponse } from './response';
+import { attempt, isThenable, then, type MaybePromise } from '../inject/thenable';
+
+/**
+ * Serves one HTTP request on a compiled endpoint: `onRequest` hooks in order, the handler,
+ * `onResponse` hooks in reverse; on any error, the error's response and `onError` hooks in
+ * reverse. Like a stack of middleware, only hooks that were reached on the way in run on the
+ * way out. Never throws: the result is always a response to send.
+ */
+export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
+  return then(attempt(
+    () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
+    (error) => afterError(endpoint, connection, error),
+  ), (response) => sendable(endpoint, connection, response));
+}
+
+/**
+ * The response itself, or a 500 when its status or a header (set straight into `headers`,
+ * past the checks `Response` makes) cannot be sent: Node would refuse it and cut the connection.
+ */
+function sendable(endpoint: Endpoint, connection: Connection, response: Response): Response {
+  const problem = statusProblem(response.status, endpoint.label) ?? headersProblem(response.headers, endpoint.label);
+  return problem === undefined ? response : errorResponse(new TypeError(problem), connection.settings, endpoint.label);
+}
+
+function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
+  return then(beforeRequest(endpoint.hooks, connection, 0), (early) =>
+    early ?? then(invoke(endpoint.handler, connection), toResponse));
+}
+
+function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {
+  for (let i = start; i < hooks.length; i++) {
+    connection.hooksEntered = i + 1;
+    const method = hooks[i].onRequest;
+    if (!method) continue;
+    const result = invoke(method, connection);
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value) => (value instanceof Response ? value : beforeRequest(hooks, connection, i + 1)));
+    }
+    if (result instanceof Response) return result;
+  }
+  return undefined;
+}
+
+function afterResponse(hooks: readonly CompiledHook[], connection: Connection, response: Response, start: number): MaybePromise<Response> {
+  connection.response = response;
+  for (let i = start; i >= 0; i--) {
+    const method = hooks[i].onResponse;
+    if (!method) continue;
+    const result = invoke(method, connection);
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value) =>
+        afterResponse(hooks, connection, value instanceof Response ? value : (connection.response as Response), i - 1));
+    }
+    if (result instanceof Response) connection.response = result;
+  }
+  return connection.response as Response;
+}
+
+function afterError(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
+  connection.error = error;
+  connection.response = errorResponse(error, connection.settings, endpoint.label);
+  const run = (start: number): MaybePromise<Response> => {
+    for (let i = start; i >= 0; i--) {
+      const method = endpoint.hooks[i].onError;
+      if (!method) continue;
+      const result = attempt(() => invoke(method, connection), (failure) => {
+        // A failing error hook must not hide the original error or leave the client waiting.
+        connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
+        return undefined;
+      });
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) => {
+          if (value instanceof Response) connection.response = value;
+          return run(i - 1);
+        });
+      }
+      if (result instanceof Response) connection.response = result;
+    }
+    return connection.response as Response;
+  };
+  return run(connection.hooksEntered - 1);
+}

@@ -1,0 +1,87 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Settings } from '../config/settings';
+import type { Scope } from '../../components/scope';
+import type { WebSocket } from '../../components/websocket';
+import { Request } from '../../components/request';
+import { then, type MaybePromise } from './thenable';
+
+/**
+ * Everything one HTTP request or one WebSocket connection carries while it is served: the
+ * scope, its component cache, its child DI container, and what hooks see on the way out.
+ * Created per connection, disposed when it ends.
+ */
+export class Connection {
+  readonly scope: Scope;
+  readonly settings: Settings;
+  /** `'request'`-scoped component values (per HTTP request, or per WebSocket connection). */
+  cache: Map<unknown, unknown> | undefined = undefined;
+  /** The error being handled, for `onError` hooks. */
+  error: unknown = undefined;
+  /** The response about to be sent, for `onResponse`/`onError` hooks. */
+  response: unknown = undefined;
+  /** For a request that matched no route: the methods its path allows (empty: 404). */
+  allowedMethods: readonly string[] = NONE;
+  /**
+   * How many of the endpoint's hooks had their turn in the `onRequest` order (their `onRequest`
+   * ran or threw, or they have none): only those get `onResponse`/`onError`.
+   */
+  hooksEntered = 0;
+  /** The socket, on WebSocket connections. */
+  websocket: WebSocket | undefined = undefined;
+  private readonly rootContainer: DependencyContainer;
+  private child: DependencyContainer | undefined = undefined;
+  private lazyRequest: Request | undefined = undefined;
+  private disposers: (() => MaybePromise<void>)[] | undefined = undefined;
+
+  constructor(scope: Scope, settings: Settings, container: DependencyContainer) {
+    this.scope = scope;
+    this.settings = settings;
+    this.rootContainer = container;
+  }
+
+  /** The HTTP request, made on first use. */
+  get request(): Request {
+    return (this.lazyRequest ??= new Request(this.scope, this.scope.source, this.settings.maxBodySize));
+  }
+
+  /** A child of the app's container, made on first use, disposed with the connection. */
+  get container(): DependencyContainer {
+    return (this.child ??= this.rootContainer.createChildContainer());
+  }
+
+  /** Runs `fn` when the connection ends, last registered first. */
+  onDispose(fn: () => MaybePromise<void>): void {
+    (this.disposers ??= []).push(fn);
+  }
+
+  /** Ends the connection's DI scope; errors are reported, never thrown at the caller. */
+  dispose(): MaybePromise<void> {
+    const disposers = this.disposers;
+    const child = this.child;
+    if (disposers === undefined && child === undefined) return;
+    this.disposers = undefined;
+    this.child = undefined;
+    const steps: (() => MaybePromise<void>)[] = disposers ? disposers.reverse() : [];
+    if (child) steps.push(() => child.dispose());
+    const run = (index: number): MaybePromise<void> => {
+      for (let i = index; i < steps.length; i++) {
+        let result: MaybePromise<void>;
+        try {
+          result = steps[i]();
+        } catch (error) {
+          this.settings.logError(`Error while disposing ${this.scope.path}`, error);
+          continue;
+        }
+        if (result && typeof (result as Promise<void>).then === 'function') {
+          return then(
+            (result as Promise<void>).catch((error: unknown) => this.settings.logError(`Error while disposing ${this.scope.path}`, error)),
+            () => run(i + 1),
+          );
+        }
+      }
+    };
+    return run(0);
+  }
+}
+
+const NONE: readonly string[] = Object.freeze([]);

@@ -1,0 +1,69 @@
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ConfigurationError, ValidationError, type ValidationIssue } from '../errors/exceptions';
+import type { JsonSchema } from './schema';
+
+/**
+ * Two ajv instances, each compiling a schema once: parameters (path, query, header) arrive as
+ * strings and are coerced to the schema's types; bodies and messages are JSON and are not.
+ * Neither collects all errors: on untrusted input the first problem is enough.
+ *
+ * Both run in ajv's strict mode, so a misspelt keyword (`minLenght`), a keyword on the wrong
+ * type, or a `format` nobody defined fails at `new App()` instead of silently checking nothing;
+ * ajv-formats supplies the formats (email, date-time, uuid, uri, ...).
+ */
+const strict: Options = { strict: true, allowUnionTypes: true, useDefaults: true };
+// Made on first use: an app without schemas (or a process that only imports) pays nothing.
+let paramAjv: Ajv | undefined;
+let jsonAjv: Ajv | undefined;
+const params = (): Ajv => (paramAjv ??= addFormats(new Ajv({ ...strict, coerceTypes: 'array' })));
+// `discriminator` lets a oneOf of messages told apart by `type` report the member that matched.
+const documents = (): Ajv => (jsonAjv ??= addFormats(new Ajv({ ...strict, discriminator: true })));
+
+/** Checks and converts one value; throws `ValidationError` naming `parameter`. */
+export type Validator<T> = (value: unknown) => T;
+
+function issues(errors: ErrorObject[] | null | undefined, prefix: string): ValidationIssue[] {
+  // Parameters are validated wrapped as { value }; their errors are reported as if they were not.
+  const schemaPrefix = prefix ? '#/properties/value' : '';
+  return (errors ?? []).map((error) => ({
+    instancePath: error.instancePath.startsWith(prefix) ? error.instancePath.slice(prefix.length) : error.instancePath,
+    schemaPath: schemaPrefix && error.schemaPath.startsWith(schemaPrefix) ? `#${error.schemaPath.slice(schemaPrefix.length)}` : error.schemaPath,
+    keyword: error.keyword,
+    params: error.params as Record<string, unknown>,
+    message: error.message,
+  }));
+}
+
+function compile(ajv: Ajv, schema: object, parameter: string, where: string): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    throw new ConfigurationError(`${where}: invalid JSON Schema for ${parameter}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A validator for a single string-valued parameter. ajv coerces only inside objects, so the
+ * value is wrapped as `{ value }` and unwrapped after coercion and defaults.
+ */
+export function parameterValidator<T>(schema: JsonSchema, parameter: string, where: string, required = false): Validator<T> {
+  const validate = compile(params(), { type: 'object', properties: { value: schema } }, parameter, where);
+  return (value) => {
+    if (value === undefined && required) {
+      throw new ValidationError(parameter, [{ instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: parameter }, message: 'is required' }], `Missing ${parameter}`);
+    }
+    const holder: { value?: unknown } = value === undefined ? {} : { value };
+    if (!validate(holder)) throw new ValidationError(parameter, issues(validate.errors, '/value'));
+    return holder.value as T;
+  };
+}
+
+/** A validator for a JSON document (request body, WebSocket message). */
+export function jsonValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
+  const validate = compile(documents(), schema, parameter, where);
+  return (value) => {
+    if (!validate(value)) throw new ValidationError(parameter, issues(validate.errors, ''));
+    return value as T;
+  };
+}

@@ -1,0 +1,120 @@
+import type { HookLike } from '../inject/hook';
+import type { InvalidMessageReply } from '../websocket/invalid-message';
+
+/** A handler: a function annotated with `inject([...], fn)`, or one that takes no parameters. */
+export type Handler = (...args: never[]) => unknown;
+
+export interface RouteOptions {
+  /** A name for the route, for logs and URL building. */
+  name?: string;
+  /** Hooks for this route only; they run after the app's and the enclosing `Include`'s. */
+  hooks?: readonly HookLike[];
+}
+
+/**
+ * An HTTP route. The path is a template: `{name}`, `{id:int}`, `{x:float}`, `{key:uuid}`,
+ * `{rest:path}`. A GET route also answers HEAD.
+ *
+ * @example
+ * new Route('/users/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id })));
+ */
+export class Route {
+  readonly method: string;
+
+  constructor(
+    readonly path: string,
+    method: string,
+    readonly handler: Handler,
+    readonly options: RouteOptions = {},
+  ) {
+    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
+      throw new TypeError(`Route ${path}: method must be an HTTP method name like 'GET', got ${String(method)}`);
+    }
+    if (typeof handler !== 'function') throw new TypeError(`Route ${method} ${path}: handler must be a function`);
+    this.method = method.toUpperCase();
+  }
+}
+
+/**
+ * What to do with an incoming message a message handler cannot accept (bad JSON, schema
+ * failure): close, send the standard error reply, or send what a function builds.
+ */
+export type InvalidMessagePolicy = 'close' | 'reply' | InvalidMessageReply;
+
+export interface WebSocketRouteOptions extends RouteOptions {
+  /**
+   * `'close'` (default): close 1007 with a short reason. `'reply'`: send
+   * `{ "type": "error", "detail": ..., "errors": [...] }` and keep the connection. A function
+   * `(error, message) => reply`: send what it returns (as JSON) and keep the connection;
+   * `message` is the parsed JSON, `undefined` when it was not JSON.
+   */
+  onInvalidMessage?: InvalidMessagePolicy;
+}
+
+/**
+ * A WebSocket route. The handler either owns the socket (it injects `WebSocket` and runs once
+ * per connection) or handles messages (it injects `Message(schema)` and runs once per message);
+ * a consumer class may stand in for the handler.
+ *
+ * @example
+ * new WebSocketRoute('/echo', inject([WebSocket], async (ws) => {
+ *   await ws.accept();
+ *   for await (const message of ws) await ws.send(message);
+ * }));
+ */
+export class WebSocketRoute {
+  constructor(
+    readonly path: string,
+    readonly handler: Handler | (abstract new (...args: never[]) => object),
+    readonly options: WebSocketRouteOptions = {},
+  ) {
+    if (typeof handler !== 'function') throw new TypeError(`WebSocketRoute ${path}: handler must be a function or a consumer class`);
+  }
+}
+
+export interface IncludeOptions {
+  /** Hooks for every route inside, after the app's hooks and before each route's own. */
+  hooks?: readonly HookLike[];
+}
+
+/**
+ * A group of routes under a path prefix, with hooks of its own.
+ *
+ * @example
+ * new Include('/api', [new Route('/users', 'GET', listUsers)], { hooks: [TokenAuth] });
+ */
+export class Include {
+  constructor(
+    readonly prefix: string,
+    readonly routes: readonly RouteLike[],
+    readonly options: IncludeOptions = {},
+  ) {
+    if (!prefix.startsWith('/') || prefix.endsWith('/')) {
+      throw new TypeError(`Include prefix ${JSON.stringify(prefix)} must start with "/" and not end with one`);
+    }
+  }
+}
+
+export type RouteLike = Route | WebSocketRoute | Include;
+
+/** A route with its full path and every hook that wraps it, outermost first. */
+export interface FlatRoute {
+  readonly route: Route | WebSocketRoute;
+  readonly path: string;
+  readonly hooks: readonly HookLike[];
+}
+
+/** Expands `Include`s into a flat list, joining prefixes and stacking hooks. */
+export function flattenRoutes(routes: readonly RouteLike[], prefix = '', hooks: readonly HookLike[] = []): FlatRoute[] {
+  const flat: FlatRoute[] = [];
+  for (const route of routes) {
+    if (route instanceof Include) {
+      flat.push(...flattenRoutes(route.routes, prefix + route.prefix, [...hooks, ...(route.options.hooks ?? [])]));
+    } else if (route instanceof Route || route instanceof WebSocketRoute) {
+      flat.push({ route, path: prefix + route.path, hooks: [...hooks, ...(route.options.hooks ?? [])] });
+    } else {
+      throw new TypeError(`routes: expected Route, WebSocketRoute or Include, got ${String(route)}`);
+    }
+  }
+  return flat;
+}

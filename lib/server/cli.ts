@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `starwire` command: `starwire serve <module>[:export]` serves an app the way uvicorn
+ * serves an ASGI one. One process serves by itself; `--workers N` or `--reload` make this
+ * process a `node:cluster` primary and the workers run this same file (see cluster.ts).
+ *
+ * @example
+ * // npx starwire serve dist/samples/chat/app.js:chatApp --port 8000 --workers 2
+ */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT } from './exit-codes';
+import { MAIN_HELP, parseServeArgs, SERVE_HELP, UsageError, type ServeOptions } from './serve-options';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  // The app reads it when it is made: in this process, and in workers, which inherit it.
+  if (options.logLevel) process.env.STARWIRE_LOG_LEVEL = options.logLevel;
+  // Loaded here so that help and usage errors stay quick.
+  if (cluster.isWorker || (options.workers === 1 && !options.reload)) {
+    const { serveProcess } = await import('./serve.js');
+    return serveProcess(options, cluster.isWorker);
+  }
+  const { ClusterPrimary } = await import('./cluster.js');
+  await ClusterPrimary.start(options);
+}
+
+/**
+ * Runs the command line `args` (without `node` and the script). Usage errors print one line
+ * and set exit code 2; serving runs until a signal.
+ */
+export async function main(args: readonly string[]): Promise<void> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(rest[0] === 'serve' ? SERVE_HELP : MAIN_HELP);
+    return;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  if (command !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(command)}; try starwire serve <module>`);
+  const options = parseServeArgs(rest);
+  if (options === 'help') {
+    process.stdout.write(SERVE_HELP);
+    return;
+  }
+  await serve(options);
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  main(args).catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`starwire: ${error.message} (see starwire ${args[0] === 'serve' ? 'serve ' : ''}--help)\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    process.stderr.write(`starwire: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = EXIT.FAILED;
+  });
+}

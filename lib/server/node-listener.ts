@@ -1,0 +1,122 @@
+import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { IncomingSource } from '../http/address';
+import { handshakeProblem, nodeUpgrader, refuseSocket } from '../websocket/handshake';
+import { since, type Logger } from '../config/logger';
+import { NodeSource } from './node-source';
+import type { Response } from '../http/response';
+import { writeResponse } from '../http/response-writer';
+import type { Settings } from '../config/settings';
+import * as status from '../errors/status';
+import { isThenable, type MaybePromise } from '../inject/thenable';
+import type { TrustedProxies } from '../http/trusted-proxies';
+import type { WebSocketGateway } from '../websocket/websocket-gateway';
+import type { Upgrader } from '../websocket/wire-socket';
+
+/** What the `node:http` glue needs of an app. */
+export interface NodeHost {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> };
+  routesWebSocket(path: string): boolean;
+  openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean;
+}
+
+/**
+ * Node's `request` listener for an app: each request becomes an `IncomingSource`, is dispatched,
+ * and its response written; request-scoped components are disposed once it is out.
+ */
+export function requestListener(host: NodeHost, proxies: TrustedProxies | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+  const failed = (source: IncomingSource, res: ServerResponse, error: unknown): void => {
+    host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+    res.destroy();
+  };
+
+  const sendLater = async (
+    source: IncomingSource, res: ServerResponse, response: Promise<Response> | undefined, head: boolean,
+    finish: () => MaybePromise<void>, writing?: Promise<void>,
+  ): Promise<void> => {
+    try {
+      await (writing ?? writeResponse(res, await response!, head));
+    } catch (error) {
+      failed(source, res, error);
+    } finally {
+      await finish();
+    }
+  };
+
+  return (req, res) => {
+    const source = new NodeSource(req, proxies);
+    if (host.logger.enabled('info')) logRequest(host.logger, source, res);
+    const { response, finish } = host.dispatch(source);
+    const head = source.method === 'HEAD';
+    if (isThenable(response)) {
+      void sendLater(source, res, response, head, finish);
+      return;
+    }
+    // The common case: a synchronous pipeline and a body in memory, written with no promise.
+    let written: void | Promise<void> = undefined;
+    try {
+      written = writeResponse(res, response, head);
+    } catch (error) {
+      failed(source, res, error);
+    }
+    if (written === undefined) void finish();
+    else void sendLater(source, res, undefined, head, finish, written);
+  };
+}
+
+/**
+ * Node's `upgrade` listener for an app on `server`: routed WebSocket paths are checked and handed
+ * to the gateway; others are left to the server's other `upgrade` listeners, or get 404 when
+ * there are none.
+ */
+export function upgradeListener(
+  host: NodeHost, gateway: WebSocketGateway, server: Server, proxies: TrustedProxies | undefined,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    socket.on('error', ignore);
+    const source = new NodeSource(req, proxies);
+    const mark = source.url.indexOf('?');
+    const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    if (decodePath(path) === undefined) {
+      // Malformed for every listener alike; the app's answer is the one a lone server gives.
+      if (server.listenerCount('upgrade') === 1) {
+        gateway.stats.rejected++;
+        refuseSocket(socket, status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: MALFORMED_PATH }));
+      }
+      return;
+    }
+    if (!host.routesWebSocket(path)) {
+      // Another listener (the server's owner) may serve this path.
+      if (server.listenerCount('upgrade') === 1) {
+        gateway.stats.rejected++;
+        refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
+      }
+      return;
+    }
+    const problem = handshakeProblem(req);
+    if (problem) {
+      gateway.stats.rejected++;
+      refuseSocket(socket, problem.status, JSON.stringify({ detail: problem.detail }), problem.headers);
+      return;
+    }
+    host.openWebSocket(source, nodeUpgrader(gateway.wss, req, socket, head));
+  };
+}
+
+/** One line per request once its response is out (or the connection dropped): no payloads. */
+function logRequest(logger: Logger, source: NodeSource, res: ServerResponse): void {
+  const start = performance.now();
+  res.once('close', () => {
+    const mark = source.url.indexOf('?');
+    logger.log('info', 'http', {
+      method: source.method, path: mark === -1 ? source.url : source.url.slice(0, mark), status: res.statusCode,
+      ms: since(start), client: source.client?.host ?? null, completed: res.writableFinished,
+    });
+  });
+}
+
+/** Socket errors before the upgrade end in 'close'; a listener keeps them from crashing the process. */
+function ignore(): void {}

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Address, IncomingSource } from '../http/address';
+import type { TrustedProxies } from '../http/trusted-proxies';
+
+/**
+ * A Node request seen as an `IncomingSource`. Headers and addresses are read on first use:
+ * Node builds `req.headers` lazily, and most requests never need the client's address (reading
+ * it makes Node cache address objects on the socket).
+ */
+export class NodeSource implements IncomingSource {
+  readonly method: string;
+  readonly url: string;
+  private req: IncomingMessage | undefined;
+  private readonly socket: Socket;
+  private headerBag: IncomingMessage['headers'] | undefined = undefined;
+  private clientAddress: Address | null | undefined = undefined;
+  private serverAddress: Address | null | undefined = undefined;
+
+  constructor(req: IncomingMessage, private readonly proxies?: TrustedProxies) {
+    this.req = req;
+    this.socket = req.socket;
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+  }
+
+  get headers(): IncomingMessage['headers'] {
+    return this.headerBag ?? this.req!.headers;
+  }
+
+  get body(): AsyncIterable<Buffer> {
+    return this.req ?? NO_BODY;
+  }
+
+  get client(): Address | null {
+    if (this.clientAddress === undefined) {
+      const socket = this.socket;
+      const peer = socket.remoteAddress;
+      if (!peer) {
+        this.clientAddress = null;
+      } else if (this.proxies?.trusts(peer)) {
+        // The port is the proxy's; the client's is not known.
+        const host = this.proxies.walk(peer, this.headers['x-forwarded-for']);
+        this.clientAddress = { host, port: host === peer ? socket.remotePort ?? 0 : 0 };
+      } else {
+        this.clientAddress = { host: peer, port: socket.remotePort ?? 0 };
+      }
+    }
+    return this.clientAddress;
+  }
+
+  get server(): Address | null {
+    if (this.serverAddress === undefined) {
+      const socket = this.socket;
+      this.serverAddress = socket.localAddress ? { host: socket.localAddress, port: socket.localPort ?? 0 } : null;
+    }
+    return this.serverAddress;
+  }
+
+  /** Keeps the headers and the socket (which an open WebSocket holds anyway), lets the request go. */
+  release(): void {
+    if (!this.req) return;
+    this.headerBag = this.req.headers;
+    this.req = undefined;
+  }
+}
+
+const NO_BODY: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true }) }) };

@@ -1,0 +1,115 @@
+// Apps decorated with tsyringe's decorators need the polyfill before they load, as index.ts does.
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { App } from '../app';
+import { loadApp } from './app-loader';
+import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
+import * as status from '../errors/status';
+import type { ServeOptions } from './serve-options';
+import { installListenGuard } from './listen-guard';
+import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protocol';
+
+/** An error for standard error: the message, and the cause's stack where there is one. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // A load error says all there is; a system error (EADDRINUSE) needs no stack.
+  if (error.name === 'AppLoadError' || typeof (error as { code?: unknown }).code === 'string') return error.message;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : error.stack ?? error.message;
+}
+
+/**
+ * Serves the app in this process until SIGTERM or SIGINT (or, in a cluster worker, until the
+ * primary asks), then shuts down gracefully and exits: 0 when done within the shutdown
+ * timeout, 3 when it had to cut connections off, 130 on a second SIGINT. A failed start
+ * prints why and exits 1, as does an app module that calls `listen()` itself.
+ */
+export async function serveProcess(options: ServeOptions, worker: boolean): Promise<void> {
+  let serving: Serving | undefined;
+  const stop = (code: number): void => {
+    if (serving) void serving.shutdown(code);
+    // Asked to stop while still starting (an onStartup may never finish): nothing serves yet.
+    else process.exit(EXIT.OK);
+  };
+  process.on('SIGTERM', () => stop(status.WS_1001_GOING_AWAY));
+  // Ctrl-C twice: whoever presses it again does not want to wait for the shutdown.
+  process.on('SIGINT', () => (serving?.stopping ? serving.interrupt() : stop(status.WS_1001_GOING_AWAY)));
+  if (worker) process.on('message', (message) => { if (isWorkerCommand(message)) stop(message.code); });
+
+  let app: App | undefined;
+  let ownListen = false;
+  installListenGuard((listening, port, host, stack) => {
+    // While loading, any listen() is the module's; later, another app (metrics, say) is the user's to serve.
+    if (ownListen || (app !== undefined && listening !== app)) return;
+    process.stderr.write(`starwire: ${listenedItself(options, port, host, stack)}\n`);
+    process.exit(EXIT.FAILED);
+  });
+  let server: Server;
+  try {
+    app = await loadApp(options.app);
+    ownListen = true;
+    const listening = app.listen(options.port, options.host);
+    ownListen = false;
+    server = await listening;
+  } catch (error) {
+    process.stderr.write(`starwire: ${describeFailure(error)}\n`);
+    process.exit(EXIT.FAILED);
+  }
+  serving = new Serving(app, server, options.shutdownTimeout);
+  if (worker) {
+    const report: WorkerReport = { starwire: 'listening', inMemoryLayer: usesInMemoryLayer(app) };
+    process.send?.(report);
+  } else {
+    process.stdout.write(`${servingLine(options.host, App.portOf(server), 1)}\n`);
+  }
+}
+
+/** Why an app module must not call `listen()` under `starwire serve`, and where it did. */
+function listenedItself(options: ServeOptions, port: number, host: string, stack: string): string {
+  // The frames are the Error, reportListen, App.listen, then the caller.
+  const caller = stack.split('\n')[3]?.trim().replace(/^at /, '') ?? 'unknown';
+  return `${options.appText} calls app.listen(${port}, ${JSON.stringify(host)}) itself (at ${caller}); ` +
+    'starwire serve listens for the app (--host/--port, HOST/PORT), so it would be served on two ports. ' +
+    `Remove that call, or run it only when the module is run directly: if (require.main === module) { ... }`;
+}
+
+/** True for the default channel layer, which reaches only this process's sockets. */
+function usesInMemoryLayer(app: App): boolean {
+  // By name too: an app built with another copy of Starwire has its own class.
+  return app.channelLayer.constructor.name === 'InMemoryChannelLayer';
+}
+
+/** One listening app and its shutdown. */
+class Serving {
+  stopping = false;
+
+  constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {}
+
+  /** Stops accepting, closes the app (WebSockets get `code`), then exits; forced after the timeout. */
+  async shutdown(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const forced = setTimeout(() => {
+      process.stderr.write(`starwire: shutdown took longer than ${this.timeout} ms; closing what is left\n`);
+      this.server.closeAllConnections();
+      process.exit(EXIT.FORCED);
+    }, this.timeout);
+    // app.close() stops the server, ends keep-alive connections and closes the WebSockets.
+    let exitCode: number = EXIT.OK;
+    try {
+      await this.app.close({ code });
+    } catch (error) {
+      process.stderr.write(`starwire: shutdown failed: ${describeFailure(error)}\n`);
+      exitCode = EXIT.FAILED;
+    }
+    clearTimeout(forced);
+    process.exit(exitCode);
+  }
+
+  /** A second SIGINT: exit now, cutting off whatever the shutdown is still waiting for. */
+  interrupt(): void {
+    process.stderr.write(`starwire: ${INTERRUPTED_AGAIN}\n`);
+    this.server.closeAllConnections();
+    process.exit(EXIT.INTERRUPTED);
+  }
+}

@@ -1,0 +1,102 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket as WsSocket, WebSocketServer } from 'ws';
+import { headersProblem, statusProblem } from '../errors/http-fields';
+import type { Upgrader, WireSocket } from './wire-socket';
+
+/** What a pending handshake asked for, read by ws's `handleProtocols` and `headers` callbacks. */
+export interface HandshakeChoice {
+  subprotocol: string | undefined;
+  headers: Readonly<Record<string, string>>;
+}
+
+export const choices = new WeakMap<IncomingMessage, HandshakeChoice>();
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Why a handshake cannot proceed, as the HTTP answer to give. */
+export interface HandshakeProblem {
+  readonly status: number;
+  readonly detail: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks what ws would check before upgrading, so a malformed handshake is refused up front
+ * (400, or 426 for a protocol version we do not speak) instead of ws dropping the socket
+ * later, after hooks have run.
+ */
+export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undefined {
+  const bad = (detail: string): HandshakeProblem => ({ status: 400, detail });
+  if (req.method !== 'GET') return bad('WebSocket handshakes use GET');
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return bad('Missing "Upgrade: websocket" header');
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') {
+    // RFC 6455 §4.4: say which version the server speaks.
+    return { status: 426, detail: 'Unsupported Sec-WebSocket-Version (use 13)', headers: { 'Sec-WebSocket-Version': '13' } };
+  }
+  if (!req.headers.host) return bad('Missing Host header');
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (protocols !== undefined) {
+    // RFC 6455 §4.1: a list of distinct tokens; an empty element or a repeat is not one.
+    const offered = (Array.isArray(protocols) ? protocols.join(',') : protocols).split(',').map((p) => p.trim());
+    if (!offered.every((p) => TOKEN.test(p)) || new Set(offered).size !== offered.length) {
+      return bad('Invalid Sec-WebSocket-Protocol header');
+    }
+  }
+  return undefined;
+}
+
+const NO_PROTOCOLS: string[] = [];
+
+/** The subprotocols a client offered, in order. */
+export function parseSubprotocols(header: string | string[] | undefined): string[] {
+  if (header === undefined || header === '') return NO_PROTOCOLS;
+  return (Array.isArray(header) ? header.join(',') : header).split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+/** Writes an HTTP response on a socket that asked to upgrade, then closes it. */
+export function refuseSocket(socket: Duplex, statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+  if (socket.destroyed) return;
+  if (statusProblem(statusCode, 'refusal') || headersProblem(headers, 'refusal')) {
+    // Raw bytes go out here, with no Node check behind: a CR or LF must never reach them.
+    statusCode = 500;
+    body = JSON.stringify({ detail: 'Internal Server Error' });
+    headers = {};
+  }
+  const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) lines.push('Content-Type: application/json');
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'connection' || name.toLowerCase() === 'content-length') continue;
+    for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
+  }
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  // A peer that never reads must not keep the socket open.
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** Completes or refuses one handshake on a Node socket, through ws. */
+export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
+  return {
+    complete(subprotocol, headers) {
+      return new Promise<WireSocket>((resolve, reject) => {
+        if (socket.destroyed) {
+          reject(new Error('The client left during the WebSocket handshake'));
+          return;
+        }
+        const gone = (): void => reject(new Error('The client left during the WebSocket handshake'));
+        socket.once('close', gone);
+        choices.set(req, { subprotocol, headers });
+        wss.handleUpgrade(req, socket, head, (client: WsSocket) => {
+          socket.off('close', gone);
+          resolve(client as unknown as WireSocket);
+        });
+      });
+    },
+    refuse(statusCode, body, headers) {
+      refuseSocket(socket, statusCode, body, headers);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { WebSocket } from '../../components/websocket';
+import { ValidationError } from '../errors/exceptions';
+import type { InvalidMessagePolicy } from '../routing/routes';
+
+/**
+ * Builds the reply to an incoming message a message handler could not accept (bad JSON, a
+ * schema failure). `message` is the parsed JSON, or `undefined` when the text was not JSON,
+ * so a reply can echo a correlation field the client sent (its `requestId`, say).
+ *
+ * @example
+ * new WebSocketRoute('/ws', handle, {
+ *   onInvalidMessage: (error, message) => ({ type: 'error', detail: error.message, replyTo: requestIdOf(message) }),
+ * });
+ */
+export type InvalidMessageReply = (error: ValidationError, message: unknown) => unknown;
+
+/**
+ * Answers a message that failed to parse or validate, as the route's policy says. Returns undefined when
+ * there is nothing to answer (another error, policy `'close'`, a closed socket): the caller
+ * rethrows, and the error closes the connection.
+ */
+export function replyToInvalid(ws: WebSocket, policy: InvalidMessagePolicy, error: unknown, message: unknown): Promise<boolean> | undefined {
+  if (!(error instanceof ValidationError) || policy === 'close' || !ws.connected) return undefined;
+  return ws.sendJson(invalidMessageReply(policy, error, message));
+}
+
+/** The reply `'reply'` sends: `{ type: 'error', detail, errors }`; a function policy builds its own. */
+export function invalidMessageReply(policy: 'reply' | InvalidMessageReply, error: ValidationError, message: unknown): unknown {
+  if (policy === 'reply') return { type: 'error', detail: error.message, errors: error.errors };
+  return policy(error, message);
+}

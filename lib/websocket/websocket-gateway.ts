@@ -1,0 +1,157 @@
+import type { DependencyContainer } from 'tsyringe';
+import { WebSocketServer } from 'ws';
+import type { Scope } from '../../components/scope';
+import { WebSocket } from '../../components/websocket';
+import { Connection } from '../inject/connection';
+import { since, type Logger } from '../config/logger';
+import { choices } from './handshake';
+import type { Settings } from '../config/settings';
+import * as status from '../errors/status';
+import type { Upgrader } from './wire-socket';
+import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
+import { emptyStats, type WebSocketStats } from './websocket-stats';
+
+/**
+ * Every WebSocket connection of one app: admission (connection caps, shutdown), the handshake
+ * timeout, the heartbeat, statistics, and shutdown that closes each socket and waits for its
+ * handler.
+ */
+export class WebSocketGateway {
+  readonly stats: WebSocketStats = emptyStats();
+  readonly wss: WebSocketServer;
+  private readonly live = new Set<WebSocket>();
+  private idle: (() => void) | undefined = undefined;
+  private readonly perIp = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | undefined = undefined;
+  private closing = false;
+
+  /** When each logged connection opened; only filled at log level info. */
+  private readonly opened = new WeakMap<WebSocket, number>();
+  private readonly observer: { accepted(ws: WebSocket): void } | undefined;
+
+  constructor(private readonly settings: Settings, private readonly container: DependencyContainer, private readonly logger: Logger) {
+    this.observer = logger.enabled('info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
+    const ws = settings.websocket;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: ws.maxPayload,
+      perMessageDeflate: ws.compression,
+      handleProtocols: (_offered, req) => choices.get(req)?.subprotocol ?? false,
+    });
+    this.wss.on('headers', (headers, req) => {
+      for (const [name, value] of Object.entries(choices.get(req)?.headers ?? {})) headers.push(`${name}: ${value}`);
+    });
+    this.wss.on('error', (error) => settings.logError('WebSocket server error', error));
+  }
+
+  /** Connections open or handshaking now. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Admits one connection and runs its handler; the upgrader completes or refuses it. */
+  open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
+    const limits = this.settings.websocket;
+    // Per-address counting only when capped: reading the address costs memory on every socket.
+    const ip = Number.isFinite(limits.maxConnectionsPerIp) ? scope.client?.host ?? '' : '';
+    const refusal = this.closing ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'] as const
+      : this.live.size >= limits.maxConnections ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections'] as const
+        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp ? [status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address'] as const
+          : undefined;
+    if (refusal) {
+      this.stats.rejected++;
+      upgrader.refuse(refusal[0], JSON.stringify({ detail: refusal[1] }), {});
+      return;
+    }
+
+    const ws = new WebSocket(scope, upgrader, limits, this.stats, this.observer);
+    const connection = new Connection(scope, this.settings, this.container);
+    connection.websocket = ws;
+    if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
+    this.live.add(ws);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.startHeartbeat();
+    serveWebSocket(endpoint, connection, ws, this.release);
+  }
+
+  /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
+  private readonly release = async (connection: Connection): Promise<void> => {
+    const ws = connection.websocket!;
+    const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? connection.scope.client?.host ?? '' : '';
+    try {
+      await ws.done;
+      await connection.dispose();
+    } catch (error) {
+      this.settings.logError(`WebSocket ${ws.path}: cleanup failed`, error);
+    }
+    this.live.delete(ws);
+    const opened = this.opened.get(ws);
+    if (opened !== undefined) {
+      this.logger.log('info', 'ws.close', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, code: ws.closeCode ?? null, ms: since(opened) });
+    }
+    const count = (this.perIp.get(ip) ?? 1) - 1;
+    if (count > 0) this.perIp.set(ip, count);
+    else this.perIp.delete(ip);
+    if (this.live.size === 0) {
+      this.stopHeartbeat();
+      this.idle?.();
+    }
+  };
+
+  private logOpen(ws: WebSocket): void {
+    this.opened.set(ws, performance.now());
+    this.logger.log('info', 'ws.open', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, subprotocol: ws.subprotocol ?? null });
+  }
+
+  /**
+   * Stops admitting, closes every socket with `code` (1001 going away, 1012 restart), refuses
+   * pending handshakes with 503, and resolves when every handler has finished.
+   */
+  async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
+    this.closing = true;
+    for (const ws of this.live) {
+      if (ws.connecting) ws.refuse(status.HTTP_503_SERVICE_UNAVAILABLE, JSON.stringify({ detail: reason }));
+      else if (ws.connected) void ws.close(code, reason).catch(() => {});
+    }
+    if (this.live.size > 0) {
+      const timeout = this.settings.websocket.closeTimeout;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        // A handler that ignores the close (or a hook that never returns) must not hold shutdown forever.
+        timer = setTimeout(() => {
+          this.settings.logError(`app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`, undefined);
+          for (const ws of this.live) ws.terminate();
+          resolve();
+        }, timeout);
+      });
+      clearTimeout(timer);
+      this.idle = undefined;
+    }
+    this.stopHeartbeat();
+    this.wss.close();
+  }
+
+  private startHeartbeat(): void {
+    const interval = this.settings.websocket.heartbeatInterval;
+    if (this.heartbeat || interval <= 0) return;
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.live) {
+        if (!ws.connected) continue;
+        if (!ws.alive) {
+          ws.terminate();
+          continue;
+        }
+        ws.alive = false;
+        ws.ping();
+      }
+    }, interval);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

@@ -1,0 +1,197 @@
+import { disconnectRaiser, WebSocket } from '../../components/websocket';
+import type { Connection } from '../inject/connection';
+import type { Endpoint } from '../routing/endpoint';
+import { closeFrameFor } from '../errors/error-close';
+import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
+import type { CompiledHook } from '../inject/hook';
+import { replyToInvalid } from './invalid-message';
+import { invoke } from '../inject/invoke';
+import { parseJsonMessage } from './json-message';
+import { MessageFrame } from '../inject/message-frame';
+import { Response } from '../http/response';
+import type { InvalidMessagePolicy } from '../routing/routes';
+import * as status from '../errors/status';
+
+/** A WebSocket route, compiled: the endpoint plus how its handler runs. */
+export interface WebSocketEndpoint extends Endpoint {
+  /** True for a message handler (it injects `Message`): runs once per message. */
+  readonly perMessage: boolean;
+  readonly onInvalidMessage: InvalidMessagePolicy;
+}
+
+/**
+ * Serves one WebSocket connection: `onRequest` hooks (the handshake is still pending, so no
+ * message can be lost), the handler, `onResponse` hooks; errors map onto an HTTP refusal before
+ * `accept()` and onto a close frame after, as the one table says. Calls `onEnd` once all is
+ * done; never throws.
+ *
+ * While the handler runs, nothing of this function stays suspended: only the handler's own
+ * promise and one reaction on it, which keeps idle connections light.
+ */
+export function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, onEnd: (connection: Connection) => void): void {
+  prepare(endpoint, connection, ws).then((proceed) => {
+    if (!proceed) return onEnd(connection);
+    let running: unknown;
+    try {
+      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
+    } catch (error) {
+      return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
+    }
+    Promise.resolve(running).then(
+      () => conclude(endpoint, connection, ws).then(() => onEnd(connection)),
+      (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
+    );
+  }, (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)));
+}
+
+/** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
+async function prepare(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<boolean> {
+  for (const hook of endpoint.hooks) {
+    connection.hooksEntered++;
+    if (!hook.onRequest) continue;
+    const result = await invoke(hook.onRequest, connection);
+    if (result instanceof Response) {
+      await answerWith(ws, result);
+      return false;
+    }
+  }
+  // A hook may have taken long enough for the handshake to time out, or the app to shut down.
+  if (ws.closed) return false;
+  if (endpoint.perMessage && ws.connecting) await ws.accept();
+  return true;
+}
+
+/** After the handler returned: refuse if it never accepted, `onResponse`, then close with 1000. */
+async function conclude(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+  try {
+    if (ws.connecting) {
+      // The handler neither accepted nor refused: the connection was not wanted.
+      ws.refuse(status.HTTP_403_FORBIDDEN, JSON.stringify({ detail: 'WebSocket connection not accepted' }), { 'content-type': 'application/json' });
+    }
+    // onResponse runs before the automatic close, so it may still send on a socket the handler left open (API Star).
+    await runReverse(endpoint.hooks, 'onResponse', connection);
+    if (ws.connected) await ws.close(status.WS_1000_NORMAL_CLOSURE);
+  } catch (error) {
+    await settle(endpoint, connection, ws, error);
+  }
+}
+
+/** What a thrown error means: this connection's peer leaving is a normal end, anything else is a failure. */
+async function settle(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
+  if (error instanceof WebSocketDisconnect && isOwnDisconnect(ws, error)) {
+    // The peer left (or the server closed the socket) while the handler waited on it: the normal end of many handlers.
+    await runReverse(endpoint.hooks, 'onResponse', connection).catch((failure: unknown) => report(connection, endpoint, failure));
+    return;
+  }
+  await fail(endpoint, connection, ws, error).catch((failure: unknown) => report(connection, endpoint, failure));
+}
+
+/**
+ * True when `error` tells that this connection's socket closed. One raised by another
+ * connection's socket (a handler awaiting Bob's receive when Bob left) is a failure of this
+ * handler, as is one made by user code while this socket is still open: taken for a normal end,
+ * either would leave this socket open with no handler, holding its connection slots.
+ */
+function isOwnDisconnect(ws: WebSocket, error: WebSocketDisconnect): boolean {
+  const raiser = disconnectRaiser(error);
+  return raiser === undefined ? ws.closed : raiser === ws;
+}
+
+async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+  for (;;) {
+    let text: string;
+    try {
+      text = await ws.receiveText();
+    } catch (error) {
+      if (error instanceof WebSocketDisconnect) return;
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = parseJsonMessage(text);
+      const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
+      if (result !== undefined && ws.connected) await ws.sendJson(result);
+    } catch (error) {
+      const replied = replyToInvalid(ws, endpoint.onInvalidMessage, error, value);
+      if (!replied) throw error;
+      await replied;
+    }
+  }
+}
+
+async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
+  connection.error = error;
+  const settings = connection.settings;
+  if (ws.connecting) {
+    if (error instanceof HTTPException) {
+      ws.refuse(error.status, JSON.stringify({ detail: error.detail }), { 'content-type': 'application/json', ...error.headers });
+    } else if (error instanceof ValidationError) {
+      // Bad handshake input (a query or path parameter): the same 400 an HTTP route gives.
+      const body = { detail: error.message, parameter: error.parameter, errors: error.errors };
+      ws.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify(body), { 'content-type': 'application/json' });
+    } else if (error instanceof WebSocketException) {
+      // Accept first, so a browser sees the close code instead of a bare handshake failure.
+      const frame = closeFrameFor(error, settings.debug);
+      if (frame.unexpected) report(connection, endpoint, error);
+      await closeQuietly(ws, frame.code, frame.reason);
+    } else {
+      report(connection, endpoint, error);
+      const detail = settings.debug && error instanceof Error ? `${error.name}: ${error.message}` : 'Internal Server Error';
+      ws.refuse(status.HTTP_500_INTERNAL_SERVER_ERROR, JSON.stringify({ detail }), { 'content-type': 'application/json' });
+    }
+  } else if (ws.connected) {
+    const frame = closeFrameFor(error, settings.debug);
+    if (frame.unexpected) report(connection, endpoint, error);
+    await closeQuietly(ws, frame.code, frame.reason);
+  } else if (closeFrameFor(error, false).unexpected) {
+    report(connection, endpoint, error);
+  }
+  await runReverse(endpoint.hooks, 'onError', connection).catch((failure: unknown) => report(connection, endpoint, failure));
+}
+
+async function closeQuietly(ws: WebSocket, code: number, reason: string): Promise<void> {
+  try {
+    await ws.close(code, reason);
+  } catch {
+    // The handshake could not complete (the client left): nothing is left to tell it.
+  }
+}
+
+/** Runs `method` of the hooks that were reached in the `onRequest` order, last first. */
+async function runReverse(hooks: readonly CompiledHook[], method: 'onResponse' | 'onError', connection: Connection): Promise<void> {
+  for (let i = connection.hooksEntered - 1; i >= 0; i--) {
+    const bound = hooks[i][method];
+    if (bound) await invoke(bound, connection);
+  }
+}
+
+/**
+ * A `Response` from an `onRequest` hook: the HTTP refusal before `accept()`; after it (the hook
+ * accepted), the close code its status maps to by the one table, so the socket is not left open.
+ */
+async function answerWith(ws: WebSocket, response: Response): Promise<void> {
+  if (ws.connecting) {
+    refuseWith(ws, response);
+  } else if (ws.connected) {
+    const frame = response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrameFor(new HTTPException(response.status), false);
+    await closeQuietly(ws, frame.code, frame.reason);
+  }
+}
+
+function refuseWith(ws: WebSocket, response: Response): void {
+  const body = typeof response.body === 'string' ? response.body : '';
+  ws.refuse(response.status, body, response.headers);
+}
+
+function report(connection: Connection, endpoint: Endpoint, error: unknown): void {
+  connection.settings.logError(`Unhandled error in ${endpoint.label}${strayNote(connection, error)}`, error);
+}
+
+/** Names where a stray `WebSocketDisconnect` came from, which the bare error does not say. */
+function strayNote(connection: Connection, error: unknown): string {
+  const ws = connection.websocket;
+  if (!(error instanceof WebSocketDisconnect) || !ws || isOwnDisconnect(ws, error)) return '';
+  const raiser = disconnectRaiser(error);
+  const from = raiser ? `another connection's socket (${raiser.path}, id ${raiser.id})` : 'user code while this socket was open';
+  return `: a WebSocketDisconnect from ${from} is not this connection's peer leaving`;
+}
