@@ -7,6 +7,9 @@
 //   node scripts/api-report.mjs                       rewrites api-report.txt (after a build)
 //   node scripts/api-report.mjs --check               exits 1 listing the differences
 //   node scripts/api-report.mjs --check --expected F  compares with F instead of api-report.txt
+//   node scripts/api-report.mjs --examples            exits 1 listing every exported class and
+//                                                     function whose doc comment has no @example
+//                                                     (issue 12: a user reads how to call it in the editor)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 
@@ -49,28 +52,43 @@ function specifiers(list) {
 }
 
 const cache = new Map();
+/** file -> (exported name -> { file, name } where it is declared), filled by exportsOf. */
+const origins = new Map();
 
 /** name -> kind of everything `file` exports. */
 function exportsOf(file) {
   if (cache.has(file)) return cache.get(file);
   const result = new Map();
   cache.set(file, result);
+  const origin = new Map();
+  origins.set(file, origin);
   const text = readFileSync(join(ROOT, file), 'utf8');
   const local = new Map();
   for (const [, kind, name] of text.matchAll(LOCAL_DECLARATION)) if (!local.has(name)) local.set(name, KIND[kind] ?? kind);
   const imported = new Map();
+  const importedOrigin = new Map();
   for (const [, , list, spec] of text.matchAll(IMPORT)) {
-    const from = spec.startsWith('.') ? exportsOf(declarationFile(file, spec)) : undefined;
-    for (const s of specifiers(list)) imported.set(s.alias, from ? from.get(s.name) : `from ${spec}`);
+    const fromFile = spec.startsWith('.') ? declarationFile(file, spec) : undefined;
+    const from = fromFile ? exportsOf(fromFile) : undefined;
+    for (const s of specifiers(list)) {
+      imported.set(s.alias, from ? from.get(s.name) : `from ${spec}`);
+      if (fromFile) importedOrigin.set(s.alias, origins.get(fromFile).get(s.name));
+    }
   }
-  for (const [, kind, name] of text.matchAll(DECLARATION)) result.set(name, KIND[kind] ?? kind);
+  for (const [, kind, name] of text.matchAll(DECLARATION)) {
+    result.set(name, KIND[kind] ?? kind);
+    origin.set(name, { file, name });
+  }
   for (const [, typeAll, list, spec] of text.matchAll(NAMED_EXPORT)) {
-    const from = spec?.startsWith('.') ? exportsOf(declarationFile(file, spec)) : undefined;
+    const fromFile = spec?.startsWith('.') ? declarationFile(file, spec) : undefined;
+    const from = fromFile ? exportsOf(fromFile) : undefined;
     for (const s of specifiers(list)) {
       const kind = spec && !from ? `from ${spec}` : from ? from.get(s.name) : (local.get(s.name) ?? imported.get(s.name));
       if (kind === undefined) throw new Error(`api-report: ${file} exports ${s.name}, whose declaration was not found`);
       const typeOnly = (typeAll || s.typeOnly) && !['interface', 'type'].includes(kind);
       result.set(s.alias, typeOnly ? `${kind} (type only)` : kind);
+      const at = fromFile ? origins.get(fromFile).get(s.name) : local.has(s.name) ? { file, name: s.name } : importedOrigin.get(s.name);
+      if (at) origin.set(s.alias, at);
     }
   }
   for (const [, name, spec] of text.matchAll(STAR_AS)) {
@@ -78,7 +96,12 @@ function exportsOf(file) {
     for (const [member, kind] of exportsOf(declarationFile(file, spec))) result.set(`${name}.${member}`, kind);
   }
   for (const [, spec] of text.matchAll(STAR)) {
-    for (const [name, kind] of exportsOf(declarationFile(file, spec))) if (!result.has(name)) result.set(name, kind);
+    const fromFile = declarationFile(file, spec);
+    for (const [name, kind] of exportsOf(fromFile)) {
+      if (result.has(name)) continue;
+      result.set(name, kind);
+      if (origins.get(fromFile).has(name)) origin.set(name, origins.get(fromFile).get(name));
+    }
   }
   return result;
 }
@@ -93,11 +116,57 @@ export function report() {
   return `${lines.join('\n')}\n`;
 }
 
+/** Kinds whose doc comment must carry an @example: what a user calls or constructs. */
+const NEEDS_EXAMPLE = new Set(['class', 'function']);
+
+/**
+ * The doc comment right above `name`'s first declaration in `file` (for an overloaded
+ * function, the first overload's: the one an editor shows first), or undefined.
+ */
+export function docComment(file, name) {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const escaped = name.replace(/\$/g, '\\$');
+  const declaration = new RegExp(
+    `^[ \\t]*(?:export\\s+)?(?:declare\\s+)?(?:abstract\\s+)?(?:class|function|const|let|var|enum|interface|type|namespace)\\s+${escaped}\\b`,
+    'm',
+  ).exec(text);
+  if (!declaration) return undefined;
+  const before = text.slice(0, declaration.index).trimEnd();
+  if (!before.endsWith('*/')) return undefined;
+  const start = before.lastIndexOf('/**');
+  return start === -1 ? undefined : before.slice(start);
+}
+
+/** Every exported class and function of both entry points, and whether its doc has an @example. */
+export function examples() {
+  const rows = [];
+  for (const [entry, file] of ENTRIES) {
+    if (!existsSync(join(ROOT, file))) throw new Error(`api-report: ${file} is missing (run the build first)`);
+    const names = [...exportsOf(file)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, kind] of names) {
+      if (!NEEDS_EXAMPLE.has(kind.replace(/ \(type only\)$/, ''))) continue;
+      const at = origins.get(file).get(name);
+      if (!at) throw new Error(`api-report: ${file} exports ${name}, whose declaration was not found`);
+      const doc = docComment(at.file, at.name);
+      rows.push({ entry, name, kind, file: at.file, doc: doc !== undefined, example: doc !== undefined && /^\s*\*\s*@example\b/m.test(doc) });
+    }
+  }
+  return rows;
+}
+
 const args = process.argv.slice(2);
 const expectedAt = args.includes('--expected') ? args[args.indexOf('--expected') + 1] : join(ROOT, REPORT);
 try {
   const current = report();
-  if (args.includes('--check')) {
+  if (args.includes('--examples')) {
+    const rows = examples();
+    const missing = rows.filter((r) => !r.example);
+    for (const r of missing) {
+      process.stdout.write(`${r.entry} ${r.name} ${r.kind} (${r.file}): ${r.doc ? 'doc comment has no @example' : 'no doc comment'}\n`);
+    }
+    process.stdout.write(`api-report: ${rows.length - missing.length} of ${rows.length} exported classes and functions have an @example\n`);
+    if (missing.length > 0) process.exitCode = 1;
+  } else if (args.includes('--check')) {
     const expected = existsSync(expectedAt) ? readFileSync(expectedAt, 'utf8') : '';
     const want = new Set(expected.split('\n').filter(Boolean));
     const have = new Set(current.split('\n').filter(Boolean));
