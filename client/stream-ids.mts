@@ -11,12 +11,23 @@ export interface StreamPosition {
   readonly offset: number;
 }
 
-/** Whether `id` is an `<epoch>:<offset>` id the client can place. */
+/**
+ * Whether `id` is an `<epoch>:<offset>` id the client can place.
+ *
+ * @example
+ * client.on('message', (message) => { if (isStreamId(message.id)) lastSeen = message.id; });
+ */
 export function isStreamId(id: unknown): id is string {
   return typeof id === 'string' && ID.test(id);
 }
 
-/** The epoch and offset of `id`, or undefined when it is not a history id. */
+/**
+ * The epoch and offset of `id`, or undefined when it is not a history id.
+ *
+ * @example
+ * parseStreamId('mxa7143f:42');   // { epoch: 'mxa7143f', offset: 42 }
+ * parseStreamId('42');            // undefined
+ */
 export function parseStreamId(id: string): StreamPosition | undefined {
   const match = ID.exec(id);
   return match ? { epoch: match[1], offset: Number(match[2]) } : undefined;
@@ -26,6 +37,10 @@ export function parseStreamId(id: string): StreamPosition | undefined {
  * Negative, zero or positive as `a` comes before, is, or comes after `b`: by epoch, then by
  * offset ("e:10" follows "e:9"; as strings it would not). Anything that is not a history id
  * comes before every id.
+ *
+ * @example
+ * compareStreamIds('e:10', 'e:9');   // > 0
+ * ids.sort(compareStreamIds);
  */
 export function compareStreamIds(a: string, b: string): number {
   const x = parseStreamId(a) ?? { epoch: '', offset: 0 };

@@ -30,7 +30,20 @@ export class BodyToken<T> extends Token<T> {
   }
 }
 
+/**
+ * The request body as JSON, unvalidated (`unknown`); see `BodyToken`.
+ *
+ * @example
+ * new Route('/echo', 'POST', inject([Body()], (body) => ({ received: body })));
+ */
 export function Body(): BodyToken<unknown>;
+/**
+ * The request body as JSON, validated by `schema` and typed by it; see `BodyToken`.
+ *
+ * @example
+ * new Route('/rooms', 'POST', inject([Body({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] })],
+ *   (room) => ({ created: room.name })));   // room: { name: string }
+ */
 export function Body<const S extends JsonSchema>(schema: S): BodyToken<FromSchema<S>>;
 export function Body(schema?: JsonSchema): BodyToken<unknown> {
   return new BodyToken(schema);

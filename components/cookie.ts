@@ -25,6 +25,12 @@ export class CookieToken extends Token<string | undefined> {
   }
 }
 
+/**
+ * One cookie of the request or handshake by name, or `undefined`; see `CookieToken`.
+ *
+ * @example
+ * new Route('/me', 'GET', inject([Cookie('session')], (session) => ({ signedIn: session !== undefined })));
+ */
 export function Cookie(name: string): CookieToken {
   return new CookieToken(name);
 }

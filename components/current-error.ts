@@ -17,4 +17,13 @@ export class CurrentErrorToken extends Token<unknown> {
   }
 }
 
+/**
+ * The error being handled, for `onError` hooks; `undefined` elsewhere. See `CurrentErrorToken`.
+ *
+ * @example
+ * class LogErrors {
+ *   @inject([CurrentError, Scope])
+ *   onError(error: unknown, scope: Scope) { console.error(`${scope.path}:`, error); }
+ * }
+ */
 export const CurrentError = new CurrentErrorToken();

@@ -21,4 +21,13 @@ export class CurrentResponseToken extends Token<Response> {
   }
 }
 
+/**
+ * The response about to be sent, for `onResponse` and `onError` hooks; see `CurrentResponseToken`.
+ *
+ * @example
+ * class PoweredBy {
+ *   @inject([CurrentResponse])
+ *   onResponse(response: Response) { response.setHeader('x-powered-by', 'starwire'); }
+ * }
+ */
 export const CurrentResponse = new CurrentResponseToken();

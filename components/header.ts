@@ -29,6 +29,12 @@ export class HeaderToken extends Token<string | undefined> {
   }
 }
 
+/**
+ * One request (or handshake) header by name, any case, or `undefined`; see `HeaderToken`.
+ *
+ * @example
+ * new Route('/agent', 'GET', inject([Header('User-Agent')], (ua) => ({ ua: ua ?? 'unknown' })));
+ */
 export function Header(name: string): HeaderToken {
   return new HeaderToken(name);
 }

@@ -34,7 +34,20 @@ export class MessageToken<T> extends Token<T> {
   }
 }
 
+/**
+ * The current WebSocket message as JSON, unvalidated (`unknown`); see `MessageToken`.
+ *
+ * @example
+ * new WebSocketRoute('/echo', inject([Message()], (message) => message));
+ */
 export function Message(): MessageToken<unknown>;
+/**
+ * The current WebSocket message as JSON, validated by `schema` and typed by it; see `MessageToken`.
+ *
+ * @example
+ * new WebSocketRoute('/say', inject([Message({ type: 'object', properties: { text: { type: 'string' } }, required: ['text'] })],
+ *   (message) => ({ echo: message.text })));   // message: { text: string }
+ */
 export function Message<const S extends JsonSchema>(schema: S): MessageToken<FromSchema<S>>;
 export function Message(schema?: JsonSchema): MessageToken<unknown> {
   return new MessageToken(schema);

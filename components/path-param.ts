@@ -41,7 +41,19 @@ export class PathParamToken<T> extends Token<T> {
   }
 }
 
+/**
+ * One path parameter as a string (`{slug}`, `{key:uuid}`, `{rest:path}`); see `PathParamToken`.
+ *
+ * @example
+ * new Route('/files/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ path: rest })));
+ */
 export function PathParam(name: string): PathParamToken<string>;
+/**
+ * One path parameter, coerced and validated by `schema`, which numeric converters need.
+ *
+ * @example
+ * new Route('/users/{id:int}', 'GET', inject([PathParam('id', { type: 'integer', minimum: 1 })], (id) => ({ id })));   // id: number
+ */
 export function PathParam<const S extends JsonSchema>(name: string, schema: S): PathParamToken<FromSchema<S>>;
 export function PathParam(name: string, schema?: JsonSchema): PathParamToken<unknown> {
   return new PathParamToken(name, schema);

@@ -45,7 +45,21 @@ export class QueryParamToken<T> extends Token<T> {
   }
 }
 
+/**
+ * One query parameter as the raw string, `undefined` when absent; see `QueryParamToken`.
+ *
+ * @example
+ * new Route('/search', 'GET', inject([QueryParam('q')], (q) => ({ q: q ?? '' })));
+ */
 export function QueryParam(name: string): QueryParamToken<string | undefined>;
+/**
+ * One query parameter, coerced and validated by `schema`; `undefined` when absent unless the
+ * schema has a `default` or `options.required` is true (then a missing one is a 400).
+ *
+ * @example
+ * new Route('/search', 'GET', inject([QueryParam('page', { type: 'integer', minimum: 1, default: 1 }),
+ *   QueryParam('q', { type: 'string' }, { required: true })], (page, q) => ({ page, q })));   // page: number, q: string
+ */
 export function QueryParam<const S extends JsonSchema, const O extends QueryParamOptions = { required: false }>(
   name: string, schema: S, options?: O): QueryParamToken<QueryValue<S, O['required']>>;
 export function QueryParam(name: string, schema?: JsonSchema, options: QueryParamOptions = {}): QueryParamToken<unknown> {

@@ -87,7 +87,17 @@ export interface ChannelLayer {
   stats(): ChannelLayerStats;
 }
 
-/** `send` found the channel at capacity; the message was not queued. */
+/**
+ * `send` found the channel at capacity; the message was not queued.
+ *
+ * @example
+ * try {
+ *   await layer.send(channel, { type: 'chat.message', text });
+ * } catch (error) {
+ *   if (!(error instanceof ChannelFull)) throw error;
+ *   console.warn(`${error.channel} is behind (${error.capacity} queued): message dropped`);
+ * }
+ */
 export class ChannelFull extends Error {
   constructor(readonly channel: string, readonly capacity: number) {
     super(`Channel ${channel} is full (${capacity} messages)`);

@@ -6,7 +6,16 @@ import {
 import { DeadlineQueue } from './deadline-queue';
 import { Fifo } from './fifo';
 
-/** A call reached a layer after `close()`, or a `receive` was still waiting when it closed. */
+/**
+ * A call reached a layer after `close()`, or a `receive` was still waiting when it closed.
+ *
+ * @example
+ * const layer = new InMemoryChannelLayer();
+ * const inbox = await layer.newChannel('worker');
+ * const waiting = layer.receive(inbox);
+ * await layer.close();
+ * await assert.rejects(waiting, ChannelLayerClosed);
+ */
 export class ChannelLayerClosed extends Error {
   constructor(readonly operation: string, readonly channel?: string) {
     super(`Channel layer is closed: ${operation}${channel === undefined ? '' : ` on ${channel}`} cannot complete`);

@@ -68,6 +68,15 @@ export interface RedisChannelLayerEvents {
  * known: `'failed'`, it never reached Redis and is lost (counted in `lost`); `'unknown'`, Redis or
  * the receiving process never confirmed it, so it may or may not be queued there (counted in
  * `unconfirmed`).
+ *
+ * @example
+ * try {
+ *   await layer.send(channel, { type: 'order.placed', id });
+ * } catch (error) {
+ *   if (!(error instanceof ChannelLayerUnavailable)) throw error;
+ *   // 'failed': safe to send again later; 'unknown': it may have arrived, so only an idempotent message is resent.
+ *   if (error.outcome === 'failed') retryLater(channel, id);
+ * }
  */
 export class ChannelLayerUnavailable extends Error {
   constructor(readonly channel: string, readonly outcome: 'failed' | 'unknown', cause: unknown) {

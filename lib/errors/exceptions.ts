@@ -49,7 +49,12 @@ export class WebSocketException extends Error {
   }
 }
 
-/** The peer broke the application protocol (wrong subprotocol, unexpected frame): closes 1002. */
+/**
+ * The peer broke the application protocol (wrong subprotocol, unexpected frame): closes 1002.
+ *
+ * @example
+ * if (message.type !== 'hello') throw new WebSocketProtocolError(`Expected "hello" first, got ${JSON.stringify(message.type)}`);
+ */
 export class WebSocketProtocolError extends WebSocketException {
   constructor(reason = 'Protocol error') {
     super(status.WS_1002_PROTOCOL_ERROR, reason);
@@ -110,7 +115,14 @@ export class ValidationError extends Error {
   }
 }
 
-/** The app's configuration is wrong: raised while the `App` is constructed, never per request. */
+/**
+ * The app's configuration is wrong: raised while the `App` is constructed, never per request.
+ *
+ * @example
+ * // {id:int} makes a number: the handler must declare it with a numeric schema
+ * assert.throws(() => new App({ routes: [new Route('/users/{id:int}', 'GET', inject([PathParam('id')], (id) => id))] }),
+ *   ConfigurationError);
+ */
 export class ConfigurationError extends Error {
   constructor(message: string) {
     super(message);

@@ -26,6 +26,18 @@ export interface CompileSite {
  *
  * Subclasses compile themselves once per use site, at startup, into a provider that runs per
  * request; that is where validators are built and misuse is reported.
+ *
+ * @example
+ * class RequestId extends Token<string> {
+ *   readonly label = 'RequestId';
+ *   compile(): Provider<string> {
+ *     return (connection) => {
+ *       const id = connection.scope.headers['x-request-id'];
+ *       return typeof id === 'string' ? id : randomUUID();
+ *     };
+ *   }
+ * }
+ * new Route('/ping', 'GET', inject([new RequestId()], (id) => ({ id })));
  */
 export abstract class Token<T> {
   /** Carries `T` for type inference only; never set at run time. */

@@ -4,7 +4,14 @@ import type { MaybePromise } from '../inject/thenable';
 /** A function run when the app starts or stops. */
 export type LifespanHandler = () => MaybePromise<void>;
 
-/** Startup failed: the message names the handler; the cause is the error it threw. */
+/**
+ * Startup failed: the message names the handler; the cause is the error it threw.
+ *
+ * @example
+ * async function openDatabase() { throw new Error('ECONNREFUSED'); }
+ * const app = new App({ routes: [], onStartup: [openDatabase] });
+ * await assert.rejects(app.startup(), (e) => e instanceof StartupError && /openDatabase/.test(e.message));
+ */
 export class StartupError extends Error {
   constructor(handler: string, override readonly cause: unknown) {
     super(`Startup failed in ${handler}: ${cause instanceof Error ? cause.message : String(cause)}`);

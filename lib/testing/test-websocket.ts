@@ -2,7 +2,12 @@ import { WebSocketDisconnect } from '../errors/exceptions';
 import type { MemorySocket } from './memory-socket';
 import * as status from '../errors/status';
 
-/** The app refused a WebSocket handshake with an HTTP response. */
+/**
+ * The app refused a WebSocket handshake with an HTTP response.
+ *
+ * @example
+ * await assert.rejects(client.websocket('/admin'), (e) => e instanceof WebSocketDenied && e.status === 403);
+ */
 export class WebSocketDenied extends Error {
   constructor(readonly status: number, readonly body: string, readonly headers: Readonly<Record<string, string | string[]>>) {
     super(`WebSocket handshake refused with HTTP ${status}${body ? `: ${body}` : ''}`);
