@@ -12,7 +12,12 @@ export interface HeartbeatOptions {
   readonly timeout?: number;
 }
 
-/** Options of `connect()`; every one has a default. */
+/**
+ * Options of `connect()`; every one has a default.
+ *
+ * @example
+ * const client = connect(url, { protocols: ['chat.v1'], reconnect: { initialDelay: 500, maxDelay: 10_000 }, heartbeat: false });
+ */
 export interface ClientOptions {
   /** Subprotocols to offer, e.g. `['chat.v1']`. */
   readonly protocols?: string | readonly string[];

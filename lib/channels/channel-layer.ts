@@ -59,6 +59,17 @@ export interface ChannelLayerStats {
   channels: number;
 }
 
+/**
+ * How consumers pass messages, in one process (`InMemoryChannelLayer`) or across many
+ * (`RedisChannelLayer`); an app's consumers and real-time manager share the one it is given.
+ *
+ * @example
+ * const layer: ChannelLayer = new InMemoryChannelLayer();
+ * const inbox = await layer.newChannel('worker');
+ * await layer.groupAdd('jobs', inbox);
+ * await layer.groupSend('jobs', { type: 'job.start', id: 1 });
+ * const job = await layer.receive(inbox);   // { type: 'job.start', id: 1 }
+ */
 export interface ChannelLayer {
   /** Queues `message` on `channel`; throws `ChannelFull` when the channel is at capacity. */
   send(channel: string, message: ChannelMessage): Promise<void>;

@@ -1,7 +1,13 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
 
-/** App-wide settings; every field has a safe default. */
+/**
+ * App-wide settings; every field has a safe default. `App` takes any of them (`app.settings`
+ * holds them all, defaults filled in).
+ *
+ * @example
+ * const app = new App({ routes, settings: { maxBodySize: 64 * 1024, trustedProxies: ['10.0.0.1'], websocket: { maxPayload: 64 * 1024 } } });
+ */
 export interface Settings {
   /** Show error messages and stacks in 500 responses and 1011 close reasons. Default false. */
   debug: boolean;

@@ -49,7 +49,13 @@ type FromMembers<M> = M extends unknown ? FromSchema<M> : never;
 
 type WithNull<S, T> = S extends { readonly nullable: true } ? T | null : T;
 
-/** The TypeScript type of values that a JSON Schema literal (written `as const` or inline) accepts. */
+/**
+ * The TypeScript type of values that a JSON Schema literal (written `as const` or inline) accepts.
+ *
+ * @example
+ * const newRoom = { type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer' } }, required: ['name'] } as const;
+ * type NewRoom = FromSchema<typeof newRoom>;   // { name: string; size?: number }
+ */
 export type FromSchema<S> =
   S extends { readonly oneOf: readonly (infer M)[] } ? FromMembers<M> :
   S extends { readonly anyOf: readonly (infer M)[] } ? FromMembers<M> :
