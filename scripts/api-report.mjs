@@ -148,7 +148,14 @@ export function examples() {
       const at = origins.get(file).get(name);
       if (!at) throw new Error(`api-report: ${file} exports ${name}, whose declaration was not found`);
       const doc = docComment(at.file, at.name);
-      rows.push({ entry, name, kind, file: at.file, doc: doc !== undefined, example: doc !== undefined && /^\s*(?:\/\*)?\*\s*@example\b/m.test(doc) });
+      rows.push({
+        entry,
+        name,
+        kind,
+        file: at.file,
+        doc: doc !== undefined,
+        example: doc !== undefined && /^\s*(?:\/\*)?\*\s*@example\b/m.test(doc),
+      });
     }
   }
   return rows;

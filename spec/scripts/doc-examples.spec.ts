@@ -39,55 +39,64 @@ describe('doc comment examples (scripts/api-report.mjs --examples)', function ()
       dir = mkdtempSync(join(tmpdir(), 'starwire-doc-examples-'));
       mkdirSync(join(dir, 'scripts'));
       copyFileSync(SCRIPT, join(dir, 'scripts', 'api-report.mjs'));
-      write(dir, 'dist/index.d.ts', [
-        "export { Documented, Undocumented as Renamed, overloaded } from './lib/a';",
-        "export * from './lib/b';",
-        "export type { Options } from './lib/b';",
-        '/** A function declared at the root, with no example. */',
-        'export declare function rootless(): void;',
-        '',
-      ].join('\n'));
-      write(dir, 'dist/lib/a.d.ts', [
-        '/**',
-        ' * Has one.',
-        ' *',
-        ' * @example',
-        ' * new Documented();',
-        ' */',
-        'export declare class Documented {',
-        '}',
-        '/** Says what it is, shows nothing. */',
-        'export declare class Undocumented {',
-        '}',
-        '/**',
-        ' * The first overload is what an editor shows first.',
-        ' *',
-        ' * @example',
-        ' * overloaded(1);',
-        ' */',
-        'export declare function overloaded(n: number): number;',
-        'export declare function overloaded(s: string): string;',
-        '',
-      ].join('\n'));
-      write(dir, 'dist/lib/b.d.ts', [
-        '/** @example bare(); */',
-        'export declare function bare(): void;',
-        '/**',
-        ' * @example',
-        ' * belongsToTheConstantAbove();',
-        ' */',
-        'export declare const above = 1;',
-        'export declare class Stranded {',
-        '}',
-        '/** Interfaces are not required to show one. */',
-        'export interface Options {',
-        '}',
-        '',
-      ].join('\n'));
-      write(dir, 'dist/client/index.d.mts', [
-        "export { connect } from './connect.mjs';",
-        '',
-      ].join('\n'));
+      write(
+        dir,
+        'dist/index.d.ts',
+        [
+          "export { Documented, Undocumented as Renamed, overloaded } from './lib/a';",
+          "export * from './lib/b';",
+          "export type { Options } from './lib/b';",
+          '/** A function declared at the root, with no example. */',
+          'export declare function rootless(): void;',
+          '',
+        ].join('\n'),
+      );
+      write(
+        dir,
+        'dist/lib/a.d.ts',
+        [
+          '/**',
+          ' * Has one.',
+          ' *',
+          ' * @example',
+          ' * new Documented();',
+          ' */',
+          'export declare class Documented {',
+          '}',
+          '/** Says what it is, shows nothing. */',
+          'export declare class Undocumented {',
+          '}',
+          '/**',
+          ' * The first overload is what an editor shows first.',
+          ' *',
+          ' * @example',
+          ' * overloaded(1);',
+          ' */',
+          'export declare function overloaded(n: number): number;',
+          'export declare function overloaded(s: string): string;',
+          '',
+        ].join('\n'),
+      );
+      write(
+        dir,
+        'dist/lib/b.d.ts',
+        [
+          '/** @example bare(); */',
+          'export declare function bare(): void;',
+          '/**',
+          ' * @example',
+          ' * belongsToTheConstantAbove();',
+          ' */',
+          'export declare const above = 1;',
+          'export declare class Stranded {',
+          '}',
+          '/** Interfaces are not required to show one. */',
+          'export interface Options {',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      write(dir, 'dist/client/index.d.mts', ["export { connect } from './connect.mjs';", ''].join('\n'));
       write(dir, 'dist/client/connect.d.mts', 'export declare function connect(url: string): void;\n');
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
