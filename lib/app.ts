@@ -7,11 +7,12 @@ import { builtins } from './inject/builtins';
 import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
 import { compileEndpoint, handlerTokens, HookInstances, type Endpoint } from './routing/endpoint';
-import { parseSubprotocols } from './websocket/handshake';
+import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
 import type { WebSocketStats } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
+import { refusal } from './errors/error-table';
 import { HTTPException } from './errors/exceptions';
 import { inject } from './inject/inject';
 import type { HookLike } from './inject/hook';
@@ -293,7 +294,7 @@ export class App {
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
     const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
     if (scope.malformedPath) {
-      upgrader.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: MALFORMED_PATH }), { 'content-type': 'application/json' });
+      refuseWithAnswer(upgrader, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
       return true;
     }
     const match = this.router.lookup(WS_METHOD, scope.rawPath);

@@ -1,7 +1,7 @@
 import { WebSocket, type WebSocketMessage } from '../../components/websocket';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from '../inject/connection';
-import { closeFrameFor } from '../errors/error-close';
+import { closeFrame } from '../errors/error-table';
 import { JsonWebsocketConsumer, layerHandler, type WebsocketConsumer } from './consumer';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import type { BoundMethod } from '../inject/hook';
@@ -101,7 +101,7 @@ export function consumerHandler(
       failed = true;
       failure = error;
       // Close with the code the error maps to; the socket pump then sees the socket closed.
-      const frame = closeFrameFor(error, connection.settings.debug);
+      const frame = closeFrame(error, connection.settings.debug);
       if (ws.connected) void ws.close(frame.code, frame.reason).catch(() => {});
     };
     // After a failure the consumer is in an unknown state: only `disconnect()` still runs.

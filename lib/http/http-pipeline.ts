@@ -1,10 +1,10 @@
 import type { Connection } from '../inject/connection';
 import type { Endpoint } from '../routing/endpoint';
-import { errorResponse } from '../errors/error-response';
+import { httpAnswer } from '../errors/error-table';
 import type { CompiledHook } from '../inject/hook';
 import { headersProblem, statusProblem } from '../errors/http-fields';
 import { invoke } from '../inject/invoke';
-import { Response, toResponse } from './response';
+import { JSONResponse, Response, toResponse } from './response';
 import { attempt, isThenable, then, type MaybePromise } from '../inject/thenable';
 
 /**
@@ -26,7 +26,17 @@ export function serveHttp(endpoint: Endpoint, connection: Connection): MaybeProm
  */
 function sendable(endpoint: Endpoint, connection: Connection, response: Response): Response {
   const problem = statusProblem(response.status, endpoint.label) ?? headersProblem(response.headers, endpoint.label);
-  return problem === undefined ? response : errorResponse(new TypeError(problem), connection.settings, endpoint.label);
+  return problem === undefined ? response : errorResponse(new TypeError(problem), connection, endpoint.label);
+}
+
+/**
+ * The error's answer by the one table, as a response; an unexpected error is reported through
+ * `settings.logError`, naming `where` it happened.
+ */
+function errorResponse(error: unknown, connection: Connection, where: string): Response {
+  const answer = httpAnswer(error, connection.settings.debug);
+  if (answer.unexpected) connection.settings.logError(`Unhandled error in ${where}`, error);
+  return new JSONResponse(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
 function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
@@ -65,7 +75,7 @@ function afterResponse(hooks: readonly CompiledHook[], connection: Connection, r
 
 function afterError(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
   connection.error = error;
-  connection.response = errorResponse(error, connection.settings, endpoint.label);
+  connection.response = errorResponse(error, connection, endpoint.label);
   const run = (start: number): MaybePromise<Response> => {
     for (let i = start; i >= 0; i--) {
       const method = endpoint.hooks[i].onError;

@@ -8,6 +8,7 @@ import { NodeSource } from './node-source';
 import type { Response } from '../http/response';
 import { writeResponse } from '../http/response-writer';
 import type { Settings } from '../config/settings';
+import { refusal, type HttpAnswer } from '../errors/error-table';
 import * as status from '../errors/status';
 import { isThenable, type MaybePromise } from '../inject/thenable';
 import type { TrustedProxies } from '../http/trusted-proxies';
@@ -84,7 +85,7 @@ export function upgradeListener(
       // Malformed for every listener alike; the app's answer is the one a lone server gives.
       if (server.listenerCount('upgrade') === 1) {
         gateway.stats.rejected++;
-        refuseSocket(socket, status.HTTP_400_BAD_REQUEST, JSON.stringify({ detail: MALFORMED_PATH }));
+        refuseWith(socket, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
       }
       return;
     }
@@ -92,18 +93,22 @@ export function upgradeListener(
       // Another listener (the server's owner) may serve this path.
       if (server.listenerCount('upgrade') === 1) {
         gateway.stats.rejected++;
-        refuseSocket(socket, status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }));
+        refuseWith(socket, refusal(status.HTTP_404_NOT_FOUND, 'Not Found'));
       }
       return;
     }
     const problem = handshakeProblem(req);
     if (problem) {
       gateway.stats.rejected++;
-      refuseSocket(socket, problem.status, JSON.stringify({ detail: problem.detail }), problem.headers);
+      refuseWith(socket, refusal(problem.status, problem.detail, problem.headers));
       return;
     }
     host.openWebSocket(source, nodeUpgrader(gateway.wss, req, socket, head));
   };
+}
+
+function refuseWith(socket: Duplex, answer: HttpAnswer): void {
+  refuseSocket(socket, answer.status, JSON.stringify(answer.body), answer.headers);
 }
 
 /** One line per request once its response is out (or the connection dropped): no payloads. */

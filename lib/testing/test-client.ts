@@ -5,6 +5,7 @@ import { WebSocketDisconnect } from '../errors/exceptions';
 import { MemorySocket } from './memory-socket';
 import type { Response } from '../http/response';
 import { byteLength, mayHaveBody } from '../http/response-writer';
+import { refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import { TestWebSocket, WebSocketDenied } from './test-websocket';
 
@@ -108,7 +109,11 @@ export class TestClient {
         },
         refuse: (statusCode, body, responseHeaders) => reject(new WebSocketDenied(statusCode, body, responseHeaders)),
       });
-      if (!routed) reject(new WebSocketDenied(status.HTTP_404_NOT_FOUND, JSON.stringify({ detail: 'Not Found' }), {}));
+      if (!routed) {
+        // The answer a real server's upgrade listener gives (lib/server/node-listener.ts).
+        const answer = refusal(status.HTTP_404_NOT_FOUND, 'Not Found');
+        reject(new WebSocketDenied(answer.status, JSON.stringify(answer.body), answer.headers));
+      }
     });
   }
 

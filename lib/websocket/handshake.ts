@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket as WsSocket, WebSocketServer } from 'ws';
+import { httpAnswer, type HttpAnswer } from '../errors/error-table';
 import { headersProblem, statusProblem } from '../errors/http-fields';
 import type { Upgrader, WireSocket } from './wire-socket';
 
@@ -60,11 +61,13 @@ export function parseSubprotocols(header: string | string[] | undefined): string
 /** Writes an HTTP response on a socket that asked to upgrade, then closes it. */
 export function refuseSocket(socket: Duplex, statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
   if (socket.destroyed) return;
-  if (statusProblem(statusCode, 'refusal') || headersProblem(headers, 'refusal')) {
+  const problem = statusProblem(statusCode, 'refusal') ?? headersProblem(headers, 'refusal');
+  if (problem !== undefined) {
     // Raw bytes go out here, with no Node check behind: a CR or LF must never reach them.
-    statusCode = 500;
-    body = JSON.stringify({ detail: 'Internal Server Error' });
-    headers = {};
+    const answer = httpAnswer(new TypeError(problem), false);
+    statusCode = answer.status;
+    body = JSON.stringify(answer.body);
+    headers = answer.headers;
   }
   const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) lines.push('Content-Type: application/json');
@@ -75,6 +78,16 @@ export function refuseSocket(socket: Duplex, statusCode: number, body: string, h
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   // A peer that never reads must not keep the socket open.
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** Anything that refuses a pending handshake: an `Upgrader`, or the `WebSocket` before accept. */
+export interface Refusable {
+  refuse(status: number, body: string, headers: Readonly<Record<string, string | string[]>>): void;
+}
+
+/** Refuses a pending handshake with an answer of the one table (lib/errors/error-table.ts). */
+export function refuseWithAnswer(target: Refusable, answer: HttpAnswer): void {
+  target.refuse(answer.status, JSON.stringify(answer.body), answer.headers);
 }
 
 /** Completes or refuses one handshake on a Node socket, through ws. */

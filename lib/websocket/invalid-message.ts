@@ -1,4 +1,5 @@
 import type { WebSocket } from '../../components/websocket';
+import { errorReply } from '../errors/error-table';
 import { ValidationError } from '../errors/exceptions';
 import type { InvalidMessagePolicy } from '../routing/routes';
 
@@ -26,6 +27,6 @@ export function replyToInvalid(ws: WebSocket, policy: InvalidMessagePolicy, erro
 
 /** The reply `'reply'` sends: `{ type: 'error', detail, errors }`; a function policy builds its own. */
 export function invalidMessageReply(policy: 'reply' | InvalidMessageReply, error: ValidationError, message: unknown): unknown {
-  if (policy === 'reply') return { type: 'error', detail: error.message, errors: error.errors };
+  if (policy === 'reply') return errorReply(error);
   return policy(error, message);
 }

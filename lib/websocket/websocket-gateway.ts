@@ -4,8 +4,9 @@ import type { Scope } from '../../components/scope';
 import { WebSocket } from '../../components/websocket';
 import { Connection } from '../inject/connection';
 import { since, type Logger } from '../config/logger';
-import { choices } from './handshake';
+import { choices, refuseWithAnswer } from './handshake';
 import type { Settings } from '../config/settings';
+import { refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import type { Upgrader } from './wire-socket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
@@ -55,13 +56,13 @@ export class WebSocketGateway {
     const limits = this.settings.websocket;
     // Per-address counting only when capped: reading the address costs memory on every socket.
     const ip = Number.isFinite(limits.maxConnectionsPerIp) ? scope.client?.host ?? '' : '';
-    const refusal = this.closing ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'] as const
-      : this.live.size >= limits.maxConnections ? [status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections'] as const
-        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp ? [status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address'] as const
+    const refused = this.closing ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down')
+      : this.live.size >= limits.maxConnections ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections')
+        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
           : undefined;
-    if (refusal) {
+    if (refused) {
       this.stats.rejected++;
-      upgrader.refuse(refusal[0], JSON.stringify({ detail: refusal[1] }), {});
+      refuseWithAnswer(upgrader, refused);
       return;
     }
 
@@ -111,7 +112,7 @@ export class WebSocketGateway {
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
     for (const ws of this.live) {
-      if (ws.connecting) ws.refuse(status.HTTP_503_SERVICE_UNAVAILABLE, JSON.stringify({ detail: reason }));
+      if (ws.connecting) refuseWithAnswer(ws, refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
     if (this.live.size > 0) {

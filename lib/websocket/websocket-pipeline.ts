@@ -1,9 +1,10 @@
 import { disconnectRaiser, WebSocket } from '../../components/websocket';
 import type { Connection } from '../inject/connection';
 import type { Endpoint } from '../routing/endpoint';
-import { closeFrameFor } from '../errors/error-close';
-import { HTTPException, ValidationError, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
+import { closeFrame, httpAnswer, refusal } from '../errors/error-table';
+import { HTTPException, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
 import type { CompiledHook } from '../inject/hook';
+import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
 import { invoke } from '../inject/invoke';
 import { parseJsonMessage } from './json-message';
@@ -66,7 +67,7 @@ async function conclude(endpoint: WebSocketEndpoint, connection: Connection, ws:
   try {
     if (ws.connecting) {
       // The handler neither accepted nor refused: the connection was not wanted.
-      ws.refuse(status.HTTP_403_FORBIDDEN, JSON.stringify({ detail: 'WebSocket connection not accepted' }), { 'content-type': 'application/json' });
+      refuseWithAnswer(ws, refusal(status.HTTP_403_FORBIDDEN, 'WebSocket connection not accepted'));
     }
     // onResponse runs before the automatic close, so it may still send on a socket the handler left open (API Star).
     await runReverse(endpoint.hooks, 'onResponse', connection);
@@ -122,28 +123,17 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
 async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
   connection.error = error;
   const settings = connection.settings;
-  if (ws.connecting) {
-    if (error instanceof HTTPException) {
-      ws.refuse(error.status, JSON.stringify({ detail: error.detail }), { 'content-type': 'application/json', ...error.headers });
-    } else if (error instanceof ValidationError) {
-      // Bad handshake input (a query or path parameter): the same 400 an HTTP route gives.
-      const body = { detail: error.message, parameter: error.parameter, errors: error.errors };
-      ws.refuse(status.HTTP_400_BAD_REQUEST, JSON.stringify(body), { 'content-type': 'application/json' });
-    } else if (error instanceof WebSocketException) {
-      // Accept first, so a browser sees the close code instead of a bare handshake failure.
-      const frame = closeFrameFor(error, settings.debug);
-      if (frame.unexpected) report(connection, endpoint, error);
-      await closeQuietly(ws, frame.code, frame.reason);
-    } else {
-      report(connection, endpoint, error);
-      const detail = settings.debug && error instanceof Error ? `${error.name}: ${error.message}` : 'Internal Server Error';
-      ws.refuse(status.HTTP_500_INTERNAL_SERVER_ERROR, JSON.stringify({ detail }), { 'content-type': 'application/json' });
-    }
-  } else if (ws.connected) {
-    const frame = closeFrameFor(error, settings.debug);
+  if (ws.connecting && !(error instanceof WebSocketException)) {
+    // Bad handshake input (a query or path parameter) gets the same 400 an HTTP route gives.
+    const answer = httpAnswer(error, settings.debug);
+    if (answer.unexpected) report(connection, endpoint, error);
+    refuseWithAnswer(ws, answer);
+  } else if (ws.connected || ws.connecting) {
+    // A WebSocketException before accept accepts first, so a browser sees the close code instead of a bare handshake failure.
+    const frame = closeFrame(error, settings.debug);
     if (frame.unexpected) report(connection, endpoint, error);
     await closeQuietly(ws, frame.code, frame.reason);
-  } else if (closeFrameFor(error, false).unexpected) {
+  } else if (closeFrame(error, false).unexpected) {
     report(connection, endpoint, error);
   }
   await runReverse(endpoint.hooks, 'onError', connection).catch((failure: unknown) => report(connection, endpoint, failure));
@@ -173,7 +163,7 @@ async function answerWith(ws: WebSocket, response: Response): Promise<void> {
   if (ws.connecting) {
     refuseWith(ws, response);
   } else if (ws.connected) {
-    const frame = response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrameFor(new HTTPException(response.status), false);
+    const frame = response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrame(new HTTPException(response.status), false);
     await closeQuietly(ws, frame.code, frame.reason);
   }
 }
