@@ -1,4 +1,4 @@
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from './websocket';
 import { ValidationError } from '../errors/exceptions';
 import type { InvalidMessagePolicy } from '../routing/routes';
 
