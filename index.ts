@@ -7,7 +7,7 @@ import 'reflect-metadata';
 
 export { App, type AppOptions } from './lib/app';
 export { Route, WebSocketRoute, Include, type RouteOptions, type WebSocketRouteOptions, type IncludeOptions, type Handler, type InvalidMessagePolicy } from './lib/routing/routes';
-export type { InvalidMessageReply } from './lib/websocket/invalid-message';
+export type { InvalidMessageReply } from './lib/routing/routes';
 export { inject, type InjectDecorator } from './lib/inject/inject';
 export { component, ComponentToken, type ComponentDefinition, type ComponentOptions, type ComponentScope } from './lib/inject/component';
 export { Token, type TokenLike, type Resolved, type ResolvedAll, type CompileSite, type Provider } from './lib/inject/token';

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import { Scope } from '../components/scope';
+import { Scope } from './http/scope';
+import { requestOf } from './http/request';
 import type { IncomingSource } from './http/address';
-import { builtins } from './inject/builtins';
+import { builtins } from '../components/builtins';
 import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
 import { compileEndpoint, handlerTokens, HookInstances, type Endpoint } from './routing/endpoint';
@@ -92,6 +93,11 @@ const malformedPath = inject([], (): never => {
   throw new HTTPException(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH);
 });
 
+declare module './http/scope' {
+  /** `scope.app` is the App serving the connection (http/ cannot import app.ts, which stands on it). */
+  interface ScopeApp extends App {}
+}
+
 /**
  * A Starwire application: routes, components and hooks, compiled when it is constructed so
  * that configuration mistakes fail here and not at the first request.
@@ -167,7 +173,7 @@ export class App {
    */
   dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
     const scope = new Scope('http', source, this);
-    const connection = new Connection(scope, this.settings, this.container);
+    const connection = new Connection(scope, this.settings, this.container, requestOf);
     // Answered through the hooks (CORS, logging) like any other miss.
     if (scope.malformedPath) return { response: serveHttp(this.malformed, connection), finish: () => connection.dispose() };
     let match = this.router.lookup(source.method, scope.rawPath);

@@ -1,4 +1,4 @@
-import { WebSocket, type WebSocketMessage } from '../../components/websocket';
+import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from '../inject/connection';
 import { closeFrame } from '../errors/error-table';

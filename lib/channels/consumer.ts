@@ -1,5 +1,5 @@
-import type { Scope } from '../../components/scope';
-import type { WebSocket } from '../../components/websocket';
+import type { Scope } from '../http/scope';
+import type { WebSocket } from '../websocket/websocket';
 import type { ChannelLayer, ChannelMessage, GroupSendResult } from './channel-layer';
 import * as status from '../errors/status';
 import type { MaybePromise } from '../inject/thenable';

@@ -1,9 +1,31 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Settings } from '../config/settings';
-import type { Scope } from '../../components/scope';
-import type { WebSocket } from '../../components/websocket';
-import { Request } from '../../components/request';
 import { then, type MaybePromise } from './thenable';
+
+/*
+ * inject/ stands below the engine classes it hands out, so it declares what it holds of them
+ * and names none: lib/http/scope.ts, lib/http/request.ts and lib/websocket/websocket.ts merge
+ * `Scope`, `Request` and `WebSocket` into these interfaces, so providers see the full classes.
+ */
+
+/** The connection's `Scope`; the path is what inject itself reads (in error messages). */
+export interface ConnectionScope {
+  readonly path: string;
+}
+
+/** The connection's HTTP `Request`. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the declaration merge in lib/http/request.ts
+export interface ConnectionRequest {}
+
+/** The connection's `WebSocket`. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the declaration merge in lib/websocket/websocket.ts
+export interface ConnectionWebSocket {}
+
+/**
+ * Builds a connection's `Request` the first time something asks for it. The HTTP path passes
+ * one in (a module-level function, not a closure per request); WebSocket connections have none.
+ */
+export type RequestFactory = (scope: ConnectionScope, maxBodySize: number) => ConnectionRequest;
 
 /**
  * Everything one HTTP request or one WebSocket connection carries while it is served: the
@@ -11,7 +33,7 @@ import { then, type MaybePromise } from './thenable';
  * Created per connection, disposed when it ends.
  */
 export class Connection {
-  readonly scope: Scope;
+  readonly scope: ConnectionScope;
   readonly settings: Settings;
   /** `'request'`-scoped component values (per HTTP request, or per WebSocket connection). */
   cache: Map<unknown, unknown> | undefined = undefined;
@@ -27,21 +49,25 @@ export class Connection {
    */
   hooksEntered = 0;
   /** The socket, on WebSocket connections. */
-  websocket: WebSocket | undefined = undefined;
+  websocket: ConnectionWebSocket | undefined = undefined;
   private readonly rootContainer: DependencyContainer;
   private child: DependencyContainer | undefined = undefined;
-  private lazyRequest: Request | undefined = undefined;
+  private readonly requestFactory: RequestFactory | undefined;
+  private lazyRequest: ConnectionRequest | undefined = undefined;
   private disposers: (() => MaybePromise<void>)[] | undefined = undefined;
 
-  constructor(scope: Scope, settings: Settings, container: DependencyContainer) {
+  constructor(scope: ConnectionScope, settings: Settings, container: DependencyContainer, requestFactory?: RequestFactory) {
     this.scope = scope;
     this.settings = settings;
     this.rootContainer = container;
+    this.requestFactory = requestFactory;
   }
 
-  /** The HTTP request, made on first use. */
-  get request(): Request {
-    return (this.lazyRequest ??= new Request(this.scope, this.scope.source, this.settings.maxBodySize));
+  /** The HTTP request, made on first use; only HTTP connections have one. */
+  get request(): ConnectionRequest {
+    if (this.lazyRequest !== undefined) return this.lazyRequest;
+    if (this.requestFactory === undefined) throw new Error(`${this.scope.path}: a WebSocket connection has no HTTP Request`);
+    return (this.lazyRequest = this.requestFactory(this.scope, this.settings.maxBodySize));
   }
 
   /** A child of the app's container, made on first use, disposed with the connection. */

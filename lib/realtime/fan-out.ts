@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from '../websocket/websocket';
 
 /** What one delivery reached in this process. */
 export interface Delivery {

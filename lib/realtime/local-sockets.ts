@@ -1,4 +1,4 @@
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from '../websocket/websocket';
 
 /**
  * The sockets this process holds, by user and by path: what a broadcast arriving here is

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from '../websocket/websocket';
 import type { ChannelLayer } from '../channels/channel-layer';
 import { Logger } from '../config/logger';
 import { WS_1012_SERVICE_RESTART } from '../errors/status';

@@ -1,4 +1,4 @@
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from '../websocket/websocket';
 import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channels/channel-layer';
 import { fanOut, type Delivery } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';

@@ -1,5 +1,5 @@
 import type { HookLike } from '../inject/hook';
-import type { InvalidMessageReply } from '../websocket/invalid-message';
+import type { ValidationError } from '../errors/exceptions';
 
 /** A handler: a function annotated with `inject([...], fn)`, or one that takes no parameters. */
 export type Handler = (...args: never[]) => unknown;
@@ -34,6 +34,18 @@ export class Route {
     this.method = method.toUpperCase();
   }
 }
+
+/**
+ * Builds the reply to an incoming message a message handler could not accept (bad JSON, a
+ * schema failure). `message` is the parsed JSON, or `undefined` when the text was not JSON,
+ * so a reply can echo a correlation field the client sent (its `requestId`, say).
+ *
+ * @example
+ * new WebSocketRoute('/ws', handle, {
+ *   onInvalidMessage: (error, message) => ({ type: 'error', detail: error.message, replyTo: requestIdOf(message) }),
+ * });
+ */
+export type InvalidMessageReply = (error: ValidationError, message: unknown) => unknown;
 
 /**
  * What to do with an incoming message a message handler cannot accept (bad JSON, schema

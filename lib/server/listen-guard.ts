@@ -1,5 +1,3 @@
-import type { App } from '../app';
-
 /**
  * Where `starwire serve` learns of `app.listen()` calls it did not make. Keyed on the global
  * symbol registry, so that an App from another copy of Starwire (a project's own
@@ -7,11 +5,17 @@ import type { App } from '../app';
  */
 const GUARD = Symbol.for('starwire.listenGuard');
 
+/**
+ * The app whose `listen()` was called. The guard only compares it with the app it loaded, so
+ * any object will do: naming `App` here would tie this file and app.ts, which calls it, in a cycle.
+ */
+export type ListeningApp = object;
+
 /** Told of every `listen(port, host)` call; `stack` locates the caller. */
-export type ListenGuard = (app: App, port: number, host: string, stack: string) => void;
+export type ListenGuard = (app: ListeningApp, port: number, host: string, stack: string) => void;
 
 /** Called first thing by `App.listen()`: a process that `starwire serve` runs hears of it. */
-export function reportListen(app: App, port: number, host: string): void {
+export function reportListen(app: ListeningApp, port: number, host: string): void {
   const guard = (globalThis as Record<symbol, ListenGuard | undefined>)[GUARD];
   guard?.(app, port, host, new Error('listen() called').stack ?? '');
 }

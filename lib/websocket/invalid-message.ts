@@ -1,19 +1,7 @@
-import type { WebSocket } from '../../components/websocket';
+import type { WebSocket } from './websocket';
 import { errorReply } from '../errors/error-table';
 import { ValidationError } from '../errors/exceptions';
-import type { InvalidMessagePolicy } from '../routing/routes';
-
-/**
- * Builds the reply to an incoming message a message handler could not accept (bad JSON, a
- * schema failure). `message` is the parsed JSON, or `undefined` when the text was not JSON,
- * so a reply can echo a correlation field the client sent (its `requestId`, say).
- *
- * @example
- * new WebSocketRoute('/ws', handle, {
- *   onInvalidMessage: (error, message) => ({ type: 'error', detail: error.message, replyTo: requestIdOf(message) }),
- * });
- */
-export type InvalidMessageReply = (error: ValidationError, message: unknown) => unknown;
+import type { InvalidMessagePolicy, InvalidMessageReply } from '../routing/routes';
 
 /**
  * Answers a message that failed to parse or validate, as the route's policy says. Returns undefined when

@@ -1,7 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
-import type { Scope } from '../../components/scope';
-import { WebSocket } from '../../components/websocket';
+import type { Scope } from '../http/scope';
+import { requestOf } from '../http/request';
+import { WebSocket } from './websocket';
 import { Connection } from '../inject/connection';
 import { since, type Logger } from '../config/logger';
 import { choices, refuseWithAnswer } from './handshake';
@@ -67,7 +68,8 @@ export class WebSocketGateway {
     }
 
     const ws = new WebSocket(scope, upgrader, limits, this.stats, this.observer);
-    const connection = new Connection(scope, this.settings, this.container);
+    // As before the split, a token's provider may still build a Request over the handshake.
+    const connection = new Connection(scope, this.settings, this.container, requestOf);
     connection.websocket = ws;
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
     this.live.add(ws);

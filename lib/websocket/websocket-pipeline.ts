@@ -1,4 +1,4 @@
-import { disconnectRaiser, WebSocket } from '../../components/websocket';
+import { disconnectRaiser, WebSocket } from './websocket';
 import type { Connection } from '../inject/connection';
 import type { Endpoint } from '../routing/endpoint';
 import { closeFrame, httpAnswer, refusal } from '../errors/error-table';

@@ -35,7 +35,11 @@ describe('layer check (scripts/check-layers.mjs)', function () {
     const root = tree({
       'lib/errors/status.ts': 'export const OK = 200;\n',
       'lib/http/response.ts': "import { OK } from '../errors/status';\nexport const ok = OK;\n",
-      'lib/app.ts': "import { ws } from '../components/websocket';\nexport const app = ws;\n",
+      // app.ts, server/ and testing/ are one top tier: they import each other.
+      'lib/app.ts': "import { ws } from '../components/websocket';\nimport { listen } from './server/node-listener';\nexport const app = ws + listen;\n",
+      'lib/server/node-listener.ts': "import { ok } from '../http/response';\nexport const listen = ok;\n",
+      'lib/server/serve.ts': "import { app } from '../app';\nexport const served = app;\n",
+      'lib/testing/test-client.ts': "import { app } from '../app';\nimport { listen } from '../server/node-listener';\nexport const client = app + listen;\n",
       'components/websocket.ts': "import { ok } from '../lib/http/response';\nexport const ws = ok;\n",
       // An import in a doc comment's example is not an import.
       'lib/inject/inject.ts': "/**\n * @example\n * import { ws } from '../../components/websocket';\n */\nexport const inject = 1;\n",
@@ -52,6 +56,9 @@ describe('layer check (scripts/check-layers.mjs)', function () {
       'lib/http/response.ts': 'export class Response {}\n',
       'lib/inject/connection.ts': "import type { WebSocket } from '../../components/websocket';\nexport type C = WebSocket;\n",
       'components/websocket.ts': 'export class WebSocket {}\n',
+      // Below the top tier, reaching up into it is still a violation.
+      'lib/realtime/manager.ts': "import { app } from '../app';\nexport const m = app;\n",
+      'lib/app.ts': 'export const app = 1;\n',
     });
     roots.push(root);
     const { code, stdout } = await run(root);
@@ -61,6 +68,7 @@ describe('layer check (scripts/check-layers.mjs)', function () {
       /^lib\/errors\/error-response\.ts -> lib\/http\/response\.ts: errors \(rank 1\) imports http \(rank 4\), above it$/m,
     );
     assert.match(stdout, /^lib\/inject\/connection\.ts -> components\/websocket\.ts: lib\/inject \(below app\.ts\) imports components\/$/m);
-    assert.match(stdout, /2 violation\(s\)/);
+    assert.match(stdout, /^lib\/realtime\/manager\.ts -> lib\/app\.ts: realtime \(rank 7\) imports app\.ts \(rank 8\), above it$/m);
+    assert.match(stdout, /3 violation\(s\)/);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { Scope } from '../../components/scope';
-import { App } from '../../lib/app';
-import { inject } from '../../lib/inject/inject';
-import { Route } from '../../lib/routing/routes';
-import { forEachClient } from '../support/clients';
+import { Scope } from '../../../lib/http/scope';
+import { App } from '../../../lib/app';
+import { inject } from '../../../lib/inject/inject';
+import { Route } from '../../../lib/routing/routes';
+import { forEachClient } from '../../support/clients';
 
 interface Described {
   type: string;

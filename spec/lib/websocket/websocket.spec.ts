@@ -3,16 +3,16 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PathParam } from '../../components/path-param';
-import { WebSocket } from '../../components/websocket';
-import { App } from '../../lib/app';
-import { ValidationError, WebSocketDisconnect } from '../../lib/errors/exceptions';
-import { inject } from '../../lib/inject/inject';
-import { WebSocketRoute } from '../../lib/routing/routes';
-import * as status from '../../lib/errors/status';
+import { PathParam } from '../../../components/path-param';
+import { WebSocket } from '../../../lib/websocket/websocket';
+import { App } from '../../../lib/app';
+import { ValidationError, WebSocketDisconnect } from '../../../lib/errors/exceptions';
+import { inject } from '../../../lib/inject/inject';
+import { WebSocketRoute } from '../../../lib/routing/routes';
+import * as status from '../../../lib/errors/status';
 import {
   deferred, forEachTransport, liveUrl, openLive, WAIT, within, type Deferred,
-} from '../support/ws-client';
+} from '../../support/ws-client';
 
 /** What the server-side handler of the current test saw; reset before each test. */
 let report: Deferred<unknown> = deferred<unknown>();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { Request } from '../../components/request';
-import { App } from '../../lib/app';
-import { inject } from '../../lib/inject/inject';
-import { Route } from '../../lib/routing/routes';
-import { forEachClient } from '../support/clients';
+import { Request } from '../../../lib/http/request';
+import { App } from '../../../lib/app';
+import { inject } from '../../../lib/inject/inject';
+import { Route } from '../../../lib/routing/routes';
+import { forEachClient } from '../../support/clients';
 
 const inspect = inject([Request], (request) => ({
   method: request.method,

@@ -1,0 +1,511 @@
+import type { Socket } from 'node:net';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
+import { WebSocketDisconnect } from '../errors/exceptions';
+import { assertHeaders, assertStatus } from '../errors/http-fields';
+import { parseJsonMessage } from './json-message';
+import { ITERATION_DONE, MessageIterator } from './message-iterator';
+import { listenTo } from './wire-listeners';
+import { RateLimit } from './rate-limit';
+import * as status from '../errors/status';
+import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
+import type { WebSocketSettings } from '../config/websocket-settings';
+import type { WebSocketStats } from './websocket-stats';
+import type { Scope } from '../http/scope';
+
+export type WebSocketState = 'connecting' | 'connected' | 'closed';
+
+/** One incoming message with its frame type. */
+export interface WebSocketMessage {
+  readonly type: 'text' | 'bytes';
+  readonly data: string | Buffer;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const SENT: Promise<boolean> = Promise.resolve(true);
+const NOT_SENT: Promise<boolean> = Promise.resolve(false);
+/** ws's `WebSocket.OPEN`: a wire in any other state drops what it is given. */
+const WIRE_OPEN = 1;
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
+
+/** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
+type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
+let nextId = 0;
+
+/**
+ * The socket each `WebSocketDisconnect` came from. A handler may await another connection's
+ * socket (a receive on another member's, say): that socket's peer leaving is not this connection's.
+ */
+const raisers = new WeakMap<WebSocketDisconnect, WebSocket>();
+
+/** @internal The socket that raised `error`; undefined for one that user code constructed. */
+export function disconnectRaiser(error: WebSocketDisconnect): WebSocket | undefined {
+  return raisers.get(error);
+}
+
+declare module '../inject/connection' {
+  /** A connection's socket is a `WebSocket`. */
+  interface ConnectionWebSocket extends WebSocket {}
+}
+
+function dataOf(message: WebSocketMessage): string | Buffer {
+  return message.data;
+}
+
+function textOf(message: WebSocketMessage): string {
+  return typeof message.data === 'string' ? message.data : message.data.toString('utf8');
+}
+
+function bytesOf(message: WebSocketMessage): Buffer {
+  return typeof message.data === 'string' ? Buffer.from(message.data) : message.data;
+}
+
+function jsonOf(message: WebSocketMessage): unknown {
+  return parseJsonMessage(textOf(message));
+}
+
+/**
+ * One WebSocket connection, as a handler or hook injects it. States go
+ * `connecting → connected → closed`; the handler accepts, receives and sends, and when it
+ * returns an open socket is closed with 1000.
+ *
+ * Messages that arrive before the handler reads them are queued; past
+ * `settings.websocket.receiveQueue` the socket is paused, so a slow handler slows the peer
+ * instead of growing memory.
+ *
+ * Sends never reject: they resolve to `false` when nothing was sent (the peer left, the socket
+ * closed, the send-buffer policy dropped the message), so a send nobody awaits cannot become an
+ * unhandled rejection. Mistakes in the calling code (a send or receive before `accept()`, a
+ * close code that may not be sent) throw at once, where the call was written.
+ *
+ * @example
+ * new WebSocketRoute('/echo', inject([WebSocket], async (ws) => {
+ *   await ws.accept();
+ *   for await (const message of ws) await ws.send(message);
+ * }));
+ */
+export class WebSocket implements AsyncIterable<string | Buffer> {
+  readonly id: string;
+  readonly scope: Scope;
+  /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
+  subprotocol: string | undefined = undefined;
+  /** Code of the close frame, once closed (1006 when the connection dropped). */
+  closeCode: number | undefined = undefined;
+  closeReason: string | undefined = undefined;
+  /** Set by the heartbeat: false once a ping went out without a pong back. */
+  alive = true;
+
+  private currentState: WebSocketState = 'connecting';
+  private wire: WireSocket | undefined = undefined;
+  /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
+  private opening: Promise<void> | undefined = undefined;
+  private queue: Received[] | undefined = undefined;
+  /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
+  private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
+  private waitReject: ((error: Error) => void) | undefined = undefined;
+  private waitIterating = false;
+  private paused = false;
+  /** The close code ws sent after a receive error, if any. */
+  private sentCode: number | undefined = undefined;
+  private rate: RateLimit | undefined;
+  /** Set once the connection has closed; `done` is made only when someone waits for it. */
+  private ended = false;
+  private endWaiter: (() => void) | undefined = undefined;
+  private endPromise: Promise<void> | undefined = undefined;
+  /** Held only until the handshake is completed or refused, so the request can be collected. */
+  private upgrader: Upgrader | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    scope: Scope,
+    upgrader: Upgrader,
+    private readonly settings: WebSocketSettings,
+    private readonly stats: WebSocketStats,
+    /** Told when the handshake completes (the gateway's log of connections). */
+    private readonly observer?: { accepted(ws: WebSocket): void },
+  ) {
+    this.id = (++nextId).toString(36);
+    this.scope = scope;
+    this.upgrader = upgrader;
+    const rate = settings.messageRate;
+    this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
+  }
+
+  /** Resolves once the connection has closed, however it closed. */
+  get done(): Promise<void> {
+    if (this.ended) return RESOLVED;
+    return (this.endPromise ??= new Promise((resolve) => { this.endWaiter = resolve; }));
+  }
+
+  /** @internal Refuses the handshake with 408 unless it completes within `ms`. */
+  armHandshakeTimeout(ms: number): void {
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = undefined;
+      this.refuse(status.HTTP_408_REQUEST_TIMEOUT, JSON.stringify({ detail: 'WebSocket handshake timed out' }));
+    }, ms);
+  }
+
+  get state(): WebSocketState { return this.currentState; }
+  get connecting(): boolean { return this.currentState === 'connecting'; }
+  get connected(): boolean { return this.currentState === 'connected'; }
+  get closed(): boolean { return this.currentState === 'closed'; }
+  get path(): string { return this.scope.path; }
+  get clientIp(): string | undefined { return this.scope.client?.host; }
+  get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
+  /** Subprotocols the client offered, in its order of preference. */
+  get subprotocols(): readonly string[] { return this.scope.subprotocols; }
+  /** @internal The TCP socket underneath, on real connections. */
+  get netSocket(): Socket | undefined { return netSocketOf(this.wire); }
+  /** Bytes queued for sending and not yet written to the network. */
+  get bufferedAmount(): number { return this.wire?.bufferedAmount ?? 0; }
+
+  /**
+   * Completes the handshake, optionally choosing one of the offered subprotocols and adding
+   * response headers. Accepting twice, a subprotocol the client did not offer, or a header that
+   * would corrupt the 101 response throw at once. Resolves once the handshake is complete, or
+   * once the client left during it: the socket is then closed (1006), sends resolve false and a
+   * receive throws `WebSocketDisconnect`, as after any peer leaving.
+   *
+   * @example
+   * await ws.accept('chat.v1', { 'x-room': 'lobby' });
+   */
+  accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+    if (this.currentState !== 'connecting') {
+      throw new Error(`WebSocket ${this.path}: accept() called on a ${this.currentState} connection`);
+    }
+    if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
+      throw new TypeError(`WebSocket ${this.path}: subprotocol ${JSON.stringify(subprotocol)} was not offered (offered: ${this.subprotocols.join(', ') || 'none'})`);
+    }
+    // A CR or LF in a header would let its value write headers of its own into the 101 response.
+    for (const [name, value] of Object.entries(headers)) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    }
+    this.subprotocol = subprotocol;
+    // Marked connected before the upgrade resolves so a second accept() fails at once.
+    this.currentState = 'connected';
+    this.opening = this.open(subprotocol, headers);
+    return this.opening;
+  }
+
+  private async open(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<void> {
+    const upgrader = this.endHandshake();
+    let wire: WireSocket;
+    try {
+      wire = await upgrader.complete(subprotocol, headers);
+    } catch {
+      // The client left before the 101 went out: an ordinary end, as leaving later is, so
+      // neither an accept() nobody awaits nor a handler that awaits it fails over it.
+      this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
+      return;
+    } finally {
+      this.opening = undefined;
+    }
+    this.attach(wire);
+    this.scope.detach();
+  }
+
+  /** Stops the handshake timer and lets go of the upgrader (and with it the request). */
+  private endHandshake(): Upgrader {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    const upgrader = this.upgrader!;
+    this.upgrader = undefined;
+    return upgrader;
+  }
+
+  /** API Star's name for `accept`. */
+  connect(subprotocol?: string, headers?: Readonly<Record<string, string>>): Promise<void> {
+    return this.accept(subprotocol, headers);
+  }
+
+  /** Refuses the handshake with an HTTP response. Only before `accept()`. */
+  refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+    // Like accept(): a bad status or a CR/LF in a header is the caller's mistake, thrown here.
+    assertStatus(statusCode, `WebSocket ${this.path}: refuse()`);
+    assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
+    if (this.currentState !== 'connecting') return;
+    this.stats.rejected++;
+    this.endHandshake().refuse(statusCode, body, headers);
+    this.currentState = 'closed';
+    this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;
+    this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
+  }
+
+  /** The next message, text as a string and binary as a Buffer. */
+  receive(): Promise<string | Buffer> {
+    return this.receiveMessage().then(dataOf);
+  }
+
+  /**
+   * The next message with its frame type. Rejects with `WebSocketDisconnect` once the socket has
+   * closed (the peer left, or the server closed it) and every message before the close was read.
+   * Before `accept()`, or while another receive waits, it throws at once.
+   */
+  receiveMessage(): Promise<WebSocketMessage> {
+    const queued = this.queue?.shift();
+    if (queued) {
+      this.resumeIfDrained();
+      return Promise.resolve(queued);
+    }
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
+    if (this.currentState === 'closed') return Promise.reject(this.disconnect());
+    return this.wait(false);
+  }
+
+  /** @internal The next message as an iterator result; `done` once the peer has gone. */
+  nextResult(): Promise<IteratorResult<string | Buffer>> {
+    const queued = this.queue?.shift();
+    if (queued) {
+      this.resumeIfDrained();
+      return Promise.resolve(queued);
+    }
+    if (this.currentState === 'closed') return Promise.resolve(ITERATION_DONE);
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
+    return this.wait(true);
+  }
+
+  private wait(iterating: boolean): Promise<WebSocketMessage & IteratorResult<string | Buffer>> {
+    if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
+    this.waitIterating = iterating;
+    return new Promise((resolve, reject) => {
+      this.waitResolve = resolve;
+      this.waitReject = reject;
+    });
+  }
+
+  private resumeIfDrained(): void {
+    if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
+      this.paused = false;
+      this.wire?.resume();
+    }
+  }
+
+  /** The next message as text (a binary message is decoded as UTF-8). */
+  receiveText(): Promise<string> {
+    return this.receiveMessage().then(textOf);
+  }
+
+  /** The next message as bytes (a text message is encoded as UTF-8). */
+  receiveBytes(): Promise<Buffer> {
+    return this.receiveMessage().then(bytesOf);
+  }
+
+  /** The next message parsed as JSON; malformed JSON is a `ValidationError` (close 1007 if unhandled). */
+  receiveJson(): Promise<unknown> {
+    return this.receiveMessage().then(jsonOf);
+  }
+
+  /** Messages until the peer leaves; a plain iterator rather than a generator, lighter per idle socket. */
+  [Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
+    return new MessageIterator(this);
+  }
+
+  /**
+   * Sends a string as a text message and a Buffer as a binary one. Resolves to `true` once the
+   * message is handed to the connection, and to `false` when it was not sent: the peer has left,
+   * the socket is closed, or `sendOverflow: 'drop'` dropped it. It never rejects for those (as
+   * `ws` reports them to a callback instead of throwing), so a send nobody awaits cannot crash
+   * the process; a loop that only sends stops on `false`. Throws at once before `accept()`.
+   *
+   * @example
+   * // A ticker: sends until the client is gone.
+   * while (await ws.send(new Date().toISOString())) await delay(1000);
+   */
+  send(data: string | Buffer | Uint8Array): Promise<boolean> {
+    return typeof data === 'string' ? this.write(data, false) : this.write(Buffer.isBuffer(data) ? data : Buffer.from(data), true);
+  }
+
+  /**
+   * Sends a text message; resolves like `send()`.
+   *
+   * @example
+   * for (const member of room) void member.sendText('hello');   // a member that left gets nothing
+   */
+  sendText(text: string): Promise<boolean> {
+    return this.write(text, false);
+  }
+
+  /**
+   * Sends a binary message; resolves like `send()`.
+   *
+   * @example
+   * await ws.sendBytes(new Uint8Array([1, 2, 3]));
+   */
+  sendBytes(bytes: Buffer | Uint8Array): Promise<boolean> {
+    return this.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), true);
+  }
+
+  /**
+   * Sends `value` as JSON text; resolves like `send()`.
+   *
+   * @example
+   * if (!(await ws.sendJson({ type: 'welcome' }))) return;   // the client already left
+   */
+  sendJson(value: unknown): Promise<boolean> {
+    return this.write(JSON.stringify(value), false);
+  }
+
+  /**
+   * Sends already-serialized data; broadcasts call this with one payload for many sockets.
+   * Returns false when the send-buffer policy dropped or closed instead.
+   */
+  sendRaw(data: string | Buffer, binary: boolean): boolean {
+    const wire = this.wire;
+    // The peer's close frame can arrive before the wire reports 'close': nothing is written then.
+    if (this.currentState !== 'connected' || !wire || wire.readyState !== WIRE_OPEN) return false;
+    if (wire.bufferedAmount > this.settings.sendHighWaterMark) {
+      if (this.settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
+      else this.stats.dropped++;
+      return false;
+    }
+    // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
+    // encode the string: two passes), and gives the byte count for free.
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    wire.send(bytes, binary ? BINARY : TEXT);
+    this.stats.messagesOut++;
+    this.stats.bytesOut += bytes.length;
+    return true;
+  }
+
+  /**
+   * Closes the connection; later calls do nothing. Before `accept()` the handshake is completed
+   * first so the client sees the code. Codes 1004–1006, 1015 and those outside 1000–4999, and
+   * reasons over 123 UTF-8 bytes, throw a `TypeError` at once, so the mistake surfaces in the
+   * calling code even when the returned promise is not awaited.
+   *
+   * @example
+   * await ws.close(status.WS_1008_POLICY_VIOLATION, 'Not in this room');
+   */
+  close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
+    assertCloseCode(code);
+    assertCloseReason(reason);
+    return this.closeWith(code, reason);
+  }
+
+  private async closeWith(code: number, reason: string): Promise<void> {
+    if (this.currentState === 'connecting') {
+      // Clients that offered subprotocols fail a handshake that picks none, and would never
+      // see the code: answer with one of theirs, then close.
+      await this.accept(this.subprotocol ?? this.subprotocols[0]);
+    } else if (!this.wire && this.opening) {
+      // accept() is still completing the handshake: close once it has, or not at all if the client left.
+      await this.opening;
+    }
+    if (this.currentState === 'closed' || !this.wire) return;
+    this.currentState = 'closed';
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.failWaiter();
+    this.wire.close(code, reason);
+    // A paused socket would never read the peer's close frame: the handshake could not finish.
+    if (this.paused) {
+      this.paused = false;
+      this.wire.resume();
+    }
+  }
+
+  /** Sends a ping frame; the pong is noted by the heartbeat. */
+  ping(): void {
+    if (this.currentState === 'connected') this.wire?.ping();
+  }
+
+  /**
+   * Drops the connection without a close handshake (a dead peer): sends resolve false from now
+   * on, and the handler's receive ends it as a disconnect (1006).
+   */
+  terminate(): void {
+    this.wire?.terminate();
+  }
+
+  private write(data: string | Buffer, binary: boolean): Promise<boolean> {
+    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before sending`);
+    // accept() is still completing the handshake: send once it has (nothing if the client left meanwhile).
+    if (!this.wire && this.opening) return this.opening.then(() => this.sendRaw(data, binary));
+    return this.sendRaw(data, binary) ? SENT : NOT_SENT;
+  }
+
+  /** What a receive on a closed socket throws, marked as this socket's. */
+  private disconnect(): WebSocketDisconnect {
+    const error = new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
+    raisers.set(error, this);
+    return error;
+  }
+
+  private attach(wire: WireSocket): void {
+    this.wire = wire;
+    this.stats.accepted++;
+    this.stats.open++;
+    this.observer?.accepted(this);
+    listenTo(wire, this);
+  }
+
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.currentState !== 'connected') return;
+    this.stats.messagesIn++;
+    this.stats.bytesIn += data.length;
+    if (this.rate && !this.rate.take()) {
+      void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');
+      return;
+    }
+    // One object serves both readers: receive() reads type/data, `for await` reads value/done.
+    const text = isBinary ? data : data.toString('utf8');
+    const message: Received = { type: isBinary ? 'bytes' : 'text', data: text, value: text, done: false };
+    const resolve = this.waitResolve;
+    if (resolve) {
+      this.waitResolve = this.waitReject = undefined;
+      resolve(message);
+      return;
+    }
+    const queue = (this.queue ??= []);
+    queue.push(message);
+    if (!this.paused && queue.length >= this.settings.receiveQueue) {
+      this.paused = true;
+      this.wire?.pause();
+    }
+  }
+
+  /** @internal */
+  onClose(code: number, reason: Buffer): void {
+    if (code === status.WS_1006_ABNORMAL_CLOSURE && this.sentCode !== undefined) code = this.sentCode;
+    if (this.currentState !== 'closed') {
+      this.currentState = 'closed';
+      this.closeCode = code;
+      this.closeReason = reason.toString('utf8');
+      // Messages that arrived before the close frame stay readable; receive() throws once they are read.
+      this.failWaiter();
+    }
+    this.finish(code, this.closeReason ?? '');
+  }
+
+  /** @internal Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad frame is the one to report. */
+  onError(error: Error & { code?: string }): void {
+    this.sentCode ??= closeCodeOfReceiveError(error.code);
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.wire) {
+      this.stats.open--;
+      this.stats.closedByCode[code] = (this.stats.closedByCode[code] ?? 0) + 1;
+    }
+    this.currentState = 'closed';
+    this.closeCode ??= code;
+    this.closeReason ??= reason;
+    const waiter = this.endWaiter;
+    this.endWaiter = undefined;
+    waiter?.();
+  }
+
+  private failWaiter(): void {
+    const resolve = this.waitResolve;
+    const reject = this.waitReject;
+    if (!resolve || !reject) return;
+    this.waitResolve = this.waitReject = undefined;
+    if (this.waitIterating) resolve(ITERATION_DONE as WebSocketMessage & IteratorResult<string | Buffer>);
+    else reject(this.disconnect());
+  }
+}
