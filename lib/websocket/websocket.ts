@@ -3,8 +3,8 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
-import { parseJsonMessage } from './json-message';
-import { ITERATION_DONE, MessageIterator } from './message-iterator';
+import { refusal } from '../errors/error-table';
+import { refuseWithAnswer } from './handshake';
 import { listenTo } from './wire-listeners';
 import { RateLimit } from './rate-limit';
 import * as status from '../errors/status';
@@ -12,25 +12,13 @@ import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 import type { WebSocketSettings } from '../config/websocket-settings';
 import type { WebSocketStats } from './websocket-stats';
 import type { Scope } from '../http/scope';
+import type { WebSocketState } from './websocket-receive';
+import { SendingWebSocket } from './websocket-send';
 
-export type WebSocketState = 'connecting' | 'connected' | 'closed';
-
-/** One incoming message with its frame type. */
-export interface WebSocketMessage {
-  readonly type: 'text' | 'bytes';
-  readonly data: string | Buffer;
-}
+export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 
 const RESOLVED: Promise<void> = Promise.resolve();
-const SENT: Promise<boolean> = Promise.resolve(true);
-const NOT_SENT: Promise<boolean> = Promise.resolve(false);
-/** ws's `WebSocket.OPEN`: a wire in any other state drops what it is given. */
-const WIRE_OPEN = 1;
-const TEXT = { binary: false } as const;
-const BINARY = { binary: true } as const;
 
-/** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
-type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
 let nextId = 0;
 
 /**
@@ -47,22 +35,6 @@ export function disconnectRaiser(error: WebSocketDisconnect): WebSocket | undefi
 declare module '../inject/connection' {
   /** A connection's socket is a `WebSocket`. */
   interface ConnectionWebSocket extends WebSocket {}
-}
-
-function dataOf(message: WebSocketMessage): string | Buffer {
-  return message.data;
-}
-
-function textOf(message: WebSocketMessage): string {
-  return typeof message.data === 'string' ? message.data : message.data.toString('utf8');
-}
-
-function bytesOf(message: WebSocketMessage): Buffer {
-  return typeof message.data === 'string' ? Buffer.from(message.data) : message.data;
-}
-
-function jsonOf(message: WebSocketMessage): unknown {
-  return parseJsonMessage(textOf(message));
 }
 
 /**
@@ -85,7 +57,7 @@ function jsonOf(message: WebSocketMessage): unknown {
  *   for await (const message of ws) await ws.send(message);
  * }));
  */
-export class WebSocket implements AsyncIterable<string | Buffer> {
+export class WebSocket extends SendingWebSocket {
   readonly id: string;
   readonly scope: Scope;
   /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
@@ -96,19 +68,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** Set by the heartbeat: false once a ping went out without a pong back. */
   alive = true;
 
-  private currentState: WebSocketState = 'connecting';
-  private wire: WireSocket | undefined = undefined;
-  /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
-  private opening: Promise<void> | undefined = undefined;
-  private queue: Received[] | undefined = undefined;
-  /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
-  private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
-  private waitReject: ((error: Error) => void) | undefined = undefined;
-  private waitIterating = false;
-  private paused = false;
+  protected override currentState: WebSocketState = 'connecting';
+  protected override wire: WireSocket | undefined = undefined;
+  protected override opening: Promise<void> | undefined = undefined;
   /** The close code ws sent after a receive error, if any. */
   private sentCode: number | undefined = undefined;
-  private rate: RateLimit | undefined;
   /** Set once the connection has closed; `done` is made only when someone waits for it. */
   private ended = false;
   private endWaiter: (() => void) | undefined = undefined;
@@ -120,11 +84,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   constructor(
     scope: Scope,
     upgrader: Upgrader,
-    private readonly settings: WebSocketSettings,
-    private readonly stats: WebSocketStats,
+    protected override readonly settings: WebSocketSettings,
+    protected override readonly stats: WebSocketStats,
     /** Told when the handshake completes (the gateway's log of connections). */
     private readonly observer?: { accepted(ws: WebSocket): void },
   ) {
+    super();
     this.id = (++nextId).toString(36);
     this.scope = scope;
     this.upgrader = upgrader;
@@ -142,7 +107,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   armHandshakeTimeout(ms: number): void {
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = undefined;
-      this.refuse(status.HTTP_408_REQUEST_TIMEOUT, JSON.stringify({ detail: 'WebSocket handshake timed out' }));
+      refuseWithAnswer(this, refusal(status.HTTP_408_REQUEST_TIMEOUT, 'WebSocket handshake timed out'));
     }, ms);
   }
 
@@ -150,7 +115,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   get connecting(): boolean { return this.currentState === 'connecting'; }
   get connected(): boolean { return this.currentState === 'connected'; }
   get closed(): boolean { return this.currentState === 'closed'; }
-  get path(): string { return this.scope.path; }
+  override get path(): string { return this.scope.path; }
   get clientIp(): string | undefined { return this.scope.client?.host; }
   get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
   /** Subprotocols the client offered, in its order of preference. */
@@ -233,142 +198,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
   }
 
-  /** The next message, text as a string and binary as a Buffer. */
-  receive(): Promise<string | Buffer> {
-    return this.receiveMessage().then(dataOf);
-  }
-
-  /**
-   * The next message with its frame type. Rejects with `WebSocketDisconnect` once the socket has
-   * closed (the peer left, or the server closed it) and every message before the close was read.
-   * Before `accept()`, or while another receive waits, it throws at once.
-   */
-  receiveMessage(): Promise<WebSocketMessage> {
-    const queued = this.queue?.shift();
-    if (queued) {
-      this.resumeIfDrained();
-      return Promise.resolve(queued);
-    }
-    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
-    if (this.currentState === 'closed') return Promise.reject(this.disconnect());
-    return this.wait(false);
-  }
-
-  /** @internal The next message as an iterator result; `done` once the peer has gone. */
-  nextResult(): Promise<IteratorResult<string | Buffer>> {
-    const queued = this.queue?.shift();
-    if (queued) {
-      this.resumeIfDrained();
-      return Promise.resolve(queued);
-    }
-    if (this.currentState === 'closed') return Promise.resolve(ITERATION_DONE);
-    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before receiving`);
-    return this.wait(true);
-  }
-
-  private wait(iterating: boolean): Promise<WebSocketMessage & IteratorResult<string | Buffer>> {
-    if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
-    this.waitIterating = iterating;
-    return new Promise((resolve, reject) => {
-      this.waitResolve = resolve;
-      this.waitReject = reject;
-    });
-  }
-
-  private resumeIfDrained(): void {
-    if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
-      this.paused = false;
-      this.wire?.resume();
-    }
-  }
-
-  /** The next message as text (a binary message is decoded as UTF-8). */
-  receiveText(): Promise<string> {
-    return this.receiveMessage().then(textOf);
-  }
-
-  /** The next message as bytes (a text message is encoded as UTF-8). */
-  receiveBytes(): Promise<Buffer> {
-    return this.receiveMessage().then(bytesOf);
-  }
-
-  /** The next message parsed as JSON; malformed JSON is a `ValidationError` (close 1007 if unhandled). */
-  receiveJson(): Promise<unknown> {
-    return this.receiveMessage().then(jsonOf);
-  }
-
-  /** Messages until the peer leaves; a plain iterator rather than a generator, lighter per idle socket. */
-  [Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
-    return new MessageIterator(this);
-  }
-
-  /**
-   * Sends a string as a text message and a Buffer as a binary one. Resolves to `true` once the
-   * message is handed to the connection, and to `false` when it was not sent: the peer has left,
-   * the socket is closed, or `sendOverflow: 'drop'` dropped it. It never rejects for those (as
-   * `ws` reports them to a callback instead of throwing), so a send nobody awaits cannot crash
-   * the process; a loop that only sends stops on `false`. Throws at once before `accept()`.
-   *
-   * @example
-   * // A ticker: sends until the client is gone.
-   * while (await ws.send(new Date().toISOString())) await delay(1000);
-   */
-  send(data: string | Buffer | Uint8Array): Promise<boolean> {
-    return typeof data === 'string' ? this.write(data, false) : this.write(Buffer.isBuffer(data) ? data : Buffer.from(data), true);
-  }
-
-  /**
-   * Sends a text message; resolves like `send()`.
-   *
-   * @example
-   * for (const member of room) void member.sendText('hello');   // a member that left gets nothing
-   */
-  sendText(text: string): Promise<boolean> {
-    return this.write(text, false);
-  }
-
-  /**
-   * Sends a binary message; resolves like `send()`.
-   *
-   * @example
-   * await ws.sendBytes(new Uint8Array([1, 2, 3]));
-   */
-  sendBytes(bytes: Buffer | Uint8Array): Promise<boolean> {
-    return this.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), true);
-  }
-
-  /**
-   * Sends `value` as JSON text; resolves like `send()`.
-   *
-   * @example
-   * if (!(await ws.sendJson({ type: 'welcome' }))) return;   // the client already left
-   */
-  sendJson(value: unknown): Promise<boolean> {
-    return this.write(JSON.stringify(value), false);
-  }
-
-  /**
-   * Sends already-serialized data; broadcasts call this with one payload for many sockets.
-   * Returns false when the send-buffer policy dropped or closed instead.
-   */
-  sendRaw(data: string | Buffer, binary: boolean): boolean {
-    const wire = this.wire;
-    // The peer's close frame can arrive before the wire reports 'close': nothing is written then.
-    if (this.currentState !== 'connected' || !wire || wire.readyState !== WIRE_OPEN) return false;
-    if (wire.bufferedAmount > this.settings.sendHighWaterMark) {
-      if (this.settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
-      else this.stats.dropped++;
-      return false;
-    }
-    // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
-    // encode the string: two passes), and gives the byte count for free.
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    wire.send(bytes, binary ? BINARY : TEXT);
-    this.stats.messagesOut++;
-    this.stats.bytesOut += bytes.length;
-    return true;
-  }
-
   /**
    * Closes the connection; later calls do nothing. Before `accept()` the handshake is completed
    * first so the client sees the code. Codes 1004–1006, 1015 and those outside 1000–4999, and
@@ -378,7 +207,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * @example
    * await ws.close(status.WS_1008_POLICY_VIOLATION, 'Not in this room');
    */
-  close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
+  override close(code: number = status.WS_1000_NORMAL_CLOSURE, reason = ''): Promise<void> {
     assertCloseCode(code);
     assertCloseReason(reason);
     return this.closeWith(code, reason);
@@ -406,11 +235,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     }
   }
 
-  /** Sends a ping frame; the pong is noted by the heartbeat. */
-  ping(): void {
-    if (this.currentState === 'connected') this.wire?.ping();
-  }
-
   /**
    * Drops the connection without a close handshake (a dead peer): sends resolve false from now
    * on, and the handler's receive ends it as a disconnect (1006).
@@ -419,15 +243,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.wire?.terminate();
   }
 
-  private write(data: string | Buffer, binary: boolean): Promise<boolean> {
-    if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before sending`);
-    // accept() is still completing the handshake: send once it has (nothing if the client left meanwhile).
-    if (!this.wire && this.opening) return this.opening.then(() => this.sendRaw(data, binary));
-    return this.sendRaw(data, binary) ? SENT : NOT_SENT;
-  }
-
   /** What a receive on a closed socket throws, marked as this socket's. */
-  private disconnect(): WebSocketDisconnect {
+  protected override disconnect(): WebSocketDisconnect {
     const error = new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
     raisers.set(error, this);
     return error;
@@ -439,32 +256,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.stats.open++;
     this.observer?.accepted(this);
     listenTo(wire, this);
-  }
-
-  /** @internal */
-  onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.currentState !== 'connected') return;
-    this.stats.messagesIn++;
-    this.stats.bytesIn += data.length;
-    if (this.rate && !this.rate.take()) {
-      void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');
-      return;
-    }
-    // One object serves both readers: receive() reads type/data, `for await` reads value/done.
-    const text = isBinary ? data : data.toString('utf8');
-    const message: Received = { type: isBinary ? 'bytes' : 'text', data: text, value: text, done: false };
-    const resolve = this.waitResolve;
-    if (resolve) {
-      this.waitResolve = this.waitReject = undefined;
-      resolve(message);
-      return;
-    }
-    const queue = (this.queue ??= []);
-    queue.push(message);
-    if (!this.paused && queue.length >= this.settings.receiveQueue) {
-      this.paused = true;
-      this.wire?.pause();
-    }
   }
 
   /** @internal */
@@ -498,14 +289,5 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const waiter = this.endWaiter;
     this.endWaiter = undefined;
     waiter?.();
-  }
-
-  private failWaiter(): void {
-    const resolve = this.waitResolve;
-    const reject = this.waitReject;
-    if (!resolve || !reject) return;
-    this.waitResolve = this.waitReject = undefined;
-    if (this.waitIterating) resolve(ITERATION_DONE as WebSocketMessage & IteratorResult<string | Buffer>);
-    else reject(this.disconnect());
   }
 }
