@@ -43,7 +43,11 @@ export type { WebSocketStats } from './lib/websocket/websocket-stats';
 export { Subprotocols, type SubprotocolOptions } from './hooks/subprotocols';
 export { AllowedOrigins } from './hooks/allowed-origins';
 
-export { WebsocketConsumer, JsonWebsocketConsumer } from './lib/channels/consumer';
+// WebsocketConsumer and JsonWebsocketConsumer: the same classes under Django Channels' spelling.
+export {
+  WebSocketConsumer, JsonWebSocketConsumer,
+  WebSocketConsumer as WebsocketConsumer, JsonWebSocketConsumer as JsonWebsocketConsumer,
+} from './lib/channels/consumer';
 export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult, type NewChannelOptions, type RemoteOutcome } from './lib/channels/channel-layer';
 export { InMemoryChannelLayer, ChannelLayerClosed, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
 export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';

@@ -2,7 +2,7 @@ import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import type { Connection } from '../inject/connection';
 import { closeFrame } from '../errors/error-table';
-import { JsonWebsocketConsumer, layerHandler, type WebsocketConsumer } from './consumer';
+import { JsonWebSocketConsumer, layerHandler, type WebSocketConsumer } from './consumer';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import type { BoundMethod } from '../inject/hook';
 import { inject, requiredTokens } from '../inject/inject';
@@ -36,7 +36,7 @@ const CurrentConnection = new ConnectionToken();
  * messages in order.
  */
 export function consumerHandler(
-  consumerClass: new () => WebsocketConsumer,
+  consumerClass: new () => WebSocketConsumer,
   site: PlanSite,
   resolver: Resolver,
   layer: () => ChannelLayer,
@@ -52,7 +52,7 @@ export function consumerHandler(
     const perMessage = method === 'receive' || method === 'receiveJson';
     plans.set(method, resolver.plan(tokens, `${consumerClass.name}.${method}`, { ...site, perMessage }));
   }
-  const json = consumerClass.prototype instanceof JsonWebsocketConsumer;
+  const json = consumerClass.prototype instanceof JsonWebSocketConsumer;
 
   const run = async (ws: WebSocket, connection: Connection): Promise<void> => {
     const consumer = new consumerClass();
@@ -180,7 +180,7 @@ export function consumerHandler(
  * is reported and dropped, and the connection stays open: layer messages come from other
  * consumers and processes, and one of them must not close every member of a group.
  */
-async function dispatch(consumer: WebsocketConsumer, message: ChannelMessage, logError: (message: string, error: unknown) => void): Promise<void> {
+async function dispatch(consumer: WebSocketConsumer, message: ChannelMessage, logError: (message: string, error: unknown) => void): Promise<void> {
   const handler = layerHandler(consumer, message.type);
   if ('refused' in handler) {
     logError(`${consumer.constructor.name} dropped a channel layer message`, new Error(

@@ -18,12 +18,12 @@ function nothing(): void {}
  * for `Message(schema)` (the validated message) and `'message'`-scoped components.
  *
  * @example
- * class Echo extends WebsocketConsumer {
+ * class Echo extends WebSocketConsumer {
  *   async receive(text?: string) { await this.send(`Echo: ${text}`); }
  * }
  * new WebSocketRoute('/ws/echo', Echo);
  */
-export class WebsocketConsumer {
+export class WebSocketConsumer {
   /** The connection's scope (path, headers, pathParams, state...). */
   scope!: Scope;
   /** The app's channel layer. */
@@ -90,7 +90,7 @@ export class WebsocketConsumer {
  * `sendJson(content)` sends one. Malformed JSON closes with 1007.
  *
  * @example
- * class Chat extends JsonWebsocketConsumer {
+ * class Chat extends JsonWebSocketConsumer {
  *   groups = ['lobby'];
  *   async receiveJson(content: { text: string }) {
  *     await this.groupSend('lobby', { type: 'chat.message', text: content.text });
@@ -98,7 +98,7 @@ export class WebsocketConsumer {
  *   async chatMessage(event: { text: string }) { await this.sendJson({ text: event.text }); }
  * }
  */
-export class JsonWebsocketConsumer extends WebsocketConsumer {
+export class JsonWebSocketConsumer extends WebSocketConsumer {
   /** Called with each parsed JSON message. */
   receiveJson(..._args: never[]): MaybePromise<void> {}
 
@@ -114,9 +114,9 @@ export class JsonWebsocketConsumer extends WebsocketConsumer {
   }
 }
 
-/** True for a class that extends `WebsocketConsumer`. */
-export function isConsumerClass(value: unknown): value is new () => WebsocketConsumer {
-  return typeof value === 'function' && value.prototype instanceof WebsocketConsumer;
+/** True for a class that extends `WebSocketConsumer`. */
+export function isConsumerClass(value: unknown): value is new () => WebSocketConsumer {
+  return typeof value === 'function' && value.prototype instanceof WebSocketConsumer;
 }
 
 /** The method a layer message of `type` is dispatched to: `chat.message` → `chatMessage`. */
@@ -127,8 +127,8 @@ export function handlerName(type: string): string {
 /** Names no layer message may reach: the framework's methods, now and to come, and every object's. */
 const FRAMEWORK_METHOD = /^(?:_|(?:send|receive)(?:[A-Z0-9]|$)|(?:accept|close|connect|disconnect|constructor)$)/;
 const RESERVED_NAMES = new Set([
-  ...Object.getOwnPropertyNames(WebsocketConsumer.prototype),
-  ...Object.getOwnPropertyNames(JsonWebsocketConsumer.prototype),
+  ...Object.getOwnPropertyNames(WebSocketConsumer.prototype),
+  ...Object.getOwnPropertyNames(JsonWebSocketConsumer.prototype),
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
 
@@ -143,7 +143,7 @@ const RESERVED_NAMES = new Set([
  * layerHandler(consumer, 'chat.message'); // → { name: 'chatMessage', method } when the class declares chatMessage()
  * layerHandler(consumer, 'websocket.close'); // → { name: 'websocketClose', refused: 'reserved for Starwire' }
  */
-export function layerHandler(consumer: WebsocketConsumer, type: string):
+export function layerHandler(consumer: WebSocketConsumer, type: string):
   | { readonly name: string; readonly method: (event: ChannelMessage) => unknown }
   | { readonly name: string; readonly refused: string } {
   const name = handlerName(type);
@@ -151,7 +151,7 @@ export function layerHandler(consumer: WebsocketConsumer, type: string):
     return { name, refused: `${name}() is reserved for Starwire, not a layer message handler` };
   }
   // Walk the app's own classes only, stopping at the framework's base classes; getters are not handlers.
-  for (let proto: unknown = Object.getPrototypeOf(consumer); proto !== null && proto !== JsonWebsocketConsumer.prototype && proto !== WebsocketConsumer.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (let proto: unknown = Object.getPrototypeOf(consumer); proto !== null && proto !== JsonWebSocketConsumer.prototype && proto !== WebSocketConsumer.prototype; proto = Object.getPrototypeOf(proto)) {
     const method: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
     if (typeof method === 'function') return { name, method: method as (event: ChannelMessage) => unknown };
   }

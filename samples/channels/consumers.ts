@@ -6,7 +6,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
-  App, inject, JsonWebsocketConsumer, Message, PathParam, QueryParam, Route, WebsocketConsumer, WebSocketRoute,
+  App, inject, JsonWebSocketConsumer, Message, PathParam, QueryParam, Route, WebSocketConsumer, WebSocketRoute,
   type ChannelMessage,
 } from '../../index';
 
@@ -19,7 +19,7 @@ export const output = {
 
 // --- Basic WebSocket consumer ---
 
-export class EchoConsumer extends WebsocketConsumer {
+export class EchoConsumer extends WebSocketConsumer {
   override connect(): Promise<void> {
     output.print('Client connected');
     return this.accept();
@@ -38,7 +38,7 @@ export class EchoConsumer extends WebsocketConsumer {
 
 // --- Async WebSocket consumer ---
 
-export class AsyncEchoConsumer extends WebsocketConsumer {
+export class AsyncEchoConsumer extends WebSocketConsumer {
   override async connect(): Promise<void> {
     output.print('Client connected');
     await this.accept();
@@ -61,7 +61,7 @@ const chatContent = {
   properties: { type: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' } },
 } as const;
 
-export class JsonChatConsumer extends JsonWebsocketConsumer {
+export class JsonChatConsumer extends JsonWebSocketConsumer {
   override async connect(): Promise<void> {
     await this.accept();
     await this.sendJson({ type: 'welcome', message: 'Connected to chat!' });
@@ -88,7 +88,7 @@ interface ChatEvent extends ChannelMessage {
   readonly message: string;
 }
 
-export class ChatRoomConsumer extends JsonWebsocketConsumer {
+export class ChatRoomConsumer extends JsonWebSocketConsumer {
   readonly roomName = 'general';
   // Joined before connect() runs and left after disconnect(): no group bookkeeping to write.
   override groups = [`chat_${this.roomName}`];
@@ -112,13 +112,13 @@ export class ChatRoomConsumer extends JsonWebsocketConsumer {
 
 // --- URL routing ---
 
-export class ChatConsumer extends WebsocketConsumer {
+export class ChatConsumer extends WebSocketConsumer {
   override receive(text?: string): Promise<void> {
     return this.send(`Chat: ${text}`);
   }
 }
 
-export class NotificationConsumer extends WebsocketConsumer {
+export class NotificationConsumer extends WebSocketConsumer {
   override receive(text?: string): Promise<void> {
     return this.send(`Notification: ${text}`);
   }
@@ -131,7 +131,7 @@ export const websocketUrlpatterns = [
 
 // --- Protocol type routing ---
 
-export class MyWebsocketConsumer extends WebsocketConsumer {
+export class MyWebSocketConsumer extends WebSocketConsumer {
   override async connect(): Promise<void> {
     await this.accept();
   }
@@ -142,7 +142,7 @@ export function protocolTypeApp(): App {
   return new App({
     routes: [
       new Route('/', 'GET', () => ({ hello: 'http' })),
-      new WebSocketRoute('/ws/', MyWebsocketConsumer),
+      new WebSocketRoute('/ws/', MyWebSocketConsumer),
     ],
   });
 }
@@ -155,7 +155,7 @@ interface UserInfo {
   email: string;
 }
 
-export class UserConsumer extends JsonWebsocketConsumer {
+export class UserConsumer extends JsonWebSocketConsumer {
   override async connect(): Promise<void> {
     await this.accept();
     const user = await this.getUser(123);
@@ -183,7 +183,7 @@ interface RoomEvent extends ChannelMessage {
   readonly message?: string;
 }
 
-export class ChatAppConsumer extends JsonWebsocketConsumer {
+export class ChatAppConsumer extends JsonWebSocketConsumer {
   private roomGroupName = '';
   private username = '';
 
@@ -237,7 +237,7 @@ export function createApp(): App {
   return new App({
     routes: [
       new Route('/', 'GET', () => ({ hello: 'http' })),
-      new WebSocketRoute('/ws/', MyWebsocketConsumer),
+      new WebSocketRoute('/ws/', MyWebSocketConsumer),
       new WebSocketRoute('/ws/echo/', EchoConsumer),
       new WebSocketRoute('/ws/echo/async/', AsyncEchoConsumer),
       new WebSocketRoute('/ws/json/', JsonChatConsumer),

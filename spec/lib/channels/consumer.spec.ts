@@ -6,7 +6,8 @@ import { User } from '../../../components/user';
 import { App } from '../../../lib/app';
 import type { ChannelMessage } from '../../../lib/channels/channel-layer';
 import { component } from '../../../lib/inject/component';
-import { JsonWebsocketConsumer, WebsocketConsumer } from '../../../lib/channels/consumer';
+import { JsonWebSocketConsumer, WebSocketConsumer } from '../../../lib/channels/consumer';
+import * as starwire from '../../../index';
 import { HTTPException, WebSocketDisconnect } from '../../../lib/errors/exceptions';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
 import { inject } from '../../../lib/inject/inject';
@@ -54,7 +55,7 @@ class Journal {
 let journal = new Journal();
 
 /** The `id` query parameter tells a test's connections apart in the journal. */
-function idOf(consumer: WebsocketConsumer): string {
+function idOf(consumer: WebSocketConsumer): string {
   const id = consumer.scope.query.id;
   return Array.isArray(id) ? id[0] : id ?? '';
 }
@@ -69,9 +70,9 @@ class WatchedLayer extends InMemoryChannelLayer {
 
 // --- consumers under test ---
 
-class Plain extends WebsocketConsumer {}
+class Plain extends WebSocketConsumer {}
 
-class Refusing extends WebsocketConsumer {
+class Refusing extends WebSocketConsumer {
   override connect(): void {
     journal.add({ event: 'connect', id: idOf(this) });
   }
@@ -81,13 +82,13 @@ class Refusing extends WebsocketConsumer {
   }
 }
 
-class ClosingOnConnect extends WebsocketConsumer {
+class ClosingOnConnect extends WebSocketConsumer {
   override async connect(): Promise<void> {
     await this.close(4001, 'not today');
   }
 }
 
-class Lifecycle extends WebsocketConsumer {
+class Lifecycle extends WebSocketConsumer {
   override async connect(): Promise<void> {
     journal.add({ event: 'connect', id: idOf(this) });
     await this.accept();
@@ -105,7 +106,7 @@ class Lifecycle extends WebsocketConsumer {
 }
 
 /** Sends before accepting (a mistake: it throws at once) and after its peer left (nothing, and no rejection). */
-class SendsEarlyAndLate extends JsonWebsocketConsumer {
+class SendsEarlyAndLate extends JsonWebSocketConsumer {
   override async connect(): Promise<void> {
     const early: string[] = [];
     for (const send of [() => this.send('early'), () => this.sendJson({ early: true })]) {
@@ -129,13 +130,13 @@ class SendsEarlyAndLate extends JsonWebsocketConsumer {
   }
 }
 
-class Subprotocol extends WebsocketConsumer {
+class Subprotocol extends WebSocketConsumer {
   override connect(): Promise<void> {
     return this.accept('v2.chat');
   }
 }
 
-class ScopeReporter extends JsonWebsocketConsumer {
+class ScopeReporter extends JsonWebSocketConsumer {
   override async connect(): Promise<void> {
     await this.accept();
     await this.sendJson({ path: this.scope.path, pathParams: this.scope.pathParams, query: this.scope.query });
@@ -146,7 +147,7 @@ interface TextEvent extends ChannelMessage {
   readonly text: string;
 }
 
-class Layered extends JsonWebsocketConsumer {
+class Layered extends JsonWebSocketConsumer {
   override groups = ['news', 'sports'];
 
   override async connect(): Promise<void> {
@@ -182,7 +183,7 @@ class Stamp {
 }
 let stamps = 0;
 
-class Greeter extends JsonWebsocketConsumer {
+class Greeter extends JsonWebSocketConsumer {
   @inject([User])
   override async connect(user: User): Promise<void> {
     await this.accept();
@@ -214,7 +215,7 @@ interface StepEvent extends ChannelMessage {
  * records the start, takes `ms` to finish, records the end, and replies with the label. The
  * label `gate` waits for the test to open the gate instead.
  */
-class Ordered extends WebsocketConsumer {
+class Ordered extends WebSocketConsumer {
   override async connect(): Promise<void> {
     journal.add({ event: 'channel', id: idOf(this), channel: this.channelName });
     await this.accept();
@@ -311,7 +312,23 @@ function freshId(): string {
   return `c${++nextId}`;
 }
 
-describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
+describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
+  it('keeps Channels\' spelling: WebsocketConsumer and JsonWebsocketConsumer are the same classes', async () => {
+    assert.equal(starwire.WebsocketConsumer, WebSocketConsumer);
+    assert.equal(starwire.JsonWebsocketConsumer, JsonWebSocketConsumer);
+    // A consumer written with the Channels name is served as one.
+    class Echo extends starwire.WebsocketConsumer {
+      override async receive(text?: string): Promise<void> {
+        await this.send(text ?? '');
+      }
+    }
+    const client = new TestClient(new App({ routes: [new WebSocketRoute('/echo', Echo)] }));
+    const session = await client.websocket('/echo');
+    session.sendText('hi');
+    assert.equal(await session.receiveText(), 'hi');
+    await session.close();
+  });
+
   beforeEach(() => {
     journal = new Journal();
     gate = deferred<void>();
@@ -481,7 +498,7 @@ describe('WebsocketConsumer and JsonWebsocketConsumer', () => {
     });
 
     describe('JSON and injected parameters', () => {
-      it('closes a JsonWebsocketConsumer with 1007 on malformed JSON', async () => {
+      it('closes a JsonWebSocketConsumer with 1007 on malformed JSON', async () => {
         const peer = await transport().open('/layered?id=json');
         await peer.receiveJson();
         peer.send('{"unfinished": ');
@@ -621,7 +638,7 @@ async function journalChannel(id: string): Promise<string> {
 }
 
 describe('consumers with onInvalidMessage: reply', () => {
-  class Strict extends JsonWebsocketConsumer {
+  class Strict extends JsonWebSocketConsumer {
     override async receiveJson(content: unknown): Promise<void> {
       await this.sendJson({ got: content });
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Message } from '../../../components/message';
 import { App } from '../../../lib/app';
-import { JsonWebsocketConsumer } from '../../../lib/channels/consumer';
+import { JsonWebSocketConsumer } from '../../../lib/channels/consumer';
 import { inject } from '../../../lib/inject/inject';
 import type { InvalidMessageReply } from '../../../lib/routing/routes';
 import { invalidMessageReply } from '../../../lib/websocket/invalid-message';
@@ -17,7 +17,7 @@ const withReplyTo: InvalidMessageReply = (error, message) => {
 
 const double = inject([Message({ type: 'object', properties: { n: { type: 'integer' }, requestId: { type: 'integer' } }, required: ['n'] })], (message) => ({ double: message.n * 2 }));
 
-class Strict extends JsonWebsocketConsumer {
+class Strict extends JsonWebSocketConsumer {
   override async receiveJson(content: unknown): Promise<void> {
     if (typeof (content as { n?: unknown }).n !== 'number') throw new ValidationError('message', [], 'message: n must be a number');
     await this.sendJson({ got: content });
