@@ -12,7 +12,8 @@ import { replyToInvalid } from '../websocket/invalid-message';
 import { attempt } from '../inject/thenable';
 import { MessageFrame } from '../inject/message-frame';
 import * as status from '../errors/status';
-import type { PlanSite, Resolver } from '../inject/resolver';
+import type { Resolver } from '../inject/resolver';
+import type { CompileSite } from '../inject/token';
 import type { Handler, InvalidMessagePolicy } from '../routing/routes';
 import { Token, type Provider } from '../inject/token';
 
@@ -37,7 +38,7 @@ const CurrentConnection = new ConnectionToken();
  */
 export function consumerHandler(
   consumerClass: new () => WebSocketConsumer,
-  site: PlanSite,
+  site: CompileSite,
   resolver: Resolver,
   layer: () => ChannelLayer,
   onInvalidMessage: InvalidMessagePolicy = 'close',

@@ -1,8 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
 import { requiredTokens } from './inject';
-import type { Plan, PlanSite, Resolver } from './resolver';
-import { tokenLabel } from './token';
+import type { Plan, Resolver } from './resolver';
+import { tokenLabel, type CompileSite } from './token';
 
 /**
  * An event hook: any object with some of `onRequest`, `onResponse`, `onError`. Parameters are
@@ -108,7 +108,7 @@ export function instantiateHook(hook: HookLike, container: DependencyContainer):
  * Compiles every method a hook has for one route. Without `appliesTo`, a method that injects
  * what this kind of connection lacks is left out (and listed in `skipped`).
  */
-export function compileHook(hook: Hook, resolver: Resolver, site: PlanSite): CompiledHook {
+export function compileHook(hook: Hook, resolver: Resolver, site: CompileSite): CompiledHook {
   const name = hookName(hook);
   const skipped: string[] = [];
   const bind = (method: HookMethod): BoundMethod | undefined => {

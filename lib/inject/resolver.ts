@@ -14,16 +14,6 @@ export interface Builtin {
   readonly hint: string;
 }
 
-/** Where a function is being planned, for the resolver's checks and error messages. */
-export interface PlanSite {
-  readonly kind: ConnectionKind;
-  readonly perMessage: boolean;
-  /** "route GET /users/{id}" or "route WS /chat, hook Auth.onRequest". */
-  readonly where: string;
-  /** Path parameters of the route and their converters (`{ id: 'int' }`); undefined where unknown. */
-  readonly pathParams: Readonly<Record<string, string>> | undefined;
-}
-
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
 const EMPTY_ARGS: unknown[] = [];
 const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
@@ -101,7 +91,7 @@ export class Resolver {
   }
 
   /** Compiles the parameters of `fn` (named `name` in errors) at `site`. */
-  plan(tokens: readonly TokenLike[], name: string, site: PlanSite): Plan {
+  plan(tokens: readonly TokenLike[], name: string, site: CompileSite): Plan {
     const providers = tokens.map((token, index) => {
       const where = `${site.where}, function ${name}, parameter ${index + 1} (${tokenLabel(token)})`;
       return this.compile(token, { ...site, where }, 2, []).provider;

@@ -15,7 +15,6 @@ export interface CompileSite {
   readonly perMessage: boolean;
   /** "route GET /users/{id}, function getUser, parameter 2" — for error messages. */
   readonly where: string;
-  /** Path parameter names of the route, or undefined where any route may apply (app hooks). */
   /** Path parameters of the route and their converters (`{ id: 'int' }`); undefined where unknown. */
   readonly pathParams: Readonly<Record<string, string>> | undefined;
 }

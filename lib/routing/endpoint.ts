@@ -2,7 +2,8 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
 import { compileHook, instantiateHook, type BoundMethod, type CompiledHook, type Hook, type HookLike } from '../inject/hook';
 import { requiredTokens } from '../inject/inject';
-import type { PlanSite, Resolver } from '../inject/resolver';
+import type { Resolver } from '../inject/resolver';
+import type { CompileSite } from '../inject/token';
 import type { Handler } from './routes';
 
 /** A route, or the app's fallback, ready to serve: its handler and hooks, compiled. */
@@ -47,10 +48,10 @@ export function handlerTokens(handler: Handler, label: string): ReturnType<typeo
 export function compileEndpoint(
   handler: Handler,
   hooks: readonly HookLike[],
-  site: PlanSite,
+  site: CompileSite,
   resolver: Resolver,
   instances: HookInstances,
-  handlerSite: PlanSite = site,
+  handlerSite: CompileSite = site,
   routeHooks: readonly HookLike[] = [],
 ): Endpoint {
   const applying = hooks
