@@ -14,8 +14,6 @@ import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
 import type { WebSocketStats } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
 import { refusal } from './errors/error-table';
-import { HTTPException } from './errors/exceptions';
-import { inject } from './inject/inject';
 import type { HookLike } from './inject/hook';
 import { serveHttp } from './http/http-pipeline';
 import { requestListener, upgradeListener } from './server/node-listener';
@@ -35,8 +33,8 @@ import { flattenRoutes, Route, type Handler, type RouteLike } from './routing/ro
 import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
 import * as status from './errors/status';
 import type { MaybePromise } from './inject/thenable';
-import { Token, type ConnectionKind, type Provider } from './inject/token';
 import { TrustedProxies } from './http/trusted-proxies';
+import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
 
 export interface AppOptions {
   /** The app's configuration: every route, nested with `Include`. */
@@ -64,34 +62,6 @@ export interface CloseOptions {
   code?: number;
   reason?: string;
 }
-
-/** WebSocket routes share the router under a method name no HTTP request can carry. */
-const WS_METHOD = 'WEBSOCKET ';
-
-/** The methods the requested path does allow, for the fallback endpoint. */
-class AllowedMethodsToken extends Token<readonly string[]> {
-  readonly label = 'AllowedMethods';
-  override readonly kinds: readonly ConnectionKind[] = ['http'];
-  compile(): Provider<readonly string[]> {
-    return (connection) => connection.allowedMethods;
-  }
-}
-
-/** Where a request that matched no route ends: the app hooks still run, then 404 or 405. */
-const routeMiss = inject([new AllowedMethodsToken()], (allowed): never => {
-  const methods = allowed.filter((method) => method !== WS_METHOD);
-  if (methods.length === 0 && allowed.length > 0) {
-    // An explicit Connection header overrides Node's keep-alive handling; the client's retry
-    // is an upgrade on a connection of its own, so this one ends (as a Connection: close asked).
-    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', { upgrade: 'websocket', connection: 'Upgrade, close' });
-  }
-  if (methods.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
-  throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: methods.join(', ') });
-});
-
-const malformedPath = inject([], (): never => {
-  throw new HTTPException(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH);
-});
 
 declare module './http/scope' {
   /** `scope.app` is the App serving the connection (http/ cannot import app.ts, which stands on it). */
