@@ -3,20 +3,12 @@ import { validateClose } from './close-args.mjs';
 import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 import { Heartbeat } from './heartbeat.mjs';
 import { Listeners } from './listeners.mjs';
+import { PendingRequests, type PendingRequest } from './pending-requests.mjs';
 import { DEFAULT_FATAL_CODES, isServerMessage, type ClientEvents, type ClientOptions, type ClientState, type RequestOptions, type ServerMessage } from './options.mjs';
 import { Resume, streamOf } from './resume.mjs';
 import { OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.mjs';
 
 type Timer = ReturnType<typeof setTimeout>;
-
-interface Pending {
-  readonly type: string;
-  readonly resolve: (reply: ServerMessage) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: Timer;
-  /** Written to a socket: a close before the reply means the outcome is unknown. */
-  sent: boolean;
-}
 
 const PING = JSON.stringify({ type: 'ping' });
 
@@ -51,8 +43,7 @@ export class StarwireClient<In = ServerMessage> {
   private reconnectTimer: Timer | undefined;
   /** Runs once a connection has stayed open `stableAfter` ms: only then does the backoff start over. */
   private stableTimer: Timer | undefined;
-  private lastRequestId = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests();
   private queue: { readonly text: string; readonly requestId?: number }[] = [];
 
   constructor(private readonly url: string | URL | (() => string | URL), options: ClientOptions = {}) {
@@ -232,14 +223,9 @@ export class StarwireClient<In = ServerMessage> {
     }
     if (isServerMessage(message)) {
       const replyTo = message.replyTo;
-      if (typeof replyTo === 'number' && Number.isInteger(replyTo) && replyTo > 0 && replyTo <= this.lastRequestId) {
-        const pending = this.pending.get(replyTo);
-        if (pending) {
-          this.pending.delete(replyTo);
-          clearTimeout(pending.timer);
-          pending.resolve(message);
-        }
-        // Else a reply that came after its request gave up: the caller was told already.
+      if (this.pending.isReplyId(replyTo)) {
+        // A reply that came after its request gave up finds nothing: the caller was told already.
+        this.pending.settle(replyTo, message);
         return;
       }
       if (message.type === 'pong') return;
@@ -289,12 +275,12 @@ export class StarwireClient<In = ServerMessage> {
   private ask(message: object, options: RequestOptions, internal: boolean): Promise<ServerMessage> {
     if (!isServerMessage(message)) return Promise.reject(new TypeError('StarwireClient.request: the message must be a JSON object'));
     const type = typeof message.type === 'string' ? message.type : '(no type)';
-    const requestId = ++this.lastRequestId;
+    const requestId = this.pending.nextId();
     if (this.currentState === 'closed') return Promise.reject(new ConnectionClosedError(type, requestId, false, 'was not sent: the client is closed'));
     const timeout = options.timeout ?? this.requestTimeout;
     return new Promise<ServerMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(requestId);
+        this.pending.forget(requestId);
         // Not sent yet: it never will be, so the caller's view and the server's agree.
         this.queue = this.queue.filter((entry) => entry.requestId !== requestId);
         reject(new RequestTimeoutError(type, timeout, requestId));
@@ -303,12 +289,11 @@ export class StarwireClient<In = ServerMessage> {
         this.resume?.noteReply(reply);
         resolve(reply);
       };
-      this.pending.set(requestId, { type, resolve: settle, reject, timer, sent: false });
+      this.pending.add(requestId, { type, resolve: settle, reject, timer, sent: false });
       try {
         this.transmit(JSON.stringify({ ...message, requestId }), requestId);
       } catch (error) {
-        clearTimeout(timer);
-        this.pending.delete(requestId);
+        this.pending.forget(requestId);
         reject(error);
       }
     });
@@ -324,18 +309,12 @@ export class StarwireClient<In = ServerMessage> {
 
   private write(text: string, requestId?: number): void {
     this.socket?.send(text);
-    const pending = requestId === undefined ? undefined : this.pending.get(requestId);
-    if (pending) pending.sent = true;
+    this.pending.markSent(requestId);
   }
 
   /** Rejects the pending requests `which` selects; `everything` also empties the queue. */
-  private abandon(which: (pending: Pending) => boolean, everything: boolean, detail: string): void {
-    for (const [requestId, pending] of this.pending) {
-      if (!which(pending)) continue;
-      this.pending.delete(requestId);
-      clearTimeout(pending.timer);
-      pending.reject(new ConnectionClosedError(pending.type, requestId, pending.sent, detail));
-    }
+  private abandon(which: (pending: PendingRequest) => boolean, everything: boolean, detail: string): void {
+    this.pending.abandon(which, detail);
     if (everything) this.queue = [];
   }
 }
