@@ -50,12 +50,16 @@ export class Heartbeat {
     if (this.pingSentAt !== undefined) {
       if (this.lastHeard < this.pingSentAt) {
         this.stop();
-        return this.dead();
+        this.dead();
+        return;
       }
       this.pingSentAt = undefined;
     }
     const silence = now - this.lastHeard;
-    if (silence < this.interval) return this.schedule(this.interval - silence);
+    if (silence < this.interval) {
+      this.schedule(this.interval - silence);
+      return;
+    }
     this.pingSentAt = now;
     this.schedule(this.timeout);
     this.ping();

@@ -179,7 +179,8 @@ export class StarwireClient<In = ServerMessage> {
       if (first) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       this.listeners.emit('error', new Error(`StarwireClient: reconnecting, could not create a WebSocket: ${reason}`, { cause: error }));
-      return this.lost(1006, 'could not create a WebSocket', false);
+      this.lost(1006, 'could not create a WebSocket', false);
+      return;
     }
     this.socket = socket;
     // Events of a socket the client has let go of (closed by a heartbeat, replaced) are ignored.
@@ -214,12 +215,16 @@ export class StarwireClient<In = ServerMessage> {
 
   private received(data: unknown): void {
     this.heartbeat?.heard();
-    if (typeof data !== 'string') return this.listeners.emit('error', new Error('StarwireClient: ignored a binary message (the client speaks JSON text)'));
+    if (typeof data !== 'string') {
+      this.listeners.emit('error', new Error('StarwireClient: ignored a binary message (the client speaks JSON text)'));
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(data);
     } catch {
-      return this.listeners.emit('error', new Error(`StarwireClient: ignored a message that is not JSON: ${data.slice(0, 80)}`));
+      this.listeners.emit('error', new Error(`StarwireClient: ignored a message that is not JSON: ${data.slice(0, 80)}`));
+      return;
     }
     if (isServerMessage(message)) {
       const replyTo = message.replyTo;
@@ -244,7 +249,8 @@ export class StarwireClient<In = ServerMessage> {
     if (!willReconnect) {
       this.currentState = 'closed';
       this.abandon(() => true, true, `got no reply: the connection closed (code ${code}) and the client does not reconnect`);
-      return this.listeners.emit('close', { code, reason, willReconnect: false });
+      this.listeners.emit('close', { code, reason, willReconnect: false });
+      return;
     }
     this.currentState = 'reconnecting';
     this.listeners.emit('close', { code, reason, willReconnect: true });
@@ -300,7 +306,10 @@ export class StarwireClient<In = ServerMessage> {
   }
 
   private transmit(text: string, requestId?: number): void {
-    if (this.currentState === 'open' && this.socket?.readyState === OPEN) return this.write(text, requestId);
+    if (this.currentState === 'open' && this.socket?.readyState === OPEN) {
+      this.write(text, requestId);
+      return;
+    }
     if (this.queue.length >= this.maxQueue) {
       throw new Error(`StarwireClient: ${this.maxQueue} messages already wait for the connection (maxQueue); not queued`);
     }

@@ -1,4 +1,4 @@
-import { unescape } from 'node:querystring';
+import { unescape as unescapeQuery } from 'node:querystring';
 import type { Address, IncomingSource } from './address';
 import { decodePath } from '../routing/path-decoding';
 
@@ -109,7 +109,7 @@ QueryBag.prototype = Object.create(null) as object;
 function decodeComponent(text: string): string {
   if (text.indexOf('%') === -1 && text.indexOf('+') === -1) return text;
   // querystring.unescape keeps malformed escapes as they are instead of throwing.
-  return unescape(text.replace(/\+/g, ' '));
+  return unescapeQuery(text.replace(/\+/g, ' '));
 }
 
 function parseQuery(queryString: string): Query {

@@ -122,7 +122,10 @@ export class ClusterPrimary {
 
   private listened(state: WorkerState, report: WorkerReport): void {
     // Asked to stop before it listened: a worker still loading may have missed the request.
-    if (this.stopping || state.stopping) return this.stop(state, this.stopping ? status.WS_1001_GOING_AWAY : status.WS_1012_SERVICE_RESTART);
+    if (this.stopping || state.stopping) {
+      this.stop(state, this.stopping ? status.WS_1001_GOING_AWAY : status.WS_1012_SERVICE_RESTART);
+      return;
+    }
     const workers = this.generationWorkers(state.generation);
     if (state.generation !== this.starting || workers.length < this.options.workers || !workers.every((w) => w.listening)) return;
     // Every worker of a new generation listens: it takes over.
@@ -161,10 +164,14 @@ export class ClusterPrimary {
     }
     if (state.stopping) return;
     if (!state.listening && state.generation === this.starting) {
-      if (this.current > 0) return this.reloadFailed(state, how);
+      if (this.current > 0) {
+        this.reloadFailed(state, how);
+        return;
+      }
       // The first generation: the app itself does not start, so nothing would ever serve.
       process.stderr.write(`starwire: worker ${state.worker.process.pid} failed to start (exited with ${how}); stopping\n`);
-      return this.shutdown(EXIT.FAILED);
+      this.shutdown(EXIT.FAILED);
+      return;
     }
     if (!state.listening && this.options.reload) {
       // A replacement that does not start runs the code on disk, which changed: like a failed reload.
@@ -181,7 +188,8 @@ export class ClusterPrimary {
     if (this.crashes.length >= CRASH_LIMIT) {
       process.stderr.write(`starwire: workers crashed ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s ` +
         `(last: worker ${state.worker.process.pid}, ${how}); giving up\n`);
-      return this.shutdown(EXIT.FAILED);
+      this.shutdown(EXIT.FAILED);
+      return;
     }
     if (this.brokenOnDisk) {
       // A replacement would load the changed code, which does not start.
@@ -228,7 +236,10 @@ export class ClusterPrimary {
     this.stopping = true;
     this.watcher?.close();
     for (const state of this.states.values()) this.stop(state, status.WS_1001_GOING_AWAY);
-    if (this.states.size === 0) return this.finish();
+    if (this.states.size === 0) {
+      this.finish();
+      return;
+    }
     setTimeout(() => {
       process.stderr.write(`starwire: ${this.states.size} worker(s) still running after the shutdown timeout; killing them\n`);
       this.exitCode = EXIT.FORCED;
@@ -238,7 +249,10 @@ export class ClusterPrimary {
 
   /** SIGINT: the first shuts down; another during the shutdown kills the workers and exits at once. */
   interrupt(): void {
-    if (!this.stopping) return this.shutdown(EXIT.OK);
+    if (!this.stopping) {
+      this.shutdown(EXIT.OK);
+      return;
+    }
     process.stderr.write(`starwire: ${INTERRUPTED_AGAIN}\n`);
     for (const state of this.states.values()) state.worker.process.kill('SIGKILL');
     process.exit(EXIT.INTERRUPTED);

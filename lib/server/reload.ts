@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { existsSync, readdirSync, statSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 
 /** Directories never watched: installed packages and tool state (.git, .cache, ...). */
@@ -49,7 +49,7 @@ export class TreeWatcher {
       if (this.watchers.get(dir) === watcher) this.watchers.delete(dir);
     });
     this.watchers.set(dir, watcher);
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

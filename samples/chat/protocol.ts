@@ -79,6 +79,7 @@ export const commandSchema = {
   type: 'object',
   properties: { type: { enum: branches.map((branch) => branch.properties.type.const) } },
   required: ['type'],
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords
   allOf: branches.map((branch) => ({ if: { properties: { type: branch.properties.type } }, then: branch })),
 } as const;
 

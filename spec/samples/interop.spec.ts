@@ -66,7 +66,7 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
  * the unreachable public index; with none configured, `--no-index` leaves pip only the
  * find-links directories its configuration names.
  */
-export function indexArguments(configList: string): string[] {
+function indexArguments(configList: string): string[] {
   const urls: string[] = [];
   for (const key of ['index-url', 'extra-index-url']) {
     for (const line of configList.split('\n')) {

@@ -53,9 +53,13 @@ export class StarwireProcess {
     const port = await within(new Promise<number>((resolve, reject) => {
       const check = (): void => {
         const serving = parseServingLine(this.stdout);
-        if (serving) return resolve(serving.port);
+        if (serving) {
+          resolve(serving.port);
+          return;
+        }
         if (this.child.exitCode !== null || this.child.signalCode !== null) {
-          return reject(new Error(`starwire exited (${this.child.exitCode ?? this.child.signalCode}) before serving:\n${this.stderr}`));
+          reject(new Error(`starwire exited (${this.child.exitCode ?? this.child.signalCode}) before serving:\n${this.stderr}`));
+          return;
         }
         setTimeout(check, 20);
       };

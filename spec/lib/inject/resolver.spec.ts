@@ -309,7 +309,7 @@ describe('resolver', () => {
       const source = { method: 'GET', url: '/items/3', headers: { 'x-user': 'ada' }, client: null, server: null, body: Readable.from([]) };
       let promises = 0;
       const hook = createHook({ init: (_id, type) => { if (type === 'PROMISE') promises++; } }).enable();
-      let result;
+      let result: ReturnType<App['dispatch']>;
       try {
         result = app.dispatch(source);
       } finally {
@@ -325,7 +325,7 @@ describe('resolver', () => {
       const app = new App({ routes: [new Route('/', 'GET', handler)], settings: quiet });
       let promises = 0;
       const hook = createHook({ init: (_id, type) => { if (type === 'PROMISE') promises++; } }).enable();
-      let result;
+      let result: ReturnType<App['dispatch']>;
       try {
         result = app.dispatch({ method: 'GET', url: '/', headers: {}, client: null, server: null, body: Readable.from([]) });
       } finally {

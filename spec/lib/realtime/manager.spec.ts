@@ -319,7 +319,7 @@ describe('RealtimeManager', function () {
         await sleep(GRACE);
         assert.deepEqual(joinedAndLeft(events), ['user.joined:ann', 'user.left:ann']);
         // The record the first socket made: status and metadata stay while the user has any socket.
-        assert.deepEqual((events.at(-1)?.data as { user: unknown }).user, { id: 'ann', name: 'ANN', status: 'online', metadata: { path: '/chat' } });
+        assert.deepEqual((events.at(-1)?.data as { user: unknown } | undefined)?.user, { id: 'ann', name: 'ANN', status: 'online', metadata: { path: '/chat' } });
       });
 
       it('a reconnect within the grace period fires neither LEFT nor a second JOINED, and keeps rooms', async () => {

@@ -217,7 +217,7 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       const pids = new Set<number>();
       for (let i = 0; i < 6 && pids.size < 2; i += 1) pids.add(((await getJson(port, '/pid')).body as { pid: number }).pid);
       served.signal('SIGINT');
-      await served.stderrMatching(/flushing forever[^]*flushing forever/);
+      await served.stderrMatching(/flushing forever[\s\S]*flushing forever/);
       served.signal('SIGINT');
       assert.equal((await served.exitedWithin(5000)).code, 130);
       for (const pid of pids) {
