@@ -15,7 +15,7 @@ export type { Hook, HookLike } from './lib/inject/hook';
 export { Response, JSONResponse, HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse, type ResponseInit, type OutgoingHeaders } from './lib/http/response';
 export { HTTPException, WebSocketException, WebSocketDisconnect, WebSocketProtocolError, ValidationError, ConfigurationError, type ValidationIssue } from './lib/errors/exceptions';
 export * as status from './lib/errors/status';
-export type { Settings } from './lib/config/settings';
+export type { Settings, SettingsInput } from './lib/config/settings';
 export type { JsonSchema, FromSchema } from './lib/inject/schema';
 export type { Address } from './lib/http/address';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';

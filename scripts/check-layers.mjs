@@ -105,6 +105,17 @@ export function violations() {
         });
     }
   }
+  // bench/ and samples/ are written as users write: only the package's entry points (index.ts
+  // for 'starwire', client/index.mts for 'starwire/client') and their own folder.
+  for (const file of [...walk('bench'), ...walk('samples')]) {
+    const text = stripComments(readFileSync(join(ROOT, file), 'utf8'));
+    for (const match of text.matchAll(SPECIFIER)) {
+      const target = resolveSpecifier(file, match[2]);
+      if (!target || target === 'index.ts' || target === 'client/index.mts') continue;
+      if (target.split('/')[0] === file.split('/')[0]) continue;
+      found.push({ file, target, rule: `${file.split('/')[0]}/ imports ${target}, not a public entry point (starwire, starwire/client)` });
+    }
+  }
   return found;
 }
 

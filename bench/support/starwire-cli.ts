@@ -1,9 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseServingLine } from '../../lib/server/worker-protocol';
 
 const CLI = join(__dirname, '..', '..', 'lib', 'server', 'cli.js');
+
+/** The port in the serving line the CLI prints once it listens (docs/cli.md). */
+const SERVING = /starwire: serving http:\/\/\S+:(\d+) \(/;
 
 /** A `starwire serve` process started by a bench: its port, its CPU time, and a timed SIGTERM. */
 export interface StarwireServer {
@@ -33,11 +35,11 @@ export function startStarwire(args: readonly string[]): Promise<StarwireServer> 
     });
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;
-      const serving = parseServingLine(stdout);
+      const serving = SERVING.exec(stdout);
       if (!serving) return;
       clearTimeout(timer);
       resolve({
-        port: serving.port,
+        port: Number(serving[1]),
         cpuMicros: async () => treeCpuMicros(child.pid!),
         terminate: async () => {
           const start = performance.now();

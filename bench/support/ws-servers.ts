@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { serveChildProtocol } from './child-server';
 import { App, Scope, WebSocket, WebSocketRoute, component, inject } from '../../index';
-import type { SettingsInput } from '../../lib/config/settings';
+import type { SettingsInput } from '../../index';
 
 export const WS_SYSTEMS = ['starwire', 'ws'] as const;
 export type WsSystem = (typeof WS_SYSTEMS)[number];

@@ -71,4 +71,20 @@ describe('layer check (scripts/check-layers.mjs)', function () {
     assert.match(stdout, /^lib\/realtime\/manager\.ts -> lib\/app\.ts: realtime \(rank 7\) imports app\.ts \(rank 8\), above it$/m);
     assert.match(stdout, /3 violation\(s\)/);
   });
+
+  it('lets bench/ and samples/ import only the package entry points and their own folder', async () => {
+    const root = tree({
+      'index.ts': "export { App } from './lib/app';\n",
+      'lib/app.ts': 'export class App {}\n',
+      'client/index.mts': 'export const connect = 1;\n',
+      'samples/chat/app.ts': "import { App } from '../../index';\nimport { connect } from '../../client/index.mjs';\nimport { protocol } from './protocol';\nexport const a = [App, connect, protocol];\n",
+      'samples/chat/protocol.ts': 'export const protocol = 1;\n',
+      'bench/support/servers.ts': "import { App } from '../../lib/app';\nexport const b = App;\n",
+    });
+    roots.push(root);
+    const { code, stdout } = await run(root);
+    assert.equal(code, 1, stdout);
+    assert.match(stdout, /^bench\/support\/servers\.ts -> lib\/app\.ts: bench\/ imports lib\/app\.ts, not a public entry point/m);
+    assert.match(stdout, /1 violation\(s\)/);
+  });
 });
