@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /** What the real-time manager announces. */
 export enum EventType {
   /** A user's first connection opened (anywhere, for a shared store), after the reconnect grace period. */
@@ -37,3 +39,36 @@ export interface EventData {
 }
 
 export type EventHandler<E extends EventType> = (type: E, data: EventData[E]) => unknown;
+
+/**
+ * The manager's event emitter. Handlers are the app's: one that throws or rejects is reported
+ * through `logError` and never reaches the code that emitted the event.
+ *
+ * @example
+ * const events = new RealtimeEvents(console.error);
+ * events.on(EventType.ROOM_CREATED, (_type, { roomId }) => console.log('new room', roomId));
+ * events.emit(EventType.ROOM_CREATED, { roomId: 'lobby' });
+ */
+export class RealtimeEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor(private readonly logError: (message: string, error: unknown) => void) {}
+
+  on<E extends EventType>(type: E, handler: EventHandler<E>): () => void {
+    const report = (error: unknown): void => this.logError(`Realtime event handler for ${type} failed`, error);
+    const listener = (data: EventData[E]): void => {
+      try {
+        const result = handler(type, data);
+        if (result instanceof Promise) result.catch(report);
+      } catch (error) {
+        report(error);
+      }
+    };
+    this.emitter.on(type, listener);
+    return () => this.emitter.off(type, listener);
+  }
+
+  emit<E extends EventType>(type: E, data: EventData[E]): void {
+    this.emitter.emit(type, data);
+  }
+}

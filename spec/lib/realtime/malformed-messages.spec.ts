@@ -37,7 +37,7 @@ describe('Malformed messages on the real-time layer', function () {
   this.timeout(15000);
 
   describe('in one process (in-memory layer)', () => {
-    it('drops each one, reports it through logError and getStats().malformed, and goes on delivering', async () => {
+    it('drops each one, reports it through logError and stats().malformed, and goes on delivering', async () => {
       const logged: { message: string; error: unknown }[] = [];
       const app = new App({
         routes: [new WebSocketRoute('/chat', chat)],
@@ -52,7 +52,7 @@ describe('Malformed messages on the real-time layer', function () {
         const delivery = await app.realtime.sendToUser('ann', { type: 'dm', text: 'still delivered' });
         assert.equal(delivery.delivered, 1);
         assert.deepEqual(await ann.receiveJson(), { type: 'dm', text: 'still delivered' });
-        assert.equal((await app.realtime.getStats()).malformed, WRONG_SHAPES.length);
+        assert.equal((await app.realtime.stats()).malformed, WRONG_SHAPES.length);
         assert.equal(logged.length, WRONG_SHAPES.length);
         assert.ok(logged.every((entry) => /^Realtime dropped a malformed message from the channel layer: /.test(entry.message)), logged[0]?.message);
         assert.match(logged[0].message, /target is not an object/);
@@ -71,7 +71,7 @@ describe('Malformed messages on the real-time layer', function () {
           await assert.rejects(app.channelLayer.groupSend(group, forged), (error: Error) =>
             error instanceof TypeError && error.message.includes(JSON.stringify(group)) && /reserved for Starwire's real-time layer/.test(error.message));
         }
-        assert.equal((await app.realtime.getStats()).malformed, 0, 'nothing reached the switchboard');
+        assert.equal((await app.realtime.stats()).malformed, 0, 'nothing reached the switchboard');
       } finally {
         await app.close();
       }

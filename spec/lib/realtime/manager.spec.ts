@@ -411,16 +411,23 @@ describe('RealtimeManager', function () {
     });
 
     describe('stats', () => {
+      it('answers under its earlier name getStats() too', async () => {
+        const { realtime } = ctx().app;
+        await realtime.createRoom({ id: 'counted' });
+        assert.deepEqual(await realtime.getStats(), await realtime.stats());
+        assert.equal((await realtime.getStats()).rooms, 1);
+      });
+
       it('counts rooms, channels, users, connections and deliveries', async () => {
         const { realtime } = ctx().app;
-        const before = await realtime.getStats();
+        const before = await realtime.stats();
         assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0, unannounced: 0 });
         await realtime.createRoom({ id: 'a' });
         await realtime.createRoom({ id: 'b', isPrivate: true });
         await realtime.createChannel({ id: 'c' });
         const [ann] = [await connect('ann'), await connect('ann', '/lobby'), await connect('bob')];
         for (let i = 0; i < 10; i++) await realtime.broadcastToAll({ type: 'ping', i });
-        const stats = await realtime.getStats();
+        const stats = await realtime.stats();
         assert.equal(stats.rooms, 2, 'private rooms count');
         assert.equal(stats.channels, 1);
         assert.equal(stats.users, 2);
@@ -429,7 +436,7 @@ describe('RealtimeManager', function () {
         assert.equal(stats.dropped, 0);
         assert.ok(stats.messagesPerSecond > 0, `messagesPerSecond is ${stats.messagesPerSecond} right after traffic`);
         await ann.close();
-        await eventually(async () => (await realtime.getStats()).connections === 2, 1000, 'the closed socket to be forgotten');
+        await eventually(async () => (await realtime.stats()).connections === 2, 1000, 'the closed socket to be forgotten');
       });
     });
   });
@@ -521,7 +528,7 @@ describe('RealtimeManager', function () {
       const big = { type: 'big', data: 'x'.repeat(100 * 1024) };
       for (let i = 0; i < 20; i++) await app.realtime.broadcastToAll(big);
       for (let i = 0; i < 20; i++) assert.equal((await fast.receiveJson() as { type: string }).type, 'big');
-      const stats = await app.realtime.getStats();
+      const stats = await app.realtime.stats();
       assert.deepEqual([stats.delivered, stats.dropped], [20, 0]);
     });
 
@@ -534,12 +541,12 @@ describe('RealtimeManager', function () {
       slow.socket.pause();
       const big = { type: 'big', data: 'x'.repeat(256 * 1024) };
       let attempts = 0;
-      while ((await app.realtime.getStats()).dropped === 0 && attempts < 400) {
+      while ((await app.realtime.stats()).dropped === 0 && attempts < 400) {
         await app.realtime.sendToUser('slow', big);
         attempts++;
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const stats = await app.realtime.getStats();
+      const stats = await app.realtime.stats();
       assert.ok(stats.dropped > 0, `nothing dropped after ${attempts} sends`);
       assert.equal(stats.delivered + stats.dropped, attempts);
       slow.socket.resume();

@@ -160,14 +160,14 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
     redis = await startRedis(port);
   });
 
-  it('a membership change other processes may have missed is counted in getStats().unannounced and logged as a warning', async () => {
+  it('a membership change other processes may have missed is counted in stats().unannounced and logged as a warning', async () => {
     const url = `redis://127.0.0.1:${port}`;
     [a, b] = [await startNode(url), await startNode(url)];
     const nodeA = running(a);
     const realtime = nodeA.app.realtime;
     await realtime.createRoom({ id: 'quiet' });
     await realtime.joinRoom('quiet', 'cat');
-    assert.equal((await realtime.getStats()).unannounced, 0, 'announced while Redis is up');
+    assert.equal((await realtime.stats()).unannounced, 0, 'announced while Redis is up');
     assert.deepEqual(nodeA.log, []);
 
     const down = nextEvent(nodeA.layer, 'disconnected', 5000);
@@ -176,7 +176,7 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
     await realtime.joinRoom('quiet', 'dot');
     await realtime.leaveRoom('quiet', 'cat');
     assert.deepEqual(await realtime.getRoomMembers('quiet'), ['dot'], 'the change itself is made');
-    assert.equal((await realtime.getStats()).unannounced, 2);
+    assert.equal((await realtime.stats()).unannounced, 2);
     const warnings = nodeA.log.map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(warnings.map(({ level, event, kind, id, userId, member, remote }) => ({ level, event, kind, id, userId, member, remote })), [
       { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'dot', member: true, remote: 'failed' },

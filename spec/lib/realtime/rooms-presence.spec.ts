@@ -328,7 +328,7 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         sockets.push(refused);
         assert.match(String((await refused.receiveJson() as { message: string }).message), /RealtimeManager\.addUser: user\.id must be/);
         assert.deepEqual(await a.realtime.getOnlineUsers(), []);
-        assert.equal((await a.realtime.getStats()).connections, 0, 'no socket half-registered');
+        assert.equal((await a.realtime.stats()).connections, 0, 'no socket half-registered');
         if (backend === 'redis') assert.deepEqual(await keys(), ['rt:processes', 'rt:room:r', 'rt:rooms']);
       });
     });
