@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import { newRedis } from '../channels/ioredis-loader';
 import type { PresenceUser } from './events';
+import { exec, pairs, toChannel, toDeparture, toEntry, toRoom, toUser } from './redis-records';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {
   assertHistoryId, historyId, newEpoch, parseHistoryId, replayOf,
@@ -322,75 +323,6 @@ export class RedisRealtimeStore implements RealtimeStore {
     for (const id of ids) pipeline.hgetall(this.key(type, id));
     return exec(pipeline);
   }
-}
-
-type Pending = { exec(): Promise<[Error | null, unknown][] | null> };
-
-/** Each command's reply or error, in order. */
-async function settle(pipeline: Pending): Promise<unknown[]> {
-  const results = await pipeline.exec();
-  // ioredis gives null only for a MULTI whose WATCHed keys changed; these use no WATCH.
-  if (!results) throw new Error('RedisRealtimeStore: a transaction was aborted');
-  return results.map(([error, reply]) => error ?? reply);
-}
-
-/** Each command's reply; the first error is thrown. */
-async function exec(pipeline: Pending): Promise<unknown[]> {
-  const replies = await settle(pipeline);
-  const failed = replies.find((reply) => reply instanceof Error);
-  if (failed) throw failed;
-  return replies;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A flat [field, value, ...] array (as Lua returns HGETALL) as an object. */
-function pairs(flat: readonly unknown[]): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) record[String(flat[i])] = flat[i + 1];
-  return record;
-}
-
-function toRoom(record: unknown): RoomInfo | undefined {
-  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
-  return {
-    id: record.id, name: String(record.name ?? record.id), description: String(record.description ?? ''),
-    maxUsers: Number(record.maxUsers ?? 0), isPrivate: record.isPrivate === '1', keepHistory: record.keepHistory === '1',
-  };
-}
-
-function toChannel(record: unknown): ChannelInfo | undefined {
-  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
-  return { id: record.id, name: String(record.name ?? record.id), isPersistent: record.isPersistent === '1' };
-}
-
-function toUser(record: unknown): PresenceUser | undefined {
-  if (!isRecord(record) || typeof record.id !== 'string') return undefined;
-  let metadata: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(String(record.metadata ?? '{}'));
-    if (isRecord(parsed)) metadata = parsed;
-  } catch {
-    // A record written by something else: the user is still online, without metadata.
-  }
-  return { id: record.id, name: String(record.name ?? record.id), status: String(record.status ?? 'online'), metadata };
-}
-
-/** A departure as the scripts answer it: { user id, record field/value pairs, rooms, channels }. */
-function toDeparture(item: unknown): Departure {
-  if (!Array.isArray(item) || item.length !== 4 || !Array.isArray(item[1]) || !Array.isArray(item[2]) || !Array.isArray(item[3])) {
-    throw new Error('RedisRealtimeStore: unexpected departure reply');
-  }
-  return { userId: String(item[0]), user: toUser(pairs(item[1])), rooms: item[2].map(String), channels: item[3].map(String) };
-}
-
-/** A stream entry (`<offset>-0`, fields) as the history entry of `epoch` it is. */
-function toEntry(epoch: string, item: unknown): HistoryEntry {
-  if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) throw new Error('RedisRealtimeStore: unexpected stream entry');
-  const raw = pairs(item[1]).m;
-  return { id: historyId(epoch, Number.parseInt(item[0], 10)), message: typeof raw === 'string' ? JSON.parse(raw) as unknown : null };
 }
 
 /** Stands for the history id in a payload: letters and digits only, so no JSON escaping changes it. */
