@@ -48,8 +48,8 @@ export {
   WebSocketConsumer, JsonWebSocketConsumer,
   WebSocketConsumer as WebsocketConsumer, JsonWebSocketConsumer as JsonWebsocketConsumer,
 } from './lib/channels/consumer';
-export { ChannelFull, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult, type NewChannelOptions, type RemoteOutcome } from './lib/channels/channel-layer';
-export { InMemoryChannelLayer, ChannelLayerClosed, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
+export { ChannelFull, ChannelLayerClosed, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult, type NewChannelOptions, type RemoteOutcome } from './lib/channels/channel-layer';
+export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
 export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
 export { RealtimeManager, RoomError, type Broadcast, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
 export type { Publication } from './lib/realtime/switchboard';

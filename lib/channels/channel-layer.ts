@@ -158,3 +158,41 @@ export function assertMessage(message: ChannelMessage): void {
     throw new TypeError('A channel layer message must be an object with a non-empty string "type"');
   }
 }
+
+/**
+ * A call reached a layer after `close()`, or a `receive` was still waiting when it closed.
+ *
+ * @example
+ * const layer = new InMemoryChannelLayer();
+ * const inbox = await layer.newChannel('worker');
+ * const waiting = layer.receive(inbox);
+ * await layer.close();
+ * await assert.rejects(waiting, ChannelLayerClosed);
+ */
+export class ChannelLayerClosed extends Error {
+  constructor(readonly operation: string, readonly channel?: string) {
+    super(`Channel layer is closed: ${operation}${channel === undefined ? '' : ` on ${channel}`} cannot complete`);
+    this.name = 'ChannelLayerClosed';
+  }
+}
+
+/** The `<process>` of a channel name `prefix.<process>!<id>`, or `undefined` if it names none. */
+export function channelProcess(channel: string): string | undefined {
+  const bang = channel.indexOf('!');
+  const dot = bang < 0 ? -1 : channel.lastIndexOf('.', bang);
+  return dot < 0 || dot + 1 === bang ? undefined : channel.slice(dot + 1, bang);
+}
+
+/** Fills in the defaults and refuses values that would make the layer misbehave later. */
+export function layerSettings(options: ChannelLayerOptions): Required<ChannelLayerOptions> {
+  const settings = { capacity: options.capacity ?? 100, expiry: options.expiry ?? 60, groupExpiry: options.groupExpiry ?? 86400 };
+  if (!Number.isInteger(settings.capacity) || settings.capacity < 1) {
+    throw new RangeError(`channel layer option capacity must be a whole number ≥ 1, got ${settings.capacity}`);
+  }
+  for (const key of ['expiry', 'groupExpiry'] as const) {
+    if (!(settings[key] > 0) || !Number.isFinite(settings[key])) {
+      throw new RangeError(`channel layer option ${key} must be a positive number of seconds, got ${settings[key]}`);
+    }
+  }
+  return settings;
+}

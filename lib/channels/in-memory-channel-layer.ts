@@ -1,27 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull,
+  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull, ChannelLayerClosed, channelProcess, layerSettings,
   type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult, type NewChannelOptions,
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
-import { Fifo } from './fifo';
-
-/**
- * A call reached a layer after `close()`, or a `receive` was still waiting when it closed.
- *
- * @example
- * const layer = new InMemoryChannelLayer();
- * const inbox = await layer.newChannel('worker');
- * const waiting = layer.receive(inbox);
- * await layer.close();
- * await assert.rejects(waiting, ChannelLayerClosed);
- */
-export class ChannelLayerClosed extends Error {
-  constructor(readonly operation: string, readonly channel?: string) {
-    super(`Channel layer is closed: ${operation}${channel === undefined ? '' : ` on ${channel}`} cannot complete`);
-    this.name = 'ChannelLayerClosed';
-  }
-}
+import { Mailbox } from './mailbox';
 
 /** Told when a group gains its first member in this process and when it loses its last. */
 export interface GroupLifecycle {
@@ -36,43 +19,8 @@ export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
   groupLifecycle?: GroupLifecycle;
 }
 
-/** The `<process>` of a channel name `prefix.<process>!<id>`, or `undefined` if it names none. */
-export function channelProcess(channel: string): string | undefined {
-  const bang = channel.indexOf('!');
-  const dot = bang < 0 ? -1 : channel.lastIndexOf('.', bang);
-  return dot < 0 || dot + 1 === bang ? undefined : channel.slice(dot + 1, bang);
-}
-
-/** Fills in the defaults and refuses values that would make the layer misbehave later. */
-export function layerSettings(options: ChannelLayerOptions): Required<ChannelLayerOptions> {
-  const settings = { capacity: options.capacity ?? 100, expiry: options.expiry ?? 60, groupExpiry: options.groupExpiry ?? 86400 };
-  if (!Number.isInteger(settings.capacity) || settings.capacity < 1) {
-    throw new RangeError(`channel layer option capacity must be a whole number ≥ 1, got ${settings.capacity}`);
-  }
-  for (const key of ['expiry', 'groupExpiry'] as const) {
-    if (!(settings[key] > 0) || !Number.isFinite(settings[key])) {
-      throw new RangeError(`channel layer option ${key} must be a positive number of seconds, got ${settings[key]}`);
-    }
-  }
-  return settings;
-}
-
 const PROCESS_NAME = /^[a-zA-Z0-9_-]{1,40}$/;
 const CHANNEL_PREFIX = /^[a-zA-Z0-9_\-.]+$/;
-
-interface Waiter {
-  resolve(message: ChannelMessage): void;
-  reject(error: Error): void;
-}
-
-/** A channel's queued messages and waiting receives; exists only while it holds either. */
-class Mailbox {
-  readonly queue = new Fifo<{ readonly message: ChannelMessage; readonly expiresAt: number }>();
-  readonly waiters = new Fifo<Waiter>();
-  /** Whether the mailbox has an entry in the expiry queue (one at a time, whatever its length). */
-  scheduled = false;
-  constructor(readonly name: string) {}
-}
 
 /** A membership's identity: a discarded then re-added channel is a new one, so old deadlines skip it. */
 interface Membership {

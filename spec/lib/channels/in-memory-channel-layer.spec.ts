@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelMessage } from '../../../lib/channels/channel-layer';
-import { channelProcess, InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
+import { channelProcess } from '../../../lib/channels/channel-layer';
+import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
 import { channelLayerContract, within } from '../../support/channel-layer-contract';
 
 channelLayerContract('InMemoryChannelLayer', (options) => new InMemoryChannelLayer(options), { sharesAcrossInstances: false });
