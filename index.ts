@@ -5,60 +5,111 @@
  */
 import 'reflect-metadata';
 
-export { App, type AppOptions } from './lib/app';
-export { Route, WebSocketRoute, Include, type RouteOptions, type WebSocketRouteOptions, type IncludeOptions, type Handler, type InvalidMessagePolicy } from './lib/routing/routes';
-export type { InvalidMessageReply } from './lib/routing/routes';
-export { inject, type InjectDecorator } from './lib/inject/inject';
-export { component, ComponentToken, type ComponentDefinition, type ComponentOptions, type ComponentScope } from './lib/inject/component';
-export { Token, type TokenLike, type Resolved, type ResolvedAll, type CompileSite, type Provider } from './lib/inject/token';
-export type { Hook, HookLike } from './lib/inject/hook';
-export { Response, JSONResponse, HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse, type ResponseInit, type OutgoingHeaders } from './lib/http/response';
-export { HTTPException, WebSocketException, WebSocketDisconnect, WebSocketProtocolError, ValidationError, ConfigurationError, type ValidationIssue } from './lib/errors/exceptions';
-export * as status from './lib/errors/status';
-export type { Settings, SettingsInput } from './lib/config/settings';
-export type { JsonSchema, FromSchema } from './lib/inject/schema';
-export type { Address } from './lib/http/address';
-export { TestClient, type TestRequestInit } from './lib/testing/test-client';
-
-export { Request } from './components/request';
-export { Scope, type Query } from './components/scope';
+export { Body } from './components/body';
+export { Cookie } from './components/cookie';
+export { CurrentError } from './components/current-error';
+export { CurrentResponse } from './components/current-response';
+export { Header } from './components/header';
+export { Message } from './components/message';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
-export { Header } from './components/header';
-export { Cookie } from './components/cookie';
-export { Body } from './components/body';
-export { CurrentResponse } from './components/current-response';
-export { CurrentError } from './components/current-error';
+export { Request } from './components/request';
+export { type Query, Scope } from './components/scope';
 export { User } from './components/user';
-
+export { WebSocket, type WebSocketMessage, type WebSocketState } from './components/websocket';
+export { AllowedOrigins } from './hooks/allowed-origins';
 export { Cors, type CorsOptions } from './hooks/cors';
+export { type SubprotocolOptions, Subprotocols } from './hooks/subprotocols';
 export { Timing } from './hooks/timing';
 export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';
-
-export { WebSocket, type WebSocketState, type WebSocketMessage } from './components/websocket';
-export { Message } from './components/message';
-export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
-export type { WebSocketSettings } from './lib/config/websocket-settings';
-export type { WebSocketStats } from './lib/websocket/websocket-stats';
-export { Subprotocols, type SubprotocolOptions } from './hooks/subprotocols';
-export { AllowedOrigins } from './hooks/allowed-origins';
-
+export type { CloseOptions } from './lib/app';
+export { App, type AppOptions } from './lib/app';
+export {
+  ChannelFull,
+  type ChannelLayer,
+  ChannelLayerClosed,
+  type ChannelLayerOptions,
+  type ChannelLayerStats,
+  type ChannelMessage,
+  type GroupSendResult,
+  type NewChannelOptions,
+  type RemoteOutcome,
+} from './lib/channels/channel-layer';
 // WebsocketConsumer and JsonWebsocketConsumer: the same classes under Django Channels' spelling.
 export {
-  WebSocketConsumer, JsonWebSocketConsumer,
-  WebSocketConsumer as WebsocketConsumer, JsonWebSocketConsumer as JsonWebsocketConsumer,
+  JsonWebSocketConsumer,
+  JsonWebSocketConsumer as JsonWebsocketConsumer,
+  WebSocketConsumer,
+  WebSocketConsumer as WebsocketConsumer,
 } from './lib/channels/consumer';
-export { ChannelFull, ChannelLayerClosed, type ChannelLayer, type ChannelMessage, type ChannelLayerOptions, type ChannelLayerStats, type GroupSendResult, type NewChannelOptions, type RemoteOutcome } from './lib/channels/channel-layer';
 export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
-export { RedisChannelLayer, ChannelLayerUnavailable, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
-export { RealtimeManager, RoomError, type Broadcast, type RealtimeOptions, type RealtimeStats, type UserInit } from './lib/realtime/manager';
-export type { Publication } from './lib/realtime/switchboard';
+export { ChannelLayerUnavailable, RedisChannelLayer, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
+export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
+export type { Settings, SettingsInput } from './lib/config/settings';
+export type { WebSocketSettings } from './lib/config/websocket-settings';
+export {
+  ConfigurationError,
+  HTTPException,
+  ValidationError,
+  type ValidationIssue,
+  WebSocketDisconnect,
+  WebSocketException,
+  WebSocketProtocolError,
+} from './lib/errors/exceptions';
+export * as status from './lib/errors/status';
+export type { Address } from './lib/http/address';
+export {
+  HTMLResponse,
+  JSONResponse,
+  type OutgoingHeaders,
+  PlainTextResponse,
+  RedirectResponse,
+  Response,
+  type ResponseInit,
+  StreamingResponse,
+} from './lib/http/response';
+export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
+export type { Hook, HookLike } from './lib/inject/hook';
+export { type InjectDecorator, inject } from './lib/inject/inject';
+export type { FromSchema, JsonSchema } from './lib/inject/schema';
+export { type CompileSite, type Provider, type Resolved, type ResolvedAll, Token, type TokenLike } from './lib/inject/token';
+export { type EventData, type EventHandler, EventType, type PresenceUser } from './lib/realtime/events';
 export type { Delivery } from './lib/realtime/fan-out';
-export { EventType, type EventData, type EventHandler, type PresenceUser } from './lib/realtime/events';
+export {
+  type Broadcast,
+  RealtimeManager,
+  type RealtimeOptions,
+  type RealtimeStats,
+  RoomError,
+  type UserInit,
+} from './lib/realtime/manager';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';
-export type { RealtimeStore, RoomInfo, ChannelInfo, Departure, HistoryEntry, HistoryReplay, HistoryPosition, HistoryPublication, Appended } from './lib/realtime/store';
-export { compareIds, parseHistoryId } from './lib/realtime/store';
 export { RedisRealtimeStore, type RedisRealtimeStoreOptions } from './lib/realtime/redis-store';
-export { Logger, type LogLevel, type LogFields } from './lib/config/logger';
-export { StartupError, type LifespanHandler } from './lib/server/lifespan';
-export type { CloseOptions } from './lib/app';
+export type {
+  Appended,
+  ChannelInfo,
+  Departure,
+  HistoryEntry,
+  HistoryPosition,
+  HistoryPublication,
+  HistoryReplay,
+  RealtimeStore,
+  RoomInfo,
+} from './lib/realtime/store';
+export { compareIds, parseHistoryId } from './lib/realtime/store';
+export type { Publication } from './lib/realtime/switchboard';
+export type { InvalidMessageReply } from './lib/routing/routes';
+export {
+  type Handler,
+  Include,
+  type IncludeOptions,
+  type InvalidMessagePolicy,
+  Route,
+  type RouteOptions,
+  WebSocketRoute,
+  type WebSocketRouteOptions,
+} from './lib/routing/routes';
+export { type LifespanHandler, StartupError } from './lib/server/lifespan';
+export { TestClient, type TestRequestInit } from './lib/testing/test-client';
+export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
+export type { WebSocketStats } from './lib/websocket/websocket-stats';

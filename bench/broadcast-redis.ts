@@ -21,10 +21,19 @@
  */
 import { Redis } from 'ioredis';
 import {
-  checkMembers, parseBroadcastOptions, printRatio, printTable, profileArgv, ratio, reportRows, rigChildren, runRounds, type Rig,
+  checkMembers,
+  parseBroadcastOptions,
+  printRatio,
+  printTable,
+  profileArgv,
+  type Rig,
+  ratio,
+  reportRows,
+  rigChildren,
+  runRounds,
 } from './broadcast';
 import { startClients, startServer, stopAll } from './support/broadcast-harness';
-import { MESSAGE_BYTES, type BroadcastSystem } from './support/broadcast-servers';
+import { type BroadcastSystem, MESSAGE_BYTES } from './support/broadcast-servers';
 
 const SYSTEMS = ['starwire', 'socketio'] as const satisfies readonly BroadcastSystem[];
 
@@ -61,7 +70,10 @@ async function deleteKeys(url: string, prefixes: readonly string[]): Promise<voi
 
 export async function main(args: string[]): Promise<void> {
   const history = args.includes('--history');
-  const options = parseBroadcastOptions(args.filter((arg) => arg !== '--history'), { systems: SYSTEMS, clientProcs: '2' });
+  const options = parseBroadcastOptions(
+    args.filter((arg) => arg !== '--history'),
+    { systems: SYSTEMS, clientProcs: '2' },
+  );
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await checkRedis(url);
   const half = Math.floor(options.sockets / 2);
@@ -69,9 +81,11 @@ export async function main(args: string[]): Promise<void> {
   const rigs = new Map<BroadcastSystem, Rig>();
   const prefixes: string[] = [];
   const total = options.systems.length * (options.warmup + options.rounds * (options.duration + 0.5)) + options.systems.length * 4;
-  console.log(`broadcast-redis bench: ${options.sockets} sockets in one room over 2 server processes (${split.join(' + ')}) sharing Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}, ` +
-    `broadcasts from process A, ${MESSAGE_BYTES} B JSON, window ${options.window}, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
-    `warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`);
+  console.log(
+    `broadcast-redis bench: ${options.sockets} sockets in one room over 2 server processes (${split.join(' + ')}) sharing Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}, ` +
+      `broadcasts from process A, ${MESSAGE_BYTES} B JSON, window ${options.window}, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
+      `warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`,
+  );
   try {
     for (const system of options.systems) {
       const prefix = `bench-bc-${process.pid}-${Date.now().toString(36)}-${system}`;
@@ -97,12 +111,19 @@ export async function main(args: string[]): Promise<void> {
       printRatio('starwire_vs_socketio_redis', value);
     }
     if (options.profile) console.log(`cpu profile of ${options.profile} (process A) written to ${options.profileDir}`);
-    console.log(JSON.stringify({
-      bench: history ? 'broadcast-redis --history' : 'broadcast-redis',
-      rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({ system, deliveries_per_s, server_us_per_delivery, lost })),
-      ratios,
-      cpu_ratios: cpuRatios,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: history ? 'broadcast-redis --history' : 'broadcast-redis',
+        rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({
+          system,
+          deliveries_per_s,
+          server_us_per_delivery,
+          lost,
+        })),
+        ratios,
+        cpu_ratios: cpuRatios,
+      }),
+    );
   } finally {
     await stopAll([...rigs.values()].flatMap(rigChildren));
     if (history) await deleteKeys(url, prefixes);

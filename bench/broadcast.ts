@@ -23,11 +23,21 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ask, describeSample, measureRound, startClients, startServer, stopAll, type ClientProcess, type Sample, type ServerProcess } from './support/broadcast-harness';
-import { BROADCAST_SYSTEMS, MESSAGE_BYTES, isBroadcastSystem, type BroadcastSystem } from './support/broadcast-servers';
+import {
+  ask,
+  type ClientProcess,
+  describeSample,
+  measureRound,
+  type Sample,
+  type ServerProcess,
+  startClients,
+  startServer,
+  stopAll,
+} from './support/broadcast-harness';
+import { BROADCAST_SYSTEMS, type BroadcastSystem, isBroadcastSystem, MESSAGE_BYTES } from './support/broadcast-servers';
+import { positive } from './support/options';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
-import { positive } from './support/options';
 
 const TARGET = 1.5;
 
@@ -43,7 +53,10 @@ export interface BroadcastOptions {
   profileDir: string;
 }
 
-export function parseBroadcastOptions(args: string[], defaults: { systems: readonly BroadcastSystem[]; clientProcs: string }): BroadcastOptions {
+export function parseBroadcastOptions(
+  args: string[],
+  defaults: { systems: readonly BroadcastSystem[]; clientProcs: string },
+): BroadcastOptions {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -60,7 +73,8 @@ export function parseBroadcastOptions(args: string[], defaults: { systems: reado
     },
   });
   const systems = values.systems.split(',').map((name) => {
-    if (!isBroadcastSystem(name) || !defaults.systems.includes(name)) throw new Error(`--systems: ${name} is not one of ${defaults.systems.join(', ')}`);
+    if (!isBroadcastSystem(name) || !defaults.systems.includes(name))
+      throw new Error(`--systems: ${name} is not one of ${defaults.systems.join(', ')}`);
     return name;
   });
   if (values.profile !== undefined && !systems.includes(values.profile as BroadcastSystem)) {
@@ -101,7 +115,8 @@ export async function checkMembers(rig: Rig, expected: readonly number[]): Promi
   const servers = [rig.driver, ...rig.others];
   for (let i = 0; i < servers.length; i++) {
     const members = await ask(servers[i].child, 'members', 'members');
-    if (members !== expected[i]) throw new Error(`${servers[i].system} server ${i + 1} holds ${members} room sockets, expected ${expected[i]}`);
+    if (members !== expected[i])
+      throw new Error(`${servers[i].system} server ${i + 1} holds ${members} room sockets, expected ${expected[i]}`);
   }
 }
 
@@ -152,9 +167,20 @@ export function reportRows(samples: Map<BroadcastSystem, Sample[]>): ReportRow[]
 
 export function printTable(rows: readonly ReportRow[]): void {
   console.log('');
-  console.log(formatTable(
-    ['system', 'deliveries/s (median)', 'server µs cpu/delivery', 'server cpu %', 'client cpu %', 'deliveries/s per round', 'lost'],
-    rows.map((r) => [r.system, r.deliveries_per_s, r.server_us_per_delivery, r.server_cpu_percent, r.client_cpu_percent, r.rounds, r.lost])));
+  console.log(
+    formatTable(
+      ['system', 'deliveries/s (median)', 'server µs cpu/delivery', 'server cpu %', 'client cpu %', 'deliveries/s per round', 'lost'],
+      rows.map((r) => [
+        r.system,
+        r.deliveries_per_s,
+        r.server_us_per_delivery,
+        r.server_cpu_percent,
+        r.client_cpu_percent,
+        r.rounds,
+        r.lost,
+      ]),
+    ),
+  );
   console.log('');
 }
 
@@ -170,8 +196,10 @@ export function ratio(rows: readonly ReportRow[], peer: BroadcastSystem): { thro
 }
 
 export function printRatio(name: string, value: { throughput: number; cpu: number }): void {
-  console.log(`${name}: ${value.throughput} deliveries/s (target ≥ ${TARGET}) ${value.throughput >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
-    `by server cpu/delivery (peer ÷ starwire): ${value.cpu}`);
+  console.log(
+    `${name}: ${value.throughput} deliveries/s (target ≥ ${TARGET}) ${value.throughput >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
+      `by server cpu/delivery (peer ÷ starwire): ${value.cpu}`,
+  );
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -179,9 +207,11 @@ export async function main(args: string[]): Promise<void> {
   const rigs = new Map<BroadcastSystem, Rig>();
   const perProc = Math.ceil(options.sockets / options.clientProcs);
   const total = options.systems.length * (options.warmup + options.rounds * (options.duration + 0.5)) + options.systems.length * 3;
-  console.log(`broadcast bench: ${options.sockets} sockets in one room (${options.clientProcs} client process${options.clientProcs > 1 ? 'es' : ''}), ` +
-    `${MESSAGE_BYTES} B JSON, window ${options.window} broadcasts, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
-    `warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`);
+  console.log(
+    `broadcast bench: ${options.sockets} sockets in one room (${options.clientProcs} client process${options.clientProcs > 1 ? 'es' : ''}), ` +
+      `${MESSAGE_BYTES} B JSON, window ${options.window} broadcasts, ${options.rounds} rounds × ${options.systems.length} systems × ${options.duration}s, ` +
+      `warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`,
+  );
   try {
     for (const system of options.systems) {
       const driver = await startServer(system, { sockets: options.sockets, execArgv: profileArgv(system, options) });
@@ -197,7 +227,11 @@ export async function main(args: string[]): Promise<void> {
     printTable(rows);
     const ratios: Record<string, number> = {};
     const cpuRatios: Record<string, number> = {};
-    for (const [name, peer] of [['starwire_vs_ws_loop', 'ws-loop'], ['starwire_vs_ws_loop_once', 'ws-loop-once'], ['starwire_vs_socketio', 'socketio']] as const) {
+    for (const [name, peer] of [
+      ['starwire_vs_ws_loop', 'ws-loop'],
+      ['starwire_vs_ws_loop_once', 'ws-loop-once'],
+      ['starwire_vs_socketio', 'socketio'],
+    ] as const) {
       const value = ratio(rows, peer);
       if (!value) continue;
       ratios[name] = value.throughput;
@@ -205,12 +239,19 @@ export async function main(args: string[]): Promise<void> {
       printRatio(name, value);
     }
     if (options.profile) console.log(`cpu profile of ${options.profile} written to ${options.profileDir}`);
-    console.log(JSON.stringify({
-      bench: 'broadcast',
-      rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({ system, deliveries_per_s, server_us_per_delivery, lost })),
-      ratios,
-      cpu_ratios: cpuRatios,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'broadcast',
+        rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({
+          system,
+          deliveries_per_s,
+          server_us_per_delivery,
+          lost,
+        })),
+        ratios,
+        cpu_ratios: cpuRatios,
+      }),
+    );
   } finally {
     await stopAll([...rigs.values()].flatMap(rigChildren));
   }

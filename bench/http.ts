@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startChildServer, type ChildServer } from './support/child-server';
+import { type ChildServer, startChildServer } from './support/child-server';
 import { isSystem, SYSTEMS, type System } from './support/http-servers';
+import { positive } from './support/options';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
-import { positive } from './support/options';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'http-servers.js');
 const PATH = '/hello?name=bench';
@@ -104,7 +104,9 @@ export async function main(args: string[]): Promise<void> {
       await checkResponse(system, server.port);
     }
     const total = SYSTEMS.length * (options.warmup + options.rounds * options.duration);
-    console.log(`http bench: ${options.rounds} rounds × ${SYSTEMS.length} systems × ${options.duration}s, ${options.connections} connections, warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`);
+    console.log(
+      `http bench: ${options.rounds} rounds × ${SYSTEMS.length} systems × ${options.duration}s, ${options.connections} connections, warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`,
+    );
     if (options.warmup > 0) {
       for (const system of SYSTEMS) await load(servers.get(system)!, options.warmup, options.connections);
     }
@@ -114,7 +116,9 @@ export async function main(args: string[]): Promise<void> {
       for (const system of order) {
         const sample = await load(servers.get(system)!, options.duration, options.connections);
         samples.get(system)!.push(sample);
-        console.log(`  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${Math.round(sample.rps)} req/s  p99 ${sample.p99} ms  ${sample.cpuPerRequest.toFixed(1)} µs cpu/req${sample.failures ? `  ${sample.failures} failures` : ''}`);
+        console.log(
+          `  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${Math.round(sample.rps)} req/s  p99 ${sample.p99} ms  ${sample.cpuPerRequest.toFixed(1)} µs cpu/req${sample.failures ? `  ${sample.failures} failures` : ''}`,
+        );
       }
     }
   } finally {
@@ -142,8 +146,12 @@ function report(samples: Map<System, Sample[]>): void {
     starwire_vs_fastify: round(rps('starwire') / rps('fastify'), 3),
   };
   console.log('');
-  console.log(formatTable(['system', 'req/s (median)', 'p99 ms (median)', 'server µs cpu/req', 'req/s per round', 'failures'],
-    rows.map((row) => [row.system, row.rps, row.p99_ms, row.cpu, row.rounds, row.failures])));
+  console.log(
+    formatTable(
+      ['system', 'req/s (median)', 'p99 ms (median)', 'server µs cpu/req', 'req/s per round', 'failures'],
+      rows.map((row) => [row.system, row.rps, row.p99_ms, row.cpu, row.rounds, row.failures]),
+    ),
+  );
   console.log('');
   for (const [name, target] of Object.entries(TARGETS) as [keyof typeof TARGETS, number][]) {
     console.log(`${name}: ${ratios[name]} (target ≥ ${target}) ${ratios[name] >= target ? 'ok' : 'BELOW TARGET'}`);

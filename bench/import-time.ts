@@ -38,7 +38,17 @@ export async function main(args: string[]): Promise<void> {
     for (const [name, target] of Object.entries(SYSTEMS)) samples[name].push(timeOnce(target));
   }
   const base = median(samples.node);
-  const result = Object.fromEntries(Object.entries(samples).map(([name, times]) => [name, { medianMs: round(median(times), 1), overNodeMs: round(median(times) - base, 1) }]));
-  console.log(formatTable(['system', 'median ms', 'beyond node ms'], Object.entries(result).map(([name, r]) => [name, r.medianMs, r.overNodeMs])));
+  const result = Object.fromEntries(
+    Object.entries(samples).map(([name, times]) => [
+      name,
+      { medianMs: round(median(times), 1), overNodeMs: round(median(times) - base, 1) },
+    ]),
+  );
+  console.log(
+    formatTable(
+      ['system', 'median ms', 'beyond node ms'],
+      Object.entries(result).map(([name, r]) => [name, r.medianMs, r.overNodeMs]),
+    ),
+  );
   console.log(JSON.stringify({ bench: 'import-time', rounds, result }));
 }

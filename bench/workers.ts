@@ -17,13 +17,13 @@
  *       [--in-flight 10] [--payload 64] [--sockets 1000]`
  */
 import { parseArgs } from 'node:util';
-import { type WebSocket as WsClient } from 'ws';
+import type { WebSocket as WsClient } from 'ws';
 import { positive } from './support/options';
-import { startStarwire, type StarwireServer } from './support/starwire-cli';
+import { type StarwireServer, startStarwire } from './support/starwire-cli';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
 import { closeAll, connect } from './support/ws-load';
-import { checkEcho, jsonPayload, load, LOAD_FLAGS, loadOptions, url, type LoadOptions, type Sample } from './ws-echo';
+import { checkEcho, jsonPayload, LOAD_FLAGS, type LoadOptions, load, loadOptions, type Sample, url } from './ws-echo';
 
 const APP = 'dist/bench/support/ws-servers.js:starwireEchoApp';
 const WORKER_COUNTS = [1, 2] as const;
@@ -39,7 +39,11 @@ function parseOptions(args: string[]): Options {
     strict: true,
     options: { ...LOAD_FLAGS, payload: { type: 'string', default: '64' }, sockets: { type: 'string', default: '1000' } },
   });
-  return { ...loadOptions(values), payload: Math.round(positive('payload', values.payload)), sockets: Math.round(positive('sockets', values.sockets)) };
+  return {
+    ...loadOptions(values),
+    payload: Math.round(positive('payload', values.payload)),
+    sockets: Math.round(positive('sockets', values.sockets)),
+  };
 }
 
 function serve(workers: number): Promise<StarwireServer> {
@@ -62,9 +66,11 @@ async function throughput(options: Options): Promise<Map<number, Sample[]>> {
       for (const workers of order) {
         const sample = await load(servers.get(workers)!, payload, options.duration, options);
         samples.get(workers)!.push(sample);
-        console.log(`  round ${r + 1}/${options.rounds} --workers ${workers}  ${Math.round(sample.msgsPerSecond)} msg/s  ` +
-          `p99 ${sample.p99.toFixed(2)} ms  server cpu ${Math.round(sample.cpuPercent)}%  client cpu ${Math.round(sample.clientCpuPercent)}%` +
-          `${sample.failures ? `  ${sample.failures} failures` : ''}`);
+        console.log(
+          `  round ${r + 1}/${options.rounds} --workers ${workers}  ${Math.round(sample.msgsPerSecond)} msg/s  ` +
+            `p99 ${sample.p99.toFixed(2)} ms  server cpu ${Math.round(sample.cpuPercent)}%  client cpu ${Math.round(sample.clientCpuPercent)}%` +
+            `${sample.failures ? `  ${sample.failures} failures` : ''}`,
+        );
       }
     }
   } finally {
@@ -107,9 +113,11 @@ async function shutdown(count: number): Promise<ShutdownResult> {
 export async function main(args: string[]): Promise<void> {
   const options = parseOptions(args);
   const seconds = 2 * (options.warmup + options.rounds * (options.duration + 1));
-  console.log(`workers bench: starwire serve --workers 1 vs 2, JSON echo of ${options.payload} B, ${options.connections} connections × ` +
-    `${options.inFlight} in flight, ${options.rounds} rounds × ${options.duration}s after ${options.warmup}s warm-up (~${Math.ceil(seconds)}s); ` +
-    `then SIGTERM with ${options.sockets} open sockets`);
+  console.log(
+    `workers bench: starwire serve --workers 1 vs 2, JSON echo of ${options.payload} B, ${options.connections} connections × ` +
+      `${options.inFlight} in flight, ${options.rounds} rounds × ${options.duration}s after ${options.warmup}s warm-up (~${Math.ceil(seconds)}s); ` +
+      `then SIGTERM with ${options.sockets} open sockets`,
+  );
   const samples = await throughput(options);
   const result = await shutdown(options.sockets);
 
@@ -127,17 +135,30 @@ export async function main(args: string[]): Promise<void> {
   });
   const ratio = round(rows[1].msgs_per_s / rows[0].msgs_per_s, 3);
   console.log('');
-  console.log(formatTable(
-    ['--workers', 'msg/s (median)', 'p99 ms', 'server cpu %', 'client cpu %', 'msg/s per round', 'failures'],
-    rows.map((r) => [r.workers, r.msgs_per_s, r.p99_ms, r.server_cpu_percent, r.client_cpu_percent, r.rounds, r.failures])));
+  console.log(
+    formatTable(
+      ['--workers', 'msg/s (median)', 'p99 ms', 'server cpu %', 'client cpu %', 'msg/s per round', 'failures'],
+      rows.map((r) => [r.workers, r.msgs_per_s, r.p99_ms, r.server_cpu_percent, r.client_cpu_percent, r.rounds, r.failures]),
+    ),
+  );
   console.log('');
   console.log(`workers2_vs_workers1: ${ratio} (${rows[1].msgs_per_s} ÷ ${rows[0].msgs_per_s} msg/s)`);
-  console.log(`shutdown with ${result.sockets} open sockets (--workers 2): exited ${result.ms} ms after SIGTERM with code ${result.exit_code}; ` +
-    `${result.closed_1001}/${result.sockets} saw 1001${result.closed_1001 === result.sockets ? '' : ' — NOT ALL'}`);
-  console.log(JSON.stringify({
-    bench: 'workers',
-    rows: rows.map(({ workers, msgs_per_s, p99_ms, server_cpu_percent, client_cpu_percent }) => ({ workers, msgs_per_s, p99_ms, server_cpu_percent, client_cpu_percent })),
-    ratios: { workers2_vs_workers1: ratio },
-    shutdown: result,
-  }));
+  console.log(
+    `shutdown with ${result.sockets} open sockets (--workers 2): exited ${result.ms} ms after SIGTERM with code ${result.exit_code}; ` +
+      `${result.closed_1001}/${result.sockets} saw 1001${result.closed_1001 === result.sockets ? '' : ' — NOT ALL'}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'workers',
+      rows: rows.map(({ workers, msgs_per_s, p99_ms, server_cpu_percent, client_cpu_percent }) => ({
+        workers,
+        msgs_per_s,
+        p99_ms,
+        server_cpu_percent,
+        client_cpu_percent,
+      })),
+      ratios: { workers2_vs_workers1: ratio },
+      shutdown: result,
+    }),
+  );
 }

@@ -16,12 +16,12 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startChildServer, type ChildServer } from './support/child-server';
+import { type ChildServer, startChildServer } from './support/child-server';
+import { positive } from './support/options';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
 import { percentile, roundTrip, runLoad } from './support/ws-load';
 import { isWsSystem, WS_PATH, WS_SYSTEMS, type WsSystem } from './support/ws-servers';
-import { positive } from './support/options';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const TARGET = 0.95;
@@ -128,11 +128,20 @@ export async function checkEcho(label: string, server: LoadTarget, payload: Buff
 }
 
 /** One closed-loop load run against `server`'s echo route, with the server's and this process's CPU. */
-export async function load(server: LoadTarget, payload: Buffer, seconds: number, options: Pick<Options, 'connections' | 'inFlight'>): Promise<Sample> {
+export async function load(
+  server: LoadTarget,
+  payload: Buffer,
+  seconds: number,
+  options: Pick<Options, 'connections' | 'inFlight'>,
+): Promise<Sample> {
   // mark() runs at the start and at the end of the measured window.
   const clientCpu: NodeJS.CpuUsage[] = [];
   const result = await runLoad({
-    url: url(server), payload, seconds, connections: options.connections, inFlight: options.inFlight,
+    url: url(server),
+    payload,
+    seconds,
+    connections: options.connections,
+    inFlight: options.inFlight,
     mark: () => {
       clientCpu.push(process.cpuUsage());
       return server.cpuMicros();
@@ -160,16 +169,19 @@ export async function main(args: string[]): Promise<void> {
     for (const system of WS_SYSTEMS) {
       const execArgv = options.profile === system ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
       if (execArgv.length > 0) mkdirSync(options.profileDir, { recursive: true });
-      const serverArgs = system === 'starwire' && options.heartbeat !== undefined ? [system, '--heartbeat', String(options.heartbeat)] : [system];
+      const serverArgs =
+        system === 'starwire' && options.heartbeat !== undefined ? [system, '--heartbeat', String(options.heartbeat)] : [system];
       const server = await startChildServer(SERVER_SCRIPT, serverArgs, execArgv);
       servers.set(system, server);
       for (const payload of payloads) await checkEcho(system, server, payload);
     }
     const runs = WS_SYSTEMS.length * options.payloads.length;
     const total = runs * (options.warmup + options.rounds * options.duration + 1);
-    console.log(`ws-echo bench: ${options.rounds} rounds × ${WS_SYSTEMS.length} systems × payloads ${options.payloads.join(', ')} B × ${options.duration}s, ` +
-      `${options.connections} connections × ${options.inFlight} in flight, warm-up ${options.warmup}s each, ` +
-      `starwire heartbeat ${options.heartbeat === undefined ? 'default (25 s)' : `${options.heartbeat} ms`} (~${Math.ceil(total)}s)`);
+    console.log(
+      `ws-echo bench: ${options.rounds} rounds × ${WS_SYSTEMS.length} systems × payloads ${options.payloads.join(', ')} B × ${options.duration}s, ` +
+        `${options.connections} connections × ${options.inFlight} in flight, warm-up ${options.warmup}s each, ` +
+        `starwire heartbeat ${options.heartbeat === undefined ? 'default (25 s)' : `${options.heartbeat} ms`} (~${Math.ceil(total)}s)`,
+    );
     if (options.warmup > 0) {
       for (const payload of payloads) {
         for (const system of WS_SYSTEMS) await load(servers.get(system)!, payload, options.warmup, options);
@@ -184,9 +196,11 @@ export async function main(args: string[]): Promise<void> {
           const list = samples.get(key(system, payload.length)) ?? [];
           list.push(sample);
           samples.set(key(system, payload.length), list);
-          console.log(`  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${payloadLabel(payload.length).padStart(4)} B  ` +
-            `${Math.round(sample.msgsPerSecond)} msg/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms  ` +
-            `${sample.cpuPerMessage.toFixed(1)} µs cpu/msg  server cpu ${Math.round(sample.cpuPercent)}%  client cpu ${Math.round(sample.clientCpuPercent)}%${sample.failures ? `  ${sample.failures} failures` : ''}`);
+          console.log(
+            `  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${payloadLabel(payload.length).padStart(4)} B  ` +
+              `${Math.round(sample.msgsPerSecond)} msg/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms  ` +
+              `${sample.cpuPerMessage.toFixed(1)} µs cpu/msg  server cpu ${Math.round(sample.cpuPercent)}%  client cpu ${Math.round(sample.clientCpuPercent)}%${sample.failures ? `  ${sample.failures} failures` : ''}`,
+          );
         }
       }
     }
@@ -198,22 +212,25 @@ export async function main(args: string[]): Promise<void> {
 }
 
 function report(samples: Map<string, Sample[]>, options: Options): void {
-  const rows = options.payloads.flatMap((size) => WS_SYSTEMS.map((system) => {
-    const list = samples.get(`${system}/${size}`)!;
-    return {
-      system,
-      payload: size,
-      msgs_per_s: Math.round(median(list.map((s) => s.msgsPerSecond))),
-      p50_ms: round(median(list.map((s) => s.p50)), 3),
-      p99_ms: round(median(list.map((s) => s.p99)), 3),
-      cpu: round(median(list.map((s) => s.cpuPerMessage)), 1),
-      cpuPercent: Math.round(median(list.map((s) => s.cpuPercent))),
-      clientCpuPercent: Math.round(median(list.map((s) => s.clientCpuPercent))),
-      rounds: list.map((s) => Math.round(s.msgsPerSecond)).join(' '),
-      failures: list.reduce((sum, s) => sum + s.failures, 0),
-    };
-  }));
-  const row = (system: WsSystem, size: number): (typeof rows)[number] | undefined => rows.find((r) => r.system === system && r.payload === size);
+  const rows = options.payloads.flatMap((size) =>
+    WS_SYSTEMS.map((system) => {
+      const list = samples.get(`${system}/${size}`)!;
+      return {
+        system,
+        payload: size,
+        msgs_per_s: Math.round(median(list.map((s) => s.msgsPerSecond))),
+        p50_ms: round(median(list.map((s) => s.p50)), 3),
+        p99_ms: round(median(list.map((s) => s.p99)), 3),
+        cpu: round(median(list.map((s) => s.cpuPerMessage)), 1),
+        cpuPercent: Math.round(median(list.map((s) => s.cpuPercent))),
+        clientCpuPercent: Math.round(median(list.map((s) => s.clientCpuPercent))),
+        rounds: list.map((s) => Math.round(s.msgsPerSecond)).join(' '),
+        failures: list.reduce((sum, s) => sum + s.failures, 0),
+      };
+    }),
+  );
+  const row = (system: WsSystem, size: number): (typeof rows)[number] | undefined =>
+    rows.find((r) => r.system === system && r.payload === size);
   const ratios: Record<string, number> = {};
   const cpuRatios: Record<string, number> = {};
   for (const size of options.payloads) {
@@ -223,17 +240,46 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
     cpuRatios[name] = round(row('ws', size)!.cpu / row('starwire', size)!.cpu, 3);
   }
   console.log('');
-  console.log(formatTable(
-    ['system', 'payload B', 'msg/s (median)', 'p50 ms', 'p99 ms', 'server µs cpu/msg', 'server cpu %', 'client cpu %', 'msg/s per round', 'failures'],
-    rows.map((r) => [r.system, r.payload, r.msgs_per_s, r.p50_ms, r.p99_ms, r.cpu, r.cpuPercent, r.clientCpuPercent, r.rounds, r.failures])));
+  console.log(
+    formatTable(
+      [
+        'system',
+        'payload B',
+        'msg/s (median)',
+        'p50 ms',
+        'p99 ms',
+        'server µs cpu/msg',
+        'server cpu %',
+        'client cpu %',
+        'msg/s per round',
+        'failures',
+      ],
+      rows.map((r) => [
+        r.system,
+        r.payload,
+        r.msgs_per_s,
+        r.p50_ms,
+        r.p99_ms,
+        r.cpu,
+        r.cpuPercent,
+        r.clientCpuPercent,
+        r.rounds,
+        r.failures,
+      ]),
+    ),
+  );
   console.log('');
   for (const [name, value] of Object.entries(ratios)) {
-    console.log(`${name}: ${value} msg/s (target ≥ ${TARGET}) ${value >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
-      `by server cpu/msg (ws ÷ starwire): ${cpuRatios[name]}`);
+    console.log(
+      `${name}: ${value} msg/s (target ≥ ${TARGET}) ${value >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
+        `by server cpu/msg (ws ÷ starwire): ${cpuRatios[name]}`,
+    );
   }
-  console.log(JSON.stringify({
-    bench: 'ws-echo',
-    rows: rows.map(({ system, payload, msgs_per_s, p50_ms, p99_ms }) => ({ system, payload, msgs_per_s, p50_ms, p99_ms })),
-    ratios,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'ws-echo',
+      rows: rows.map(({ system, payload, msgs_per_s, p50_ms, p99_ms }) => ({ system, payload, msgs_per_s, p50_ms, p99_ms })),
+      ratios,
+    }),
+  );
 }

@@ -12,15 +12,16 @@
  *
  * Run: `npm run bench -- ws-idle [--connections 10000] [--per-client 5000] [--idle 2] [--warmup 200]`
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { ChildProcess } from 'node:child_process';
 import { fdLimits, nextMessage, spawnNode, stopProcess } from './support/fd-limit';
+import { positive } from './support/options';
 import { round } from './support/stats';
 import { formatTable } from './support/table';
-import { WS_PATH, WS_SYSTEMS, type MemorySample, type WsSystem } from './support/ws-servers';
-import { positive } from './support/options';
+import { type MemorySample, WS_PATH, WS_SYSTEMS, type WsSystem } from './support/ws-servers';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const CLIENT_SCRIPT = join(__dirname, 'support', 'ws-idle-client.js');
@@ -70,7 +71,9 @@ function fitToLimits(options: Options): Options {
   let { connections, perClient } = options;
   if (connections + FD_SLACK > hard) {
     const fitted = Math.max(100, hard - FD_SLACK);
-    console.log(`NOTE: the open-file hard limit is ${hard}, too low for ${connections} sockets in one server process; measuring ${fitted} connections instead.`);
+    console.log(
+      `NOTE: the open-file hard limit is ${hard}, too low for ${connections} sockets in one server process; measuring ${fitted} connections instead.`,
+    );
     connections = fitted;
   }
   if (perClient + FD_SLACK > hard) perClient = Math.max(100, hard - FD_SLACK);
@@ -100,7 +103,11 @@ async function measure(server: ChildProcess): Promise<MemorySample> {
 }
 
 /** Opens `count` connections from client processes of at most `perClient` each. */
-async function openClients(url: string, count: number, perClient: number): Promise<{ clients: ChildProcess[]; opened: number; failed: number }> {
+async function openClients(
+  url: string,
+  count: number,
+  perClient: number,
+): Promise<{ clients: ChildProcess[]; opened: number; failed: number }> {
   const clients: ChildProcess[] = [];
   const reports: Promise<{ opened: number; failed: number }>[] = [];
   for (let left = count; left > 0; left -= perClient) {
@@ -141,9 +148,11 @@ async function measureSystem(system: WsSystem, options: Options): Promise<Row> {
     await sleep(options.idle * 1000);
     const loaded = await measure(server);
     const n = options.connections;
-    console.log(`  ${system.padEnd(8)} ${n} connections opened in ${openSeconds.toFixed(1)}s; ` +
-      `rss ${mib(baseline.rss)} → ${mib(loaded.rss)} MiB, heapUsed ${mib(baseline.heapUsed)} → ${mib(loaded.heapUsed)} MiB, ` +
-      `external ${mib(baseline.external)} → ${mib(loaded.external)} MiB`);
+    console.log(
+      `  ${system.padEnd(8)} ${n} connections opened in ${openSeconds.toFixed(1)}s; ` +
+        `rss ${mib(baseline.rss)} → ${mib(loaded.rss)} MiB, heapUsed ${mib(baseline.heapUsed)} → ${mib(loaded.heapUsed)} MiB, ` +
+        `external ${mib(baseline.external)} → ${mib(loaded.external)} MiB`,
+    );
     return {
       system,
       connections: n,
@@ -165,8 +174,10 @@ function mib(bytes: number): string {
 
 export async function main(args: string[]): Promise<void> {
   const options = fitToLimits(parseOptions(args));
-  console.log(`ws-idle bench: ${options.connections} idle connections per system from ${Math.ceil(options.connections / options.perClient)} client process(es), ` +
-    `warm-up ${options.warmup} connections, ${options.idle}s idle before measuring`);
+  console.log(
+    `ws-idle bench: ${options.connections} idle connections per system from ${Math.ceil(options.connections / options.perClient)} client process(es), ` +
+      `warm-up ${options.warmup} connections, ${options.idle}s idle before measuring`,
+  );
   const rows: Row[] = [];
   for (const system of WS_SYSTEMS) rows.push(await measureSystem(system, options));
 
@@ -174,18 +185,32 @@ export async function main(args: string[]): Promise<void> {
   const ratio = round(row('starwire').heapPerConnection / row('ws').heapPerConnection, 3);
   const rssRatio = round(row('starwire').rssPerConnection / row('ws').rssPerConnection, 3);
   console.log('');
-  console.log(formatTable(['system', 'connections', 'rss B/conn', 'heapUsed B/conn', 'external B/conn'],
-    rows.map((r) => [r.system, r.connections, Math.round(r.rssPerConnection), Math.round(r.heapPerConnection), Math.round(r.externalPerConnection)])));
+  console.log(
+    formatTable(
+      ['system', 'connections', 'rss B/conn', 'heapUsed B/conn', 'external B/conn'],
+      rows.map((r) => [
+        r.system,
+        r.connections,
+        Math.round(r.rssPerConnection),
+        Math.round(r.heapPerConnection),
+        Math.round(r.externalPerConnection),
+      ]),
+    ),
+  );
   console.log('');
-  console.log(`starwire_vs_ws_mem (heap per connection): ${ratio} (target ≤ ${TARGET}) ${ratio <= TARGET ? 'ok' : 'ABOVE TARGET'}; by rss: ${rssRatio}`);
-  console.log(JSON.stringify({
-    bench: 'ws-idle',
-    rows: rows.map((r) => ({
-      system: r.system,
-      connections: r.connections,
-      rss_bytes_per_conn: Math.round(r.rssPerConnection),
-      heap_bytes_per_conn: Math.round(r.heapPerConnection),
-    })),
-    ratios: { starwire_vs_ws_mem: ratio },
-  }));
+  console.log(
+    `starwire_vs_ws_mem (heap per connection): ${ratio} (target ≤ ${TARGET}) ${ratio <= TARGET ? 'ok' : 'ABOVE TARGET'}; by rss: ${rssRatio}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'ws-idle',
+      rows: rows.map((r) => ({
+        system: r.system,
+        connections: r.connections,
+        rss_bytes_per_conn: Math.round(r.rssPerConnection),
+        heap_bytes_per_conn: Math.round(r.heapPerConnection),
+      })),
+      ratios: { starwire_vs_ws_mem: ratio },
+    }),
+  );
 }

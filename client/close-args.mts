@@ -12,5 +12,6 @@ export function validateClose(caller: string, code: number, reason: string): voi
   }
   if (typeof reason !== 'string') throw new TypeError(`${caller}: reason must be a string, got ${typeof reason}`);
   const bytes = new TextEncoder().encode(reason).length;
-  if (bytes > MAX_CLOSE_REASON_BYTES) throw new TypeError(`${caller}: reason is ${bytes} UTF-8 bytes; at most ${MAX_CLOSE_REASON_BYTES} fit in a close frame`);
+  if (bytes > MAX_CLOSE_REASON_BYTES)
+    throw new TypeError(`${caller}: reason is ${bytes} UTF-8 bytes; at most ${MAX_CLOSE_REASON_BYTES} fit in a close frame`);
 }

@@ -17,7 +17,11 @@
 export class RequestTimeoutError extends Error {
   override readonly name = 'RequestTimeoutError';
 
-  constructor(readonly requestType: string, readonly timeout: number, readonly requestId: number) {
+  constructor(
+    readonly requestType: string,
+    readonly timeout: number,
+    readonly requestId: number,
+  ) {
     super(`Request '${requestType}' (requestId ${requestId}) got no reply within ${timeout} ms`);
   }
 }
@@ -35,7 +39,12 @@ export class RequestTimeoutError extends Error {
 export class ConnectionClosedError extends Error {
   override readonly name = 'ConnectionClosedError';
 
-  constructor(readonly requestType: string, readonly requestId: number, readonly lost: boolean, detail: string) {
+  constructor(
+    readonly requestType: string,
+    readonly requestId: number,
+    readonly lost: boolean,
+    detail: string,
+  ) {
     super(`Request '${requestType}' (requestId ${requestId}) ${detail}`);
   }
 }

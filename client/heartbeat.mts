@@ -13,7 +13,11 @@ export class Heartbeat {
   private lastHeard = 0;
   private pingSentAt: number | undefined;
 
-  constructor(options: HeartbeatOptions, private readonly ping: () => void, private readonly dead: () => void) {
+  constructor(
+    options: HeartbeatOptions,
+    private readonly ping: () => void,
+    private readonly dead: () => void,
+  ) {
     this.interval = options.interval ?? 20_000;
     this.timeout = options.timeout ?? 10_000;
   }

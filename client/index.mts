@@ -9,8 +9,8 @@ import { StarwireClient } from './starwire-client.mjs';
 export { backoffDelay, type ReconnectOptions } from './backoff.mjs';
 export { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 export type { ClientEvents, ClientOptions, ClientState, HeartbeatOptions, RequestOptions, ServerMessage } from './options.mjs';
-export { compareStreamIds, isStreamId, parseStreamId, type StreamPosition } from './stream-ids.mjs';
 export { StarwireClient } from './starwire-client.mjs';
+export { compareStreamIds, isStreamId, parseStreamId, type StreamPosition } from './stream-ids.mjs';
 export type { CloseEventLike, MessageEventLike, WebSocketConstructorLike, WebSocketLike } from './websocket-like.mjs';
 
 /**

@@ -1,5 +1,5 @@
 import { ConnectionClosedError } from './errors.mjs';
-import { isServerMessage, type ClientEvents, type ServerMessage } from './options.mjs';
+import { type ClientEvents, isServerMessage, type ServerMessage } from './options.mjs';
 import { StreamCursor } from './stream-cursor.mjs';
 import { compareStreamIds, isStreamId } from './stream-ids.mjs';
 

@@ -3,8 +3,16 @@ import { validateClose } from './close-args.mjs';
 import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 import { Heartbeat } from './heartbeat.mjs';
 import { Listeners } from './listeners.mjs';
-import { PendingRequests, type PendingRequest } from './pending-requests.mjs';
-import { DEFAULT_FATAL_CODES, isServerMessage, type ClientEvents, type ClientOptions, type ClientState, type RequestOptions, type ServerMessage } from './options.mjs';
+import {
+  type ClientEvents,
+  type ClientOptions,
+  type ClientState,
+  DEFAULT_FATAL_CODES,
+  isServerMessage,
+  type RequestOptions,
+  type ServerMessage,
+} from './options.mjs';
+import { type PendingRequest, PendingRequests } from './pending-requests.mjs';
 import { Resume, streamOf } from './resume.mjs';
 import { OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.mjs';
 
@@ -46,24 +54,38 @@ export class StarwireClient<In = ServerMessage> {
   private readonly pending = new PendingRequests();
   private queue: { readonly text: string; readonly requestId?: number }[] = [];
 
-  constructor(private readonly url: string | URL | (() => string | URL), options: ClientOptions = {}) {
+  constructor(
+    private readonly url: string | URL | (() => string | URL),
+    options: ClientOptions = {},
+  ) {
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
-    if (!WebSocketClass) throw new TypeError('connect(): no global WebSocket here (Node 20?): pass options.WebSocket, e.g. WebSocket from the ws package');
+    if (!WebSocketClass)
+      throw new TypeError('connect(): no global WebSocket here (Node 20?): pass options.WebSocket, e.g. WebSocket from the ws package');
     this.WebSocketClass = WebSocketClass;
     this.protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
     this.reconnect = options.reconnect === false ? false : { ...RECONNECT_DEFAULTS, ...options.reconnect };
-    this.heartbeat = options.heartbeat === false ? undefined : new Heartbeat(options.heartbeat ?? {}, () => this.write(PING), () => this.dropDead());
+    this.heartbeat =
+      options.heartbeat === false
+        ? undefined
+        : new Heartbeat(
+            options.heartbeat ?? {},
+            () => this.write(PING),
+            () => this.dropDead(),
+          );
     this.requestTimeout = options.requestTimeout ?? 10_000;
     this.fatalCodes = new Set(options.fatalCodes ?? DEFAULT_FATAL_CODES);
     this.maxQueue = options.maxQueue ?? 100;
     this.random = options.random ?? Math.random;
-    this.resume = options.resume === false ? undefined : new Resume<In>(
-      (message) => this.listeners.emit('message', message),
-      (event) => this.listeners.emit('resumed', event),
-      (error) => this.listeners.emit('error', error),
-      // A gap noticed on a live message is recovered now; while not open, the next resume will.
-      (stream) => (this.currentState === 'open' && this.resume ? this.ask(this.resume.historyRequest(stream), {}, true) : undefined),
-    );
+    this.resume =
+      options.resume === false
+        ? undefined
+        : new Resume<In>(
+            (message) => this.listeners.emit('message', message),
+            (event) => this.listeners.emit('resumed', event),
+            (error) => this.listeners.emit('error', error),
+            // A gap noticed on a live message is recovered now; while not open, the next resume will.
+            (stream) => (this.currentState === 'open' && this.resume ? this.ask(this.resume.historyRequest(stream), {}, true) : undefined),
+          );
     // The first socket is made now, so a malformed URL throws here rather than on a timer.
     this.open(true);
   }
@@ -174,7 +196,8 @@ export class StarwireClient<In = ServerMessage> {
     try {
       // A url function runs on every attempt: one that throws is a failed attempt like any other.
       const target = typeof this.url === 'function' ? this.url() : this.url;
-      socket = this.protocols.length > 0 ? new this.WebSocketClass(String(target), this.protocols) : new this.WebSocketClass(String(target));
+      socket =
+        this.protocols.length > 0 ? new this.WebSocketClass(String(target), this.protocols) : new this.WebSocketClass(String(target));
     } catch (error) {
       if (first) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -200,7 +223,10 @@ export class StarwireClient<In = ServerMessage> {
     this.hasOpened = true;
     this.currentState = 'open';
     // A server that accepts and at once closes (1013 when overloaded) must not reset the backoff.
-    if (this.reconnect !== false) this.stableTimer = setTimeout(() => { this.attempt = 0; }, this.reconnect.stableAfter);
+    if (this.reconnect !== false)
+      this.stableTimer = setTimeout(() => {
+        this.attempt = 0;
+      }, this.reconnect.stableAfter);
     this.heartbeat?.start();
     if (reconnected && this.resume) {
       for (const stream of this.resume.streams()) {
@@ -243,7 +269,11 @@ export class StarwireClient<In = ServerMessage> {
   private lost(code: number, reason: string, heartbeat: boolean): void {
     this.heartbeat?.stop();
     clearTimeout(this.stableTimer);
-    this.abandon((pending) => pending.sent, false, `was sent, but the connection closed (code ${code}) before its reply; it is not re-sent`);
+    this.abandon(
+      (pending) => pending.sent,
+      false,
+      `was sent, but the connection closed (code ${code}) before its reply; it is not re-sent`,
+    );
     const options = this.reconnect;
     const willReconnect = options !== false && (heartbeat || !this.fatalCodes.has(code)) && this.attempt < options.maxAttempts;
     if (!willReconnect) {
@@ -282,7 +312,8 @@ export class StarwireClient<In = ServerMessage> {
     if (!isServerMessage(message)) return Promise.reject(new TypeError('StarwireClient.request: the message must be a JSON object'));
     const type = typeof message.type === 'string' ? message.type : '(no type)';
     const requestId = this.pending.nextId();
-    if (this.currentState === 'closed') return Promise.reject(new ConnectionClosedError(type, requestId, false, 'was not sent: the client is closed'));
+    if (this.currentState === 'closed')
+      return Promise.reject(new ConnectionClosedError(type, requestId, false, 'was not sent: the client is closed'));
     const timeout = options.timeout ?? this.requestTimeout;
     return new Promise<ServerMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -291,10 +322,13 @@ export class StarwireClient<In = ServerMessage> {
         this.queue = this.queue.filter((entry) => entry.requestId !== requestId);
         reject(new RequestTimeoutError(type, timeout, requestId));
       }, timeout);
-      const settle = internal || !this.resume ? resolve : (reply: ServerMessage) => {
-        this.resume?.noteReply(reply);
-        resolve(reply);
-      };
+      const settle =
+        internal || !this.resume
+          ? resolve
+          : (reply: ServerMessage) => {
+              this.resume?.noteReply(reply);
+              resolve(reply);
+            };
       this.pending.add(requestId, { type, resolve: settle, reject, timer, sent: false });
       try {
         this.transmit(JSON.stringify({ ...message, requestId }), requestId);

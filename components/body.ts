@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lib/errors/exceptions';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
-import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/inject/token';
+import { type CompileSite, type ConnectionKind, type Provider, Token } from '../lib/inject/token';
 import { jsonValidator } from '../lib/inject/validation';
 
 /**
@@ -22,7 +22,9 @@ export class BodyToken<T> extends Token<T> {
 
   compile(site: CompileSite): Provider<T> {
     if (site.kind !== 'http') {
-      throw new ConfigurationError(`${site.where}: Body is only available on HTTP routes; a WebSocket handler injects Message(schema) or receives from its WebSocket`);
+      throw new ConfigurationError(
+        `${site.where}: Body is only available on HTTP routes; a WebSocket handler injects Message(schema) or receives from its WebSocket`,
+      );
     }
     if (!this.schema) return (connection) => connection.request.json() as Promise<T>;
     const validate = jsonValidator<T>(this.schema, 'body', site.where);

@@ -1,5 +1,5 @@
 import { parse } from 'cookie';
-import { Token, type Provider } from '../lib/inject/token';
+import { type Provider, Token } from '../lib/inject/token';
 
 /**
  * One cookie from the `Cookie` header (HTTP requests and WebSocket handshakes), or `undefined`.

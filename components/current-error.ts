@@ -1,4 +1,4 @@
-import { Token, type Provider } from '../lib/inject/token';
+import { type Provider, Token } from '../lib/inject/token';
 
 /**
  * The error being handled, for `onError` hooks; `undefined` elsewhere.

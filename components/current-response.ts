@@ -1,6 +1,6 @@
-import { Response } from '../lib/http/response';
 import { ConfigurationError } from '../lib/errors/exceptions';
-import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/inject/token';
+import type { Response } from '../lib/http/response';
+import { type CompileSite, type ConnectionKind, type Provider, Token } from '../lib/inject/token';
 
 /**
  * The response about to be sent, for `onResponse` and `onError` hooks (HTTP routes).

@@ -1,4 +1,4 @@
-import { Token, type Provider } from '../lib/inject/token';
+import { type Provider, Token } from '../lib/inject/token';
 
 /**
  * One request header (on WebSocket routes, a handshake header), or `undefined` when absent.

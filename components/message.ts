@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lib/errors/exceptions';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
-import { Token, type CompileSite, type ConnectionKind, type Provider } from '../lib/inject/token';
+import { type CompileSite, type ConnectionKind, type Provider, Token } from '../lib/inject/token';
 import { jsonValidator } from '../lib/inject/validation';
 
 /**
@@ -26,7 +26,9 @@ export class MessageToken<T> extends Token<T> {
 
   compile(site: CompileSite): Provider<T> {
     if (site.kind !== 'websocket' || !site.perMessage) {
-      throw new ConfigurationError(`${site.where}: Message is only available to WebSocket message handlers (a WebSocketRoute handler that injects Message)`);
+      throw new ConfigurationError(
+        `${site.where}: Message is only available to WebSocket message handlers (a WebSocketRoute handler that injects Message)`,
+      );
     }
     if (!this.schema) return (_connection, message) => message!.value as T;
     const validate = jsonValidator<T>(this.schema, 'message', site.where);

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../lib/errors/exceptions';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
-import { Token, type CompileSite, type Provider } from '../lib/inject/token';
+import { type CompileSite, type Provider, Token } from '../lib/inject/token';
 import { parameterValidator } from '../lib/inject/validation';
 
 /**
@@ -16,7 +16,10 @@ import { parameterValidator } from '../lib/inject/validation';
 export class PathParamToken<T> extends Token<T> {
   readonly label: string;
 
-  constructor(readonly name: string, readonly schema: JsonSchema | undefined) {
+  constructor(
+    readonly name: string,
+    readonly schema: JsonSchema | undefined,
+  ) {
     super();
     this.label = `PathParam(${JSON.stringify(name)})`;
   }
@@ -33,7 +36,9 @@ export class PathParamToken<T> extends Token<T> {
     if (!this.schema && (converter === 'int' || converter === 'float')) {
       // The token's type says string; a numeric converter would hand the handler a number.
       const type = converter === 'int' ? 'integer' : 'number';
-      throw new ConfigurationError(`${site.where}: {${name}:${converter}} converts to a number; declare it as PathParam(${JSON.stringify(name)}, { type: '${type}' }) so the handler's type says so`);
+      throw new ConfigurationError(
+        `${site.where}: {${name}:${converter}} converts to a number; declare it as PathParam(${JSON.stringify(name)}, { type: '${type}' }) so the handler's type says so`,
+      );
     }
     if (!this.schema) return (connection) => connection.scope.pathParams[name] as T;
     const validate = parameterValidator<T>(this.schema, `path parameter "${name}"`, site.where);

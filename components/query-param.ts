@@ -1,9 +1,13 @@
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
-import { Token, type CompileSite, type Provider } from '../lib/inject/token';
+import { type CompileSite, type Provider, Token } from '../lib/inject/token';
 import { parameterValidator } from '../lib/inject/validation';
 
 /** A query parameter is optional unless its schema gives a default or it is declared required. */
-type QueryValue<S, R> = R extends true ? FromSchema<S> : S extends { readonly default: unknown } ? FromSchema<S> : FromSchema<S> | undefined;
+type QueryValue<S, R> = R extends true
+  ? FromSchema<S>
+  : S extends { readonly default: unknown }
+    ? FromSchema<S>
+    : FromSchema<S> | undefined;
 
 export interface QueryParamOptions {
   /** A request without the parameter is a 400 naming it. Default false. */
@@ -22,7 +26,11 @@ export interface QueryParamOptions {
 export class QueryParamToken<T> extends Token<T> {
   readonly label: string;
 
-  constructor(readonly name: string, readonly schema: JsonSchema | undefined, readonly required = false) {
+  constructor(
+    readonly name: string,
+    readonly schema: JsonSchema | undefined,
+    readonly required = false,
+  ) {
     super();
     this.label = `QueryParam(${JSON.stringify(name)})`;
   }
@@ -61,7 +69,10 @@ export function QueryParam(name: string): QueryParamToken<string | undefined>;
  *   QueryParam('q', { type: 'string' }, { required: true })], (page, q) => ({ page, q })));   // page: number, q: string
  */
 export function QueryParam<const S extends JsonSchema, const O extends QueryParamOptions = { required: false }>(
-  name: string, schema: S, options?: O): QueryParamToken<QueryValue<S, O['required']>>;
+  name: string,
+  schema: S,
+  options?: O,
+): QueryParamToken<QueryValue<S, O['required']>>;
 export function QueryParam(name: string, schema?: JsonSchema, options: QueryParamOptions = {}): QueryParamToken<unknown> {
   return new QueryParamToken(name, schema, options.required ?? false);
 }

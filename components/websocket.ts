@@ -1,6 +1,6 @@
 import type { Builtin } from '../lib/inject/resolver';
 
-export { WebSocket, type WebSocketState, type WebSocketMessage } from '../lib/websocket/websocket';
+export { WebSocket, type WebSocketMessage, type WebSocketState } from '../lib/websocket/websocket';
 
 /** How handlers and hooks get the `WebSocket` token: the connection's socket, on WebSocket routes. */
 export const webSocketProvider: Builtin = {

@@ -1,7 +1,7 @@
 import { Scope } from '../components/scope';
 import { HTTPException } from '../lib/errors/exceptions';
-import { inject } from '../lib/inject/inject';
 import * as status from '../lib/errors/status';
+import { inject } from '../lib/inject/inject';
 
 /**
  * Refuses WebSocket handshakes from pages on other origins with 403, before the upgrade:
@@ -16,7 +16,10 @@ export class AllowedOrigins {
   readonly appliesTo = ['websocket'] as const;
   private readonly origins: ReadonlySet<string>;
 
-  constructor(origins: readonly string[], private readonly options: { allowMissing?: boolean } = {}) {
+  constructor(
+    origins: readonly string[],
+    private readonly options: { allowMissing?: boolean } = {},
+  ) {
     this.origins = new Set(origins.map((origin) => origin.toLowerCase()));
   }
 

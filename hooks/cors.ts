@@ -1,8 +1,8 @@
-import { Scope } from '../components/scope';
 import { CurrentResponse } from '../components/current-response';
-import { inject } from '../lib/inject/inject';
-import { Response } from '../lib/http/response';
+import { Scope } from '../components/scope';
 import * as status from '../lib/errors/status';
+import { Response } from '../lib/http/response';
+import { inject } from '../lib/inject/inject';
 
 export interface CorsOptions {
   /** Origins allowed to read responses: a list, or `'*'` for any. Default: none. */
@@ -40,7 +40,9 @@ export class Cors {
 
   constructor(options: CorsOptions = {}) {
     if (options.allowOrigins === '*' && options.allowCredentials) {
-      throw new TypeError("new Cors(): allowOrigins '*' with allowCredentials would let every site read credentialed responses; list the allowed origins");
+      throw new TypeError(
+        "new Cors(): allowOrigins '*' with allowCredentials would let every site read credentialed responses; list the allowed origins",
+      );
     }
     this.options = options;
     this.origins = options.allowOrigins === '*' ? '*' : new Set(options.allowOrigins ?? []);
@@ -58,7 +60,10 @@ export class Cors {
     const response = new Response(null, { status: status.HTTP_204_NO_CONTENT });
     if (!this.allows(origin)) return failed(response, 'origin');
     if (!this.methodSet.has(requested.toUpperCase())) return failed(response, 'method');
-    const asked = (header(scope, 'access-control-request-headers') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    const asked = (header(scope, 'access-control-request-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean);
     if (asked.some((h) => !this.headers.has(h))) return failed(response, 'headers');
     this.decorate(response, origin);
     response.setHeader('access-control-allow-methods', this.methods);

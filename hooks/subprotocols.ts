@@ -1,7 +1,7 @@
 import { WebSocket } from '../components/websocket';
 import { HTTPException, WebSocketProtocolError } from '../lib/errors/exceptions';
-import { inject } from '../lib/inject/inject';
 import * as status from '../lib/errors/status';
+import { inject } from '../lib/inject/inject';
 
 export interface SubprotocolOptions {
   /** Refuse clients that offer none of the supported subprotocols (default). */
@@ -26,7 +26,10 @@ export class Subprotocols {
   readonly appliesTo = ['websocket'] as const;
   private readonly supported: ReadonlySet<string>;
 
-  constructor(supported: readonly string[], private readonly options: SubprotocolOptions = {}) {
+  constructor(
+    supported: readonly string[],
+    private readonly options: SubprotocolOptions = {},
+  ) {
     if (supported.length === 0) throw new TypeError('new Subprotocols([...]): list at least one subprotocol');
     this.supported = new Set(supported);
   }

@@ -1,7 +1,7 @@
-import { Scope } from '../components/scope';
 import { CurrentResponse } from '../components/current-response';
-import { inject } from '../lib/inject/inject';
+import { Scope } from '../components/scope';
 import type { Response } from '../lib/http/response';
+import { inject } from '../lib/inject/inject';
 
 /**
  * Adds how long the app took to a response header (`server-timing: app;dur=1.234` by default,

@@ -1,9 +1,9 @@
 import { Scope } from '../components/scope';
 import { User } from '../components/user';
-import { component, type ComponentDefinition } from '../lib/inject/component';
 import { HTTPException, WebSocketException } from '../lib/errors/exceptions';
-import { inject } from '../lib/inject/inject';
 import * as status from '../lib/errors/status';
+import { type ComponentDefinition, component } from '../lib/inject/component';
+import { inject } from '../lib/inject/inject';
 import { isThenable, type MaybePromise } from '../lib/inject/thenable';
 
 export interface TokenAuthOptions {
@@ -88,6 +88,8 @@ export class TokenAuth {
     if (scope.type === 'websocket' && this.options.websocket === 'close') {
       return new WebSocketException(status.WS_3000_UNAUTHORIZED, detail);
     }
-    return new HTTPException(status.HTTP_401_UNAUTHORIZED, detail, { 'www-authenticate': this.prefix.trim().replace(/^./, (c) => c.toUpperCase()) });
+    return new HTTPException(status.HTTP_401_UNAUTHORIZED, detail, {
+      'www-authenticate': this.prefix.trim().replace(/^./, (c) => c.toUpperCase()),
+    });
   }
 }

@@ -1,40 +1,40 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { container as globalContainer, type DependencyContainer } from 'tsyringe';
-import { Scope } from './http/scope';
-import { requestOf } from './http/request';
-import type { IncomingSource } from './http/address';
+import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
+import type { ChannelLayer } from './channels/channel-layer';
+import { isConsumerClass } from './channels/consumer';
+import { consumerHandler } from './channels/consumer-runner';
+import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
+import { Logger } from './config/logger';
+import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
+import { refusal } from './errors/error-table';
+import * as status from './errors/status';
+import type { IncomingSource } from './http/address';
+import { serveHttp } from './http/http-pipeline';
+import { requestOf } from './http/request';
+import type { Response } from './http/response';
+import { Scope } from './http/scope';
+import { TrustedProxies } from './http/trusted-proxies';
 import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
-import { compileEndpoint, handlerTokens, HookInstances, type Endpoint } from './routing/endpoint';
+import type { HookLike } from './inject/hook';
+import { Resolver } from './inject/resolver';
+import type { MaybePromise } from './inject/thenable';
+import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
+import { compileEndpoint, type Endpoint, HookInstances, handlerTokens } from './routing/endpoint';
+import { MALFORMED_PATH } from './routing/path-decoding';
+import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
+import { parseTemplate, Router } from './routing/router';
+import { flattenRoutes, type Handler, Route, type RouteLike } from './routing/routes';
+import { Lifespan, type LifespanHandler } from './server/lifespan';
+import { reportListen } from './server/listen-guard';
+import { requestListener, upgradeListener } from './server/node-listener';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
 import type { WebSocketStats } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
-import { refusal } from './errors/error-table';
-import type { HookLike } from './inject/hook';
-import { serveHttp } from './http/http-pipeline';
-import { requestListener, upgradeListener } from './server/node-listener';
-import { Lifespan, type LifespanHandler } from './server/lifespan';
-import { reportListen } from './server/listen-guard';
-import { Logger } from './config/logger';
-import type { ChannelLayer } from './channels/channel-layer';
-import { isConsumerClass } from './channels/consumer';
-import { consumerHandler } from './channels/consumer-runner';
-import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
-import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
-import { Resolver } from './inject/resolver';
-import type { Response } from './http/response';
-import { MALFORMED_PATH } from './routing/path-decoding';
-import { parseTemplate, Router } from './routing/router';
-import { flattenRoutes, Route, type Handler, type RouteLike } from './routing/routes';
-import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
-import * as status from './errors/status';
-import type { MaybePromise } from './inject/thenable';
-import { TrustedProxies } from './http/trusted-proxies';
-import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
 
 export interface AppOptions {
   /** The app's configuration: every route, nested with `Include`. */
@@ -107,33 +107,67 @@ export class App {
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
-    this.resolver = new Resolver(options.components ?? [], builtins(new Map([
-      [RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }],
-    ])), this.container);
+    this.resolver = new Resolver(
+      options.components ?? [],
+      builtins(new Map([[RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }]])),
+      this.container,
+    );
     this.logger = new Logger(this.settings.logLevel, this.settings.logWrite);
     this.gateway = new WebSocketGateway(this.settings, this.container, this.logger);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
-    this.lifespan = new Lifespan(options.onStartup ?? [], options.onShutdown ?? [], appHooks.map((hook) => hooks.get(hook)));
+    this.lifespan = new Lifespan(
+      options.onStartup ?? [],
+      options.onShutdown ?? [],
+      appHooks.map((hook) => hooks.get(hook)),
+    );
 
     for (const flat of flattenRoutes(options.routes)) {
       const { params } = parseTemplate(flat.path);
       if (flat.route instanceof Route) {
         const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
-        const endpoint = compileEndpoint(flat.route.handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, site, flat.route.options.hooks);
+        const endpoint = compileEndpoint(
+          flat.route.handler,
+          [...appHooks, ...flat.hooks],
+          site,
+          this.resolver,
+          hooks,
+          site,
+          flat.route.options.hooks,
+        );
         this.router.add(flat.route.method, flat.path, endpoint);
       } else {
         const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
         const route = flat.route.handler;
-        const handler = isConsumerClass(route) ? consumerHandler(route, site, this.resolver, () => this.channelLayer, flat.route.options.onInvalidMessage) : route as Handler;
+        const handler = isConsumerClass(route)
+          ? consumerHandler(route, site, this.resolver, () => this.channelLayer, flat.route.options.onInvalidMessage)
+          : (route as Handler);
         const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
-        const endpoint = compileEndpoint(handler, [...appHooks, ...flat.hooks], site, this.resolver, hooks, { ...site, perMessage }, flat.route.options.hooks);
-        this.router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
+        const endpoint = compileEndpoint(
+          handler,
+          [...appHooks, ...flat.hooks],
+          site,
+          this.resolver,
+          hooks,
+          { ...site, perMessage },
+          flat.route.options.hooks,
+        );
+        this.router.add(WS_METHOD, flat.path, {
+          ...endpoint,
+          perMessage,
+          onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close',
+        });
       }
     }
     const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
     this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
-    this.malformed = compileEndpoint(malformedPath, appHooks, { ...fallbackSite, where: 'request with a malformed path' }, this.resolver, hooks);
+    this.malformed = compileEndpoint(
+      malformedPath,
+      appHooks,
+      { ...fallbackSite, where: 'request with a malformed path' },
+      this.resolver,
+      hooks,
+    );
     this.requestListener = requestListener(this, this.proxies);
   }
 
@@ -199,7 +233,11 @@ export class App {
    * use. Handlers may also inject it as `RealtimeManager`.
    */
   get realtime(): RealtimeManager {
-    return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, { logError: this.settings.logError, logger: this.logger, ...this.realtimeOptions }));
+    return (this.realtimeManager ??= new RealtimeManager(this.channelLayer, {
+      logError: this.settings.logError,
+      logger: this.logger,
+      ...this.realtimeOptions,
+    }));
   }
 
   /**
@@ -235,7 +273,9 @@ export class App {
     // once its server is closed: answers from now on end theirs, and a connection whose request
     // was in flight is closed as soon as it goes idle.
     for (const server of servers) server.prependListener('request', endKeepAlive);
-    const sweep = (): void => { for (const server of servers) server.closeIdleConnections?.(); };
+    const sweep = (): void => {
+      for (const server of servers) server.closeIdleConnections?.();
+    };
     sweep();
     const sweeper = setInterval(sweep, 50);
     try {

@@ -10,7 +10,7 @@
  *   naming a Redis that answers, starting a `redis-server` of its own on a free port when none
  *   does (and stopping it afterwards), and PYTHON naming an interpreter that has venv.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -62,7 +62,11 @@ export function decide(probe: Probe): Decision {
 
 /** The first executable `name` in the directories of `path`. */
 export function findOnPath(name: string, path = process.env.PATH ?? ''): string | undefined {
-  return path.split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find(isExecutable);
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find(isExecutable);
 }
 
 function isExecutable(file: string): boolean {
@@ -95,13 +99,17 @@ function aptGet(args: readonly string[]): number {
   // Waits for another apt run's lock rather than failing at once; noninteractive because
   // chromium's dependencies (tzdata among them) may ask debconf questions.
   const result = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   return result.status ?? 1;
 }
 
 /** `ensure`: installs what is missing or says what to install; true when the suite can run. */
-export function ensure(env: NodeJS.ProcessEnv = process.env, say: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): boolean {
+export function ensure(
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): boolean {
   const decision = decide(probe(env));
   if (decision.action === 'ready') return true;
   if (decision.action === 'stop') {
@@ -136,17 +144,21 @@ export function redisAnswers(url: string): Promise<boolean> {
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
   });
 }
 
 /** A `redis-server` of the suite's own: nothing saved, loopback only, stopped with the suite. */
 async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) break;
@@ -161,14 +173,16 @@ async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
 export async function run(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const suiteEnv: NodeJS.ProcessEnv = { ...env, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
   let redis: ChildProcess | undefined;
-  if (!await redisAnswers(suiteEnv.REDIS_URL!)) {
+  if (!(await redisAnswers(suiteEnv.REDIS_URL!))) {
     const own = await startRedis();
     redis = own.child;
     process.stderr.write(`npm test: no Redis answers at ${suiteEnv.REDIS_URL}; started redis-server at ${own.url}\n`);
     suiteEnv.REDIS_URL = own.url;
   }
   suiteEnv.PYTHON ??= probe(env).python;
-  const stopRedis = (): void => { redis?.kill('SIGTERM'); };
+  const stopRedis = (): void => {
+    redis?.kill('SIGTERM');
+  };
   // Ctrl-C reaches mocha too; this process only has to take its redis-server down with it.
   const onSignal = (): void => stopRedis();
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
@@ -190,10 +204,15 @@ if (require.main === module) {
   if (command === 'ensure') {
     process.exitCode = ensure() ? 0 : 1;
   } else if (command === 'run') {
-    run(args).then((code) => { process.exitCode = code; }, (error: unknown) => {
-      process.stderr.write(`npm test: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    });
+    run(args).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        process.stderr.write(`npm test: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
   } else {
     process.stderr.write('usage: node dist/scripts/test-env.js ensure | run [mocha args]\n');
     process.exitCode = 2;

@@ -16,7 +16,7 @@
  *
  * Run: `node dist/bench/support/broadcast-clients.js <ws|socketio> <room-url> <control-url> <count> [concurrency]` (forked).
  */
-import { io, type Socket as IoSocket } from 'socket.io-client';
+import { type Socket as IoSocket, io } from 'socket.io-client';
 import { WebSocket as WsClient } from 'ws';
 
 let count = 0;
@@ -42,7 +42,9 @@ function openWs(url: string): Promise<WsClient> {
 async function wsMember(url: string, acker: boolean): Promise<Member> {
   const client = await openWs(url);
   if (!acker) {
-    client.on('message', () => { count++; });
+    client.on('message', () => {
+      count++;
+    });
     return { onTick: () => {} };
   }
   return {
@@ -75,7 +77,9 @@ async function ioConnect(url: string, role: 'member' | 'control'): Promise<IoSoc
 async function ioMember(url: string, acker: boolean): Promise<Member> {
   const socket = await ioConnect(url, 'member');
   if (!acker) {
-    socket.on('tick', () => { count++; });
+    socket.on('tick', () => {
+      count++;
+    });
     return { onTick: () => {} };
   }
   return {
@@ -90,7 +94,11 @@ async function ioMember(url: string, acker: boolean): Promise<Member> {
 
 async function ioControl(url: string): Promise<Control> {
   const socket = await ioConnect(url, 'control');
-  return { ack: (seq) => { socket.emit('ack', seq); } };
+  return {
+    ack: (seq) => {
+      socket.emit('ack', seq);
+    },
+  };
 }
 
 async function run(): Promise<void> {

@@ -12,8 +12,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BROADCAST_PATH, type BroadcastSystem, clientKind, type RunResult } from './broadcast-servers';
 import { nextMessage, spawnNode, stopProcess } from './fd-limit';
-import { BROADCAST_PATH, clientKind, type BroadcastSystem, type RunResult } from './broadcast-servers';
 
 const SERVER_SCRIPT = join(__dirname, 'broadcast-servers.js');
 const CLIENT_SCRIPT = join(__dirname, 'broadcast-clients.js');
@@ -35,7 +35,10 @@ export interface ClientProcess {
   readonly sockets: number;
 }
 
-export async function startServer(system: BroadcastSystem, options: { redis?: boolean; history?: boolean; prefix?: string; execArgv?: string[]; sockets: number }): Promise<ServerProcess> {
+export async function startServer(
+  system: BroadcastSystem,
+  options: { redis?: boolean; history?: boolean; prefix?: string; execArgv?: string[]; sockets: number },
+): Promise<ServerProcess> {
   const args: string[] = [system];
   if (options.redis) args.push('--redis');
   if (options.history) args.push('--history');
@@ -53,7 +56,12 @@ export function serverUrl(server: ServerProcess, role: 'member' | 'control'): st
 
 /** Opens `sockets` room sockets to `room` (plus a control connection to `control`) in a new process. */
 export async function startClients(room: ServerProcess, control: ServerProcess, sockets: number): Promise<ClientProcess> {
-  const child = spawnNode(CLIENT_SCRIPT, [clientKind(room.system), serverUrl(room, 'member'), serverUrl(control, 'control'), String(sockets)], [], sockets + FD_SLACK);
+  const child = spawnNode(
+    CLIENT_SCRIPT,
+    [clientKind(room.system), serverUrl(room, 'member'), serverUrl(control, 'control'), String(sockets)],
+    [],
+    sockets + FD_SLACK,
+  );
   const { ready } = await nextMessage(child, has('ready'), `${room.system} clients`);
   const { opened, failed } = ready as { opened: number; failed: number };
   if (failed > 0 || opened !== sockets) {
@@ -103,7 +111,9 @@ async function totalCpu(children: readonly ChildProcess[]): Promise<number> {
 
 /** One measured round; `driver` broadcasts, `others` are servers that deliver what it publishes. */
 export async function measureRound(
-  driver: ServerProcess, others: readonly ServerProcess[], clients: readonly ClientProcess[],
+  driver: ServerProcess,
+  others: readonly ServerProcess[],
+  clients: readonly ClientProcess[],
   options: { seconds: number; window: number },
 ): Promise<Sample> {
   const sockets = clients.reduce((sum, c) => sum + c.sockets, 0);
@@ -139,7 +149,9 @@ export async function measureRound(
 }
 
 export function describeSample(label: string, sample: Sample): string {
-  return `${label}  ${Math.round(sample.deliveriesPerSecond)} deliveries/s  (${sample.broadcasts} broadcasts in ${sample.seconds.toFixed(2)} s)  ` +
+  return (
+    `${label}  ${Math.round(sample.deliveriesPerSecond)} deliveries/s  (${sample.broadcasts} broadcasts in ${sample.seconds.toFixed(2)} s)  ` +
     `server ${sample.serverCpuPerDelivery.toFixed(3)} µs cpu/delivery, cpu ${Math.round(sample.serverCpuPercent)}%${Number.isNaN(sample.otherCpuPercent) || sample.otherCpuPercent === 0 ? '' : ` (B ${Math.round(sample.otherCpuPercent)}%)`}  client cpu ${Math.round(sample.clientCpuPercent)}%` +
-    `${sample.lost ? `  LOST ${sample.lost}` : ''}${sample.stalled ? '  STALLED' : ''}`;
+    `${sample.lost ? `  LOST ${sample.lost}` : ''}${sample.stalled ? '  STALLED' : ''}`
+  );
 }

@@ -30,7 +30,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { App, RealtimeManager, RedisChannelLayer, RedisRealtimeStore, WebSocket, WebSocketRoute, inject } from '../../index';
+import { App, inject, RealtimeManager, RedisChannelLayer, RedisRealtimeStore, WebSocket, WebSocketRoute } from '../../index';
 
 export const BROADCAST_SYSTEMS = ['starwire', 'ws-loop', 'ws-loop-once', 'socketio'] as const;
 export type BroadcastSystem = (typeof BROADCAST_SYSTEMS)[number];
@@ -92,11 +92,23 @@ export interface RunRequest {
 export class BroadcastPump {
   private seq = 0;
   private acks = new Map<number, number>();
-  private active: {
-    request: RunRequest; firstSeq: number; stopAt: number; sent: number; completed: number; stopping: boolean;
-    t0: number; cpu0: NodeJS.CpuUsage; members: number; dropped0: number; lastAck: number;
-    finish: (result: RunResult) => void; watchdog: NodeJS.Timeout;
-  } | undefined;
+  private active:
+    | {
+        request: RunRequest;
+        firstSeq: number;
+        stopAt: number;
+        sent: number;
+        completed: number;
+        stopping: boolean;
+        t0: number;
+        cpu0: NodeJS.CpuUsage;
+        members: number;
+        dropped0: number;
+        lastAck: number;
+        finish: (result: RunResult) => void;
+        watchdog: NodeJS.Timeout;
+      }
+    | undefined;
 
   constructor(
     private readonly broadcast: (seq: number) => void,
@@ -114,8 +126,19 @@ export class BroadcastPump {
         if (this.active && performance.now() - this.active.lastAck > 5000) this.end(true);
       }, 500);
       this.active = {
-        request, firstSeq: this.seq, stopAt: t0 + request.seconds * 1000, sent: 0, completed: 0, stopping: false,
-        t0, cpu0: process.cpuUsage(), members: this.members(), dropped0: this.dropped(), lastAck: t0, finish, watchdog,
+        request,
+        firstSeq: this.seq,
+        stopAt: t0 + request.seconds * 1000,
+        sent: 0,
+        completed: 0,
+        stopping: false,
+        t0,
+        cpu0: process.cpuUsage(),
+        members: this.members(),
+        dropped0: this.dropped(),
+        lastAck: t0,
+        finish,
+        watchdog,
       };
       this.acks.clear();
       this.pump();
@@ -209,12 +232,20 @@ async function starwire(redis: boolean, history: boolean, prefix: string): Promi
   });
   const app = new App({ routes: [new WebSocketRoute(BROADCAST_PATH, handler)], channelLayer, realtime: { store } });
   await app.realtime.createRoom({ id: ROOM, keepHistory: store !== undefined });
-  pump = new BroadcastPump((seq) => {
-    app.realtime.broadcastToRoom(ROOM, tick(seq)).then(
-      (delivery) => { dropped += delivery.dropped; },
-      (error: unknown) => { console.error('starwire broadcast failed:', error); },
-    );
-  }, () => members, () => dropped);
+  pump = new BroadcastPump(
+    (seq) => {
+      app.realtime.broadcastToRoom(ROOM, tick(seq)).then(
+        (delivery) => {
+          dropped += delivery.dropped;
+        },
+        (error: unknown) => {
+          console.error('starwire broadcast failed:', error);
+        },
+      );
+    },
+    () => members,
+    () => dropped,
+  );
   const server = await app.listen(0, '127.0.0.1');
   return { server, pump };
 }
@@ -242,14 +273,14 @@ function plainWs(once: boolean): Promise<Started> {
   wss.on('error', () => {});
   const broadcast = once
     ? (seq: number): void => {
-      const msg = tick(seq);
-      const text = JSON.stringify(msg);
-      for (const c of clients) c.send(text);
-    }
+        const msg = tick(seq);
+        const text = JSON.stringify(msg);
+        for (const c of clients) c.send(text);
+      }
     : (seq: number): void => {
-      const msg = tick(seq);
-      for (const c of clients) c.send(JSON.stringify(msg));
-    };
+        const msg = tick(seq);
+        for (const c of clients) c.send(JSON.stringify(msg));
+      };
   pump = new BroadcastPump(broadcast, () => clients.size);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -260,7 +291,12 @@ function plainWs(once: boolean): Promise<Started> {
 async function socketio(redis: boolean, prefix: string): Promise<Started> {
   const { Server: IoServer } = await import('socket.io');
   const server = createServer();
-  const io = new IoServer(server, { transports: ['websocket'], serveClient: false, perMessageDeflate: false, maxHttpBufferSize: 1024 * 1024 });
+  const io = new IoServer(server, {
+    transports: ['websocket'],
+    serveClient: false,
+    perMessageDeflate: false,
+    maxHttpBufferSize: 1024 * 1024,
+  });
   if (redis) {
     const { createAdapter } = await import('@socket.io/redis-adapter');
     const { Redis } = await import('ioredis');
@@ -278,10 +314,17 @@ async function socketio(redis: boolean, prefix: string): Promise<Started> {
     }
     void socket.join(ROOM);
     members++;
-    socket.on('disconnect', () => { members--; });
+    socket.on('disconnect', () => {
+      members--;
+    });
     socket.emit('joined');
   });
-  pump = new BroadcastPump((seq) => { io.to(ROOM).emit('tick', tick(seq)); }, () => members);
+  pump = new BroadcastPump(
+    (seq) => {
+      io.to(ROOM).emit('tick', tick(seq));
+    },
+    () => members,
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve({ server, pump }));
@@ -295,14 +338,21 @@ function isRunMessage(message: unknown): message is { run: RunRequest } {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { redis: { type: 'boolean', default: false }, history: { type: 'boolean', default: false }, prefix: { type: 'string', default: `bench-broadcast-${process.pid}` } },
+    options: {
+      redis: { type: 'boolean', default: false },
+      history: { type: 'boolean', default: false },
+      prefix: { type: 'string', default: `bench-broadcast-${process.pid}` },
+    },
   });
   const system = positionals[0] ?? '';
   if (!isBroadcastSystem(system)) throw new Error(`usage: broadcast-servers.js <${BROADCAST_SYSTEMS.join('|')}> [--redis] [--prefix P]`);
   if (values.redis && system !== 'starwire' && system !== 'socketio') throw new Error(`--redis: ${system} has no Redis mode`);
-  const started = system === 'starwire' ? await starwire(values.redis, values.history, values.prefix)
-    : system === 'socketio' ? await socketio(values.redis, values.prefix)
-      : await plainWs(system === 'ws-loop-once');
+  const started =
+    system === 'starwire'
+      ? await starwire(values.redis, values.history, values.prefix)
+      : system === 'socketio'
+        ? await socketio(values.redis, values.prefix)
+        : await plainWs(system === 'ws-loop-once');
   const port = (started.server.address() as AddressInfo).port;
   const send = process.send?.bind(process);
   if (!send) {

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 
 /**
  * A server under test, running in its own process so that its event loop, GC and JIT never

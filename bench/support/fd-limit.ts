@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 /**
  * Open-file limits for benches that hold many sockets. Node cannot raise its own limit, so a

@@ -11,8 +11,8 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fastify } from 'fastify';
+import { App, CurrentResponse, component, inject, QueryParam, type Response, Route } from '../../index';
 import { serveChildProtocol } from './child-server';
-import { App, CurrentResponse, Route, QueryParam, component, inject, type Response } from '../../index';
 
 export const SYSTEMS = ['starwire', 'node', 'fastify'] as const;
 export type System = (typeof SYSTEMS)[number];
@@ -71,8 +71,9 @@ async function fastifyServer(port: number): Promise<Server> {
     reply.header('x-handled-by', 'fastify');
     done();
   });
-  app.get<{ Querystring: { name?: string } }>('/hello', async (request) =>
-    ({ message: new Greeter().greet(request.query.name ?? 'world') }));
+  app.get<{ Querystring: { name?: string } }>('/hello', async (request) => ({
+    message: new Greeter().greet(request.query.name ?? 'world'),
+  }));
   await app.listen({ port, host: '127.0.0.1' });
   return app.server;
 }

@@ -22,7 +22,9 @@ export function startStarwire(args: readonly string[]): Promise<StarwireServer> 
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

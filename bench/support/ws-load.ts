@@ -39,7 +39,9 @@ const CLIENT_OPTIONS = {
   perMessageDeflate: false,
   skipUTF8Validation: true,
   maxPayload: 64 * 1024 * 1024,
-  generateMask: (mask: Buffer): void => { mask.fill(0); },
+  generateMask: (mask: Buffer): void => {
+    mask.fill(0);
+  },
 } as const;
 
 /** Opens one client; rejects if the handshake fails. */
@@ -56,18 +58,23 @@ export function connect(url: string): Promise<WsClient> {
 
 /** Closes clients and waits until each has closed (or 3 s passed). */
 export async function closeAll(clients: readonly WsClient[]): Promise<void> {
-  await Promise.all(clients.map((client) => new Promise<void>((resolve) => {
-    if (client.readyState === WsClient.CLOSED) return resolve();
-    const timer = setTimeout(() => {
-      client.terminate();
-      resolve();
-    }, 3000);
-    client.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.close(1000);
-  })));
+  await Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          if (client.readyState === WsClient.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            client.terminate();
+            resolve();
+          }, 3000);
+          client.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          client.close(1000);
+        }),
+    ),
+  );
 }
 
 /** One message there and back; resolves with the reply as text. */
@@ -125,7 +132,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (running) send();
       else if (pending === 0) drained?.();
     });
-    client.on('error', () => { failures++; });
+    client.on('error', () => {
+      failures++;
+    });
     client.on('close', () => {
       if (running) failures++;
       pending -= sent - received;
@@ -145,7 +154,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const markDelta = options.mark ? (await options.mark()) - markBefore : Number.NaN;
   running = false;
   if (pending > 0) {
-    await Promise.race([new Promise<void>((resolve) => { drained = resolve; }), sleep(5000)]);
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        drained = resolve;
+      }),
+      sleep(5000),
+    ]);
   }
   await closeAll(clients);
   return { messages, seconds, latencies: latencies.slice(0, messages).sort(), markDelta, failures };

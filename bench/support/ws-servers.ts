@@ -24,9 +24,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
-import { serveChildProtocol } from './child-server';
-import { App, Scope, WebSocket, WebSocketRoute, component, inject } from '../../index';
 import type { SettingsInput } from '../../index';
+import { App, component, inject, Scope, WebSocket, WebSocketRoute } from '../../index';
+import { serveChildProtocol } from './child-server';
 
 export const WS_SYSTEMS = ['starwire', 'ws'] as const;
 export type WsSystem = (typeof WS_SYSTEMS)[number];
@@ -118,7 +118,9 @@ function ws(port: number, kind: WsHandler): Promise<Server> {
       socket.send(JSON.stringify(echo.reply(JSON.parse(data.toString('utf8')))));
     });
     socket.on('error', () => {});
-    socket.on('close', () => { state.openedAt = 0; });
+    socket.on('close', () => {
+      state.openedAt = 0;
+    });
   });
   wss.on('error', () => {});
   return new Promise((resolve, reject) => {

@@ -110,7 +110,10 @@ export interface ChannelLayer {
  * }
  */
 export class ChannelFull extends Error {
-  constructor(readonly channel: string, readonly capacity: number) {
+  constructor(
+    readonly channel: string,
+    readonly capacity: number,
+  ) {
     super(`Channel ${channel} is full (${capacity} messages)`);
     this.name = 'ChannelFull';
   }
@@ -149,7 +152,9 @@ export function frameworkMessage<T extends ChannelMessage>(message: T): T {
 /** Refuses, with a TypeError naming the group, a `groupSend` by app code to a group Starwire reserves. */
 export function assertMaySendToGroup(group: string, message: ChannelMessage): void {
   if (group.startsWith(RESERVED_GROUP_PREFIX) && !frameworkMessages.has(message)) {
-    throw new TypeError(`groupSend: group ${JSON.stringify(group)} is reserved for Starwire's real-time layer (names starting with "${RESERVED_GROUP_PREFIX}"); use app.realtime to reach its rooms and users`);
+    throw new TypeError(
+      `groupSend: group ${JSON.stringify(group)} is reserved for Starwire's real-time layer (names starting with "${RESERVED_GROUP_PREFIX}"); use app.realtime to reach its rooms and users`,
+    );
   }
 }
 
@@ -170,7 +175,10 @@ export function assertMessage(message: ChannelMessage): void {
  * await assert.rejects(waiting, ChannelLayerClosed);
  */
 export class ChannelLayerClosed extends Error {
-  constructor(readonly operation: string, readonly channel?: string) {
+  constructor(
+    readonly operation: string,
+    readonly channel?: string,
+  ) {
     super(`Channel layer is closed: ${operation}${channel === undefined ? '' : ` on ${channel}`} cannot complete`);
     this.name = 'ChannelLayerClosed';
   }

@@ -1,25 +1,24 @@
-import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
-import type { ChannelLayer, ChannelMessage } from './channel-layer';
-import type { Connection } from '../inject/connection';
 import { closeFrame } from '../errors/error-table';
-import { JsonWebSocketConsumer, layerHandler, type WebSocketConsumer } from './consumer';
 import { WebSocketDisconnect } from '../errors/exceptions';
+import * as status from '../errors/status';
+import type { Connection } from '../inject/connection';
 import type { BoundMethod } from '../inject/hook';
 import { inject, requiredTokens } from '../inject/inject';
 import { invoke } from '../inject/invoke';
-import { parseJsonMessage } from '../websocket/json-message';
-import { replyToInvalid } from '../websocket/invalid-message';
-import { attempt } from '../inject/thenable';
 import { MessageFrame } from '../inject/message-frame';
-import * as status from '../errors/status';
 import type { Resolver } from '../inject/resolver';
+import { attempt } from '../inject/thenable';
 import type { CompileSite } from '../inject/token';
+import { type Provider, Token } from '../inject/token';
 import type { Handler, InvalidMessagePolicy } from '../routing/routes';
-import { Token, type Provider } from '../inject/token';
+import { replyToInvalid } from '../websocket/invalid-message';
+import { parseJsonMessage } from '../websocket/json-message';
+import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
+import type { ChannelLayer, ChannelMessage } from './channel-layer';
+import { JsonWebSocketConsumer, layerHandler, type WebSocketConsumer } from './consumer';
 
 const LIFECYCLE = ['connect', 'disconnect', 'receive', 'receiveJson'] as const;
 type Lifecycle = (typeof LIFECYCLE)[number];
-
 
 /** The connection itself, for the consumer runner (not public: handlers inject what they need). */
 class ConnectionToken extends Token<Connection> {
@@ -69,16 +68,21 @@ export function consumerHandler(
     let content: unknown;
     const handle = (received: WebSocketMessage): unknown => {
       content = undefined;
-      return attempt(() => dispatchMessage(received), (error) => {
-        const replied = replyToInvalid(ws, onInvalidMessage, error, content);
-        if (!replied) throw error;
-        return replied;
-      });
+      return attempt(
+        () => dispatchMessage(received),
+        (error) => {
+          const replied = replyToInvalid(ws, onInvalidMessage, error, content);
+          if (!replied) throw error;
+          return replied;
+        },
+      );
     };
     const dispatchMessage = (received: WebSocketMessage): unknown => {
       if (!json) {
         const frame = new MessageFrame(received.data, received.data);
-        return received.type === 'text' ? call('receive', [received.data, undefined], frame) : call('receive', [undefined, received.data], frame);
+        return received.type === 'text'
+          ? call('receive', [received.data, undefined], frame)
+          : call('receive', [undefined, received.data], frame);
       }
       const text = typeof received.data === 'string' ? received.data : received.data.toString('utf8');
       content = parseJsonMessage(text);
@@ -111,7 +115,9 @@ export function consumerHandler(
       tail = tail
         .then(() => (failed && !evenAfterFailure ? undefined : task()))
         .then(undefined, fail)
-        .then(() => { pending--; });
+        .then(() => {
+          pending--;
+        });
       return tail;
     };
     // A full queue stops both pumps: the socket is then paused by its own receive queue and the
@@ -181,12 +187,17 @@ export function consumerHandler(
  * is reported and dropped, and the connection stays open: layer messages come from other
  * consumers and processes, and one of them must not close every member of a group.
  */
-async function dispatch(consumer: WebSocketConsumer, message: ChannelMessage, logError: (message: string, error: unknown) => void): Promise<void> {
+async function dispatch(
+  consumer: WebSocketConsumer,
+  message: ChannelMessage,
+  logError: (message: string, error: unknown) => void,
+): Promise<void> {
   const handler = layerHandler(consumer, message.type);
   if ('refused' in handler) {
-    logError(`${consumer.constructor.name} dropped a channel layer message`, new Error(
-      `${handler.refused}: a channel layer message of type ${JSON.stringify(message.type)} was dropped`,
-    ));
+    logError(
+      `${consumer.constructor.name} dropped a channel layer message`,
+      new Error(`${handler.refused}: a channel layer message of type ${JSON.stringify(message.type)} was dropped`),
+    );
     return;
   }
   await handler.method.call(consumer, message);

@@ -1,8 +1,8 @@
+import * as status from '../errors/status';
 import type { Scope } from '../http/scope';
+import type { MaybePromise } from '../inject/thenable';
 import type { WebSocket } from '../websocket/websocket';
 import type { ChannelLayer, ChannelMessage, GroupSendResult } from './channel-layer';
-import * as status from '../errors/status';
-import type { MaybePromise } from '../inject/thenable';
 
 /** Consumers' sends resolve to nothing, as Channels' do: `return this.send(...)` fits a `Promise<void>`. */
 function nothing(): void {}
@@ -143,15 +143,20 @@ const RESERVED_NAMES = new Set([
  * layerHandler(consumer, 'chat.message'); // → { name: 'chatMessage', method } when the class declares chatMessage()
  * layerHandler(consumer, 'websocket.close'); // → { name: 'websocketClose', refused: 'reserved for Starwire' }
  */
-export function layerHandler(consumer: WebSocketConsumer, type: string):
-  | { readonly name: string; readonly method: (event: ChannelMessage) => unknown }
-  | { readonly name: string; readonly refused: string } {
+export function layerHandler(
+  consumer: WebSocketConsumer,
+  type: string,
+): { readonly name: string; readonly method: (event: ChannelMessage) => unknown } | { readonly name: string; readonly refused: string } {
   const name = handlerName(type);
   if (type.startsWith('websocket.') || FRAMEWORK_METHOD.test(name) || RESERVED_NAMES.has(name)) {
     return { name, refused: `${name}() is reserved for Starwire, not a layer message handler` };
   }
   // Walk the app's own classes only, stopping at the framework's base classes; getters are not handlers.
-  for (let proto: unknown = Object.getPrototypeOf(consumer); proto !== null && proto !== JsonWebSocketConsumer.prototype && proto !== WebSocketConsumer.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto: unknown = Object.getPrototypeOf(consumer);
+    proto !== null && proto !== JsonWebSocketConsumer.prototype && proto !== WebSocketConsumer.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const method: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
     if (typeof method === 'function') return { name, method: method as (event: ChannelMessage) => unknown };
   }

@@ -22,8 +22,12 @@ export class DeadlineQueue<T> {
   /** `isLive(item)` says whether an item still wants its deadline; popDue skips the others. */
   constructor(private readonly isLive: (item: T) => boolean) {}
 
-  get length(): number { return this.entries.length; }
-  next(): number | undefined { return this.entries.peek()?.at; }
+  get length(): number {
+    return this.entries.length;
+  }
+  next(): number | undefined {
+    return this.entries.peek()?.at;
+  }
   push(item: T, at: number): void {
     this.last = Math.max(this.last, at);
     this.entries.push({ at: this.last, item });

@@ -3,9 +3,15 @@ export class Fifo<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
 
-  get length(): number { return this.items.length - this.head; }
-  push(item: T): void { this.items.push(item); }
-  peek(): T | undefined { return this.items[this.head]; }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
 
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;
@@ -26,5 +32,8 @@ export class Fifo<T> {
     this.head = 0;
   }
 
-  clear(): void { this.items = []; this.head = 0; }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
 }

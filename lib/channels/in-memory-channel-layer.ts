@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull, ChannelLayerClosed, channelProcess, layerSettings,
-  type ChannelLayer, type ChannelLayerOptions, type ChannelLayerStats, type ChannelMessage, type GroupSendResult, type NewChannelOptions,
+  assertChannelName,
+  assertMaySendToGroup,
+  assertMessage,
+  ChannelFull,
+  type ChannelLayer,
+  ChannelLayerClosed,
+  type ChannelLayerOptions,
+  type ChannelLayerStats,
+  type ChannelMessage,
+  channelProcess,
+  type GroupSendResult,
+  layerSettings,
+  type NewChannelOptions,
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
 import { Mailbox } from './mailbox';

@@ -79,7 +79,11 @@ export interface RedisChannelLayerEvents {
  * }
  */
 export class ChannelLayerUnavailable extends Error {
-  constructor(readonly channel: string, readonly outcome: 'failed' | 'unknown', cause: unknown) {
+  constructor(
+    readonly channel: string,
+    readonly outcome: 'failed' | 'unknown',
+    cause: unknown,
+  ) {
     const what = outcome === 'failed' ? 'did not take the message' : 'did not confirm the message (it may still arrive)';
     super(`Redis ${what} for channel ${channel}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'ChannelLayerUnavailable';

@@ -1,16 +1,29 @@
 import { EventEmitter } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
-import { newRedis } from './ioredis-loader';
 import {
-  assertChannelName, assertMaySendToGroup, assertMessage, ChannelFull, ChannelLayerClosed, channelProcess,
-  type ChannelLayer, type ChannelMessage, type NewChannelOptions,
+  assertChannelName,
+  assertMaySendToGroup,
+  assertMessage,
+  ChannelFull,
+  type ChannelLayer,
+  ChannelLayerClosed,
+  type ChannelMessage,
+  channelProcess,
+  type NewChannelOptions,
 } from './channel-layer';
 import { InMemoryChannelLayer } from './in-memory-channel-layer';
-import { ChannelLayerUnavailable, type RedisChannelLayerEvents, type RedisChannelLayerOptions, type RedisChannelLayerStats, type RedisGroupSendResult } from './redis-channel-layer-api';
+import { newRedis } from './ioredis-loader';
+import {
+  ChannelLayerUnavailable,
+  type RedisChannelLayerEvents,
+  type RedisChannelLayerOptions,
+  type RedisChannelLayerStats,
+  type RedisGroupSendResult,
+} from './redis-channel-layer-api';
 
-export { ChannelLayerUnavailable };
 export type { RedisDisconnected, RedisReconnected } from './redis-channel-layer-api';
 export type { RedisChannelLayerEvents, RedisChannelLayerOptions, RedisChannelLayerStats, RedisGroupSendResult };
+export { ChannelLayerUnavailable };
 
 interface Acknowledgement {
   readonly status: 'queued' | 'full';
@@ -109,7 +122,11 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     };
     this.publisher = newRedis('RedisChannelLayer', this.url, { ...redisOptions, connectionName: `${this.prefix}:${this.processName}:pub` });
     // Subscriptions are re-made from this layer's own state, which also knows those changed while Redis was down.
-    this.subscriber = newRedis('RedisChannelLayer', this.url, { ...redisOptions, autoResubscribe: false, connectionName: `${this.prefix}:${this.processName}:sub` });
+    this.subscriber = newRedis('RedisChannelLayer', this.url, {
+      ...redisOptions,
+      autoResubscribe: false,
+      connectionName: `${this.prefix}:${this.processName}:sub`,
+    });
     this.watch(this.publisher, 'publisher');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('message', (channel: string, payload: string) => this.onMessage(channel, payload));
@@ -120,7 +137,11 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.startup = this.started.catch(() => undefined);
     const timeout = options.connectTimeoutMs ?? 5000;
     this.startTimer = setTimeout(() => {
-      this.finishStart(new Error(`RedisChannelLayer could not reach Redis at ${safeUrl(this.url)} within ${timeout} ms: ${this.lastError ?? 'no connection yet'}`));
+      this.finishStart(
+        new Error(
+          `RedisChannelLayer could not reach Redis at ${safeUrl(this.url)} within ${timeout} ms: ${this.lastError ?? 'no connection yet'}`,
+        ),
+      );
     }, timeout);
     this.startTimer.unref();
   }
@@ -174,7 +195,11 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     this.acks.delete(id);
     if (ack === undefined) {
       this.counts.unconfirmed++;
-      throw new ChannelLayerUnavailable(channel, 'unknown', new Error(`process ${owner} did not acknowledge within ${this.commandTimeoutMs} ms`));
+      throw new ChannelLayerUnavailable(
+        channel,
+        'unknown',
+        new Error(`process ${owner} did not acknowledge within ${this.commandTimeoutMs} ms`),
+      );
     }
     if (ack.status === 'full') throw new ChannelFull(channel, ack.capacity);
     this.counts.remoteSent++;
@@ -202,9 +227,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     const here = await this.local.groupSend(group, message);
     await this.startup;
     const processes = await this.publish(this.groupChannel(group), payload, `group ${group}`);
-    return typeof processes === 'number'
-      ? { ...here, remote: 'sent', processes }
-      : { ...here, remote: processes.outcome, processes: 0 };
+    return typeof processes === 'number' ? { ...here, remote: 'sent', processes } : { ...here, remote: processes.outcome, processes: 0 };
   }
 
   /**
@@ -232,10 +255,12 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
       clearTimeout(this.startTimer);
       this.finishStart(new ChannelLayerClosed('ready'));
       await this.local.close();
-      await Promise.all([this.publisher, this.subscriber].map(async (client) => {
-        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-        else client.disconnect();
-      }));
+      await Promise.all(
+        [this.publisher, this.subscriber].map(async (client) => {
+          if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+          else client.disconnect();
+        }),
+      );
     })();
     return this.closing;
   }
@@ -283,7 +308,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     client.on('error', (error: Error) => {
       this.lastError = `${name}: ${error.message}`;
       // While down, ioredis reports every failed reconnect; 'reconnected' sums the outage up instead.
-      if (this.up && !this.closing) this.emit('error', new Error(`RedisChannelLayer ${name} connection: ${error.message}`, { cause: error }));
+      if (this.up && !this.closing)
+        this.emit('error', new Error(`RedisChannelLayer ${name} connection: ${error.message}`, { cause: error }));
     });
     client.on('close', () => {
       if (name === 'subscriber') this.subscribed = false;
@@ -294,7 +320,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
       else this.markUp();
     });
     client.on('end', () => {
-      if (!this.closing) this.emit('error', new Error(`RedisChannelLayer ${name} connection ended: ioredis stopped reconnecting (retryStrategy)`));
+      if (!this.closing)
+        this.emit('error', new Error(`RedisChannelLayer ${name} connection ended: ioredis stopped reconnecting (retryStrategy)`));
     });
   }
 
@@ -320,7 +347,10 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     if (this.up || this.closing || !this.subscribed || this.publisher.status !== 'ready') return;
     this.up = true;
     this.lastError = undefined;
-    if (this.settleStart !== undefined) return this.finishStart();
+    if (this.settleStart !== undefined) {
+      this.finishStart();
+      return;
+    }
     this.emit('reconnected', { downtimeMs: Math.round(performance.now() - this.downSince), lost: this.lostThisOutage });
   }
 
@@ -346,12 +376,18 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     if (this.closing || this.subscriber.status !== 'ready') return; // subscribeAll() will see the group
     const channel = this.groupChannel(group);
     const command = subscribe ? this.subscriber.subscribe(channel) : this.subscriber.unsubscribe(channel);
-    const settled = command.then(() => undefined, (error: unknown) => {
-      if (this.subscriber.status === 'ready' && !this.closing) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.emit('error', new Error(`RedisChannelLayer could not ${subscribe ? 'subscribe to' : 'unsubscribe from'} group ${group}: ${message}`));
-      }
-    });
+    const settled = command.then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.subscriber.status === 'ready' && !this.closing) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.emit(
+            'error',
+            new Error(`RedisChannelLayer could not ${subscribe ? 'subscribe to' : 'unsubscribe from'} group ${group}: ${message}`),
+          );
+        }
+      },
+    );
     this.pending.set(group, settled);
     void settled.then(() => {
       if (this.pending.get(group) === settled) this.pending.delete(group);
@@ -388,7 +424,10 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   private onMessage(channel: string, payload: string): void {
     try {
       const envelope: unknown = JSON.parse(payload);
-      if (channel === this.inbox && isRecord(envelope) && envelope.a !== undefined) return this.onAcknowledgement(envelope);
+      if (channel === this.inbox && isRecord(envelope) && envelope.a !== undefined) {
+        this.onAcknowledgement(envelope);
+        return;
+      }
       if (!isRecord(envelope) || !isRecord(envelope.m)) throw new TypeError('not a channel layer envelope');
       const message = envelope.m as ChannelMessage;
       if (channel === this.inbox) {

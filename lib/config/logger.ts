@@ -25,7 +25,10 @@ export type LogFields = Readonly<Record<string, string | number | boolean | null
 export class Logger {
   private readonly rank: number;
 
-  constructor(readonly level: LogLevel = 'warn', private readonly write: (line: string) => void = writeStderr) {
+  constructor(
+    readonly level: LogLevel = 'warn',
+    private readonly write: (line: string) => void = writeStderr,
+  ) {
     if (!isLogLevel(level)) throw new TypeError(`Log level must be one of ${LOG_LEVELS.join(', ')}, got ${String(level)}`);
     this.rank = RANK[level];
   }

@@ -46,12 +46,18 @@ export const defaultSettings: Settings = {
 
 export function resolveSettings(partial: SettingsInput = {}): Settings {
   // A field passed as undefined keeps its default, as if it were left out.
-  const settings = { ...defaultSettings, logLevel: environmentLogLevel(), ...defined(partial), websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) } };
+  const settings = {
+    ...defaultSettings,
+    logLevel: environmentLogLevel(),
+    ...defined(partial),
+    websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) },
+  };
   for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
     const value = settings.websocket[key];
     if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);
   }
-  if (!Array.isArray(settings.trustedProxies)) throw new TypeError(`settings.trustedProxies must be an array of addresses, got ${String(settings.trustedProxies)}`);
+  if (!Array.isArray(settings.trustedProxies))
+    throw new TypeError(`settings.trustedProxies must be an array of addresses, got ${String(settings.trustedProxies)}`);
   if (!Number.isInteger(settings.maxBodySize) || settings.maxBodySize < 0) {
     throw new TypeError(`settings.maxBodySize must be a non-negative integer, got ${settings.maxBodySize}`);
   }

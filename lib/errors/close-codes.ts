@@ -13,9 +13,14 @@ export const MAX_REASON_BYTES = 123;
 
 /** True when `code` may appear in a close frame sent by an endpoint. */
 export function isSendableCloseCode(code: number): boolean {
-  return Number.isInteger(code) && code >= 1000 && code <= 4999 && !FORBIDDEN.has(code) &&
+  return (
+    Number.isInteger(code) &&
+    code >= 1000 &&
+    code <= 4999 &&
+    !FORBIDDEN.has(code) &&
     // 1016–2999 are reserved for future revisions of the protocol and unassigned today.
-    !(code > status.WS_1015_TLS_HANDSHAKE && code < 3000);
+    !(code > status.WS_1015_TLS_HANDSHAKE && code < 3000)
+  );
 }
 
 /**
@@ -26,7 +31,7 @@ export function assertCloseCode(code: number): void {
   if (!isSendableCloseCode(code)) {
     throw new TypeError(
       `WebSocket close code ${code} cannot be sent: use 1000–1003, 1007–1014 or 3000–4999 ` +
-      '(1004, 1005, 1006 and 1015 are reserved by RFC 6455)',
+        '(1004, 1005, 1006 and 1015 are reserved by RFC 6455)',
     );
   }
 }
@@ -60,6 +65,7 @@ export function truncateReason(reason: string): string {
 export function closeCodeOfReceiveError(code: string | undefined): number | undefined {
   if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
   if (code === 'WS_ERR_INVALID_UTF8') return status.WS_1007_INVALID_FRAME_PAYLOAD_DATA;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return status.WS_1009_MESSAGE_TOO_BIG;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH')
+    return status.WS_1009_MESSAGE_TOO_BIG;
   return status.WS_1002_PROTOCOL_ERROR;
 }

@@ -1,5 +1,5 @@
 import { isSendableCloseCode, truncateReason } from './close-codes';
-import { HTTPException, ValidationError, WebSocketException, type ValidationIssue } from './exceptions';
+import { HTTPException, ValidationError, type ValidationIssue, WebSocketException } from './exceptions';
 import * as status from './status';
 
 /*
@@ -76,9 +76,10 @@ export function httpAnswer(error: unknown, debug: boolean): HttpAnswer {
     const body = { detail: error.message, parameter: error.parameter, errors: error.errors };
     return { status: status.HTTP_400_BAD_REQUEST, headers: JSON_HEADERS, body, unexpected: false };
   }
-  const body: ErrorBody = debug && error instanceof Error
-    ? { detail: `${error.name}: ${error.message}`, stack: error.stack?.split('\n') }
-    : { detail: 'Internal Server Error' };
+  const body: ErrorBody =
+    debug && error instanceof Error
+      ? { detail: `${error.name}: ${error.message}`, stack: error.stack?.split('\n') }
+      : { detail: 'Internal Server Error' };
   return { status: status.HTTP_500_INTERNAL_SERVER_ERROR, headers: JSON_HEADERS, body, unexpected: true };
 }
 
@@ -128,8 +129,8 @@ export function closeFrame(error: unknown, debug: boolean): CloseFrame & { unexp
     return { code: error.code, reason: truncateReason(error.reason), unexpected: false };
   }
   if (error instanceof HTTPException) {
-    const code = HTTP_TO_CLOSE[error.status] ??
-      (error.status >= 400 && error.status < 500 ? 4000 + error.status : status.WS_1011_INTERNAL_ERROR);
+    const code =
+      HTTP_TO_CLOSE[error.status] ?? (error.status >= 400 && error.status < 500 ? 4000 + error.status : status.WS_1011_INTERNAL_ERROR);
     return { code, reason: truncateReason(error.message), unexpected: false };
   }
   if (error instanceof ValidationError) {

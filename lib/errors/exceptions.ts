@@ -21,7 +21,7 @@ export class HTTPException extends Error {
   constructor(statusCode: number, detail?: unknown, headers: Record<string, string> = {}) {
     assertStatus(statusCode, 'HTTPException');
     assertHeaders(headers, 'HTTPException');
-    const text = detail === undefined ? STATUS_CODES[statusCode] ?? `HTTP ${statusCode}` : detail;
+    const text = detail === undefined ? (STATUS_CODES[statusCode] ?? `HTTP ${statusCode}`) : detail;
     super(typeof text === 'string' ? text : JSON.stringify(text));
     this.name = 'HTTPException';
     this.status = statusCode;

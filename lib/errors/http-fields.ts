@@ -26,7 +26,7 @@ export function assertStatus(value: unknown, what: string): void {
  */
 export function headerProblem(name: string, value: unknown, what: string): string | undefined {
   if (!TOKEN.test(name)) return `${what}: header name ${inspect(name)} is not a valid HTTP token`;
-  for (const item of Array.isArray(value) ? value as unknown[] : [value]) {
+  for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) {
     if (typeof item !== 'string') return `${what}: header ${inspect(name)} must be a string, got ${inspect(item)}`;
     if (!FIELD_VALUE.test(item)) {
       return `${what}: header ${inspect(name)} has an invalid value ${JSON.stringify(item)} (CR, LF and other control characters cannot be sent)`;

@@ -1,11 +1,11 @@
-import type { Connection } from '../inject/connection';
-import type { Endpoint } from '../routing/endpoint';
 import { httpAnswer } from '../errors/error-table';
-import type { CompiledHook } from '../inject/hook';
 import { headersProblem, statusProblem } from '../errors/http-fields';
+import type { Connection } from '../inject/connection';
+import type { CompiledHook } from '../inject/hook';
 import { invoke } from '../inject/invoke';
+import { attempt, isThenable, type MaybePromise, then } from '../inject/thenable';
+import type { Endpoint } from '../routing/endpoint';
 import { JSONResponse, Response, toResponse } from './response';
-import { attempt, isThenable, then, type MaybePromise } from '../inject/thenable';
 
 /**
  * Serves one HTTP request on a compiled endpoint: `onRequest` hooks in order, the handler,
@@ -14,10 +14,14 @@ import { attempt, isThenable, then, type MaybePromise } from '../inject/thenable
  * way out. Never throws: the result is always a response to send.
  */
 export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return then(attempt(
-    () => then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
-    (error) => afterError(endpoint, connection, error),
-  ), (response) => sendable(endpoint, connection, response));
+  return then(
+    attempt(
+      () =>
+        then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
+      (error) => afterError(endpoint, connection, error),
+    ),
+    (response) => sendable(endpoint, connection, response),
+  );
 }
 
 /**
@@ -40,8 +44,7 @@ function errorResponse(error: unknown, connection: Connection, where: string): R
 }
 
 function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return then(beforeRequest(endpoint.hooks, connection, 0), (early) =>
-    early ?? then(invoke(endpoint.handler, connection), toResponse));
+  return then(beforeRequest(endpoint.hooks, connection, 0), (early) => early ?? then(invoke(endpoint.handler, connection), toResponse));
 }
 
 function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {
@@ -66,7 +69,8 @@ function afterResponse(hooks: readonly CompiledHook[], connection: Connection, r
     const result = invoke(method, connection);
     if (isThenable(result)) {
       return Promise.resolve(result).then((value) =>
-        afterResponse(hooks, connection, value instanceof Response ? value : (connection.response as Response), i - 1));
+        afterResponse(hooks, connection, value instanceof Response ? value : (connection.response as Response), i - 1),
+      );
     }
     if (result instanceof Response) connection.response = result;
   }
@@ -80,11 +84,14 @@ function afterError(endpoint: Endpoint, connection: Connection, error: unknown):
     for (let i = start; i >= 0; i--) {
       const method = endpoint.hooks[i].onError;
       if (!method) continue;
-      const result = attempt(() => invoke(method, connection), (failure) => {
-        // A failing error hook must not hide the original error or leave the client waiting.
-        connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
-        return undefined;
-      });
+      const result = attempt(
+        () => invoke(method, connection),
+        (failure) => {
+          // A failing error hook must not hide the original error or leave the client waiting.
+          connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
+          return undefined;
+        },
+      );
       if (isThenable(result)) {
         return Promise.resolve(result).then((value) => {
           if (value instanceof Response) connection.response = value;

@@ -1,7 +1,7 @@
 import { parse as parseCookies } from 'cookie';
-import type { Address, IncomingSource } from './address';
 import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
+import type { Address, IncomingSource } from './address';
 import type { Query, Scope } from './scope';
 
 /**
@@ -27,11 +27,21 @@ export class Request {
   }
 
   /** Path and query string as sent, e.g. `/search?q=chat`. */
-  get url(): string { return this.source.url; }
-  get path(): string { return this.scope.path; }
-  get query(): Query { return this.scope.query; }
-  get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
-  get client(): Address | null { return this.scope.client; }
+  get url(): string {
+    return this.source.url;
+  }
+  get path(): string {
+    return this.scope.path;
+  }
+  get query(): Query {
+    return this.scope.query;
+  }
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    return this.scope.headers;
+  }
+  get client(): Address | null {
+    return this.scope.client;
+  }
 
   /** One header's value (a repeated header is joined with `, `). */
   header(name: string): string | undefined {

@@ -129,5 +129,7 @@ export function toResponse(value: unknown): Response {
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
+  );
 }

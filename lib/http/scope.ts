@@ -1,6 +1,6 @@
 import { unescape as unescapeQuery } from 'node:querystring';
-import type { Address, IncomingSource } from './address';
 import { decodePath } from '../routing/path-decoding';
+import type { Address, IncomingSource } from './address';
 
 /**
  * The app serving a connection, as `scope.app` shows it. http/ stands below the App, so it names

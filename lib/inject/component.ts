@@ -1,6 +1,6 @@
-import type { MaybePromise } from './thenable';
-import { Token, type CompileSite, type Provider, type ResolvedAll, type TokenLike } from './token';
 import { ConfigurationError } from '../errors/exceptions';
+import type { MaybePromise } from './thenable';
+import { type CompileSite, type Provider, type ResolvedAll, Token, type TokenLike } from './token';
 
 /**
  * How long a component's value lives: one HTTP request or WebSocket connection (`'request'`),
@@ -47,7 +47,9 @@ export function component<T, const Ds extends readonly TokenLike[]>(
 ): ComponentDefinition<T> {
   const scope = options.scope ?? 'request';
   if (scope !== 'request' && scope !== 'message' && scope !== 'app') {
-    throw new TypeError(`component(${String((token as { name?: string }).name)}): scope must be 'request', 'message' or 'app', got ${String(scope)}`);
+    throw new TypeError(
+      `component(${String((token as { name?: string }).name)}): scope must be 'request', 'message' or 'app', got ${String(scope)}`,
+    );
   }
   if (!Array.isArray(deps)) throw new TypeError('component(token, deps, factory): deps must be an array of tokens');
   if (typeof factory !== 'function') throw new TypeError('component(token, deps, factory): factory must be a function');
@@ -71,6 +73,8 @@ export class ComponentToken<T> extends Token<T> {
   }
 
   compile(site: CompileSite): Provider<T> {
-    throw new ConfigurationError(`${site.where}: no component is listed for ${this.label}; add component(${this.label}, ...) to App({ components })`);
+    throw new ConfigurationError(
+      `${site.where}: no component is listed for ${this.label}; add component(${this.label}, ...) to App({ components })`,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Settings } from '../config/settings';
-import { then, type MaybePromise } from './thenable';
+import { type MaybePromise, then } from './thenable';
 
 /*
  * inject/ stands below the engine classes it hands out, so it declares what it holds of them

@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
 import { requiredTokens } from './inject';
 import type { Plan, Resolver } from './resolver';
-import { tokenLabel, type CompileSite } from './token';
+import { type CompileSite, tokenLabel } from './token';
 
 /**
  * An event hook: any object with some of `onRequest`, `onResponse`, `onError`. Parameters are
@@ -124,11 +124,19 @@ export function compileHook(hook: Hook, resolver: Resolver, site: CompileSite): 
     if (hook.appliesTo === undefined) {
       const kinds = resolver.kindsOf(tokens);
       if (kinds.length === 0) {
-        const narrow = tokens.filter((token) => resolver.kindsOf([token]).length === 1).map(tokenLabel).join(', ');
-        throw new ConfigurationError(`${where} injects ${narrow}, which no connection has together: some exist on HTTP requests only, some on WebSocket connections only`);
+        const narrow = tokens
+          .filter((token) => resolver.kindsOf([token]).length === 1)
+          .map(tokenLabel)
+          .join(', ');
+        throw new ConfigurationError(
+          `${where} injects ${narrow}, which no connection has together: some exist on HTTP requests only, some on WebSocket connections only`,
+        );
       }
       if (!kinds.includes(site.kind)) {
-        const missing = tokens.filter((token) => !resolver.kindsOf([token]).includes(site.kind)).map(tokenLabel).join(', ');
+        const missing = tokens
+          .filter((token) => !resolver.kindsOf([token]).includes(site.kind))
+          .map(tokenLabel)
+          .join(', ');
         skipped.push(`${method} injects ${missing}`);
         return undefined;
       }

@@ -11,8 +11,11 @@ interface Annotation {
 const annotations = new WeakMap<object, Annotation>();
 
 /** A method decorator produced by `inject([...])`; it checks the method's parameter types. */
-export type InjectDecorator<Ts extends readonly TokenLike[]> =
-  <F extends (...args: ResolvedAll<Ts>) => unknown>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>) => void;
+export type InjectDecorator<Ts extends readonly TokenLike[]> = <F extends (...args: ResolvedAll<Ts>) => unknown>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<F>,
+) => void;
 
 /**
  * Declares what a function needs. The parameter types of `fn` are inferred from the tokens,
@@ -28,7 +31,10 @@ export type InjectDecorator<Ts extends readonly TokenLike[]> =
  *   onRequest(token: string | undefined) { if (!token) throw new HTTPException(401); }
  * }
  */
-export function inject<const Ts extends readonly TokenLike[], R>(tokens: Ts, fn: (...args: ResolvedAll<Ts>) => R): (...args: ResolvedAll<Ts>) => R;
+export function inject<const Ts extends readonly TokenLike[], R>(
+  tokens: Ts,
+  fn: (...args: ResolvedAll<Ts>) => R,
+): (...args: ResolvedAll<Ts>) => R;
 export function inject<const Ts extends readonly TokenLike[]>(tokens: Ts): InjectDecorator<Ts>;
 /** With no list, a decorated method's class-typed parameters come from decorator metadata. */
 export function inject(): (target: object, key: string | symbol, descriptor: PropertyDescriptor) => void;
@@ -57,9 +63,11 @@ function isDecoratorContext(key: unknown): key is { kind: unknown; name?: unknow
 
 function standardDecoratorMessage(context: { kind: unknown; name?: unknown }): string {
   const target = context.name === undefined ? '' : ` on ${String(context.name)}`;
-  return `@inject(...)${target} was called as a standard (TC39) ${String(context.kind)} decorator: Starwire's method decorators ` +
+  return (
+    `@inject(...)${target} was called as a standard (TC39) ${String(context.kind)} decorator: Starwire's method decorators ` +
     'need TypeScript\'s decorators with metadata; set "experimentalDecorators": true and "emitDecoratorMetadata": true in ' +
-    'tsconfig.json compilerOptions (or, under any compiler, give the hook a property holding inject([...], fn))';
+    'tsconfig.json compilerOptions (or, under any compiler, give the hook a property holding inject([...], fn))'
+  );
 }
 
 /**
@@ -67,13 +75,19 @@ function standardDecoratorMessage(context: { kind: unknown; name?: unknown }): s
  * an `@inject()` (no list) whose decorator metadata is missing is a `ConfigurationError` saying
  * so (`where` names the site), instead of looking undecorated.
  */
-export function requiredTokens(fn: (...args: never[]) => unknown, where: string, owner?: object, key?: string | symbol): readonly TokenLike[] | undefined {
+export function requiredTokens(
+  fn: (...args: never[]) => unknown,
+  where: string,
+  owner?: object,
+  key?: string | symbol,
+): readonly TokenLike[] | undefined {
   const tokens = declaredTokens(fn, owner, key);
   if (tokens !== undefined || fn.length === 0 || !annotations.has(fn)) return tokens;
   throw new ConfigurationError(
     `${where}: @inject() without a token list reads the parameter types from decorator metadata, and there is none: ` +
-    '"emitDecoratorMetadata" is off in tsconfig.json (or the compiler, such as esbuild or tsx, does not emit it, or ' +
-    '"reflect-metadata" was not imported first); turn it on, or list the tokens: @inject([...])');
+      '"emitDecoratorMetadata" is off in tsconfig.json (or the compiler, such as esbuild or tsx, does not emit it, or ' +
+      '"reflect-metadata" was not imported first); turn it on, or list the tokens: @inject([...])',
+  );
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { DependencyContainer } from 'tsyringe';
+import { ConfigurationError } from '../errors/exceptions';
 import type { ComponentDefinition, ComponentScope } from './component';
 import type { Connection } from './connection';
-import { ConfigurationError } from '../errors/exceptions';
 import type { MessageFrame } from './message-frame';
 import { isThenable, type MaybePromise } from './thenable';
-import { Token, tokenLabel, type CompileSite, type ConnectionKind, type Provider, type TokenLike } from './token';
+import { type CompileSite, type ConnectionKind, type Provider, Token, type TokenLike, tokenLabel } from './token';
 
 /** A value Starwire provides itself (`Request`, `Scope`, `WebSocket`); a listed component replaces it. */
 export interface Builtin {
@@ -24,8 +24,22 @@ const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
  * `Map` or a `new Object()`, so asking for one of these is a startup error instead.
  */
 const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set<unknown>([
-  Object, Function, Array, Map, Set, WeakMap, WeakSet, Promise, Date, RegExp, Error,
-  String, Number, Boolean, Symbol, BigInt,
+  Object,
+  Function,
+  Array,
+  Map,
+  Set,
+  WeakMap,
+  WeakSet,
+  Promise,
+  Date,
+  RegExp,
+  Error,
+  String,
+  Number,
+  Boolean,
+  Symbol,
+  BigInt,
 ]);
 
 /**
@@ -48,7 +62,13 @@ export class Plan {
     return args;
   }
 
-  private async finish(args: unknown[], index: number, pending: PromiseLike<unknown>, connection: Connection, message: MessageFrame | undefined): Promise<unknown[]> {
+  private async finish(
+    args: unknown[],
+    index: number,
+    pending: PromiseLike<unknown>,
+    connection: Connection,
+    message: MessageFrame | undefined,
+  ): Promise<unknown[]> {
     args[index] = await pending;
     for (let i = index + 1; i < this.providers.length; i++) args[i] = await this.providers[i](connection, message);
     return args;
@@ -104,9 +124,11 @@ export class Resolver {
    * or for a `'message'`-scoped component.
    */
   isPerMessage(tokens: readonly TokenLike[]): boolean {
-    return tokens.some((token) =>
-      (token instanceof Token && (token as { scope?: ComponentScope }).scope === 'message') ||
-      this.components.get(token)?.scope === 'message');
+    return tokens.some(
+      (token) =>
+        (token instanceof Token && (token as { scope?: ComponentScope }).scope === 'message') ||
+        this.components.get(token)?.scope === 'message',
+    );
   }
 
   /**
@@ -156,23 +178,33 @@ export class Resolver {
     if (BUILT_IN_TYPES.has(token)) {
       throw new ConfigurationError(
         `${site.where}: ${tokenLabel(token)} is a built-in type, not something to inject; decorator metadata gives Object for ` +
-        'interfaces, unions, type aliases and `any`, and String, Number, ... for primitives: declare the parameter with a token, ' +
-        "e.g. @inject([Header('x-name'), ComponentToken, ...])");
+          'interfaces, unions, type aliases and `any`, and String, Number, ... for primitives: declare the parameter with a token, ' +
+          "e.g. @inject([Header('x-name'), ComponentToken, ...])",
+      );
     }
     return this.compileService(token, site, ceiling);
   }
 
-  private compileComponent(definition: ComponentDefinition, site: CompileSite, ceiling: number, stack: readonly ComponentDefinition[]): Compiled {
+  private compileComponent(
+    definition: ComponentDefinition,
+    site: CompileSite,
+    ceiling: number,
+    stack: readonly ComponentDefinition[],
+  ): Compiled {
     if (stack.includes(definition)) {
       const cycle = [...stack.slice(stack.indexOf(definition)), definition].map((d) => tokenLabel(d.token)).join(' → ');
       throw new ConfigurationError(`${site.where}: dependency cycle ${cycle}`);
     }
     const level = LEVEL[definition.scope];
     if (level === LEVEL.message && !site.perMessage) {
-      throw new ConfigurationError(`${site.where}: ${tokenLabel(definition.token)} is a 'message'-scoped component, available only to WebSocket message handlers (handlers that inject Message)`);
+      throw new ConfigurationError(
+        `${site.where}: ${tokenLabel(definition.token)} is a 'message'-scoped component, available only to WebSocket message handlers (handlers that inject Message)`,
+      );
     }
     if (level > ceiling) {
-      throw new ConfigurationError(`${site.where}: ${tokenLabel(definition.token)} is '${definition.scope}'-scoped and cannot be used by a longer-lived component`);
+      throw new ConfigurationError(
+        `${site.where}: ${tokenLabel(definition.token)} is '${definition.scope}'-scoped and cannot be used by a longer-lived component`,
+      );
     }
     // The same component compiles to the same provider wherever the site is equivalent.
     const key = `${site.kind}|${site.perMessage}|${Object.entries(site.pathParams ?? {}).join(',')}`;
@@ -182,8 +214,17 @@ export class Resolver {
 
     const label = tokenLabel(definition.token);
     const inner = [...stack, definition];
-    const deps = new Plan(definition.deps.map((dep, index) =>
-      this.compile(dep, { ...site, where: `${site.where} → component ${label}, dependency ${index + 1} (${tokenLabel(dep)})` }, level, inner).provider));
+    const deps = new Plan(
+      definition.deps.map(
+        (dep, index) =>
+          this.compile(
+            dep,
+            { ...site, where: `${site.where} → component ${label}, dependency ${index + 1} (${tokenLabel(dep)})` },
+            level,
+            inner,
+          ).provider,
+      ),
+    );
     const compiled = { provider: this.cachedProvider(definition, deps), level };
     this.compiledComponents.set(cacheKey, compiled);
     return compiled;
@@ -210,7 +251,10 @@ export class Resolver {
       cache.set(definition, value);
       if (isThenable(value)) {
         // Later users get the settled value; a failed build is retried by the next scope, not cached.
-        Promise.resolve(value).then((ready) => cache.set(definition, ready), () => cache.delete(definition));
+        Promise.resolve(value).then(
+          (ready) => cache.set(definition, ready),
+          () => cache.delete(definition),
+        );
       }
       return value;
     };
@@ -241,14 +285,17 @@ export class Resolver {
     const registered = this.container.isRegistered(token as never, true);
     if (!registered) {
       if (typeof token !== 'function') {
-        throw new ConfigurationError(`${site.where}: nothing provides ${label}: it is neither a listed component nor registered in the container`);
+        throw new ConfigurationError(
+          `${site.where}: nothing provides ${label}: it is neither a listed component nor registered in the container`,
+        );
       }
       const reflect = Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown };
       const constructible = token.length === 0 || reflect.getMetadata?.('design:paramtypes', token) !== undefined;
       if (!constructible) {
         throw new ConfigurationError(
           `${site.where}: nothing provides ${label}: it is not a listed component, not registered in the container, ` +
-          `and its constructor takes ${token.length} parameter(s) without @injectable(); list component(${label}, ...) or register it`);
+            `and its constructor takes ${token.length} parameter(s) without @injectable(); list component(${label}, ...) or register it`,
+        );
       }
     }
     // Inside an app-scoped component, services come from the app's container; elsewhere from

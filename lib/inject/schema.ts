@@ -25,20 +25,27 @@ export interface JsonSchema {
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-type FromType<S, T> =
-  T extends 'string' ? string :
-  T extends 'number' | 'integer' ? number :
-  T extends 'boolean' ? boolean :
-  T extends 'null' ? null :
-  T extends 'array' ? (S extends { readonly items: infer I } ? FromSchema<I>[] : unknown[]) :
-  T extends 'object' ? FromObject<S> :
-  unknown;
+type FromType<S, T> = T extends 'string'
+  ? string
+  : T extends 'number' | 'integer'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'null'
+        ? null
+        : T extends 'array'
+          ? S extends { readonly items: infer I }
+            ? FromSchema<I>[]
+            : unknown[]
+          : T extends 'object'
+            ? FromObject<S>
+            : unknown;
 
 type FromObject<S> = S extends { readonly properties: infer P }
   ? Simplify<
-      { -readonly [K in keyof P as K extends RequiredOf<S> ? K : never]: FromSchema<P[K]> } &
-      { -readonly [K in keyof P as K extends RequiredOf<S> ? never : K]?: FromSchema<P[K]> } &
-      (S extends { readonly additionalProperties: false } ? unknown : Record<string, unknown>)
+      { -readonly [K in keyof P as K extends RequiredOf<S> ? K : never]: FromSchema<P[K]> } & {
+        -readonly [K in keyof P as K extends RequiredOf<S> ? never : K]?: FromSchema<P[K]>;
+      } & (S extends { readonly additionalProperties: false } ? unknown : Record<string, unknown>)
     >
   : Record<string, unknown>;
 
@@ -56,11 +63,16 @@ type WithNull<S, T> = S extends { readonly nullable: true } ? T | null : T;
  * const newRoom = { type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer' } }, required: ['name'] } as const;
  * type NewRoom = FromSchema<typeof newRoom>;   // { name: string; size?: number }
  */
-export type FromSchema<S> =
-  S extends { readonly oneOf: readonly (infer M)[] } ? FromMembers<M> :
-  S extends { readonly anyOf: readonly (infer M)[] } ? FromMembers<M> :
-  S extends { readonly const: infer C } ? C :
-  S extends { readonly enum: readonly (infer E)[] } ? E :
-  S extends { readonly type: readonly (infer T)[] } ? WithNull<S, FromType<S, T>> :
-  S extends { readonly type: infer T } ? WithNull<S, FromType<S, T>> :
-  unknown;
+export type FromSchema<S> = S extends { readonly oneOf: readonly (infer M)[] }
+  ? FromMembers<M>
+  : S extends { readonly anyOf: readonly (infer M)[] }
+    ? FromMembers<M>
+    : S extends { readonly const: infer C }
+      ? C
+      : S extends { readonly enum: readonly (infer E)[] }
+        ? E
+        : S extends { readonly type: readonly (infer T)[] }
+          ? WithNull<S, FromType<S, T>>
+          : S extends { readonly type: infer T }
+            ? WithNull<S, FromType<S, T>>
+            : unknown;

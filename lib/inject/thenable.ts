@@ -7,8 +7,9 @@
 export type MaybePromise<T> = T | Promise<T>;
 
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Applies `next` to `value` now, or once it settles when it is a promise. */

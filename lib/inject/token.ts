@@ -56,10 +56,7 @@ export abstract class Token<T> {
 export type TokenLike = Token<unknown> | (abstract new (...args: never[]) => unknown) | string | symbol;
 
 /** The type a token resolves to. */
-export type Resolved<K> =
-  K extends Token<infer T> ? T :
-  K extends abstract new (...args: never[]) => infer I ? I :
-  unknown;
+export type Resolved<K> = K extends Token<infer T> ? T : K extends abstract new (...args: never[]) => infer I ? I : unknown;
 
 /** The tuple of types a token list resolves to, position by position. */
 export type ResolvedAll<Ts extends readonly unknown[]> = { -readonly [I in keyof Ts]: Resolved<Ts[I]> };

@@ -28,7 +28,8 @@ function issues(errors: ErrorObject[] | null | undefined, prefix: string): Valid
   const schemaPrefix = prefix ? '#/properties/value' : '';
   return (errors ?? []).map((error) => ({
     instancePath: error.instancePath.startsWith(prefix) ? error.instancePath.slice(prefix.length) : error.instancePath,
-    schemaPath: schemaPrefix && error.schemaPath.startsWith(schemaPrefix) ? `#${error.schemaPath.slice(schemaPrefix.length)}` : error.schemaPath,
+    schemaPath:
+      schemaPrefix && error.schemaPath.startsWith(schemaPrefix) ? `#${error.schemaPath.slice(schemaPrefix.length)}` : error.schemaPath,
     keyword: error.keyword,
     params: error.params as Record<string, unknown>,
     message: error.message,
@@ -51,7 +52,19 @@ export function parameterValidator<T>(schema: JsonSchema, parameter: string, whe
   const validate = compile(params(), { type: 'object', properties: { value: schema } }, parameter, where);
   return (value) => {
     if (value === undefined && required) {
-      throw new ValidationError(parameter, [{ instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: parameter }, message: 'is required' }], `Missing ${parameter}`);
+      throw new ValidationError(
+        parameter,
+        [
+          {
+            instancePath: '',
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: parameter },
+            message: 'is required',
+          },
+        ],
+        `Missing ${parameter}`,
+      );
     }
     const holder: { value?: unknown } = value === undefined ? {} : { value };
     if (!validate(holder)) throw new ValidationError(parameter, issues(validate.errors, '/value'));

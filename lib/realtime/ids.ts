@@ -19,7 +19,8 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  */
 export function checkId(where: string, parameter: string, id: unknown, max: number): asserts id is string {
   if (typeof id === 'string' && id.length > 0 && id.length <= max && !LONE_SURROGATE.test(id)) return;
-  const got = typeof id === 'string' ? `${id.length} characters: ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)}` : typeof id;
+  const got =
+    typeof id === 'string' ? `${id.length} characters: ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)}` : typeof id;
   throw new TypeError(`${where}: ${parameter} must be a string of 1–${max} characters without lone surrogates, got ${got}`);
 }
 

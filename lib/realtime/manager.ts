@@ -1,18 +1,17 @@
-import type { WebSocket } from '../websocket/websocket';
 import type { ChannelLayer } from '../channels/channel-layer';
 import { Logger } from '../config/logger';
-import { RealtimeEvents, type EventHandler, type EventType, type PresenceUser } from './events';
+import type { WebSocket } from '../websocket/websocket';
+import { type EventHandler, type EventType, type PresenceUser, RealtimeEvents } from './events';
 import { checkId, MAX_USER_ID } from './ids';
 import { MemoryRealtimeStore } from './memory-store';
 import { Presence, type UserInit } from './presence';
 import { RoomError } from './room-error';
-import { Rooms, type Broadcast } from './rooms';
-import { Switchboard, type Publication, type Target } from './switchboard';
+import { type Broadcast, Rooms } from './rooms';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
+import { type Publication, Switchboard, type Target } from './switchboard';
 
-export { RoomError };
 export type { Broadcast, UserInit };
-
+export { RoomError };
 
 export interface RealtimeOptions {
   /** Where rooms, presence and history live. Default: this process's memory. */
@@ -92,7 +91,9 @@ export class RealtimeManager {
     }
     const logError = options.logError ?? ((message: string, error: unknown) => console.error(message, error));
     this.switchboard = new Switchboard(
-      layer, this.store, logError,
+      layer,
+      this.store,
+      logError,
       (unannounced) => logger.log('warn', 'realtime.unannounced', { ...unannounced }),
       inboxCapacity,
     );
@@ -147,7 +148,14 @@ export class RealtimeManager {
 
   // ——— rooms and channels (rooms.ts) ———
 
-  createRoom(init: { id: string; name?: string; description?: string; maxUsers?: number; isPrivate?: boolean; keepHistory?: boolean }): Promise<RoomInfo> {
+  createRoom(init: {
+    id: string;
+    name?: string;
+    description?: string;
+    maxUsers?: number;
+    isPrivate?: boolean;
+    keepHistory?: boolean;
+  }): Promise<RoomInfo> {
     return this.rooms.createRoom(init);
   }
 
@@ -264,9 +272,15 @@ export class RealtimeManager {
   async stats(): Promise<RealtimeStats> {
     const [rooms, channels, users] = await Promise.all([this.store.listRooms(), this.store.listChannels(), this.store.onlineUsers()]);
     return {
-      rooms: rooms.length, channels: channels.length, users: users.length, connections: this.switchboard.sockets.size,
-      messagesPerSecond: this.switchboard.messagesPerSecond, delivered: this.switchboard.delivered, dropped: this.switchboard.dropped,
-      malformed: this.switchboard.malformed, unannounced: this.switchboard.unannounced,
+      rooms: rooms.length,
+      channels: channels.length,
+      users: users.length,
+      connections: this.switchboard.sockets.size,
+      messagesPerSecond: this.switchboard.messagesPerSecond,
+      delivered: this.switchboard.delivered,
+      dropped: this.switchboard.dropped,
+      malformed: this.switchboard.malformed,
+      unannounced: this.switchboard.unannounced,
     };
   }
 

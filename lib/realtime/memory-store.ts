@@ -1,7 +1,19 @@
 import type { PresenceUser } from './events';
 import {
-  assertHistoryId, historyId, newEpoch, parseHistoryId, readFrom, replayOf,
-  type Appended, type ChannelInfo, type Departure, type HistoryEntry, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+  type Appended,
+  assertHistoryId,
+  type ChannelInfo,
+  type Departure,
+  type HistoryEntry,
+  type HistoryReplay,
+  historyId,
+  type JoinOutcome,
+  newEpoch,
+  parseHistoryId,
+  type RealtimeStore,
+  type RoomInfo,
+  readFrom,
+  replayOf,
 } from './store';
 
 interface Presence {

@@ -47,7 +47,11 @@ export class PresenceHeartbeat {
     const every = Math.max(100, (this.host.ttl * 1000) / 3);
     this.timer = setInterval(() => {
       // A tick still running (a slow store) is not overtaken by the next.
-      this.ticking ??= this.tick().catch((error: unknown) => this.host.failed(error)).finally(() => { this.ticking = undefined; });
+      this.ticking ??= this.tick()
+        .catch((error: unknown) => this.host.failed(error))
+        .finally(() => {
+          this.ticking = undefined;
+        });
     }, every);
     this.timer.unref();
   }

@@ -1,5 +1,5 @@
-import type { WebSocket } from '../websocket/websocket';
 import { WS_1012_SERVICE_RESTART } from '../errors/status';
+import type { WebSocket } from '../websocket/websocket';
 import { EventType, type PresenceUser, type RealtimeEvents } from './events';
 import { checkId, MAX_USER_ID } from './ids';
 import { PresenceHeartbeat } from './presence-heartbeat';
@@ -145,9 +145,11 @@ export class Presence {
     const timer = setTimeout(() => {
       this.leaving.delete(userId);
       if (switchboard.sockets.hasUser(userId)) return;
-      const departure: Promise<void> = this.leave(userId).catch(() => {}).finally(() => {
-        if (this.departures.get(userId) === departure) this.departures.delete(userId);
-      });
+      const departure: Promise<void> = this.leave(userId)
+        .catch(() => {})
+        .finally(() => {
+          if (this.departures.get(userId) === departure) this.departures.delete(userId);
+        });
       this.departures.set(userId, departure);
     }, this.context.grace);
     timer.unref();

@@ -1,5 +1,5 @@
 import type { PresenceUser } from './events';
-import { historyId, type ChannelInfo, type Departure, type HistoryEntry, type RoomInfo } from './store';
+import { type ChannelInfo, type Departure, type HistoryEntry, historyId, type RoomInfo } from './store';
 
 /*
  * What RedisRealtimeStore reads back from Redis, turned into the store's records: pipeline
@@ -40,8 +40,12 @@ export function pairs(flat: readonly unknown[]): Record<string, unknown> {
 export function toRoom(record: unknown): RoomInfo | undefined {
   if (!isRecord(record) || typeof record.id !== 'string') return undefined;
   return {
-    id: record.id, name: String(record.name ?? record.id), description: String(record.description ?? ''),
-    maxUsers: Number(record.maxUsers ?? 0), isPrivate: record.isPrivate === '1', keepHistory: record.keepHistory === '1',
+    id: record.id,
+    name: String(record.name ?? record.id),
+    description: String(record.description ?? ''),
+    maxUsers: Number(record.maxUsers ?? 0),
+    isPrivate: record.isPrivate === '1',
+    keepHistory: record.keepHistory === '1',
   };
 }
 
@@ -72,7 +76,8 @@ export function toDeparture(item: unknown): Departure {
 
 /** A stream entry (`<offset>-0`, fields) as the history entry of `epoch` it is. */
 export function toEntry(epoch: string, item: unknown): HistoryEntry {
-  if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) throw new Error('RedisRealtimeStore: unexpected stream entry');
+  if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1]))
+    throw new Error('RedisRealtimeStore: unexpected stream entry');
   const raw = pairs(item[1]).m;
-  return { id: historyId(epoch, Number.parseInt(item[0], 10)), message: typeof raw === 'string' ? JSON.parse(raw) as unknown : null };
+  return { id: historyId(epoch, Number.parseInt(item[0], 10)), message: typeof raw === 'string' ? (JSON.parse(raw) as unknown) : null };
 }

@@ -5,8 +5,20 @@ import type { PresenceUser } from './events';
 import { exec, pairs, toChannel, toDeparture, toEntry, toRoom, toUser } from './redis-records';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
 import {
-  assertHistoryId, historyId, newEpoch, parseHistoryId, replayOf,
-  type Appended, type ChannelInfo, type Departure, type HistoryEntry, type HistoryPublication, type HistoryReplay, type JoinOutcome, type RealtimeStore, type RoomInfo,
+  type Appended,
+  assertHistoryId,
+  type ChannelInfo,
+  type Departure,
+  type HistoryEntry,
+  type HistoryPublication,
+  type HistoryReplay,
+  historyId,
+  type JoinOutcome,
+  newEpoch,
+  parseHistoryId,
+  type RealtimeStore,
+  type RoomInfo,
+  replayOf,
 } from './store';
 
 export interface RedisRealtimeStoreOptions {
@@ -84,7 +96,9 @@ export class RedisRealtimeStore implements RealtimeStore {
       connectionName: options.redisOptions?.connectionName ?? `${this.prefix}:realtime-store`,
     });
     // ioredis reconnects by itself; the reason is kept for ready()'s error message.
-    client.on('error', (error: Error) => { this.lastError = error.message; });
+    client.on('error', (error: Error) => {
+      this.lastError = error.message;
+    });
     this.redis = defineScripts(client);
   }
 
@@ -94,7 +108,9 @@ export class RedisRealtimeStore implements RealtimeStore {
       await this.redis.ping();
     } catch (error) {
       const reason = this.lastError ?? (error instanceof Error ? error.message : String(error));
-      throw new Error(`RedisRealtimeStore cannot reach Redis at ${this.url.replace(/\/\/([^@/]*)@/, '//***@')}: ${reason}`, { cause: error });
+      throw new Error(`RedisRealtimeStore cannot reach Redis at ${this.url.replace(/\/\/([^@/]*)@/, '//***@')}: ${reason}`, {
+        cause: error,
+      });
     }
   }
 
@@ -102,8 +118,18 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async createRoom(room: RoomInfo): Promise<boolean> {
     const fields = [
-      'id', room.id, 'name', room.name, 'description', room.description, 'maxUsers', room.maxUsers,
-      'isPrivate', room.isPrivate ? 1 : 0, 'keepHistory', room.keepHistory ? 1 : 0,
+      'id',
+      room.id,
+      'name',
+      room.name,
+      'description',
+      room.description,
+      'maxUsers',
+      room.maxUsers,
+      'isPrivate',
+      room.isPrivate ? 1 : 0,
+      'keepHistory',
+      room.keepHistory ? 1 : 0,
     ];
     return (await this.redis.rtCreate(this.key('rooms'), this.key('room', room.id), room.id, ...fields)) === 1;
   }
@@ -114,8 +140,14 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async deleteRoom(id: string): Promise<boolean> {
     const deleted = await this.redis.rtDeleteRoom(
-      this.key('rooms'), this.key('room', id), this.key('members', id), this.key('invites', id), this.key('history', `room:${id}`),
-      this.key('history-meta', `room:${id}`), id, this.key('user-rooms', ''),
+      this.key('rooms'),
+      this.key('room', id),
+      this.key('members', id),
+      this.key('invites', id),
+      this.key('history', `room:${id}`),
+      this.key('history-meta', `room:${id}`),
+      id,
+      this.key('user-rooms', ''),
     );
     return deleted === 1;
   }
@@ -127,16 +159,20 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async joinRoom(roomId: string, userId: string): Promise<JoinOutcome> {
     const outcome = await this.redis.rtJoin(
-      this.key('room', roomId), this.key('members', roomId), this.key('invites', roomId), this.key('user-rooms', userId), userId, roomId,
+      this.key('room', roomId),
+      this.key('members', roomId),
+      this.key('invites', roomId),
+      this.key('user-rooms', userId),
+      userId,
+      roomId,
     );
-    if (typeof outcome !== 'string' || !JOIN_OUTCOMES.includes(outcome)) throw new Error(`RedisRealtimeStore: unexpected join reply ${String(outcome)}`);
+    if (typeof outcome !== 'string' || !JOIN_OUTCOMES.includes(outcome))
+      throw new Error(`RedisRealtimeStore: unexpected join reply ${String(outcome)}`);
     return outcome as JoinOutcome;
   }
 
   async leaveRoom(roomId: string, userId: string): Promise<boolean> {
-    const [removed] = await exec(this.redis.multi()
-      .srem(this.key('members', roomId), userId)
-      .srem(this.key('user-rooms', userId), roomId));
+    const [removed] = await exec(this.redis.multi().srem(this.key('members', roomId), userId).srem(this.key('user-rooms', userId), roomId));
     return removed === 1;
   }
 
@@ -170,15 +206,19 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async subscribe(channelId: string, userId: string): Promise<boolean> {
     const added = await this.redis.rtSubscribe(
-      this.key('channel', channelId), this.key('subscribers', channelId), this.key('user-channels', userId), userId, channelId,
+      this.key('channel', channelId),
+      this.key('subscribers', channelId),
+      this.key('user-channels', userId),
+      userId,
+      channelId,
     );
     return added === 1;
   }
 
   async unsubscribe(channelId: string, userId: string): Promise<boolean> {
-    const [removed] = await exec(this.redis.multi()
-      .srem(this.key('subscribers', channelId), userId)
-      .srem(this.key('user-channels', userId), channelId));
+    const [removed] = await exec(
+      this.redis.multi().srem(this.key('subscribers', channelId), userId).srem(this.key('user-channels', userId), channelId),
+    );
     return removed === 1;
   }
 
@@ -194,7 +234,8 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async touchPresence(user: PresenceUser, processId: string, ttlSeconds: number): Promise<{ first: boolean; user: PresenceUser }> {
     const reply = await this.redis.rtPresence(...this.presenceArgs('touch', user, processId, Date.now(), ttlSeconds));
-    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new Error('RedisRealtimeStore: unexpected touchPresence reply');
+    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1]))
+      throw new Error('RedisRealtimeStore: unexpected touchPresence reply');
     return { first: reply[0] === 1, user: toUser(pairs(reply[1])) ?? user };
   }
 
@@ -211,8 +252,15 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async dropPresence(userId: string, processId: string): Promise<Departure & { gone: boolean }> {
     const reply = await this.redis.rtDropPresence(
-      this.key('presence', userId), this.key('online'), this.key('user', userId), this.key('process-users', processId),
-      processId, Date.now(), userId, this.keys, this.keepMs,
+      this.key('presence', userId),
+      this.key('online'),
+      this.key('user', userId),
+      this.key('process-users', processId),
+      processId,
+      Date.now(),
+      userId,
+      this.keys,
+      this.keepMs,
     );
     if (!Array.isArray(reply) || reply.length !== 4) throw new Error('RedisRealtimeStore: unexpected dropPresence reply');
     return { gone: reply[0] === 1, ...toDeparture([userId, ...reply.slice(1)]) };
@@ -256,9 +304,7 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   async getPresence(userId: string): Promise<PresenceUser | undefined> {
-    const [until, record] = await exec(this.redis.pipeline()
-      .zscore(this.key('online'), userId)
-      .hgetall(this.key('user', userId)));
+    const [until, record] = await exec(this.redis.pipeline().zscore(this.key('online'), userId).hgetall(this.key('user', userId)));
     return typeof until === 'string' && Number(until) > Date.now() ? toUser(record) : undefined;
   }
 
@@ -271,10 +317,16 @@ export class RedisRealtimeStore implements RealtimeStore {
   async appendHistory(key: string, message: unknown, limit: number, publication?: HistoryPublication): Promise<Appended> {
     const { channel, pieces } = publication ? splitPayload(publication) : { channel: '', pieces: [] };
     const reply = await this.redis.rtAppendHistory(
-      this.key('history', key), this.key('history-meta', key), JSON.stringify(message ?? null), Math.max(0, Math.floor(limit)),
-      newEpoch(), channel, ...pieces,
+      this.key('history', key),
+      this.key('history-meta', key),
+      JSON.stringify(message ?? null),
+      Math.max(0, Math.floor(limit)),
+      newEpoch(),
+      channel,
+      ...pieces,
     );
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number') throw new Error('RedisRealtimeStore: unexpected append reply');
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number')
+      throw new Error('RedisRealtimeStore: unexpected append reply');
     return { id: historyId(reply[0], reply[1]), published: publication !== undefined };
   }
 
@@ -283,13 +335,21 @@ export class RedisRealtimeStore implements RealtimeStore {
     const after = afterId === undefined ? undefined : parseHistoryId(afterId);
     const count = Math.max(0, Math.floor(limit));
     const reply = await this.redis.rtReadHistory(
-      this.key('history', key), this.key('history-meta', key), newEpoch(), after?.epoch ?? '', after?.offset ?? 0, count,
+      this.key('history', key),
+      this.key('history-meta', key),
+      newEpoch(),
+      after?.epoch ?? '',
+      after?.offset ?? 0,
+      count,
     );
     if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number' || !Array.isArray(reply[2])) {
       throw new Error('RedisRealtimeStore: unexpected history reply');
     }
     const [epoch, top, newestFirst] = reply as [string, number, unknown[]];
-    const entries: HistoryEntry[] = newestFirst.slice(0, count).reverse().map((item) => toEntry(epoch, item));
+    const entries: HistoryEntry[] = newestFirst
+      .slice(0, count)
+      .reverse()
+      .map((item) => toEntry(epoch, item));
     return replayOf(epoch, top, after, entries, newestFirst.length > count);
   }
 
@@ -308,11 +368,28 @@ export class RedisRealtimeStore implements RealtimeStore {
     return id === undefined ? `${this.keys}${type}` : `${this.keys}${type}:${id}`;
   }
 
-  private presenceArgs(mode: 'touch' | 'renew', user: PresenceUser, processId: string, now: number, ttlSeconds: number): (string | number)[] {
+  private presenceArgs(
+    mode: 'touch' | 'renew',
+    user: PresenceUser,
+    processId: string,
+    now: number,
+    ttlSeconds: number,
+  ): (string | number)[] {
     this.keepMs = Math.max(this.keepMs, Math.round(ttlSeconds * 1000));
     return [
-      this.key('presence', user.id), this.key('online'), this.key('user', user.id), this.key('process-users', processId),
-      mode, processId, now, now + Math.round(ttlSeconds * 1000), user.id, user.name, user.status, JSON.stringify(user.metadata), this.keepMs,
+      this.key('presence', user.id),
+      this.key('online'),
+      this.key('user', user.id),
+      this.key('process-users', processId),
+      mode,
+      processId,
+      now,
+      now + Math.round(ttlSeconds * 1000),
+      user.id,
+      user.name,
+      user.status,
+      JSON.stringify(user.metadata),
+      this.keepMs,
     ];
   }
 

@@ -10,7 +10,11 @@
  * }
  */
 export class RoomError extends Error {
-  constructor(readonly id: string, readonly reason: 'missing' | 'full' | 'forbidden', kind = 'Room') {
+  constructor(
+    readonly id: string,
+    readonly reason: 'missing' | 'full' | 'forbidden',
+    kind = 'Room',
+  ) {
     super(reason === 'missing' ? `${kind} ${id} does not exist` : reason === 'full' ? `${kind} ${id} is full` : `${kind} ${id} is private`);
     this.name = 'RoomError';
   }

@@ -30,12 +30,23 @@ export interface RoomsContext {
 export class Rooms {
   constructor(private readonly context: RoomsContext) {}
 
-  async createRoom(init: { id: string; name?: string; description?: string; maxUsers?: number; isPrivate?: boolean; keepHistory?: boolean }): Promise<RoomInfo> {
+  async createRoom(init: {
+    id: string;
+    name?: string;
+    description?: string;
+    maxUsers?: number;
+    isPrivate?: boolean;
+    keepHistory?: boolean;
+  }): Promise<RoomInfo> {
     checkId('RealtimeManager.createRoom', 'room.id', init.id, MAX_ROOM_ID);
     const { store, events } = this.context;
     const room: RoomInfo = {
-      id: init.id, name: init.name ?? init.id, description: init.description ?? '',
-      maxUsers: init.maxUsers ?? 0, isPrivate: init.isPrivate ?? false, keepHistory: init.keepHistory ?? true,
+      id: init.id,
+      name: init.name ?? init.id,
+      description: init.description ?? '',
+      maxUsers: init.maxUsers ?? 0,
+      isPrivate: init.isPrivate ?? false,
+      keepHistory: init.keepHistory ?? true,
     };
     if (await store.createRoom(room)) events.emit(EventType.ROOM_CREATED, { roomId: room.id });
     return (await store.getRoom(room.id)) ?? room;
@@ -115,7 +126,9 @@ export class Rooms {
     await this.context.ready();
     if (historyKey === undefined) return switchboard.publish(target, message, except);
     // Clients learn each message's id so they can notice a gap and ask for what followed the last they saw.
-    return switchboard.publishKept(target, message, except, (publication) => store.appendHistory(historyKey, message, historyLimit, publication));
+    return switchboard.publishKept(target, message, except, (publication) =>
+      store.appendHistory(historyKey, message, historyLimit, publication),
+    );
   }
 
   private async announce(kind: 'room' | 'channel', id: string, userId: string, member: boolean): Promise<void> {

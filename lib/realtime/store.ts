@@ -116,7 +116,13 @@ export function readFrom(epoch: string, top: number, after: HistoryPosition | un
  * offset, the entries found after `after` (all of the epoch's when `after` is of another one)
  * and whether the read limit cut some off: the same rules for every store.
  */
-export function replayOf(epoch: string, top: number, after: HistoryPosition | undefined, found: readonly HistoryEntry[], cut: boolean): HistoryReplay {
+export function replayOf(
+  epoch: string,
+  top: number,
+  after: HistoryPosition | undefined,
+  found: readonly HistoryEntry[],
+  cut: boolean,
+): HistoryReplay {
   const last = historyId(epoch, top);
   const first = found.length > 0 ? parseHistoryId(found[0].id).offset : top + 1;
   // The reader lost nothing if the entries (or the newest offset) follow on from where it stopped.

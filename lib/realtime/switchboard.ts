@@ -1,6 +1,6 @@
+import { type ChannelLayer, type ChannelMessage, frameworkMessage, type RemoteOutcome } from '../channels/channel-layer';
 import type { WebSocket } from '../websocket/websocket';
-import { frameworkMessage, type ChannelLayer, type ChannelMessage, type RemoteOutcome } from '../channels/channel-layer';
-import { fanOut, type Delivery } from './fan-out';
+import { type Delivery, fanOut } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';
 import { groupName as group } from './ids';
 import { KeyedQueue } from './keyed-queue';
@@ -129,7 +129,10 @@ export class Switchboard {
    * Otherwise it is published once appended (one process: appends resolve in order).
    */
   async publishKept(
-    target: Target, message: unknown, except: readonly string[], append: (publication?: HistoryPublication) => Promise<Appended>,
+    target: Target,
+    message: unknown,
+    except: readonly string[],
+    append: (publication?: HistoryPublication) => Promise<Appended>,
   ): Promise<Publication & { id: string }> {
     const layer = this.layer;
     if (!layer.groupPublication) {
@@ -138,9 +141,15 @@ export class Switchboard {
     }
     const group = targetGroup(target);
     const { ticket, delivery, cancel } = this.echoes.issue();
-    const publication: HistoryPublication = (id) => layer.groupPublication!(group, {
-      type: 'realtime.deliver', origin: this.processId, target, payload: JSON.stringify(stamped(message, id)), except, ticket,
-    } satisfies DeliverMessage);
+    const publication: HistoryPublication = (id) =>
+      layer.groupPublication!(group, {
+        type: 'realtime.deliver',
+        origin: this.processId,
+        target,
+        payload: JSON.stringify(stamped(message, id)),
+        except,
+        ticket,
+      } satisfies DeliverMessage);
     let appended: Appended;
     try {
       appended = await append(publication);
@@ -225,10 +234,17 @@ export class Switchboard {
     const skip = except.length ? (ws: WebSocket) => except.includes(sockets.userOf(ws) ?? '') : undefined;
     let targets: Iterable<WebSocket>;
     switch (target.kind) {
-      case 'all': targets = sockets.all(); break;
-      case 'path': targets = sockets.ofPath(target.id) ?? []; break;
-      case 'user': targets = sockets.ofUser(target.id) ?? []; break;
-      default: targets = this.socketsOfMembers(target.kind === 'room' ? this.rooms : this.channels, target.id);
+      case 'all':
+        targets = sockets.all();
+        break;
+      case 'path':
+        targets = sockets.ofPath(target.id) ?? [];
+        break;
+      case 'user':
+        targets = sockets.ofUser(target.id) ?? [];
+        break;
+      default:
+        targets = this.socketsOfMembers(target.kind === 'room' ? this.rooms : this.channels, target.id);
     }
     const delivery = fanOut(targets, payload, skip);
     this.delivered += delivery.delivered;

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
-import { compileHook, instantiateHook, type BoundMethod, type CompiledHook, type Hook, type HookLike } from '../inject/hook';
+import { type BoundMethod, type CompiledHook, compileHook, type Hook, type HookLike, instantiateHook } from '../inject/hook';
 import { requiredTokens } from '../inject/inject';
 import type { Resolver } from '../inject/resolver';
 import type { CompileSite } from '../inject/token';
@@ -36,7 +36,9 @@ export function handlerTokens(handler: Handler, label: string): ReturnType<typeo
   const tokens = requiredTokens(handler, `${label}, function ${handler.name || 'handler'}`) ?? (handler.length === 0 ? [] : undefined);
   if (!tokens) {
     const name = handler.name || 'handler';
-    throw new ConfigurationError(`${label}: ${name} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([...], ${name})`);
+    throw new ConfigurationError(
+      `${label}: ${name} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([...], ${name})`,
+    );
   }
   return tokens;
 }
@@ -62,10 +64,16 @@ export function compileEndpoint(
   for (const hook of routeHooks) {
     const compiled = compiledHooks[ordered.indexOf(instances.get(hook))];
     if (compiled?.skipped.length && !compiled.onRequest && !compiled.onResponse && !compiled.onError) {
-      throw new ConfigurationError(`${site.where}: hook ${compiled.name} is listed on this route but never runs on it: ${compiled.skipped.join('; ')}`);
+      throw new ConfigurationError(
+        `${site.where}: hook ${compiled.name} is listed on this route but never runs on it: ${compiled.skipped.join('; ')}`,
+      );
     }
   }
   const name = handler.name || 'handler';
   const plan = resolver.plan(handlerTokens(handler, site.where), name, handlerSite);
-  return { label: site.where, handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object }, hooks: compiledHooks };
+  return {
+    label: site.where,
+    handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object },
+    hooks: compiledHooks,
+  };
 }

@@ -1,7 +1,7 @@
 import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
 import { inject } from '../inject/inject';
-import { Token, type ConnectionKind, type Provider } from '../inject/token';
+import { type ConnectionKind, type Provider, Token } from '../inject/token';
 import { MALFORMED_PATH } from './path-decoding';
 
 /*
@@ -27,7 +27,10 @@ export const routeMiss = inject([new AllowedMethodsToken()], (allowed): never =>
   if (methods.length === 0 && allowed.length > 0) {
     // An explicit Connection header overrides Node's keep-alive handling; the client's retry
     // is an upgrade on a connection of its own, so this one ends (as a Connection: close asked).
-    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', { upgrade: 'websocket', connection: 'Upgrade, close' });
+    throw new HTTPException(status.HTTP_426_UPGRADE_REQUIRED, 'This path serves WebSocket connections', {
+      upgrade: 'websocket',
+      connection: 'Upgrade, close',
+    });
   }
   if (methods.length === 0) throw new HTTPException(status.HTTP_404_NOT_FOUND);
   throw new HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED, undefined, { allow: methods.join(', ') });

@@ -1,5 +1,5 @@
-import { converters, type Converter } from './converters';
 import { ConfigurationError } from '../errors/exceptions';
+import { type Converter, converters } from './converters';
 import { decodeSegment } from './path-decoding';
 
 /** One parsed piece of a path template. */
@@ -75,13 +75,17 @@ export class Router<T> {
       } else if (segment.kind === 'param') {
         let edge = node.params.find((p) => p.converter === segment.converter);
         if (edge && edge.name !== segment.name) {
-          throw new ConfigurationError(`Route path ${template}: {${segment.name}} clashes with {${edge.name}} declared at the same position by another route`);
+          throw new ConfigurationError(
+            `Route path ${template}: {${segment.name}} clashes with {${edge.name}} declared at the same position by another route`,
+          );
         }
         if (!edge) node.params.push((edge = { name: segment.name, converter: segment.converter, node: new Node() }));
         node = edge.node;
       } else {
         if (node.rest && node.rest.name !== segment.name) {
-          throw new ConfigurationError(`Route path ${template}: {${segment.name}:path} clashes with {${node.rest.name}:path} declared at the same position by another route`);
+          throw new ConfigurationError(
+            `Route path ${template}: {${segment.name}:path} clashes with {${node.rest.name}:path} declared at the same position by another route`,
+          );
         }
         node.rest ??= { name: segment.name, node: new Node() };
         node = node.rest.node;
@@ -108,7 +112,14 @@ export class Router<T> {
    * Depth-first with backtracking: returns the first node that has `method`, setting only that
    * route's parameters; every other route the path reaches adds its methods to `allowed`.
    */
-  private walk(node: Node<T>, path: string, start: number, params: Record<string, string | number>, method: string, allowed: Set<string>): Node<T> | undefined {
+  private walk(
+    node: Node<T>,
+    path: string,
+    start: number,
+    params: Record<string, string | number>,
+    method: string,
+    allowed: Set<string>,
+  ): Node<T> | undefined {
     if (start > path.length) {
       if (node.methods.has(method)) return node;
       for (const other of node.methods.keys()) allowed.add(other);

@@ -1,5 +1,5 @@
-import type { HookLike } from '../inject/hook';
 import type { ValidationError } from '../errors/exceptions';
+import type { HookLike } from '../inject/hook';
 
 /** A handler: a function annotated with `inject([...], fn)`, or one that takes no parameters. */
 export type Handler = (...args: never[]) => unknown;

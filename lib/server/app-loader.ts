@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from '../app';
-import { modulePath, type AppReference } from './app-reference';
+import { type AppReference, modulePath } from './app-reference';
 
 /** `starwire serve` could not produce an App: the message names the module and the export. */
 export class AppLoadError extends Error {
@@ -42,14 +42,14 @@ export async function loadApp(reference: AppReference, cwd = process.cwd()): Pro
 
 async function importModule(file: string, label: string): Promise<Record<string, unknown>> {
   try {
-    if (extname(file) === '.mjs') return await import(pathToFileURL(file).href) as Record<string, unknown>;
+    if (extname(file) === '.mjs') return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     try {
       return require(file) as Record<string, unknown>;
     } catch (error) {
       // An ES module (by "type": "module" or syntax) cannot be required before Node 20.19, nor
       // one with top-level await after it: import() loads both.
       if (!isRequireEsm(error)) throw error;
-      return await import(pathToFileURL(file).href) as Record<string, unknown>;
+      return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     }
   } catch (error) {
     throw new AppLoadError(`Loading ${label} failed: ${stackOf(error)}`);
@@ -105,7 +105,7 @@ function registerTypeScript(label: string, cwd: string): void {
   } catch {
     throw new AppLoadError(
       `${label} is TypeScript, which Node 20 cannot load by itself: install tsx (npm install --save-dev tsx) ` +
-      `to serve it directly, or compile it (npx tsc) and serve the .js file`,
+        `to serve it directly, or compile it (npx tsc) and serve the .js file`,
     );
   }
   const loaded = require(api) as { register?: () => unknown };
@@ -115,5 +115,5 @@ function registerTypeScript(label: string, cwd: string): void {
 
 /** What user code threw, with its stack where it has one. */
 function stackOf(error: unknown): string {
-  return error instanceof Error ? error.stack ?? error.message : String(error);
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

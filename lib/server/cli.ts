@@ -11,7 +11,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from './exit-codes';
-import { MAIN_HELP, parseServeArgs, SERVE_HELP, UsageError, type ServeOptions } from './serve-options';
+import { MAIN_HELP, parseServeArgs, SERVE_HELP, type ServeOptions, UsageError } from './serve-options';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
@@ -61,7 +61,7 @@ if (require.main === module) {
       process.exitCode = EXIT.USAGE;
       return;
     }
-    process.stderr.write(`starwire: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`starwire: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = EXIT.FAILED;
   });
 }

@@ -1,12 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import * as status from '../errors/status';
 import { modulePath } from './app-reference';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { TreeWatcher } from './reload';
+import { type ServeOptions, serveArgs } from './serve-options';
 import { isWorkerReport, servingLine, type WorkerCommand, type WorkerReport } from './worker-protocol';
-import { serveArgs, type ServeOptions } from './serve-options';
-import * as status from '../errors/status';
 
 /** Crashes within this window that make the primary give up instead of forking again. */
 const CRASH_LIMIT = 3;
@@ -137,8 +137,8 @@ export class ClusterPrimary {
       if (this.options.workers > 1 && report.inMemoryLayer) {
         process.stderr.write(
           'starwire: warning: the app uses the in-memory channel layer, so with several workers rooms, presence and ' +
-          'broadcasts are per process (a client sees only the clients of its own worker). Configure RedisChannelLayer ' +
-          'and RedisRealtimeStore (docs/cli.md) to share them.\n',
+            'broadcasts are per process (a client sees only the clients of its own worker). Configure RedisChannelLayer ' +
+            'and RedisRealtimeStore (docs/cli.md) to share them.\n',
         );
       }
     } else {
@@ -176,8 +176,10 @@ export class ClusterPrimary {
     if (!state.listening && this.options.reload) {
       // A replacement that does not start runs the code on disk, which changed: like a failed reload.
       this.brokenOnDisk = true;
-      process.stderr.write(`starwire: worker ${state.worker.process.pid} (a replacement) failed to start (exited with ${how}); ` +
-        `${this.stillServing()}, waiting for changes\n`);
+      process.stderr.write(
+        `starwire: worker ${state.worker.process.pid} (a replacement) failed to start (exited with ${how}); ` +
+          `${this.stillServing()}, waiting for changes\n`,
+      );
       return;
     }
     // A worker that crashed, or a replacement that failed to start: either way one crash.
@@ -186,15 +188,19 @@ export class ClusterPrimary {
     while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_WINDOW_MS) this.crashes.shift();
     const what = state.listening ? `exited with ${how}` : `failed to start (exited with ${how})`;
     if (this.crashes.length >= CRASH_LIMIT) {
-      process.stderr.write(`starwire: workers crashed ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s ` +
-        `(last: worker ${state.worker.process.pid}, ${how}); giving up\n`);
+      process.stderr.write(
+        `starwire: workers crashed ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s ` +
+          `(last: worker ${state.worker.process.pid}, ${how}); giving up\n`,
+      );
       this.shutdown(EXIT.FAILED);
       return;
     }
     if (this.brokenOnDisk) {
       // A replacement would load the changed code, which does not start.
-      process.stderr.write(`starwire: worker ${state.worker.process.pid} ${what}; not replacing it while the changed app ` +
-        `fails to start (${this.stillServing()}), waiting for changes\n`);
+      process.stderr.write(
+        `starwire: worker ${state.worker.process.pid} ${what}; not replacing it while the changed app ` +
+          `fails to start (${this.stillServing()}), waiting for changes\n`,
+      );
       return;
     }
     process.stderr.write(`starwire: worker ${state.worker.process.pid} ${what}; starting another\n`);
@@ -206,8 +212,10 @@ export class ClusterPrimary {
     this.brokenOnDisk = true;
     for (const other of this.generationWorkers(state.generation)) this.stop(other, status.WS_1012_SERVICE_RESTART);
     this.starting = undefined;
-    process.stderr.write(`starwire: the changed app failed to start (worker ${state.worker.process.pid} exited with ${how}); ` +
-      `${this.stillServing()}, waiting for changes\n`);
+    process.stderr.write(
+      `starwire: the changed app failed to start (worker ${state.worker.process.pid} exited with ${how}); ` +
+        `${this.stillServing()}, waiting for changes\n`,
+    );
     if (this.reloadPending) {
       this.reloadPending = false;
       this.forkGeneration();

@@ -13,7 +13,10 @@ export type LifespanHandler = () => MaybePromise<void>;
  * await assert.rejects(app.startup(), (e) => e instanceof StartupError && /openDatabase/.test(e.message));
  */
 export class StartupError extends Error {
-  constructor(handler: string, override readonly cause: unknown) {
+  constructor(
+    handler: string,
+    override readonly cause: unknown,
+  ) {
     super(`Startup failed in ${handler}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'StartupError';
   }
@@ -38,11 +41,15 @@ export class Lifespan {
     const name = (fn: LifespanHandler, index: number, kind: string): string => fn.name || `${kind}[${index}]`;
     this.startups = [
       ...onStartup.map((run, i) => ({ name: name(run, i, 'onStartup'), run })),
-      ...hooks.filter((hook) => typeof hook.onStartup === 'function').map((hook) => ({ name: `${hook.constructor.name}.onStartup`, run: () => hook.onStartup!() as MaybePromise<void> })),
+      ...hooks
+        .filter((hook) => typeof hook.onStartup === 'function')
+        .map((hook) => ({ name: `${hook.constructor.name}.onStartup`, run: () => hook.onStartup!() as MaybePromise<void> })),
     ];
     this.shutdowns = [
       ...onShutdown.map((run, i) => ({ name: name(run, i, 'onShutdown'), run })),
-      ...hooks.filter((hook) => typeof hook.onShutdown === 'function').map((hook) => ({ name: `${hook.constructor.name}.onShutdown`, run: () => hook.onShutdown!() as MaybePromise<void> })),
+      ...hooks
+        .filter((hook) => typeof hook.onShutdown === 'function')
+        .map((hook) => ({ name: `${hook.constructor.name}.onShutdown`, run: () => hook.onShutdown!() as MaybePromise<void> })),
     ];
   }
 

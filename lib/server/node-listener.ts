@@ -1,19 +1,19 @@
-import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type Logger, since } from '../config/logger';
+import type { Settings } from '../config/settings';
+import { type HttpAnswer, refusal } from '../errors/error-table';
+import * as status from '../errors/status';
 import type { IncomingSource } from '../http/address';
-import { handshakeProblem, nodeUpgrader, refuseSocket } from '../websocket/handshake';
-import { since, type Logger } from '../config/logger';
-import { NodeSource } from './node-source';
 import type { Response } from '../http/response';
 import { writeResponse } from '../http/response-writer';
-import type { Settings } from '../config/settings';
-import { refusal, type HttpAnswer } from '../errors/error-table';
-import * as status from '../errors/status';
-import { isThenable, type MaybePromise } from '../inject/thenable';
 import type { TrustedProxies } from '../http/trusted-proxies';
+import { isThenable, type MaybePromise } from '../inject/thenable';
+import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
+import { handshakeProblem, nodeUpgrader, refuseSocket } from '../websocket/handshake';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
 import type { Upgrader } from '../websocket/wire-socket';
+import { NodeSource } from './node-source';
 
 /** What the `node:http` glue needs of an app. */
 export interface NodeHost {
@@ -35,8 +35,12 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
   };
 
   const sendLater = async (
-    source: IncomingSource, res: ServerResponse, response: Promise<Response> | undefined, head: boolean,
-    finish: () => MaybePromise<void>, writing?: Promise<void>,
+    source: IncomingSource,
+    res: ServerResponse,
+    response: Promise<Response> | undefined,
+    head: boolean,
+    finish: () => MaybePromise<void>,
+    writing?: Promise<void>,
   ): Promise<void> => {
     try {
       await (writing ?? writeResponse(res, await response!, head));
@@ -57,7 +61,7 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
       return;
     }
     // The common case: a synchronous pipeline and a body in memory, written with no promise.
-    let written: void | Promise<void> = undefined;
+    let written: void | Promise<void> | undefined;
     try {
       written = writeResponse(res, response, head);
     } catch (error) {
@@ -74,7 +78,10 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
  * there are none.
  */
 export function upgradeListener(
-  host: NodeHost, gateway: WebSocketGateway, server: Server, proxies: TrustedProxies | undefined,
+  host: NodeHost,
+  gateway: WebSocketGateway,
+  server: Server,
+  proxies: TrustedProxies | undefined,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     socket.on('error', ignore);
@@ -117,8 +124,12 @@ function logRequest(logger: Logger, source: NodeSource, res: ServerResponse): vo
   res.once('close', () => {
     const mark = source.url.indexOf('?');
     logger.log('info', 'http', {
-      method: source.method, path: mark === -1 ? source.url : source.url.slice(0, mark), status: res.statusCode,
-      ms: since(start), client: source.client?.host ?? null, completed: res.writableFinished,
+      method: source.method,
+      path: mark === -1 ? source.url : source.url.slice(0, mark),
+      status: res.statusCode,
+      ms: since(start),
+      client: source.client?.host ?? null,
+      completed: res.writableFinished,
     });
   });
 }

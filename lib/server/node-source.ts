@@ -17,7 +17,10 @@ export class NodeSource implements IncomingSource {
   private clientAddress: Address | null | undefined = undefined;
   private serverAddress: Address | null | undefined = undefined;
 
-  constructor(req: IncomingMessage, private readonly proxies?: TrustedProxies) {
+  constructor(
+    req: IncomingMessage,
+    private readonly proxies?: TrustedProxies,
+  ) {
     this.req = req;
     this.socket = req.socket;
     this.method = req.method ?? 'GET';
@@ -41,7 +44,7 @@ export class NodeSource implements IncomingSource {
       } else if (this.proxies?.trusts(peer)) {
         // The port is the proxy's; the client's is not known.
         const host = this.proxies.walk(peer, this.headers['x-forwarded-for']);
-        this.clientAddress = { host, port: host === peer ? socket.remotePort ?? 0 : 0 };
+        this.clientAddress = { host, port: host === peer ? (socket.remotePort ?? 0) : 0 };
       } else {
         this.clientAddress = { host: peer, port: socket.remotePort ?? 0 };
       }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
+import { type Dirent, existsSync, type FSWatcher, readdirSync, type Stats, statSync, watch } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 
 /** Directories never watched: installed packages and tool state (.git, .cache, ...). */
@@ -23,7 +23,11 @@ export class TreeWatcher {
   private rootPoll: NodeJS.Timeout | undefined = undefined;
   private lastFile = '';
 
-  constructor(private readonly root: string, private readonly onChange: (file: string) => void, private readonly debounceMs = 150) {
+  constructor(
+    private readonly root: string,
+    private readonly onChange: (file: string) => void,
+    private readonly debounceMs = 150,
+  ) {
     this.add(root);
   }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../config/logger';
-import { parseAppReference, type AppReference } from './app-reference';
+import { type AppReference, parseAppReference } from './app-reference';
 
 /** What `starwire serve` was asked to do. */
 export interface ServeOptions {

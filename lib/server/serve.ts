@@ -2,11 +2,11 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { App } from '../app';
+import * as status from '../errors/status';
 import { loadApp } from './app-loader';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
-import * as status from '../errors/status';
-import type { ServeOptions } from './serve-options';
 import { installListenGuard } from './listen-guard';
+import type { ServeOptions } from './serve-options';
 import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protocol';
 
 /** An error for standard error: the message, and the cause's stack where there is one. */
@@ -15,7 +15,7 @@ export function describeFailure(error: unknown): string {
   // A load error says all there is; a system error (EADDRINUSE) needs no stack.
   if (error.name === 'AppLoadError' || typeof (error as { code?: unknown }).code === 'string') return error.message;
   const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : error.stack ?? error.message;
+  return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : (error.stack ?? error.message);
 }
 
 /**
@@ -34,7 +34,10 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
   process.on('SIGTERM', () => stop(status.WS_1001_GOING_AWAY));
   // Ctrl-C twice: whoever presses it again does not want to wait for the shutdown.
   process.on('SIGINT', () => (serving?.stopping ? serving.interrupt() : stop(status.WS_1001_GOING_AWAY)));
-  if (worker) process.on('message', (message) => { if (isWorkerCommand(message)) stop(message.code); });
+  if (worker)
+    process.on('message', (message) => {
+      if (isWorkerCommand(message)) stop(message.code);
+    });
 
   let app: App | undefined;
   let ownListen = false;
@@ -68,9 +71,11 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
 function listenedItself(options: ServeOptions, port: number, host: string, stack: string): string {
   // The frames are the Error, reportListen, App.listen, then the caller.
   const caller = stack.split('\n')[3]?.trim().replace(/^at /, '') ?? 'unknown';
-  return `${options.appText} calls app.listen(${port}, ${JSON.stringify(host)}) itself (at ${caller}); ` +
+  return (
+    `${options.appText} calls app.listen(${port}, ${JSON.stringify(host)}) itself (at ${caller}); ` +
     'starwire serve listens for the app (--host/--port, HOST/PORT), so it would be served on two ports. ' +
-    `Remove that call, or run it only when the module is run directly: if (require.main === module) { ... }`;
+    `Remove that call, or run it only when the module is run directly: if (require.main === module) { ... }`
+  );
 }
 
 /** True for the default channel layer, which reaches only this process's sockets. */
@@ -83,7 +88,11 @@ function usesInMemoryLayer(app: App): boolean {
 class Serving {
   stopping = false;
 
-  constructor(private readonly app: App, private readonly server: Server, private readonly timeout: number) {}
+  constructor(
+    private readonly app: App,
+    private readonly server: Server,
+    private readonly timeout: number,
+  ) {}
 
   /** Stops accepting, closes the app (WebSockets get `code`), then exits; forced after the timeout. */
   async shutdown(code: number): Promise<void> {

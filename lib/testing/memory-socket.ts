@@ -2,10 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as status from '../errors/status';
 import type { WireSocket } from '../websocket/wire-socket';
 
-type Frame =
-  | { kind: 'message'; data: Buffer; binary: boolean }
-  | { kind: 'close'; code: number; reason: Buffer }
-  | { kind: 'ping' };
+type Frame = { kind: 'message'; data: Buffer; binary: boolean } | { kind: 'close'; code: number; reason: Buffer } | { kind: 'ping' };
 
 /**
  * One end of an in-memory WebSocket, for the TestClient: frames cross to the other end on a

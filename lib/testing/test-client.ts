@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import type { Address } from '../http/address';
 import type { App } from '../app';
+import { refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
-import { MemorySocket } from './memory-socket';
+import * as status from '../errors/status';
+import type { Address } from '../http/address';
 import type { Response } from '../http/response';
 import { byteLength, mayHaveBody } from '../http/response-writer';
-import { refusal } from '../errors/error-table';
-import * as status from '../errors/status';
+import { MemorySocket } from './memory-socket';
 import { TestWebSocket, WebSocketDenied } from './test-websocket';
 
 type QueryValue = string | number | boolean;
@@ -36,7 +36,10 @@ export interface TestRequestInit {
 export class TestClient {
   private started: Promise<void> | undefined = undefined;
 
-  constructor(readonly app: App, private readonly client: Address = { host: '127.0.0.1', port: 50000 }) {}
+  constructor(
+    readonly app: App,
+    private readonly client: Address = { host: '127.0.0.1', port: 50000 },
+  ) {}
 
   /**
    * Runs the app's startup handlers once (the first request does it too); rejects with the
@@ -68,13 +71,27 @@ export class TestClient {
     return this.close();
   }
 
-  get(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('GET', path, init); }
-  head(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('HEAD', path, init); }
-  options(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('OPTIONS', path, init); }
-  post(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('POST', path, init); }
-  put(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PUT', path, init); }
-  patch(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('PATCH', path, init); }
-  delete(path: string, init?: TestRequestInit): Promise<globalThis.Response> { return this.request('DELETE', path, init); }
+  get(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('GET', path, init);
+  }
+  head(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('HEAD', path, init);
+  }
+  options(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('OPTIONS', path, init);
+  }
+  post(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('POST', path, init);
+  }
+  put(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('PUT', path, init);
+  }
+  patch(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('PATCH', path, init);
+  }
+  delete(path: string, init?: TestRequestInit): Promise<globalThis.Response> {
+    return this.request('DELETE', path, init);
+  }
 
   /**
    * Opens an in-process WebSocket. Resolves once the app accepts; rejects with
@@ -84,31 +101,48 @@ export class TestClient {
    * @example
    * await assert.rejects(client.websocket('/private'), (e) => e instanceof WebSocketDenied && e.status === 401);
    */
-  async websocket(path: string, init: { subprotocols?: readonly string[]; headers?: Record<string, string>; timeout?: number } = {}): Promise<TestWebSocket> {
+  async websocket(
+    path: string,
+    init: { subprotocols?: readonly string[]; headers?: Record<string, string>; timeout?: number } = {},
+  ): Promise<TestWebSocket> {
     await this.startup();
     const headers: Record<string, string> = {
-      host: 'testserver', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13',
+      host: 'testserver',
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
       'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
     };
     for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
     if (init.subprotocols?.length) headers['sec-websocket-protocol'] = init.subprotocols.join(', ');
     const timeout = init.timeout ?? 5000;
     return new Promise<TestWebSocket>((resolve, reject) => {
-      const routed = this.app.openWebSocket({
-        method: 'GET', url: path, headers, client: this.client, server: { host: 'testserver', port: 80 }, body: Readable.from([]),
-      }, {
-        complete: async (subprotocol, extra) => {
-          const [server, client] = MemorySocket.pair(this.app.settings.websocket.maxPayload);
-          const session = new TestWebSocket(client, subprotocol, extra, timeout);
-          // Two turns later, a close frame sent right after accepting has arrived: that is a refusal.
-          setImmediate(() => setImmediate(() => {
-            if (session.closeCode !== undefined && session.pending === 0) reject(new WebSocketDisconnect(session.closeCode, session.closeReason ?? ''));
-            else resolve(session);
-          }));
-          return server;
+      const routed = this.app.openWebSocket(
+        {
+          method: 'GET',
+          url: path,
+          headers,
+          client: this.client,
+          server: { host: 'testserver', port: 80 },
+          body: Readable.from([]),
         },
-        refuse: (statusCode, body, responseHeaders) => reject(new WebSocketDenied(statusCode, body, responseHeaders)),
-      });
+        {
+          complete: async (subprotocol, extra) => {
+            const [server, client] = MemorySocket.pair(this.app.settings.websocket.maxPayload);
+            const session = new TestWebSocket(client, subprotocol, extra, timeout);
+            // Two turns later, a close frame sent right after accepting has arrived: that is a refusal.
+            setImmediate(() =>
+              setImmediate(() => {
+                if (session.closeCode !== undefined && session.pending === 0)
+                  reject(new WebSocketDisconnect(session.closeCode, session.closeReason ?? ''));
+                else resolve(session);
+              }),
+            );
+            return server;
+          },
+          refuse: (statusCode, body, responseHeaders) => reject(new WebSocketDenied(statusCode, body, responseHeaders)),
+        },
+      );
       if (!routed) {
         // The answer a real server's upgrade listener gives (lib/server/node-listener.ts).
         const answer = refusal(status.HTTP_404_NOT_FOUND, 'Not Found');
@@ -175,7 +209,11 @@ async function toFetchResponse(response: Response, head: boolean): Promise<globa
     }
   }
   // The wire sends a body of known size with its length (for HEAD too) and a stream chunked.
-  if (!headers.has('content-length') && mayHaveBody(response.status) && (body === null || typeof body === 'string' || body instanceof Uint8Array)) {
+  if (
+    !headers.has('content-length') &&
+    mayHaveBody(response.status) &&
+    (body === null || typeof body === 'string' || body instanceof Uint8Array)
+  ) {
     headers.set('content-length', String(byteLength(body)));
   }
   const empty = response.status === 204 || response.status === 304 || head;

@@ -1,6 +1,6 @@
 import { WebSocketDisconnect } from '../errors/exceptions';
-import type { MemorySocket } from './memory-socket';
 import * as status from '../errors/status';
+import type { MemorySocket } from './memory-socket';
 
 /**
  * The app refused a WebSocket handshake with an HTTP response.
@@ -9,7 +9,11 @@ import * as status from '../errors/status';
  * await assert.rejects(client.websocket('/admin'), (e) => e instanceof WebSocketDenied && e.status === 403);
  */
 export class WebSocketDenied extends Error {
-  constructor(readonly status: number, readonly body: string, readonly headers: Readonly<Record<string, string | string[]>>) {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly headers: Readonly<Record<string, string | string[]>>,
+  ) {
     super(`WebSocket handshake refused with HTTP ${status}${body ? `: ${body}` : ''}`);
     this.name = 'WebSocketDenied';
   }

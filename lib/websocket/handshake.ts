@@ -1,7 +1,7 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket as WsSocket, WebSocketServer } from 'ws';
-import { httpAnswer, type HttpAnswer } from '../errors/error-table';
+import type { WebSocketServer, WebSocket as WsSocket } from 'ws';
+import { type HttpAnswer, httpAnswer } from '../errors/error-table';
 import { headersProblem, statusProblem } from '../errors/http-fields';
 import type { Upgrader, WireSocket } from './wire-socket';
 
@@ -55,11 +55,19 @@ const NO_PROTOCOLS: string[] = [];
 /** The subprotocols a client offered, in order. */
 export function parseSubprotocols(header: string | string[] | undefined): string[] {
   if (header === undefined || header === '') return NO_PROTOCOLS;
-  return (Array.isArray(header) ? header.join(',') : header).split(',').map((p) => p.trim()).filter(Boolean);
+  return (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** Writes an HTTP response on a socket that asked to upgrade, then closes it. */
-export function refuseSocket(socket: Duplex, statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+export function refuseSocket(
+  socket: Duplex,
+  statusCode: number,
+  body: string,
+  headers: Readonly<Record<string, string | string[]>> = {},
+): void {
   if (socket.destroyed) return;
   const problem = statusProblem(statusCode, 'refusal') ?? headersProblem(headers, 'refusal');
   if (problem !== undefined) {
@@ -69,7 +77,11 @@ export function refuseSocket(socket: Duplex, statusCode: number, body: string, h
     body = JSON.stringify(answer.body);
     headers = answer.headers;
   }
-  const lines = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+  const lines = [
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`,
+    'Connection: close',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) lines.push('Content-Type: application/json');
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'connection' || name.toLowerCase() === 'content-length') continue;

@@ -6,7 +6,10 @@ export class RateLimit {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly messages: number, private readonly per: number) {
+  constructor(
+    private readonly messages: number,
+    private readonly per: number,
+  ) {
     this.tokens = messages;
     this.last = performance.now();
   }

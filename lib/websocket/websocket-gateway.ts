@@ -1,17 +1,17 @@
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
-import type { Scope } from '../http/scope';
-import { requestOf } from '../http/request';
-import { WebSocket } from './websocket';
-import { Connection } from '../inject/connection';
-import { since, type Logger } from '../config/logger';
-import { choices, refuseWithAnswer } from './handshake';
+import { type Logger, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { refusal } from '../errors/error-table';
 import * as status from '../errors/status';
-import type { Upgrader } from './wire-socket';
+import { requestOf } from '../http/request';
+import type { Scope } from '../http/scope';
+import { Connection } from '../inject/connection';
+import { choices, refuseWithAnswer } from './handshake';
+import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
 import { emptyStats, type WebSocketStats } from './websocket-stats';
+import type { Upgrader } from './wire-socket';
 
 /**
  * Every WebSocket connection of one app: admission (connection caps, shutdown), the handshake
@@ -31,7 +31,11 @@ export class WebSocketGateway {
   private readonly opened = new WeakMap<WebSocket, number>();
   private readonly observer: { accepted(ws: WebSocket): void } | undefined;
 
-  constructor(private readonly settings: Settings, private readonly container: DependencyContainer, private readonly logger: Logger) {
+  constructor(
+    private readonly settings: Settings,
+    private readonly container: DependencyContainer,
+    private readonly logger: Logger,
+  ) {
     this.observer = logger.enabled('info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
     const ws = settings.websocket;
     this.wss = new WebSocketServer({
@@ -56,10 +60,13 @@ export class WebSocketGateway {
   open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
     const limits = this.settings.websocket;
     // Per-address counting only when capped: reading the address costs memory on every socket.
-    const ip = Number.isFinite(limits.maxConnectionsPerIp) ? scope.client?.host ?? '' : '';
-    const refused = this.closing ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down')
-      : this.live.size >= limits.maxConnections ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections')
-        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
+    const ip = Number.isFinite(limits.maxConnectionsPerIp) ? (scope.client?.host ?? '') : '';
+    const refused = this.closing
+      ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down')
+      : this.live.size >= limits.maxConnections
+        ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections')
+        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp
+          ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
           : undefined;
     if (refused) {
       this.stats.rejected++;
@@ -81,7 +88,7 @@ export class WebSocketGateway {
   /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
   private readonly release = async (connection: Connection): Promise<void> => {
     const ws = connection.websocket!;
-    const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? connection.scope.client?.host ?? '' : '';
+    const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? (connection.scope.client?.host ?? '') : '';
     try {
       await ws.done;
       await connection.dispose();
@@ -91,7 +98,13 @@ export class WebSocketGateway {
     this.live.delete(ws);
     const opened = this.opened.get(ws);
     if (opened !== undefined) {
-      this.logger.log('info', 'ws.close', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, code: ws.closeCode ?? null, ms: since(opened) });
+      this.logger.log('info', 'ws.close', {
+        path: ws.path,
+        client: ws.clientIp ?? null,
+        id: ws.id,
+        code: ws.closeCode ?? null,
+        ms: since(opened),
+      });
     }
     const count = (this.perIp.get(ip) ?? 1) - 1;
     if (count > 0) this.perIp.set(ip, count);
@@ -124,7 +137,10 @@ export class WebSocketGateway {
         this.idle = resolve;
         // A handler that ignores the close (or a hook that never returns) must not hold shutdown forever.
         timer = setTimeout(() => {
-          this.settings.logError(`app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`, undefined);
+          this.settings.logError(
+            `app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`,
+            undefined,
+          );
           for (const ws of this.live) ws.terminate();
           resolve();
         }, timeout);

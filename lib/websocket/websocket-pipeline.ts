@@ -1,17 +1,17 @@
-import { disconnectRaiser, WebSocket } from './websocket';
-import type { Connection } from '../inject/connection';
-import type { Endpoint } from '../routing/endpoint';
 import { closeFrame, httpAnswer, refusal } from '../errors/error-table';
 import { HTTPException, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
+import * as status from '../errors/status';
+import { Response } from '../http/response';
+import type { Connection } from '../inject/connection';
 import type { CompiledHook } from '../inject/hook';
+import { invoke } from '../inject/invoke';
+import { MessageFrame } from '../inject/message-frame';
+import type { Endpoint } from '../routing/endpoint';
+import type { InvalidMessagePolicy } from '../routing/routes';
 import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
-import { invoke } from '../inject/invoke';
 import { parseJsonMessage } from './json-message';
-import { MessageFrame } from '../inject/message-frame';
-import { Response } from '../http/response';
-import type { InvalidMessagePolicy } from '../routing/routes';
-import * as status from '../errors/status';
+import { disconnectRaiser, type WebSocket } from './websocket';
 
 /** A WebSocket route, compiled: the endpoint plus how its handler runs. */
 export interface WebSocketEndpoint extends Endpoint {
@@ -29,20 +29,28 @@ export interface WebSocketEndpoint extends Endpoint {
  * While the handler runs, nothing of this function stays suspended: only the handler's own
  * promise and one reaction on it, which keeps idle connections light.
  */
-export function serveWebSocket(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, onEnd: (connection: Connection) => void): void {
-  prepare(endpoint, connection, ws).then((proceed) => {
-    if (!proceed) return onEnd(connection);
-    let running: unknown;
-    try {
-      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
-    } catch (error) {
-      return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
-    }
-    Promise.resolve(running).then(
-      () => conclude(endpoint, connection, ws).then(() => onEnd(connection)),
-      (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
-    );
-  }, (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)));
+export function serveWebSocket(
+  endpoint: WebSocketEndpoint,
+  connection: Connection,
+  ws: WebSocket,
+  onEnd: (connection: Connection) => void,
+): void {
+  prepare(endpoint, connection, ws).then(
+    (proceed) => {
+      if (!proceed) return onEnd(connection);
+      let running: unknown;
+      try {
+        running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
+      } catch (error) {
+        return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
+      }
+      Promise.resolve(running).then(
+        () => conclude(endpoint, connection, ws).then(() => onEnd(connection)),
+        (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
+      );
+    },
+    (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
+  );
 }
 
 /** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
@@ -163,7 +171,8 @@ async function answerWith(ws: WebSocket, response: Response): Promise<void> {
   if (ws.connecting) {
     refuseWith(ws, response);
   } else if (ws.connected) {
-    const frame = response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrame(new HTTPException(response.status), false);
+    const frame =
+      response.status < 400 ? { code: status.WS_1000_NORMAL_CLOSURE, reason: '' } : closeFrame(new HTTPException(response.status), false);
     await closeQuietly(ws, frame.code, frame.reason);
   }
 }

@@ -1,11 +1,11 @@
+import type { WebSocketSettings } from '../config/websocket-settings';
+import type { WebSocketDisconnect } from '../errors/exceptions';
+import * as status from '../errors/status';
 import { parseJsonMessage } from './json-message';
 import { ITERATION_DONE, MessageIterator } from './message-iterator';
 import type { RateLimit } from './rate-limit';
-import * as status from '../errors/status';
-import type { WebSocketDisconnect } from '../errors/exceptions';
-import type { WireSocket } from './wire-socket';
-import type { WebSocketSettings } from '../config/websocket-settings';
 import type { WebSocketStats } from './websocket-stats';
+import type { WireSocket } from './wire-socket';
 
 export type WebSocketState = 'connecting' | 'connected' | 'closed';
 

@@ -1,5 +1,5 @@
-import { ReceivingWebSocket } from './websocket-receive';
 import * as status from '../errors/status';
+import { ReceivingWebSocket } from './websocket-receive';
 
 const SENT: Promise<boolean> = Promise.resolve(true);
 const NOT_SENT: Promise<boolean> = Promise.resolve(false);
@@ -88,7 +88,6 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
   ping(): void {
     if (this.currentState === 'connected') this.wire?.ping();
   }
-
 
   private write(data: string | Buffer, binary: boolean): Promise<boolean> {
     if (this.currentState === 'connecting') throw new Error(`WebSocket ${this.path}: accept() before sending`);

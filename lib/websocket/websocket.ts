@@ -1,19 +1,19 @@
-import type { Socket } from 'node:net';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocketSettings } from '../config/websocket-settings';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
+import { refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
-import { refusal } from '../errors/error-table';
-import { refuseWithAnswer } from './handshake';
-import { listenTo } from './wire-listeners';
-import { RateLimit } from './rate-limit';
 import * as status from '../errors/status';
-import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
-import type { WebSocketSettings } from '../config/websocket-settings';
-import type { WebSocketStats } from './websocket-stats';
 import type { Scope } from '../http/scope';
+import { refuseWithAnswer } from './handshake';
+import { RateLimit } from './rate-limit';
 import type { WebSocketState } from './websocket-receive';
 import { SendingWebSocket } from './websocket-send';
+import type { WebSocketStats } from './websocket-stats';
+import { listenTo } from './wire-listeners';
+import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 
 export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 
@@ -100,7 +100,9 @@ export class WebSocket extends SendingWebSocket {
   /** Resolves once the connection has closed, however it closed. */
   get done(): Promise<void> {
     if (this.ended) return RESOLVED;
-    return (this.endPromise ??= new Promise((resolve) => { this.endWaiter = resolve; }));
+    return (this.endPromise ??= new Promise((resolve) => {
+      this.endWaiter = resolve;
+    }));
   }
 
   /** @internal Refuses the handshake with 408 unless it completes within `ms`. */
@@ -111,19 +113,39 @@ export class WebSocket extends SendingWebSocket {
     }, ms);
   }
 
-  get state(): WebSocketState { return this.currentState; }
-  get connecting(): boolean { return this.currentState === 'connecting'; }
-  get connected(): boolean { return this.currentState === 'connected'; }
-  get closed(): boolean { return this.currentState === 'closed'; }
-  override get path(): string { return this.scope.path; }
-  get clientIp(): string | undefined { return this.scope.client?.host; }
-  get headers(): Readonly<Record<string, string | string[] | undefined>> { return this.scope.headers; }
+  get state(): WebSocketState {
+    return this.currentState;
+  }
+  get connecting(): boolean {
+    return this.currentState === 'connecting';
+  }
+  get connected(): boolean {
+    return this.currentState === 'connected';
+  }
+  get closed(): boolean {
+    return this.currentState === 'closed';
+  }
+  override get path(): string {
+    return this.scope.path;
+  }
+  get clientIp(): string | undefined {
+    return this.scope.client?.host;
+  }
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    return this.scope.headers;
+  }
   /** Subprotocols the client offered, in its order of preference. */
-  get subprotocols(): readonly string[] { return this.scope.subprotocols; }
+  get subprotocols(): readonly string[] {
+    return this.scope.subprotocols;
+  }
   /** @internal The TCP socket underneath, on real connections. */
-  get netSocket(): Socket | undefined { return netSocketOf(this.wire); }
+  get netSocket(): Socket | undefined {
+    return netSocketOf(this.wire);
+  }
   /** Bytes queued for sending and not yet written to the network. */
-  get bufferedAmount(): number { return this.wire?.bufferedAmount ?? 0; }
+  get bufferedAmount(): number {
+    return this.wire?.bufferedAmount ?? 0;
+  }
 
   /**
    * Completes the handshake, optionally choosing one of the offered subprotocols and adding
@@ -140,7 +162,9 @@ export class WebSocket extends SendingWebSocket {
       throw new Error(`WebSocket ${this.path}: accept() called on a ${this.currentState} connection`);
     }
     if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
-      throw new TypeError(`WebSocket ${this.path}: subprotocol ${JSON.stringify(subprotocol)} was not offered (offered: ${this.subprotocols.join(', ') || 'none'})`);
+      throw new TypeError(
+        `WebSocket ${this.path}: subprotocol ${JSON.stringify(subprotocol)} was not offered (offered: ${this.subprotocols.join(', ') || 'none'})`,
+      );
     }
     // A CR or LF in a header would let its value write headers of its own into the 101 response.
     for (const [name, value] of Object.entries(headers)) {

@@ -11,10 +11,18 @@ export interface WireOwner {
 const OWNER = Symbol('starwire.websocket');
 type OwnedWire = WireSocket & { [OWNER]?: WireOwner };
 
-function onWireMessage(this: OwnedWire, data: Buffer, isBinary: boolean): void { this[OWNER]!.onMessage(data, isBinary); }
-function onWireClose(this: OwnedWire, code: number, reason: Buffer): void { this[OWNER]!.onClose(code, reason); }
-function onWireError(this: OwnedWire, error: Error & { code?: string }): void { this[OWNER]!.onError(error); }
-function onWirePong(this: OwnedWire): void { this[OWNER]!.alive = true; }
+function onWireMessage(this: OwnedWire, data: Buffer, isBinary: boolean): void {
+  this[OWNER]!.onMessage(data, isBinary);
+}
+function onWireClose(this: OwnedWire, code: number, reason: Buffer): void {
+  this[OWNER]!.onClose(code, reason);
+}
+function onWireError(this: OwnedWire, error: Error & { code?: string }): void {
+  this[OWNER]!.onError(error);
+}
+function onWirePong(this: OwnedWire): void {
+  this[OWNER]!.alive = true;
+}
 
 /**
  * Connects a wire's events to its owner. The listeners are shared by every connection and find

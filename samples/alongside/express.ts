@@ -67,14 +67,17 @@ export async function startExpressAlongside(port: number, host = '127.0.0.1'): P
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  startExpressAlongside(port, host).then(({ app, server }) => {
-    const bound = (server.address() as AddressInfo).port;
-    console.log(`Express + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
-    const stop = (): void => void app.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  startExpressAlongside(port, host).then(
+    ({ app, server }) => {
+      const bound = (server.address() as AddressInfo).port;
+      console.log(`Express + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
+      const stop = (): void => void app.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -9,7 +9,7 @@
  *   ws://127.0.0.1:8000/live/echo                              # Starwire, WebSocket: send {"text":"hi"}
  */
 import type { AddressInfo } from 'node:net';
-import { fastify, type FastifyInstance } from 'fastify';
+import { type FastifyInstance, fastify } from 'fastify';
 import type { App } from '../../index';
 import { createLiveApp, isLivePath } from './live';
 
@@ -52,15 +52,17 @@ export async function createFastifyAlongside(): Promise<FastifyAlongside> {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  createFastifyAlongside().then(async ({ fastify: web }) => {
-    await web.listen({ port, host });
-    const bound = (web.server.address() as AddressInfo).port;
-    console.log(`Fastify + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
-    const stop = (): void => void web.close();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  createFastifyAlongside()
+    .then(async ({ fastify: web }) => {
+      await web.listen({ port, host });
+      const bound = (web.server.address() as AddressInfo).port;
+      console.log(`Fastify + Starwire on http://${host}:${bound} (/api/hello, /live/status, ws /live/echo)`);
+      const stop = (): void => void web.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

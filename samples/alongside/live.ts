@@ -29,12 +29,7 @@ const status = inject([Scope], (scope) => ({ service: 'starwire', open: scope.ap
  */
 export function createLiveApp(): App {
   return new App({
-    routes: [
-      new Include(LIVE_PREFIX, [
-        new Route('/status', 'GET', status),
-        new WebSocketRoute('/echo', echo),
-      ]),
-    ],
+    routes: [new Include(LIVE_PREFIX, [new Route('/status', 'GET', status), new WebSocketRoute('/echo', echo)])],
   });
 }
 

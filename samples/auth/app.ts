@@ -9,7 +9,18 @@
  *   # 'Authorization: Bearer alice-token' (README.md has ready-made clients)
  */
 import {
-  App, component, HTTPException, Include, inject, Scope, status, Subprotocols, TokenAuth, User, WebSocket, WebSocketRoute,
+  App,
+  component,
+  HTTPException,
+  Include,
+  inject,
+  Scope,
+  Subprotocols,
+  status,
+  TokenAuth,
+  User,
+  WebSocket,
+  WebSocketRoute,
 } from '../../index';
 
 /** The demo's whole user database: bearer token → user. */
@@ -78,9 +89,9 @@ export function createApp(): App {
       new WebSocketRoute('/chat', chat, { hooks: [apiAuth, new Subprotocols([SUBPROTOCOL]), goodbye] }),
       // Subprotocols first: a client without chat.v1 gets 1002 whatever its token, and an auth
       // refusal's accept-then-close already names chat.v1.
-      new Include('/browser', [
-        new WebSocketRoute('/chat', chat, { hooks: [goodbye] }),
-      ], { hooks: [new Subprotocols([SUBPROTOCOL], { refuse: 'close' }), browserAuth] }),
+      new Include('/browser', [new WebSocketRoute('/chat', chat, { hooks: [goodbye] })], {
+        hooks: [new Subprotocols([SUBPROTOCOL], { refuse: 'close' }), browserAuth],
+      }),
     ],
     components: [currentUser],
   });
@@ -89,7 +100,9 @@ export function createApp(): App {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  createApp().listen(port, host).then(() => {
-    console.log(`auth sample on ws://${host}:${port} (/chat, /browser/chat; tokens: ${Object.keys(DEMO_USERS).join(', ')})`);
-  });
+  createApp()
+    .listen(port, host)
+    .then(() => {
+      console.log(`auth sample on ws://${host}:${port} (/chat, /browser/chat; tokens: ${Object.keys(DEMO_USERS).join(', ')})`);
+    });
 }

@@ -6,8 +6,16 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
-  App, inject, JsonWebSocketConsumer, Message, PathParam, QueryParam, Route, WebSocketConsumer, WebSocketRoute,
+  App,
   type ChannelMessage,
+  inject,
+  JsonWebSocketConsumer,
+  Message,
+  PathParam,
+  QueryParam,
+  Route,
+  WebSocketConsumer,
+  WebSocketRoute,
 } from '../../index';
 
 /** Where the examples' `print()` calls go: the console, unless a test captures them. */
@@ -140,10 +148,7 @@ export class MyWebSocketConsumer extends WebSocketConsumer {
 /** HTTP and WebSocket routes side by side: the request's protocol picks the route. */
 export function protocolTypeApp(): App {
   return new App({
-    routes: [
-      new Route('/', 'GET', () => ({ hello: 'http' })),
-      new WebSocketRoute('/ws/', MyWebSocketConsumer),
-    ],
+    routes: [new Route('/', 'GET', () => ({ hello: 'http' })), new WebSocketRoute('/ws/', MyWebSocketConsumer)],
   });
 }
 
@@ -203,7 +208,12 @@ export class ChatAppConsumer extends JsonWebSocketConsumer {
     await this.groupSend(this.roomGroupName, { type: 'user.leave', username: this.username, sender: this.channelName });
   }
 
-  @inject([Message({ type: 'object', properties: { type: { type: 'string' }, username: { type: 'string' }, message: { type: 'string' } } } as const)])
+  @inject([
+    Message({
+      type: 'object',
+      properties: { type: { type: 'string' }, username: { type: 'string' }, message: { type: 'string' } },
+    } as const),
+  ])
   override async receiveJson(content: { type?: string; username?: string; message?: string }): Promise<void> {
     if (content.type === 'chat_message') {
       await this.groupSend(this.roomGroupName, {
@@ -252,7 +262,11 @@ export function createApp(): App {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  createApp().listen(port, host).then(() => {
-    console.log(`Channels examples on ws://${host}:${port}/ws/ (echo/, echo/async/, json/, room/, user/, chat/, notifications/, chat/{room}/)`);
-  });
+  createApp()
+    .listen(port, host)
+    .then(() => {
+      console.log(
+        `Channels examples on ws://${host}:${port}/ws/ (echo/, echo/async/, json/, room/, user/, chat/, notifications/, chat/{room}/)`,
+      );
+    });
 }

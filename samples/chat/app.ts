@@ -16,17 +16,32 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  App, component, EventType, HTMLResponse, HTTPException, inject, QueryParam, RealtimeManager, RedisChannelLayer,
-  RedisRealtimeStore, Route, status, User, WebSocket, WebSocketRoute,
-  type ChannelLayer, type PresenceUser, type RealtimeOptions,
+  App,
+  type ChannelLayer,
+  component,
+  EventType,
+  HTMLResponse,
+  HTTPException,
+  inject,
+  type PresenceUser,
+  QueryParam,
+  RealtimeManager,
+  type RealtimeOptions,
+  RedisChannelLayer,
+  RedisRealtimeStore,
+  Route,
+  status,
+  User,
+  WebSocket,
+  WebSocketRoute,
 } from '../../index';
 
 import { clientModuleRoutes } from './client-module';
 import { commandHandler, invalidCommandReply } from './commands';
 import { packageRoot } from './package-root';
-import { STATUSES, type ChatCommand } from './protocol';
+import { type ChatCommand, STATUSES } from './protocol';
 
-export { STATUSES, type ChatCommand };
+export { type ChatCommand, STATUSES };
 
 // ——— options ———
 
@@ -173,12 +188,15 @@ if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
   const app = chatApp();
-  app.listen(port, host).then(() => {
-    console.log(`chat sample on http://${host}:${port}${process.env.REDIS_URL ? ' (shared over Redis)' : ''}`);
-  }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  app.listen(port, host).then(
+    () => {
+      console.log(`chat sample on http://${host}:${port}${process.env.REDIS_URL ? ' (shared over Redis)' : ''}`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
   // Ctrl-C closes every socket with 1001 ("going away"), which the page answers by reconnecting.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
 }

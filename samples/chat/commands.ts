@@ -3,11 +3,8 @@
  * command that carries a `requestId` always gets one reply carrying `replyTo` (an `ok` when the
  * command has nothing else to say); one without gets the replies it always got.
  */
-import {
-  inject, Message, RealtimeManager, RoomError, User, WebSocket,
-  type HistoryEntry, type ValidationError,
-} from '../../index';
-import { commandSchema, requestIdOf, type Author, type ChatCommand, type ChatLine } from './protocol';
+import { type HistoryEntry, inject, Message, RealtimeManager, RoomError, User, type ValidationError, WebSocket } from '../../index';
+import { type Author, type ChatCommand, type ChatLine, commandSchema, requestIdOf } from './protocol';
 
 /** What a command handler needs to know of the app's configuration. */
 export interface CommandOptions {
@@ -83,7 +80,13 @@ export function commandHandler(options: CommandOptions) {
         return { type: 'left', room: command.room };
       case 'say': {
         if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} before saying something there`);
-        const line: ChatLine = { type: 'message', room: command.room, from: author(user), text: command.text, at: new Date().toISOString() };
+        const line: ChatLine = {
+          type: 'message',
+          room: command.room,
+          from: author(user),
+          text: command.text,
+          at: new Date().toISOString(),
+        };
         // Every member gets the line with its history id, the sender too; a request also gets
         // the id in its acknowledgement.
         const { id } = await realtime.broadcastToRoom(command.room, line);
@@ -92,7 +95,11 @@ export function commandHandler(options: CommandOptions) {
       case 'typing':
         if (!(await isMember(realtime, command.room, user.id))) return errorReply(`Join ${command.room} first`);
         // Typing notices are for the moment: not kept in history.
-        await realtime.broadcastToRoom(command.room, { type: 'typing', room: command.room, user: author(user), typing: command.typing }, { except: [user.id], history: false });
+        await realtime.broadcastToRoom(
+          command.room,
+          { type: 'typing', room: command.room, user: author(user), typing: command.typing },
+          { except: [user.id], history: false },
+        );
         return undefined;
       case 'status':
         // STATUS_CHANGED (in app.ts) tells everyone, this user included.
@@ -110,16 +117,19 @@ export function commandHandler(options: CommandOptions) {
     }
   }
 
-  return inject([Message(commandSchema), User, RealtimeManager, WebSocket], async (message, user, realtime, ws): Promise<Reply | undefined> => {
-    // ajv validated `message` against `commandSchema`; FromSchema does not read `allOf`/`if`, so
-    // the union it guarantees is stated here, once.
-    const command = message as ChatCommand;
-    try {
-      return answering(await run(command, user, realtime, ws), command.requestId);
-    } catch (error) {
-      // Full, private or deleted rooms are the user's problem to hear about, not a reason to disconnect.
-      if (error instanceof RoomError) return answering(errorReply(error.message), command.requestId);
-      throw error;
-    }
-  });
+  return inject(
+    [Message(commandSchema), User, RealtimeManager, WebSocket],
+    async (message, user, realtime, ws): Promise<Reply | undefined> => {
+      // ajv validated `message` against `commandSchema`; FromSchema does not read `allOf`/`if`, so
+      // the union it guarantees is stated here, once.
+      const command = message as ChatCommand;
+      try {
+        return answering(await run(command, user, realtime, ws), command.requestId);
+      } catch (error) {
+        // Full, private or deleted rooms are the user's problem to hear about, not a reason to disconnect.
+        if (error instanceof RoomError) return answering(errorReply(error.message), command.requestId);
+        throw error;
+      }
+    },
+  );
 }

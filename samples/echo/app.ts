@@ -82,7 +82,9 @@ export function createApp(): App {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
   const host = process.env.HOST ?? '127.0.0.1';
-  createApp().listen(port, host).then(() => {
-    console.log(`echo sample on ws://${host}:${port} (/echo, /echo/json, /hello, /hello/forever, /ping, /ping/json)`);
-  });
+  createApp()
+    .listen(port, host)
+    .then(() => {
+      console.log(`echo sample on ws://${host}:${port} (/echo, /echo/json, /hello, /hello/forever, /ping, /ping/json)`);
+    });
 }

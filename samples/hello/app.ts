@@ -6,11 +6,13 @@
  *   curl -X POST http://127.0.0.1:8000/notes -H 'content-type: application/json' -d '{"text":"hi"}'
  *   curl http://127.0.0.1:8000/notes/1
  */
-import {
-  App, Body, component, ComponentToken, HTTPException, inject, PathParam, QueryParam, Route, status, Timing,
-} from '../../index';
+import { App, Body, ComponentToken, component, HTTPException, inject, PathParam, QueryParam, Route, status, Timing } from '../../index';
 
-export interface Note { id: number; text: string; tags: string[] }
+export interface Note {
+  id: number;
+  text: string;
+  tags: string[];
+}
 
 /** Notes kept in memory for the life of the app. */
 export class NoteStore {
@@ -53,11 +55,7 @@ const getNote = inject([PathParam('id', { type: 'integer', minimum: 1 }), NoteSt
 
 export function createApp(): App {
   return new App({
-    routes: [
-      new Route('/hello', 'GET', hello),
-      new Route('/notes', 'POST', addNote),
-      new Route('/notes/{id:int}', 'GET', getNote),
-    ],
+    routes: [new Route('/hello', 'GET', hello), new Route('/notes', 'POST', addNote), new Route('/notes/{id:int}', 'GET', getNote)],
     components: [
       component(NoteStore, [], () => new NoteStore(), { scope: 'app' }),
       component(Greeting, [], () => process.env.GREETING ?? 'Hello', { scope: 'app' }),
@@ -68,7 +66,9 @@ export function createApp(): App {
 
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8000);
-  createApp().listen(port, process.env.HOST ?? '127.0.0.1').then(() => {
-    console.log(`hello sample on http://${process.env.HOST ?? '127.0.0.1'}:${port}`);
-  });
+  createApp()
+    .listen(port, process.env.HOST ?? '127.0.0.1')
+    .then(() => {
+      console.log(`hello sample on http://${process.env.HOST ?? '127.0.0.1'}:${port}`);
+    });
 }

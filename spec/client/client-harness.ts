@@ -5,10 +5,10 @@
  */
 import type { Server } from 'node:http';
 import { WebSocket as WsWebSocket } from 'ws';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject/inject';
 import { WebSocketRoute } from '../../lib/routing/routes';
-import { WebSocket } from '../../components/websocket';
 import { within } from '../support/ws-client';
 
 export type ClientModule = typeof import('../../client/index.mjs');
@@ -27,7 +27,12 @@ export const NodeWebSocket = WsWebSocket;
 export const WAIT = 3000;
 
 /** The next `event` whose payload passes `test`, within `timeout` ms. */
-export function next<E extends keyof Events>(client: Client, event: E, test: (payload: Events[E]) => boolean = () => true, timeout = WAIT): Promise<Events[E]> {
+export function next<E extends keyof Events>(
+  client: Client,
+  event: E,
+  test: (payload: Events[E]) => boolean = () => true,
+  timeout = WAIT,
+): Promise<Events[E]> {
   let off: () => void = () => undefined;
   const seen = new Promise<Events[E]>((resolve) => {
     off = client.on(event, (payload) => {
@@ -77,7 +82,17 @@ export function wireApp(log: WireLog): App {
     log.subprotocols.push(ws.subprotocols);
     await ws.accept(ws.subprotocols[0]);
     for await (const data of ws) {
-      const message = JSON.parse(String(data)) as { type: string; requestId?: number; value?: unknown; delay?: number; code?: number; messages?: unknown[]; after?: string; room?: string; channel?: string };
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        requestId?: number;
+        value?: unknown;
+        delay?: number;
+        code?: number;
+        messages?: unknown[];
+        after?: string;
+        room?: string;
+        channel?: string;
+      };
       const replyTo = message.requestId;
       switch (message.type) {
         case 'ping':
@@ -99,7 +114,16 @@ export function wireApp(log: WireLog): App {
           const sameEpoch = kept.length === 0 || kept[0].id.split(':')[0] === epoch;
           const messages = kept.filter((entry) => !sameEpoch || Number(entry.id.split(':')[1]) > Number(offset));
           const last = kept.at(-1)?.id;
-          const reply = { type: 'history', room: message.room, channel: message.channel, after: message.after, messages, complete: sameEpoch, last, replyTo };
+          const reply = {
+            type: 'history',
+            room: message.room,
+            channel: message.channel,
+            after: message.after,
+            messages,
+            complete: sameEpoch,
+            last,
+            replyTo,
+          };
           setTimeout(() => void ws.sendJson(reply).catch(() => undefined), log.historyDelay);
           break;
         }
@@ -122,12 +146,22 @@ export function wireApp(log: WireLog): App {
     await ws.accept();
     await ws.close(1013, 'try again later');
   });
-  return new App({ routes: [new WebSocketRoute('/rpc', rpc), new WebSocketRoute('/mute', mute), new WebSocketRoute('/overloaded', overloaded)] });
+  return new App({
+    routes: [new WebSocketRoute('/rpc', rpc), new WebSocketRoute('/mute', mute), new WebSocketRoute('/overloaded', overloaded)],
+  });
 }
 
 /** A wire app listening on 127.0.0.1 (port 0 unless given), with its log and `ws://` base URL. */
 export async function startWireApp(port = 0): Promise<{ app: App; server: Server; log: WireLog; url: string; port: number }> {
-  const log: WireLog = { connections: 0, pings: 0, subprotocols: [], historyRequests: [], history: [], liveDuringHistory: [], historyDelay: 0 };
+  const log: WireLog = {
+    connections: 0,
+    pings: 0,
+    subprotocols: [],
+    historyRequests: [],
+    history: [],
+    liveDuringHistory: [],
+    historyDelay: 0,
+  };
   const app = wireApp(log);
   const server = await app.listen(port, '127.0.0.1');
   const bound = App.portOf(server);

@@ -5,14 +5,23 @@ type PendingModule = typeof import('../../client/pending-requests.mjs');
 
 describe('client/pending-requests', () => {
   let PendingRequests: PendingModule['PendingRequests'];
-  before(async () => { ({ PendingRequests } = await import('../../client/pending-requests.mjs')); });
+  before(async () => {
+    ({ PendingRequests } = await import('../../client/pending-requests.mjs'));
+  });
 
   function waiter(requests: InstanceType<PendingModule['PendingRequests']>, type = 'join') {
     const id = requests.nextId();
     const outcome: { reply?: ServerMessage; error?: Error } = {};
     requests.add(id, {
-      type, sent: false, timer: setTimeout(() => assert.fail('the timer should have been cleared'), 1000),
-      resolve: (reply) => { outcome.reply = reply; }, reject: (error) => { outcome.error = error; },
+      type,
+      sent: false,
+      timer: setTimeout(() => assert.fail('the timer should have been cleared'), 1000),
+      resolve: (reply) => {
+        outcome.reply = reply;
+      },
+      reject: (error) => {
+        outcome.error = error;
+      },
     });
     return { id, outcome };
   }

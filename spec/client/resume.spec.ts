@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import type { ReconnectOptions } from '../../client/index.mjs';
 import { App } from '../../lib/app';
 import { createApp } from '../../samples/chat/app';
 import { TcpProxy } from '../support/tcp-proxy';
-import { loadClient, next, NodeWebSocket, record, sleep, startWireApp, type Client, type ClientModule, type WireLog } from './client-harness';
-import type { ReconnectOptions } from '../../client/index.mjs';
+import {
+  type Client,
+  type ClientModule,
+  loadClient,
+  NodeWebSocket,
+  next,
+  record,
+  sleep,
+  startWireApp,
+  type WireLog,
+} from './client-harness';
 
 /**
  * Resume against the chat sample: a client cut off (through a proxy, so it gets no close frame)
@@ -73,7 +83,9 @@ describe('client/resume', () => {
   /** A line of room `room`'s history, as the wire app pushes it. */
   const line = (id: string, room = 'r'): { type: string; room: string; id: string } => ({ type: 'message', room, id });
 
-  before(async () => { client = await loadClient(); });
+  before(async () => {
+    client = await loadClient();
+  });
   afterEach(async () => {
     for (const made of clients.splice(0)) made.close();
     for (const wire of wires.splice(0)) await wire.close();
@@ -119,7 +131,10 @@ describe('client/resume', () => {
     await bob.request({ type: 'say', room: 'quiet', text: 'first ever' });
     proxy.restore();
     assert.deepEqual(await next(ann, 'resumed'), { room: 'quiet', complete: true, missed: 1 });
-    assert.deepEqual(lines.filter((message) => message.type === 'message').map((message) => message.text), ['first ever']);
+    assert.deepEqual(
+      lines.filter((message) => message.type === 'message').map((message) => message.text),
+      ['first ever'],
+    );
   });
 
   it('holds live messages back while a room catches up, then emits them after the missed ones; channels too', async () => {
@@ -134,17 +149,29 @@ describe('client/resume', () => {
     log.historyDelay = 50;
     sw.send({ type: 'close', code: 1012 });
     await next(sw, 'resumed', (event) => event.room === 'r');
-    assert.deepEqual(lines.map((message) => message.id), ['e:1', 'e:7', 'e:2', 'e:3', 'e:4']);
-    assert.deepEqual(resumed.find((event) => event.room === 'r'), { room: 'r', complete: true, missed: 2 });
+    assert.deepEqual(
+      lines.map((message) => message.id),
+      ['e:1', 'e:7', 'e:2', 'e:3', 'e:4'],
+    );
+    assert.deepEqual(
+      resumed.find((event) => event.room === 'r'),
+      { room: 'r', complete: true, missed: 2 },
+    );
     if (!resumed.some((event) => event.channel === 'c')) await next(sw, 'resumed', (event) => event.channel === 'c');
-    assert.deepEqual(resumed.find((event) => event.channel === 'c'), { channel: 'c', complete: true, missed: 0 });
+    assert.deepEqual(
+      resumed.find((event) => event.channel === 'c'),
+      { channel: 'c', complete: true, missed: 0 },
+    );
     assert.deepEqual(
       log.historyRequests.map(({ requestId: _id, ...request }) => request),
-      [{ type: 'history', room: 'r', after: 'e:1' }, { type: 'history', channel: 'c', after: 'e:7' }],
+      [
+        { type: 'history', room: 'r', after: 'e:1' },
+        { type: 'history', channel: 'c', after: 'e:7' },
+      ],
     );
   });
 
-  it('notices a gap in a live room\'s offsets, and emits the missed lines from history before the rest, in order', async () => {
+  it("notices a gap in a live room's offsets, and emits the missed lines from history before the rest, in order", async () => {
     const { sw, log } = await onWire();
     const lines = record(sw, 'message');
     log.history = [1, 2, 3, 4, 5, 6].map((n) => line(`e:${n}`));
@@ -152,9 +179,15 @@ describe('client/resume', () => {
     sw.send({ type: 'push', messages: [line('e:1'), line('e:2'), line('e:5'), line('e:6'), line('e:4')] });
     // 5 and 6 were in the history too: they come from there (missed), and their live copies are dropped.
     assert.deepEqual(await next(sw, 'resumed'), { room: 'r', complete: true, missed: 4 });
-    assert.deepEqual(log.historyRequests.map((request) => request.after), ['e:2']);
+    assert.deepEqual(
+      log.historyRequests.map((request) => request.after),
+      ['e:2'],
+    );
     await sleep(50);
-    assert.deepEqual(lines.map((message) => message.id), ['e:1', 'e:2', 'e:3', 'e:4', 'e:5', 'e:6']);
+    assert.deepEqual(
+      lines.map((message) => message.id),
+      ['e:1', 'e:2', 'e:3', 'e:4', 'e:5', 'e:6'],
+    );
   });
 
   it('takes a line of another epoch (the server lost its history) as a gap: catches up, and says complete: false', async () => {
@@ -165,8 +198,14 @@ describe('client/resume', () => {
     log.history = [line('f:1'), line('f:2')];
     sw.send({ type: 'push', messages: [line('f:2'), line('f:3')] });
     assert.deepEqual(await next(sw, 'resumed'), { room: 'r', complete: false, missed: 2 });
-    assert.deepEqual(lines.map((message) => message.id), ['e:1', 'e:2', 'f:1', 'f:2', 'f:3']);
-    assert.deepEqual(log.historyRequests.map((request) => request.after), ['e:2']);
+    assert.deepEqual(
+      lines.map((message) => message.id),
+      ['e:1', 'e:2', 'f:1', 'f:2', 'f:3'],
+    );
+    assert.deepEqual(
+      log.historyRequests.map((request) => request.after),
+      ['e:2'],
+    );
   });
 
   it('forgets a room: no resume asks for it, and one under way emits nothing more', async () => {
@@ -184,15 +223,26 @@ describe('client/resume', () => {
     sw.forget({ room: 'slow' });
     await next(sw, 'resumed');
     await sleep(150);
-    assert.deepEqual(log.historyRequests.map((request) => request.room), ['kept', 'slow']);
+    assert.deepEqual(
+      log.historyRequests.map((request) => request.room),
+      ['kept', 'slow'],
+    );
     assert.deepEqual(resumed, [{ room: 'kept', complete: true, missed: 1 }]);
-    assert.deepEqual(lines.map((message) => `${String(message.room)} ${String(message.id)}`), ['left e:1', 'kept e:1', 'slow e:1', 'kept e:2']);
+    assert.deepEqual(
+      lines.map((message) => `${String(message.room)} ${String(message.id)}`),
+      ['left e:1', 'kept e:1', 'slow e:1', 'kept e:2'],
+    );
     assert.throws(() => sw.forget({} as { room: string }), /StarwireClient.forget/);
   });
 
   it('does not resume when resume is off', async () => {
     await start();
-    const ann = client.connect(`ws://127.0.0.1:${proxy.port}/ws?name=Ann`, { WebSocket: NodeWebSocket, heartbeat: false, resume: false, reconnect: { initialDelay: 20 } });
+    const ann = client.connect(`ws://127.0.0.1:${proxy.port}/ws?name=Ann`, {
+      WebSocket: NodeWebSocket,
+      heartbeat: false,
+      resume: false,
+      reconnect: { initialDelay: 20 },
+    });
     clients.push(ann);
     const bob = connect('Bob', 'direct');
     const resumed = record(ann, 'resumed');
@@ -205,6 +255,9 @@ describe('client/resume', () => {
     await next(ann, 'open');
     await sleep(100);
     assert.deepEqual(resumed, []);
-    assert.deepEqual(lines.filter((message) => message.type === 'message').map((message) => message.text), ['seen']);
+    assert.deepEqual(
+      lines.filter((message) => message.type === 'message').map((message) => message.text),
+      ['seen'],
+    );
   });
 });

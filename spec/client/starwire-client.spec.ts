@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { loadClient, next, NodeWebSocket, record, sleep, startWireApp, type Client, type ClientModule } from './client-harness';
 import type { App } from '../../lib/app';
+import { type Client, type ClientModule, loadClient, NodeWebSocket, next, record, sleep, startWireApp } from './client-harness';
 
 describe('client/starwire-client', () => {
   let client: ClientModule;
@@ -16,7 +16,9 @@ describe('client/starwire-client', () => {
     return made;
   }
 
-  before(async () => { client = await loadClient(); });
+  before(async () => {
+    client = await loadClient();
+  });
   beforeEach(async () => ({ app, url, log } = await startWireApp()));
   afterEach(async () => {
     for (const made of clients.splice(0)) made.close();
@@ -52,8 +54,14 @@ describe('client/starwire-client', () => {
     const sw = connect('/rpc');
     const messages = record(sw, 'message');
     const order: string[] = [];
-    const slow = sw.request({ type: 'echo', value: 'slow', delay: 150 }).then((reply) => { order.push('slow'); return reply; });
-    const fast = sw.request({ type: 'echo', value: 'fast', delay: 10 }).then((reply) => { order.push('fast'); return reply; });
+    const slow = sw.request({ type: 'echo', value: 'slow', delay: 150 }).then((reply) => {
+      order.push('slow');
+      return reply;
+    });
+    const fast = sw.request({ type: 'echo', value: 'fast', delay: 10 }).then((reply) => {
+      order.push('fast');
+      return reply;
+    });
     const [slowReply, fastReply] = await Promise.all([slow, fast]);
     assert.deepEqual(order, ['fast', 'slow']);
     assert.equal(slowReply.value, 'slow');
@@ -132,18 +140,25 @@ describe('client/starwire-client', () => {
     const final = await next(sw, 'close', (event) => !event.willReconnect);
     assert.deepEqual(final, { code: 1013, reason: 'try again later', willReconnect: false });
     assert.equal(sw.state, 'closed');
-    assert.deepEqual(scheduled, [{ attempt: 1, delay: 10 }, { attempt: 2, delay: 20 }, { attempt: 3, delay: 40 }]);
+    assert.deepEqual(scheduled, [
+      { attempt: 1, delay: 10 },
+      { attempt: 2, delay: 20 },
+      { attempt: 3, delay: 40 },
+    ]);
     assert.equal(opens.length, 4);
     assert.equal(log.connections, 4);
   });
 
   it('reports a url function that throws while reconnecting as an error, and tries again', async () => {
     let calls = 0;
-    const made = client.connect(() => {
-      calls++;
-      if (calls === 2) throw new Error('no token');
-      return `${url}/rpc`;
-    }, { WebSocket: NodeWebSocket, heartbeat: false, reconnect: { initialDelay: 10, jitter: 0 } });
+    const made = client.connect(
+      () => {
+        calls++;
+        if (calls === 2) throw new Error('no token');
+        return `${url}/rpc`;
+      },
+      { WebSocket: NodeWebSocket, heartbeat: false, reconnect: { initialDelay: 10, jitter: 0 } },
+    );
     clients.push(made);
     await next(made, 'open');
     const errors = record(made, 'error');
@@ -163,7 +178,10 @@ describe('client/starwire-client', () => {
     const sw = connect('/rpc');
     await next(sw, 'open');
     const closes = record(sw, 'close');
-    assert.throws(() => sw.close(1000, 'é'.repeat(62)), (error: unknown) => error instanceof TypeError && /124 UTF-8 bytes/.test(error.message));
+    assert.throws(
+      () => sw.close(1000, 'é'.repeat(62)),
+      (error: unknown) => error instanceof TypeError && /124 UTF-8 bytes/.test(error.message),
+    );
     assert.throws(() => sw.close(1001), TypeError);
     assert.throws(() => sw.close(3000.5), TypeError);
     assert.equal(sw.state, 'open');
@@ -235,17 +253,33 @@ describe('client/starwire-client', () => {
     const line = (room: string, id: string): object => ({ type: 'message', room, id });
     sw.send({
       type: 'push',
-      messages: [line('a', 'e:5'), line('a', 'e:5'), line('a', 'e:6'), line('a', 'e:4'), line('b', 'e:1'), { type: 'message', channel: 'a', id: 'e:2' }, { type: 'done' }],
+      messages: [
+        line('a', 'e:5'),
+        line('a', 'e:5'),
+        line('a', 'e:6'),
+        line('a', 'e:4'),
+        line('b', 'e:1'),
+        { type: 'message', channel: 'a', id: 'e:2' },
+        { type: 'done' },
+      ],
     });
     await next(sw, 'message', (message) => message.type === 'done');
-    assert.deepEqual(messages, [line('a', 'e:5'), line('a', 'e:6'), line('b', 'e:1'), { type: 'message', channel: 'a', id: 'e:2' }, { type: 'done' }]);
+    assert.deepEqual(messages, [
+      line('a', 'e:5'),
+      line('a', 'e:6'),
+      line('b', 'e:1'),
+      { type: 'message', channel: 'a', id: 'e:2' },
+      { type: 'done' },
+    ]);
   });
 
   it('survives listeners that throw and bad JSON from the server, reporting both as errors', async () => {
     const sw = connect('/rpc');
     const errors = record(sw, 'error');
     const seen: unknown[] = [];
-    sw.on('message', () => { throw new Error('listener bug'); });
+    sw.on('message', () => {
+      throw new Error('listener bug');
+    });
     sw.on('message', (message) => seen.push(message));
     sw.send({ type: 'garbage' });
     sw.send({ type: 'push', messages: [{ type: 'after' }] });
@@ -261,7 +295,9 @@ describe('client/starwire-client', () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void logged.push(args);
     try {
-      sw.on('error', () => { throw new Error('error listener bug'); });
+      sw.on('error', () => {
+        throw new Error('error listener bug');
+      });
       sw.send({ type: 'garbage' });
       await next(sw, 'error');
       await sleep(10);

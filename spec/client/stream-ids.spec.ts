@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { loadClient, type ClientModule } from './client-harness';
+import { type ClientModule, loadClient } from './client-harness';
 
 describe('client/stream-ids', () => {
   let client: ClientModule;
-  before(async () => { client = await loadClient(); });
+  before(async () => {
+    client = await loadClient();
+  });
 
   it('orders <epoch>:<offset> ids by epoch, then by offset as a number, not as a string', () => {
     const { compareStreamIds } = client;

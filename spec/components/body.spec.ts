@@ -29,12 +29,24 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {}, maxBodySize: LIMIT },
     routes: [
-      new Route('/items', 'POST', inject([Body(itemSchema)], (item) => ({ name: item.name, qty: item.qty ?? null }))),
-      new Route('/any', 'POST', inject([Body()], (body) => ({ got: body }))),
-      new Route('/limited', 'POST', inject([Body()], (body) => {
-        reached++;
-        return { size: JSON.stringify(body).length };
-      })),
+      new Route(
+        '/items',
+        'POST',
+        inject([Body(itemSchema)], (item) => ({ name: item.name, qty: item.qty ?? null })),
+      ),
+      new Route(
+        '/any',
+        'POST',
+        inject([Body()], (body) => ({ got: body })),
+      ),
+      new Route(
+        '/limited',
+        'POST',
+        inject([Body()], (body) => {
+          reached++;
+          return { size: JSON.stringify(body).length };
+        }),
+      ),
     ],
   });
 }
@@ -133,23 +145,35 @@ describe('Body', () => {
     before(async () => {
       app = new App({
         settings: { logError: () => {}, maxBodySize: limit },
-        routes: [new Route('/upload', 'POST', inject([Body()], () => {
-          handled++;
-          return { ok: true };
-        }))],
+        routes: [
+          new Route(
+            '/upload',
+            'POST',
+            inject([Body()], () => {
+              handled++;
+              return { ok: true };
+            }),
+          ),
+        ],
       });
       server = await app.listen(0);
       port = App.portOf(server);
     });
     after(() => app.close());
 
-    interface Outcome { status: number; body: string; connection: string | undefined }
+    interface Outcome {
+      status: number;
+      body: string;
+      connection: string | undefined;
+    }
 
     function readResponse(response: IncomingMessage): Promise<Outcome> {
       return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), connection: response.headers.connection }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), connection: response.headers.connection }),
+        );
         response.on('error', reject);
       });
     }
@@ -157,7 +181,11 @@ describe('Body', () => {
     it('answers 413 from the declared content-length, before the body is sent', async () => {
       // Declares 10 MiB but sends only 1 KiB: a server waiting for the body would never answer.
       const req = httpRequest({
-        host: '127.0.0.1', port, method: 'POST', path: '/upload', agent: false,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/upload',
+        agent: false,
         headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
       });
       const outcome = new Promise<Outcome>((resolve, reject) => {
@@ -182,12 +210,23 @@ describe('Body', () => {
     it('answers 413 to a streamed (chunked) body once it passes the limit, before the client finishes', async () => {
       const chunk = 'x'.repeat(1024);
       const maxChunks = 2048; // 2 MiB, far past the 4 KiB limit
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/upload', agent: false, headers: { 'content-type': 'application/json' } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/upload',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      });
       let response: Promise<Outcome> | undefined;
       // Writes after the server hangs up may fail (EPIPE, ECONNRESET); the response is what matters.
       let failure: Error | undefined;
-      req.on('error', (error) => { failure = error; });
-      req.on('response', (incoming) => { response = readResponse(incoming); });
+      req.on('error', (error) => {
+        failure = error;
+      });
+      req.on('response', (incoming) => {
+        response = readResponse(incoming);
+      });
       req.flushHeaders();
       let written = 0;
       while (response === undefined && failure === undefined && written < maxChunks) {
@@ -211,14 +250,24 @@ describe('Body', () => {
 
   describe('on a WebSocketRoute', () => {
     it('is a ConfigurationError at new App(...)', () => {
-      const routes = [new WebSocketRoute('/ws', inject([Body()], function wsWithBody(body) { return body; }))];
-      assert.throws(() => new App({ routes }), (error: unknown) => {
-        assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
-        assert.match(error.message, /\/ws/);
-        assert.match(error.message, /wsWithBody/);
-        assert.match(error.message, /Body is only available on HTTP routes/);
-        return true;
-      });
+      const routes = [
+        new WebSocketRoute(
+          '/ws',
+          inject([Body()], function wsWithBody(body) {
+            return body;
+          }),
+        ),
+      ];
+      assert.throws(
+        () => new App({ routes }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
+          assert.match(error.message, /\/ws/);
+          assert.match(error.message, /wsWithBody/);
+          assert.match(error.message, /Body is only available on HTTP routes/);
+          return true;
+        },
+      );
     });
   });
 });
@@ -227,14 +276,28 @@ describe('Body when the client leaves mid-body', () => {
   it('is not reported as a server error, and the server keeps serving', async () => {
     const logged: string[] = [];
     let settled!: () => void;
-    const handled = new Promise<void>((resolve) => { settled = resolve; });
+    const handled = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
     class Watch {
-      onError(): void { settled(); }
+      onError(): void {
+        settled();
+      }
     }
     const app = new App({
       hooks: [Watch],
-      routes: [new Route('/b', 'POST', inject([Body()], (body) => body))],
-      settings: { logError: (message) => { logged.push(message); } },
+      routes: [
+        new Route(
+          '/b',
+          'POST',
+          inject([Body()], (body) => body),
+        ),
+      ],
+      settings: {
+        logError: (message) => {
+          logged.push(message);
+        },
+      },
     });
     const server: Server = await app.listen(0);
     try {
@@ -247,7 +310,11 @@ describe('Body when the client leaves mid-body', () => {
       socket.destroy();
       await handled;
       assert.deepEqual(logged, []);
-      const response = await fetch(`http://127.0.0.1:${port}/b`, { method: 'POST', body: '{"ok":1}', headers: { 'content-type': 'application/json' } });
+      const response = await fetch(`http://127.0.0.1:${port}/b`, {
+        method: 'POST',
+        body: '{"ok":1}',
+        headers: { 'content-type': 'application/json' },
+      });
       assert.deepEqual(await response.json(), { ok: 1 });
     } finally {
       await app.close();

@@ -8,12 +8,30 @@ import { forEachClient } from '../support/clients';
 function makeApp(): App {
   return new App({
     routes: [
-      new Route('/session', 'GET', inject([Cookie('session')], (session) => ({ present: session !== undefined, session: session ?? null }))),
-      new Route('/prefs', 'GET', inject([Cookie('theme'), Cookie('lang'), Cookie('session')], (theme, lang, session) => ({
-        theme: theme ?? null, lang: lang ?? null, session: session ?? null,
-      }))),
-      new Route('/inherited', 'GET', inject([Cookie('toString'), Cookie('constructor')], (a, b) => ({ a: typeof a, b: typeof b }))),
-      new Route('/upper', 'GET', inject([Cookie('Session')], (session) => ({ session: session ?? null }))),
+      new Route(
+        '/session',
+        'GET',
+        inject([Cookie('session')], (session) => ({ present: session !== undefined, session: session ?? null })),
+      ),
+      new Route(
+        '/prefs',
+        'GET',
+        inject([Cookie('theme'), Cookie('lang'), Cookie('session')], (theme, lang, session) => ({
+          theme: theme ?? null,
+          lang: lang ?? null,
+          session: session ?? null,
+        })),
+      ),
+      new Route(
+        '/inherited',
+        'GET',
+        inject([Cookie('toString'), Cookie('constructor')], (a, b) => ({ a: typeof a, b: typeof b })),
+      ),
+      new Route(
+        '/upper',
+        'GET',
+        inject([Cookie('Session')], (session) => ({ session: session ?? null })),
+      ),
     ],
   });
 }
@@ -31,7 +49,10 @@ describe('Cookie', () => {
     });
 
     it('is undefined when other cookies are sent but not this one', async () => {
-      assert.deepEqual(await (await client().get('/session', { headers: { cookie: 'theme=dark; lang=en' } })).json(), { present: false, session: null });
+      assert.deepEqual(await (await client().get('/session', { headers: { cookie: 'theme=dark; lang=en' } })).json(), {
+        present: false,
+        session: null,
+      });
     });
 
     it('picks each of several cookies out of one header', async () => {
@@ -40,11 +61,18 @@ describe('Cookie', () => {
     });
 
     it('picks the cookies that are there and leaves the others undefined', async () => {
-      assert.deepEqual(await (await client().get('/prefs', { headers: { cookie: 'lang=de' } })).json(), { theme: null, lang: 'de', session: null });
+      assert.deepEqual(await (await client().get('/prefs', { headers: { cookie: 'lang=de' } })).json(), {
+        theme: null,
+        lang: 'de',
+        session: null,
+      });
     });
 
     it('percent-decodes cookie values', async () => {
-      assert.deepEqual(await (await client().get('/session', { headers: { cookie: 'session=a%20b%3Bc' } })).json(), { present: true, session: 'a b;c' });
+      assert.deepEqual(await (await client().get('/session', { headers: { cookie: 'session=a%20b%3Bc' } })).json(), {
+        present: true,
+        session: 'a b;c',
+      });
     });
 
     it('does not take an inherited property for a cookie', async () => {
@@ -53,7 +81,9 @@ describe('Cookie', () => {
 
     it('treats cookie names as case-sensitive', async () => {
       assert.deepEqual(await (await client().get('/upper', { headers: { cookie: 'session=lower' } })).json(), { session: null });
-      assert.deepEqual(await (await client().get('/upper', { headers: { cookie: 'Session=upper; session=lower' } })).json(), { session: 'upper' });
+      assert.deepEqual(await (await client().get('/upper', { headers: { cookie: 'Session=upper; session=lower' } })).json(), {
+        session: 'upper',
+      });
     });
   });
 });

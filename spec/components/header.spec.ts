@@ -8,10 +8,26 @@ import { forEachClient } from '../support/clients';
 function makeApp(): App {
   return new App({
     routes: [
-      new Route('/lower', 'GET', inject([Header('x-request-id')], (id) => ({ present: id !== undefined, id: id ?? null }))),
-      new Route('/mixed', 'GET', inject([Header('X-Request-ID')], (id) => ({ present: id !== undefined, id: id ?? null }))),
-      new Route('/inherited', 'GET', inject([Header('toString'), Header('constructor')], (a, b) => ({ a: typeof a, b: typeof b }))),
-      new Route('/two', 'GET', inject([Header('X-Locale'), Header('x-api-key')], (lang, key) => ({ lang: lang ?? null, key: key ?? null }))),
+      new Route(
+        '/lower',
+        'GET',
+        inject([Header('x-request-id')], (id) => ({ present: id !== undefined, id: id ?? null })),
+      ),
+      new Route(
+        '/mixed',
+        'GET',
+        inject([Header('X-Request-ID')], (id) => ({ present: id !== undefined, id: id ?? null })),
+      ),
+      new Route(
+        '/inherited',
+        'GET',
+        inject([Header('toString'), Header('constructor')], (a, b) => ({ a: typeof a, b: typeof b })),
+      ),
+      new Route(
+        '/two',
+        'GET',
+        inject([Header('X-Locale'), Header('x-api-key')], (lang, key) => ({ lang: lang ?? null, key: key ?? null })),
+      ),
     ],
   });
 }
@@ -31,7 +47,10 @@ describe('Header', () => {
     it('matches the name case-insensitively, whichever side is upper-case', async () => {
       assert.deepEqual(await (await client().get('/lower', { headers: { 'X-REQUEST-ID': 'one' } })).json(), { present: true, id: 'one' });
       assert.deepEqual(await (await client().get('/mixed', { headers: { 'x-request-id': 'two' } })).json(), { present: true, id: 'two' });
-      assert.deepEqual(await (await client().get('/mixed', { headers: { 'X-Request-Id': 'three' } })).json(), { present: true, id: 'three' });
+      assert.deepEqual(await (await client().get('/mixed', { headers: { 'X-Request-Id': 'three' } })).json(), {
+        present: true,
+        id: 'three',
+      });
     });
 
     it('does not take an inherited property of the header object for a header', async () => {
@@ -43,10 +62,10 @@ describe('Header', () => {
     });
 
     it('reads several headers independently', async () => {
-      assert.deepEqual(
-        await (await client().get('/two', { headers: { 'x-locale': 'fr-CH, fr;q=0.9', 'X-Api-Key': 'k1' } })).json(),
-        { lang: 'fr-CH, fr;q=0.9', key: 'k1' },
-      );
+      assert.deepEqual(await (await client().get('/two', { headers: { 'x-locale': 'fr-CH, fr;q=0.9', 'X-Api-Key': 'k1' } })).json(), {
+        lang: 'fr-CH, fr;q=0.9',
+        key: 'k1',
+      });
       assert.deepEqual(await (await client().get('/two', { headers: { 'x-api-key': 'k2' } })).json(), { lang: null, key: 'k2' });
     });
   });

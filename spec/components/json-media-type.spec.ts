@@ -14,15 +14,23 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {} },
     routes: [
-      new Route('/transfer', 'POST', inject([Body({ type: 'object', properties: { amount: { type: 'integer' } }, required: ['amount'] })], (body) => {
-        reached.body++;
-        return { moved: body.amount };
-      })),
-      new Route('/raw', 'POST', inject([Request], async (request) => {
-        const value = await request.json();
-        reached.json++;
-        return { got: value };
-      })),
+      new Route(
+        '/transfer',
+        'POST',
+        inject([Body({ type: 'object', properties: { amount: { type: 'integer' } }, required: ['amount'] })], (body) => {
+          reached.body++;
+          return { moved: body.amount };
+        }),
+      ),
+      new Route(
+        '/raw',
+        'POST',
+        inject([Request], async (request) => {
+          const value = await request.json();
+          reached.json++;
+          return { got: value };
+        }),
+      ),
     ],
   });
 }

@@ -16,16 +16,48 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {} },
     routes: [
-      new Route('/items/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id, type: typeof id }))),
-      new Route('/prices/{amount:float}', 'GET', inject([PathParam('amount', { type: 'number' })], (amount) => ({ amount, type: typeof amount }))),
-      new Route('/keys/{key:uuid}', 'GET', inject([PathParam('key')], (key) => ({ key, type: typeof key }))),
-      new Route('/users/{name}', 'GET', inject([PathParam('name')], (name) => ({ name, type: typeof name }))),
-      new Route('/files/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ rest }))),
+      new Route(
+        '/items/{id:int}',
+        'GET',
+        inject([PathParam('id', { type: 'integer' })], (id) => ({ id, type: typeof id })),
+      ),
+      new Route(
+        '/prices/{amount:float}',
+        'GET',
+        inject([PathParam('amount', { type: 'number' })], (amount) => ({ amount, type: typeof amount })),
+      ),
+      new Route(
+        '/keys/{key:uuid}',
+        'GET',
+        inject([PathParam('key')], (key) => ({ key, type: typeof key })),
+      ),
+      new Route(
+        '/users/{name}',
+        'GET',
+        inject([PathParam('name')], (name) => ({ name, type: typeof name })),
+      ),
+      new Route(
+        '/files/{rest:path}',
+        'GET',
+        inject([PathParam('rest')], (rest) => ({ rest })),
+      ),
       // A str segment coerced and checked by the schema.
-      new Route('/pages/{n}', 'GET', inject([PathParam('n', { type: 'integer', minimum: 1 })], (n) => ({ n, type: typeof n }))),
+      new Route(
+        '/pages/{n}',
+        'GET',
+        inject([PathParam('n', { type: 'integer', minimum: 1 })], (n) => ({ n, type: typeof n })),
+      ),
       // An int segment further constrained by the schema.
-      new Route('/orders/{id:int}', 'GET', inject([PathParam('id', { type: 'integer', maximum: 100 })], (id) => ({ id }))),
-      new Route('/colors/{c}', 'GET', inject([PathParam('c', { enum: ['red', 'green'] })], (c) => ({ c }))),
+      new Route(
+        '/orders/{id:int}',
+        'GET',
+        inject([PathParam('id', { type: 'integer', maximum: 100 })], (id) => ({ id })),
+      ),
+      new Route(
+        '/colors/{c}',
+        'GET',
+        inject([PathParam('c', { enum: ['red', 'green'] })], (c) => ({ c })),
+      ),
     ],
   });
 }
@@ -121,44 +153,101 @@ describe('PathParam', () => {
 
   describe('configuration errors at new App(...)', () => {
     function configurationError(routes: Route[] | Include[], ...patterns: RegExp[]): void {
-      assert.throws(() => new App({ routes }), (error: unknown) => {
-        assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
-        for (const pattern of patterns) assert.match(error.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () => new App({ routes }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
+          for (const pattern of patterns) assert.match(error.message, pattern);
+          return true;
+        },
+      );
     }
 
     it('names the route, the handler function and the parameter for an undeclared name', () => {
       configurationError(
-        [new Route('/items/{id}', 'GET', inject([PathParam('id'), PathParam('itemId')], function getItem(id, itemId) {
-          return { id, itemId };
-        }))],
-        /route GET \/items\/\{id\}/, /\bgetItem\b/, /parameter 2\b/, /PathParam\("itemId"\)/, /no path parameter "itemId"/, /declared: \{id\}/,
+        [
+          new Route(
+            '/items/{id}',
+            'GET',
+            inject([PathParam('id'), PathParam('itemId')], function getItem(id, itemId) {
+              return { id, itemId };
+            }),
+          ),
+        ],
+        /route GET \/items\/\{id\}/,
+        /\bgetItem\b/,
+        /parameter 2\b/,
+        /PathParam\("itemId"\)/,
+        /no path parameter "itemId"/,
+        /declared: \{id\}/,
       );
     });
 
     it('uses the full path inside an Include, and says when the route declares none', () => {
       configurationError(
-        [new Include('/api', [new Route('/health', 'GET', inject([PathParam('id')], function health(id) { return { id }; }))])],
-        /route GET \/api\/health/, /\bhealth\b/, /PathParam\("id"\)/, /declared: none/,
+        [
+          new Include('/api', [
+            new Route(
+              '/health',
+              'GET',
+              inject([PathParam('id')], function health(id) {
+                return { id };
+              }),
+            ),
+          ]),
+        ],
+        /route GET \/api\/health/,
+        /\bhealth\b/,
+        /PathParam\("id"\)/,
+        /declared: none/,
       );
     });
 
     it('does not take an Object.prototype name for a declared one', () => {
       configurationError(
-        [new Route('/items/{id}', 'GET', inject([PathParam('toString')], function sneaky(value) { return { value }; }))],
-        /\bsneaky\b/, /no path parameter "toString"/,
+        [
+          new Route(
+            '/items/{id}',
+            'GET',
+            inject([PathParam('toString')], function sneaky(value) {
+              return { value };
+            }),
+          ),
+        ],
+        /\bsneaky\b/,
+        /no path parameter "toString"/,
       );
     });
 
     it('asks for a numeric schema on {id:int} and {x:float}, so the handler type matches the number it gets', () => {
       configurationError(
-        [new Route('/items/{id:int}', 'GET', inject([PathParam('id')], function byId(id) { return { id }; }))],
-        /route GET \/items\/\{id:int\}/, /\bbyId\b/, /PathParam\("id"\)/, /type: 'integer'/,
+        [
+          new Route(
+            '/items/{id:int}',
+            'GET',
+            inject([PathParam('id')], function byId(id) {
+              return { id };
+            }),
+          ),
+        ],
+        /route GET \/items\/\{id:int\}/,
+        /\bbyId\b/,
+        /PathParam\("id"\)/,
+        /type: 'integer'/,
       );
       configurationError(
-        [new Route('/prices/{x:float}', 'GET', inject([PathParam('x')], function byPrice(x) { return { x }; }))],
-        /\bbyPrice\b/, /PathParam\("x"\)/, /type: 'number'/,
+        [
+          new Route(
+            '/prices/{x:float}',
+            'GET',
+            inject([PathParam('x')], function byPrice(x) {
+              return { x };
+            }),
+          ),
+        ],
+        /\bbyPrice\b/,
+        /PathParam\("x"\)/,
+        /type: 'number'/,
       );
     });
   });

@@ -16,22 +16,52 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {} },
     routes: [
-      new Route('/raw', 'GET', inject([QueryParam('q')], (q) => ({ present: q !== undefined, q: q ?? null, type: typeof q }))),
-      new Route('/paged', 'GET', inject(
-        [QueryParam('page', { type: 'integer', minimum: 1, default: 1 }), QueryParam('size', { type: 'integer', default: 20 })],
-        (page, size) => ({ page, size, pageType: typeof page }),
-      )),
-      new Route('/flags', 'GET', inject([QueryParam('on', { type: 'boolean' })], (on) => ({ on: on ?? null, type: typeof on }))),
-      new Route('/optional', 'GET', inject([QueryParam('limit', { type: 'integer' })], (limit) => ({ present: limit !== undefined }))),
-      new Route('/tags', 'GET', inject([QueryParam('tag', { type: 'array', items: { type: 'string' } })], (tags) => ({
-        tags: tags ?? null, isArray: Array.isArray(tags),
-      }))),
-      new Route('/ids', 'GET', inject([QueryParam('id', { type: 'array', items: { type: 'integer' } })], (ids) => ({ ids: ids ?? null }))),
+      new Route(
+        '/raw',
+        'GET',
+        inject([QueryParam('q')], (q) => ({ present: q !== undefined, q: q ?? null, type: typeof q })),
+      ),
+      new Route(
+        '/paged',
+        'GET',
+        inject(
+          [QueryParam('page', { type: 'integer', minimum: 1, default: 1 }), QueryParam('size', { type: 'integer', default: 20 })],
+          (page, size) => ({ page, size, pageType: typeof page }),
+        ),
+      ),
+      new Route(
+        '/flags',
+        'GET',
+        inject([QueryParam('on', { type: 'boolean' })], (on) => ({ on: on ?? null, type: typeof on })),
+      ),
+      new Route(
+        '/optional',
+        'GET',
+        inject([QueryParam('limit', { type: 'integer' })], (limit) => ({ present: limit !== undefined })),
+      ),
+      new Route(
+        '/tags',
+        'GET',
+        inject([QueryParam('tag', { type: 'array', items: { type: 'string' } })], (tags) => ({
+          tags: tags ?? null,
+          isArray: Array.isArray(tags),
+        })),
+      ),
+      new Route(
+        '/ids',
+        'GET',
+        inject([QueryParam('id', { type: 'array', items: { type: 'integer' } })], (ids) => ({ ids: ids ?? null })),
+      ),
       // The coerced copy must not leak into the shared query seen by later tokens.
-      new Route('/ids-and-raw', 'GET', inject(
-        [QueryParam('id', { type: 'array', items: { type: 'integer' } }), QueryParam('id'), Request],
-        (ids, raw, request) => ({ ids: ids ?? null, raw: raw ?? null, query: request.query }),
-      )),
+      new Route(
+        '/ids-and-raw',
+        'GET',
+        inject([QueryParam('id', { type: 'array', items: { type: 'integer' } }), QueryParam('id'), Request], (ids, raw, request) => ({
+          ids: ids ?? null,
+          raw: raw ?? null,
+          query: request.query,
+        })),
+      ),
     ],
   });
 }
@@ -79,7 +109,10 @@ describe('QueryParam', () => {
 
       it('collects a repeated key into an array schema', async () => {
         assert.deepEqual(await (await client().get('/tags?tag=a&tag=b')).json(), { tags: ['a', 'b'], isArray: true });
-        assert.deepEqual(await (await client().get('/tags', { query: { tag: ['x', 'y', 'z'] } })).json(), { tags: ['x', 'y', 'z'], isArray: true });
+        assert.deepEqual(await (await client().get('/tags', { query: { tag: ['x', 'y', 'z'] } })).json(), {
+          tags: ['x', 'y', 'z'],
+          isArray: true,
+        });
       });
 
       it('wraps a single value into an array schema', async () => {
@@ -140,21 +173,31 @@ describe('QueryParam', () => {
 });
 
 describe('QueryParam with { required: true }', () => {
-  forEachClient(() => new App({
-    settings: { logError: () => {} },
-    routes: [new Route('/find', 'GET', inject([QueryParam('q', { type: 'string', minLength: 1 }, { required: true })], (q) => ({ q: q.toUpperCase() })))],
-  }), (client) => {
-    it('passes a present value, typed without undefined', async () => {
-      assert.deepEqual(await (await client().get('/find', { query: { q: 'chat' } })).json(), { q: 'CHAT' });
-    });
+  forEachClient(
+    () =>
+      new App({
+        settings: { logError: () => {} },
+        routes: [
+          new Route(
+            '/find',
+            'GET',
+            inject([QueryParam('q', { type: 'string', minLength: 1 }, { required: true })], (q) => ({ q: q.toUpperCase() })),
+          ),
+        ],
+      }),
+    (client) => {
+      it('passes a present value, typed without undefined', async () => {
+        assert.deepEqual(await (await client().get('/find', { query: { q: 'chat' } })).json(), { q: 'CHAT' });
+      });
 
-    it('answers a missing one with 400 naming the parameter', async () => {
-      const response = await client().get('/find');
-      assert.equal(response.status, 400);
-      const body = await response.json() as { detail: string; parameter: string; errors: { keyword: string }[] };
-      assert.equal(body.detail, 'Missing query parameter "q"');
-      assert.equal(body.parameter, 'query parameter "q"');
-      assert.equal(body.errors[0].keyword, 'required');
-    });
-  });
+      it('answers a missing one with 400 naming the parameter', async () => {
+        const response = await client().get('/find');
+        assert.equal(response.status, 400);
+        const body = (await response.json()) as { detail: string; parameter: string; errors: { keyword: string }[] };
+        assert.equal(body.detail, 'Missing query parameter "q"');
+        assert.equal(body.parameter, 'query parameter "q"');
+        assert.equal(body.errors[0].keyword, 'required');
+      });
+    },
+  );
 });

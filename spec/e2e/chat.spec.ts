@@ -29,10 +29,12 @@ interface Line {
 }
 
 function shownLines(page: Page): Promise<Line[]> {
-  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="chat-line"]')].map((item) => ({
-    id: item.dataset.id ?? '',
-    text: item.querySelector('.text')?.textContent ?? '',
-  })));
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="chat-line"]')].map((item) => ({
+      id: item.dataset.id ?? '',
+      text: item.querySelector('.text')?.textContent ?? '',
+    })),
+  );
 }
 
 function shownTexts(page: Page): Promise<string[]> {
@@ -41,31 +43,49 @@ function shownTexts(page: Page): Promise<string[]> {
 
 /** Waits until the page's message list is exactly `texts`. */
 function untilTexts(page: Page, who: string, texts: readonly string[]): Promise<void> {
-  return until(page, `${who} to show ${JSON.stringify(texts)}`, (expected) => {
-    const shown = [...document.querySelectorAll('[data-testid="chat-line"] .text')].map((node) => node.textContent);
-    return JSON.stringify(shown) === JSON.stringify(expected);
-  }, texts);
+  return until(
+    page,
+    `${who} to show ${JSON.stringify(texts)}`,
+    (expected) => {
+      const shown = [...document.querySelectorAll('[data-testid="chat-line"] .text')].map((node) => node.textContent);
+      return JSON.stringify(shown) === JSON.stringify(expected);
+    },
+    texts,
+  );
 }
 
 function untilConnection(page: Page, who: string, phase: string): Promise<void> {
-  return until(page, `${who}'s connection indicator to say ${phase}`, (expected) => {
-    return document.querySelector<HTMLElement>('[data-testid="connection"]')?.dataset.state === expected;
-  }, phase);
+  return until(
+    page,
+    `${who}'s connection indicator to say ${phase}`,
+    (expected) => {
+      return document.querySelector<HTMLElement>('[data-testid="connection"]')?.dataset.state === expected;
+    },
+    phase,
+  );
 }
 
 /** Waits until `name` is (or, with `status` null, is not) in the page's online list. */
 function untilOnline(page: Page, who: string, name: string, status: string | null): Promise<void> {
   const what = status === null ? `${who} to see ${name} gone` : `${who} to see ${name} ${status}`;
-  return until(page, what, ([user, expected]) => {
-    const item = document.querySelector<HTMLElement>(`[data-testid="online-user"][data-name="${user}"]`);
-    return expected === null ? item === null : item?.dataset.status === expected;
-  }, [name, status] as const);
+  return until(
+    page,
+    what,
+    ([user, expected]) => {
+      const item = document.querySelector<HTMLElement>(`[data-testid="online-user"][data-name="${user}"]`);
+      return expected === null ? item === null : item?.dataset.status === expected;
+    },
+    [name, status] as const,
+  );
 }
 
 /** Ids are `<epoch>:<offset>`: each strictly after the one before, so none twice and none out of order. */
 function assertIncreasing(lines: readonly Line[]): void {
   for (let i = 1; i < lines.length; i++) {
-    assert.ok(compareIds(lines[i - 1]!.id, lines[i]!.id) < 0, `line ${i} (${lines[i]!.id}) does not follow ${lines[i - 1]!.id}: ${JSON.stringify(lines)}`);
+    assert.ok(
+      compareIds(lines[i - 1]!.id, lines[i]!.id) < 0,
+      `line ${i} (${lines[i]!.id}) does not follow ${lines[i - 1]!.id}: ${JSON.stringify(lines)}`,
+    );
   }
 }
 
@@ -76,10 +96,15 @@ async function signIn(watched: WatchedPage, name: string): Promise<void> {
   await untilConnection(page, name, 'online');
   await page.getByTestId('new-room').fill(ROOM);
   await page.getByTestId('join-room').click();
-  await until(page, `${name} in #${ROOM}`, (room) => {
-    const member = document.querySelector(`[data-testid="member"]`);
-    return document.querySelector('[data-testid="room-title"]')?.textContent === `#${room}` && member !== null;
-  }, ROOM);
+  await until(
+    page,
+    `${name} in #${ROOM}`,
+    (room) => {
+      const member = document.querySelector(`[data-testid="member"]`);
+      return document.querySelector('[data-testid="room-title"]')?.textContent === `#${room}` && member !== null;
+    },
+    ROOM,
+  );
 }
 
 async function say(page: Page, text: string): Promise<void> {
@@ -127,7 +152,12 @@ describe('chat page in Chromium (e2e)', function () {
     await signIn(ann, 'ann');
     await signIn(bob, 'bob');
     // The server lists a room's members to whoever joins it.
-    await until(bob.page, 'bob to list ann as a member', () => document.querySelector('[data-testid="member"][data-name="ann"]') !== null, null);
+    await until(
+      bob.page,
+      'bob to list ann as a member',
+      () => document.querySelector('[data-testid="member"][data-name="ann"]') !== null,
+      null,
+    );
   });
 
   it('shows who is online to the other user', async () => {
@@ -137,7 +167,12 @@ describe('chat page in Chromium (e2e)', function () {
 
   it('chats both ways, with a typing notice while ann types', async () => {
     await ann.page.getByTestId('text').fill('hello b');
-    await until(bob.page, 'bob to see ann typing', () => document.querySelector('[data-testid="typing"]')?.textContent === 'ann is typing…', null);
+    await until(
+      bob.page,
+      'bob to see ann typing',
+      () => document.querySelector('[data-testid="typing"]')?.textContent === 'ann is typing…',
+      null,
+    );
     await ann.page.getByTestId('text').fill('hello bob');
     await ann.page.getByTestId('text').press('Enter');
     said.push('hello bob');
@@ -157,7 +192,7 @@ describe('chat page in Chromium (e2e)', function () {
   it('shows what was said while the connection was cut, once each and in order', async () => {
     proxy!.sever();
     await untilConnection(bob.page, 'bob', 'reconnecting');
-    assert.match(await bob.page.getByTestId('connection').textContent() ?? '', /^reconnecting( in \d+s|…)$/);
+    assert.match((await bob.page.getByTestId('connection').textContent()) ?? '', /^reconnecting( in \d+s|…)$/);
     // The server sees the cut too: past the reconnect grace bob is gone, and out of the room.
     await untilOnline(ann.page, 'ann', 'bob', null);
     for (const text of ['while away 1', 'while away 2', 'while away 3']) {
@@ -193,19 +228,36 @@ describe('chat page in Chromium (e2e)', function () {
     await untilTexts(ann.page, 'ann', said);
     proxy!.restore();
     await untilConnection(bob.page, 'bob', 'online');
-    await until(bob.page, 'bob to show the missed-messages notice', () => {
-      const notice = document.querySelector<HTMLElement>('[data-testid="missed-notice"]');
-      return notice !== null && !notice.hidden && /may be missing/.test(notice.textContent ?? '');
-    }, null);
+    await until(
+      bob.page,
+      'bob to show the missed-messages notice',
+      () => {
+        const notice = document.querySelector<HTMLElement>('[data-testid="missed-notice"]');
+        return notice !== null && !notice.hidden && /may be missing/.test(notice.textContent ?? '');
+      },
+      null,
+    );
     // What history still had arrives, after what bob saw before, once each and in order.
     const kept = said.slice(-HISTORY_LIMIT);
-    await until(bob.page, 'bob to show the last lines history kept', (last) => {
-      const shown = [...document.querySelectorAll('[data-testid="chat-line"] .text')].map((node) => node.textContent);
-      return JSON.stringify(shown.slice(-last.length)) === JSON.stringify(last);
-    }, kept);
+    await until(
+      bob.page,
+      'bob to show the last lines history kept',
+      (last) => {
+        const shown = [...document.querySelectorAll('[data-testid="chat-line"] .text')].map((node) => node.textContent);
+        return JSON.stringify(shown.slice(-last.length)) === JSON.stringify(last);
+      },
+      kept,
+    );
     const shown = await shownTexts(bob.page);
-    assert.deepEqual(shown.filter((text) => !text.startsWith('long away')), said.filter((text) => !text.startsWith('long away')));
-    assert.deepEqual(shown, said.filter((text) => shown.includes(text)), 'in the order said');
+    assert.deepEqual(
+      shown.filter((text) => !text.startsWith('long away')),
+      said.filter((text) => !text.startsWith('long away')),
+    );
+    assert.deepEqual(
+      shown,
+      said.filter((text) => shown.includes(text)),
+      'in the order said',
+    );
     assertIncreasing(await shownLines(bob.page));
   });
 
@@ -213,6 +265,11 @@ describe('chat page in Chromium (e2e)', function () {
     await bob.context.close();
     // Past the reconnect grace (300 ms), presence reports bob left.
     await untilOnline(ann.page, 'ann', 'bob', null);
-    await until(ann.page, 'ann to drop bob from the members', () => document.querySelector('[data-testid="member"][data-name="bob"]') === null, null);
+    await until(
+      ann.page,
+      'ann to drop bob from the members',
+      () => document.querySelector('[data-testid="member"][data-name="bob"]') === null,
+      null,
+    );
   });
 });

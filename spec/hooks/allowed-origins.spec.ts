@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../components/websocket';
+import { AllowedOrigins } from '../../hooks/allowed-origins';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject/inject';
 import { Route, WebSocketRoute } from '../../lib/routing/routes';
 import { TestClient } from '../../lib/testing/test-client';
 import { WebSocketDenied } from '../../lib/testing/test-websocket';
-import { AllowedOrigins } from '../../hooks/allowed-origins';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -21,37 +21,49 @@ type Outcome = { kind: 'opened'; greeting: string } | { kind: 'refused'; status:
 
 /** Connects with `origin` (or none), reads the greeting, and closes; or gives the refusal. */
 function attempt(url: string, origin?: string): Promise<Outcome> {
-  return within(new Promise((resolve, reject) => {
-    const client = new WsClient(url, origin === undefined ? {} : { origin });
-    client.once('message', (data: Buffer) => {
-      resolve({ kind: 'opened', greeting: data.toString('utf8') });
-      client.close(1000);
-    });
-    client.once('unexpected-response', (request, response: IncomingMessage) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
-      response.on('end', () => {
-        request.destroy();
-        resolve({ kind: 'refused', status: response.statusCode ?? 0, body });
+  return within(
+    new Promise((resolve, reject) => {
+      const client = new WsClient(url, origin === undefined ? {} : { origin });
+      client.once('message', (data: Buffer) => {
+        resolve({ kind: 'opened', greeting: data.toString('utf8') });
+        client.close(1000);
       });
-    });
-    client.on('error', reject);
-  }), 3000, `the handshake with ${url}`);
+      client.once('unexpected-response', (request, response: IncomingMessage) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => {
+          request.destroy();
+          resolve({ kind: 'refused', status: response.statusCode ?? 0, body });
+        });
+      });
+      client.on('error', reject);
+    }),
+    3000,
+    `the handshake with ${url}`,
+  );
 }
 
 /** A plain HTTP GET over a real socket with an Origin header. */
 function httpGet(url: string, origin: string): Promise<{ status: number; body: string }> {
-  return within(new Promise((resolve, reject) => {
-    const req = httpRequest(url, { headers: { origin } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  }), 3000, `GET ${url}`);
+  return within(
+    new Promise((resolve, reject) => {
+      const req = httpRequest(url, { headers: { origin } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    }),
+    3000,
+    `GET ${url}`,
+  );
 }
 
 describe('AllowedOrigins', () => {
@@ -68,7 +80,9 @@ describe('AllowedOrigins', () => {
       });
       app = new App({
         routes: [new WebSocketRoute('/ws', greet), new Route('/http', 'GET', () => ({ http: true }))],
-        hooks: [new AllowedOrigins(['https://chat.example.com', 'http://localhost:3000'], allowMissing === undefined ? {} : { allowMissing })],
+        hooks: [
+          new AllowedOrigins(['https://chat.example.com', 'http://localhost:3000'], allowMissing === undefined ? {} : { allowMissing }),
+        ],
         settings: { logError: () => {} },
       });
       base = `127.0.0.1:${App.portOf(await app.listen(0))}`;
@@ -81,14 +95,29 @@ describe('AllowedOrigins', () => {
     const ctx = serve(undefined);
 
     it('lets an allowed origin through, compared without regard to case', async () => {
-      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'https://chat.example.com'), { kind: 'opened', greeting: 'hello https://chat.example.com' });
-      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'HTTPS://Chat.Example.COM'), { kind: 'opened', greeting: 'hello HTTPS://Chat.Example.COM' });
-      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'http://localhost:3000'), { kind: 'opened', greeting: 'hello http://localhost:3000' });
+      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'https://chat.example.com'), {
+        kind: 'opened',
+        greeting: 'hello https://chat.example.com',
+      });
+      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'HTTPS://Chat.Example.COM'), {
+        kind: 'opened',
+        greeting: 'hello HTTPS://Chat.Example.COM',
+      });
+      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'http://localhost:3000'), {
+        kind: 'opened',
+        greeting: 'hello http://localhost:3000',
+      });
     });
 
     it('refuses any other origin with 403 before the upgrade; the handler never runs', async () => {
       const runsBefore = ctx.runs();
-      for (const origin of ['https://evil.example', 'https://chat.example.com.evil.example', 'http://chat.example.com', 'http://localhost:3001', 'null']) {
+      for (const origin of [
+        'https://evil.example',
+        'https://chat.example.com.evil.example',
+        'http://chat.example.com',
+        'http://localhost:3001',
+        'null',
+      ]) {
         const outcome = await attempt(`ws://${ctx.url()}/ws`, origin);
         assert.equal(outcome.kind, 'refused', origin);
         assert.equal(outcome.kind === 'refused' && outcome.status, 403, origin);
@@ -103,8 +132,10 @@ describe('AllowedOrigins', () => {
 
     it('refuses through the TestClient too', async () => {
       const client = new TestClient(ctx.app());
-      await assert.rejects(client.websocket('/ws', { headers: { origin: 'https://evil.example' } }),
-        (error: unknown) => error instanceof WebSocketDenied && error.status === 403);
+      await assert.rejects(
+        client.websocket('/ws', { headers: { origin: 'https://evil.example' } }),
+        (error: unknown) => error instanceof WebSocketDenied && error.status === 403,
+      );
       const session = await client.websocket('/ws', { headers: { origin: 'https://chat.example.com' } });
       assert.equal(await session.receiveText(1000), 'hello https://chat.example.com');
       await session.close();
@@ -123,12 +154,18 @@ describe('AllowedOrigins', () => {
     it('refuses a client without an Origin header with 403', async () => {
       const runsBefore = ctx.runs();
       const outcome = await attempt(`ws://${ctx.url()}/ws`);
-      assert.deepEqual(outcome.kind === 'refused' && [outcome.status, JSON.parse(outcome.body)], [403, { detail: 'Origin (none) is not allowed' }]);
+      assert.deepEqual(outcome.kind === 'refused' && [outcome.status, JSON.parse(outcome.body)], [
+        403,
+        { detail: 'Origin (none) is not allowed' },
+      ]);
       assert.equal(ctx.runs(), runsBefore);
     });
 
     it('still lets an allowed origin through', async () => {
-      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'https://chat.example.com'), { kind: 'opened', greeting: 'hello https://chat.example.com' });
+      assert.deepEqual(await attempt(`ws://${ctx.url()}/ws`, 'https://chat.example.com'), {
+        kind: 'opened',
+        greeting: 'hello https://chat.example.com',
+      });
     });
   });
 });

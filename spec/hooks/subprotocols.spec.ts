@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../components/websocket';
+import { type SubprotocolOptions, Subprotocols } from '../../hooks/subprotocols';
 import { App } from '../../lib/app';
 import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { inject } from '../../lib/inject/inject';
 import { WebSocketRoute } from '../../lib/routing/routes';
 import { TestClient } from '../../lib/testing/test-client';
 import { WebSocketDenied } from '../../lib/testing/test-websocket';
-import { Subprotocols, type SubprotocolOptions } from '../../hooks/subprotocols';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -25,29 +25,42 @@ interface Opened {
   first: Promise<string>;
   closed: Promise<{ code: number; reason: string }>;
 }
-interface Refused { kind: 'refused'; status: number; headers: IncomingHttpHeaders; body: string }
+interface Refused {
+  kind: 'refused';
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 const clients: WsClient[] = [];
 
 /** Opens a real client offering `protocols`; resolves with the open socket or the HTTP refusal. */
 function open(url: string, protocols: string[]): Promise<Opened | Refused> {
-  return within(new Promise((resolve, reject) => {
-    const client = new WsClient(url, protocols);
-    clients.push(client);
-    const first = new Promise<string>((r) => client.once('message', (data: Buffer) => r(data.toString('utf8'))));
-    const closed = new Promise<{ code: number; reason: string }>((r) => client.once('close', (code, reason) => r({ code, reason: reason.toString('utf8') })));
-    client.once('open', () => resolve({ kind: 'opened', client, first, closed }));
-    client.once('unexpected-response', (request, response: IncomingMessage) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
-      response.on('end', () => {
-        request.destroy();
-        resolve({ kind: 'refused', status: response.statusCode ?? 0, headers: response.headers, body });
+  return within(
+    new Promise((resolve, reject) => {
+      const client = new WsClient(url, protocols);
+      clients.push(client);
+      const first = new Promise<string>((r) => client.once('message', (data: Buffer) => r(data.toString('utf8'))));
+      const closed = new Promise<{ code: number; reason: string }>((r) =>
+        client.once('close', (code, reason) => r({ code, reason: reason.toString('utf8') })),
+      );
+      client.once('open', () => resolve({ kind: 'opened', client, first, closed }));
+      client.once('unexpected-response', (request, response: IncomingMessage) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => {
+          request.destroy();
+          resolve({ kind: 'refused', status: response.statusCode ?? 0, headers: response.headers, body });
+        });
       });
-    });
-    client.on('error', reject);
-  }), 3000, `the handshake with ${url}`);
+      client.on('error', reject);
+    }),
+    3000,
+    `the handshake with ${url}`,
+  );
 }
 
 function opened(result: Opened | Refused): Opened {
@@ -69,7 +82,10 @@ describe('Subprotocols', () => {
     assert.throws(() => new Subprotocols([]), TypeError);
   });
 
-  function suite(options: SubprotocolOptions | undefined, body: (ctx: { url: () => string; app: () => App; runs: () => number }) => void): void {
+  function suite(
+    options: SubprotocolOptions | undefined,
+    body: (ctx: { url: () => string; app: () => App; runs: () => number }) => void,
+  ): void {
     let app: App;
     let url: string;
     let runs = 0;
@@ -114,8 +130,10 @@ describe('Subprotocols', () => {
 
       it('refuses the same way through the TestClient, and negotiates there too', async () => {
         const client = new TestClient(app());
-        await assert.rejects(client.websocket('/chat', { subprotocols: ['legacy'] }),
-          (error: unknown) => error instanceof WebSocketDenied && error.status === 400);
+        await assert.rejects(
+          client.websocket('/chat', { subprotocols: ['legacy'] }),
+          (error: unknown) => error instanceof WebSocketDenied && error.status === 400,
+        );
         const session = await client.websocket('/chat', { subprotocols: ['legacy', 'chat.v2'] });
         assert.equal(session.subprotocol, 'chat.v2');
         assert.equal(await session.receiveText(1000), 'chosen:chat.v2');
@@ -133,8 +151,10 @@ describe('Subprotocols', () => {
         const closed = await within(result.closed, 2000, 'the 1002 close');
         assert.equal(closed.code, 1002);
         assert.match(closed.reason, /Subprotocol required/);
-        await assert.rejects(new TestClient(app()).websocket('/chat', { subprotocols: ['legacy'] }),
-          (error: unknown) => error instanceof WebSocketDisconnect && error.code === 1002);
+        await assert.rejects(
+          new TestClient(app()).websocket('/chat', { subprotocols: ['legacy'] }),
+          (error: unknown) => error instanceof WebSocketDisconnect && error.code === 1002,
+        );
         assert.equal(runs(), runsBefore);
       });
 

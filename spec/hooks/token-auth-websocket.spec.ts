@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { WebSocket as WsClient, type ClientOptions } from 'ws';
+import { type ClientOptions, WebSocket as WsClient } from 'ws';
 import { Message } from '../../components/message';
-import { Scope } from '../../components/scope';
+import type { Scope } from '../../components/scope';
 import { User } from '../../components/user';
 import { WebSocket } from '../../components/websocket';
+import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 import { App } from '../../lib/app';
 import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { inject } from '../../lib/inject/inject';
 import { WebSocketRoute } from '../../lib/routing/routes';
 import { TestClient } from '../../lib/testing/test-client';
 import { WebSocketDenied } from '../../lib/testing/test-websocket';
-import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -27,38 +27,51 @@ interface Opened {
   next: () => Promise<string>;
   closed: Promise<{ code: number; reason: string }>;
 }
-interface Refused { kind: 'refused'; status: number; headers: IncomingHttpHeaders; body: string }
+interface Refused {
+  kind: 'refused';
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 const clients: WsClient[] = [];
 
 function open(url: string, options: ClientOptions = {}): Promise<Opened | Refused> {
-  return within(new Promise((resolve, reject) => {
-    const client = new WsClient(url, options);
-    clients.push(client);
-    const queue: string[] = [];
-    const waiters: ((text: string) => void)[] = [];
-    client.on('message', (data: Buffer) => {
-      const waiter = waiters.shift();
-      if (waiter) waiter(data.toString('utf8'));
-      else queue.push(data.toString('utf8'));
-    });
-    const next = (): Promise<string> => {
-      const queued = queue.shift();
-      return queued !== undefined ? Promise.resolve(queued) : within(new Promise((r) => waiters.push(r)), 2000, 'a message');
-    };
-    const closed = new Promise<{ code: number; reason: string }>((r) => client.once('close', (code, reason) => r({ code, reason: reason.toString('utf8') })));
-    client.once('open', () => resolve({ kind: 'opened', client, next, closed }));
-    client.once('unexpected-response', (request, response: IncomingMessage) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
-      response.on('end', () => {
-        request.destroy();
-        resolve({ kind: 'refused', status: response.statusCode ?? 0, headers: response.headers, body });
+  return within(
+    new Promise((resolve, reject) => {
+      const client = new WsClient(url, options);
+      clients.push(client);
+      const queue: string[] = [];
+      const waiters: ((text: string) => void)[] = [];
+      client.on('message', (data: Buffer) => {
+        const waiter = waiters.shift();
+        if (waiter) waiter(data.toString('utf8'));
+        else queue.push(data.toString('utf8'));
       });
-    });
-    client.on('error', reject);
-  }), 3000, `the handshake with ${url}`);
+      const next = (): Promise<string> => {
+        const queued = queue.shift();
+        return queued !== undefined ? Promise.resolve(queued) : within(new Promise((r) => waiters.push(r)), 2000, 'a message');
+      };
+      const closed = new Promise<{ code: number; reason: string }>((r) =>
+        client.once('close', (code, reason) => r({ code, reason: reason.toString('utf8') })),
+      );
+      client.once('open', () => resolve({ kind: 'opened', client, next, closed }));
+      client.once('unexpected-response', (request, response: IncomingMessage) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => {
+          request.destroy();
+          resolve({ kind: 'refused', status: response.statusCode ?? 0, headers: response.headers, body });
+        });
+      });
+      client.on('error', reject);
+    }),
+    3000,
+    `the handshake with ${url}`,
+  );
 }
 
 function opened(result: Opened | Refused): Opened {
@@ -81,7 +94,12 @@ const users: Readonly<Record<string, User>> = {
 };
 
 describe('TokenAuth on WebSocket routes', () => {
-  function serve(options: Omit<TokenAuthOptions, 'verify'>): { base: () => string; app: () => App; runs: () => number; verified: () => string[] } {
+  function serve(options: Omit<TokenAuthOptions, 'verify'>): {
+    base: () => string;
+    app: () => App;
+    runs: () => number;
+    verified: () => string[];
+  } {
     let app: App;
     let base: string;
     let runs = 0;
@@ -164,7 +182,10 @@ describe('TokenAuth on WebSocket routes', () => {
     it('behaves the same through the TestClient', async () => {
       const client = new TestClient(ctx.app());
       await assert.rejects(client.websocket('/me'), (error: unknown) => error instanceof WebSocketDenied && error.status === 401);
-      await assert.rejects(client.websocket('/me?token=forged'), (error: unknown) => error instanceof WebSocketDenied && error.status === 401);
+      await assert.rejects(
+        client.websocket('/me?token=forged'),
+        (error: unknown) => error instanceof WebSocketDenied && error.status === 401,
+      );
       const session = await client.websocket('/me', { headers: { authorization: 'Bearer alice-token' } });
       assert.deepEqual(await session.receiveJson(1000), { id: 'u1', name: 'Alice', claims: { role: 'admin' } });
       await session.close();
@@ -176,7 +197,10 @@ describe('TokenAuth on WebSocket routes', () => {
 
     it('accepts and closes with 3000 without running the handler, for a missing or invalid token', async () => {
       const runsBefore = ctx.runs();
-      for (const [path, reason] of [['/me', 'Authentication required'], ['/me?token=forged', 'Invalid token']]) {
+      for (const [path, reason] of [
+        ['/me', 'Authentication required'],
+        ['/me?token=forged', 'Invalid token'],
+      ]) {
         const result = opened(await open(`${ctx.base()}${path}`));
         assert.deepEqual(await within(result.closed, 2000, 'the 3000 close'), { code: 3000, reason });
       }
@@ -186,17 +210,24 @@ describe('TokenAuth on WebSocket routes', () => {
     // Clients that offered subprotocols fail a handshake that picks none ("Server sent no
     // subprotocol"), so the accept-then-close must echo one of theirs for the 3000 to arrive.
     it('closes with 3000 for a client that offered subprotocols, too', async () => {
-      const offering = await within(new Promise<{ code: number; reason: string }>((resolve, reject) => {
-        const client = new WsClient(`${ctx.base()}/me`, ['chat']);
-        clients.push(client);
-        client.on('error', reject);
-        client.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') }));
-      }), 2000, 'the close');
+      const offering = await within(
+        new Promise<{ code: number; reason: string }>((resolve, reject) => {
+          const client = new WsClient(`${ctx.base()}/me`, ['chat']);
+          clients.push(client);
+          client.on('error', reject);
+          client.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') }));
+        }),
+        2000,
+        'the close',
+      );
       assert.deepEqual(offering, { code: 3000, reason: 'Authentication required' });
     });
 
     it('closes with 3000 through the TestClient too', async () => {
-      await assert.rejects(new TestClient(ctx.app()).websocket('/me'), (error: unknown) => error instanceof WebSocketDisconnect && error.code === 3000);
+      await assert.rejects(
+        new TestClient(ctx.app()).websocket('/me'),
+        (error: unknown) => error instanceof WebSocketDisconnect && error.code === 3000,
+      );
     });
 
     it('still serves a valid token', async () => {

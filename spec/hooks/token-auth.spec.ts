@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import { Scope } from '../../components/scope';
 import { User } from '../../components/user';
+import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject/inject';
 import { Route } from '../../lib/routing/routes';
-import { TokenAuth, type TokenAuthOptions } from '../../hooks/token-auth';
 import { forEachClient } from '../support/clients';
 
 const users: Record<string, User> = {
@@ -36,11 +36,19 @@ function makeApp(options: TokenAuthOptions): () => App {
       hooks: [auth],
       components: [auth.user],
       routes: [
-        new Route('/me', 'GET', inject([User], (user) => ({ id: user.id, name: user.name, claims: user.claims }))),
-        new Route('/public', 'GET', inject([Scope], (scope) => {
-          publicHits++;
-          return { public: true, path: scope.path };
-        })),
+        new Route(
+          '/me',
+          'GET',
+          inject([User], (user) => ({ id: user.id, name: user.name, claims: user.claims })),
+        ),
+        new Route(
+          '/public',
+          'GET',
+          inject([Scope], (scope) => {
+            publicHits++;
+            return { public: true, path: scope.path };
+          }),
+        ),
       ],
     });
   };
@@ -83,8 +91,12 @@ describe('TokenAuth', () => {
         assert.deepEqual(await response.json(), { id: 'u1', name: 'Alice', claims: { role: 'admin', tenant: 't9' } });
       });
 
-      it('defaults a user\'s name to its id and its claims to {}', async () => {
-        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), { id: 'u2', name: 'u2', claims: {} });
+      it("defaults a user's name to its id and its claims to {}", async () => {
+        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), {
+          id: 'u2',
+          name: 'u2',
+          claims: {},
+        });
       });
 
       it('reads the scheme case-insensitively', async () => {
@@ -131,7 +143,11 @@ describe('TokenAuth', () => {
       });
 
       it('injects the user it resolves to', async () => {
-        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), { id: 'u2', name: 'u2', claims: {} });
+        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), {
+          id: 'u2',
+          name: 'u2',
+          claims: {},
+        });
       });
     });
   });
@@ -149,7 +165,11 @@ describe('TokenAuth', () => {
       });
 
       it('still injects the User for a valid token', async () => {
-        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), { id: 'u2', name: 'u2', claims: {} });
+        assert.deepEqual(await (await client().get('/me', { headers: bearer('plain-token') })).json(), {
+          id: 'u2',
+          name: 'u2',
+          claims: {},
+        });
       });
 
       it('still refuses an invalid token', async () => {

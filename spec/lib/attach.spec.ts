@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { App } from '../../lib/app';
-import { HTTPException } from '../../lib/errors/exceptions';
-import { inject } from '../../lib/inject/inject';
-import { WebSocketRoute } from '../../lib/routing/routes';
-import * as status from '../../lib/errors/status';
 import { Header } from '../../components/header';
 import { Message } from '../../components/message';
 import { WebSocket } from '../../components/websocket';
-import { expressHost, fastifyHost, rawUpgrade, startFastify, type FrameworkHost, type Hosted } from '../support/framework-hosts';
-import { liveRefusal, openLive, within, type LiveSocket } from '../support/ws-client';
+import { App } from '../../lib/app';
+import { HTTPException } from '../../lib/errors/exceptions';
+import * as status from '../../lib/errors/status';
+import { inject } from '../../lib/inject/inject';
+import { WebSocketRoute } from '../../lib/routing/routes';
+import { expressHost, type FrameworkHost, fastifyHost, type Hosted, rawUpgrade, startFastify } from '../support/framework-hosts';
+import { type LiveSocket, liveRefusal, openLive, within } from '../support/ws-client';
 
 const echo = inject([WebSocket], async (ws) => {
   await ws.accept();
@@ -172,7 +172,9 @@ function attachedTo(host: FrameworkHost): void {
         const ours = await open(`${hosted.ws}/ws/echo`);
         const mine = await open(`${hosted.ws}/theirs/ws`);
         let settled = false;
-        const closing = app.close().then(() => { settled = true; });
+        const closing = app.close().then(() => {
+          settled = true;
+        });
         assert.equal((await within(ours.closed, 2000, 'the 1001 close')).code, status.WS_1001_GOING_AWAY);
         // Their WebSocket is untouched, and server.close() (inside app.close()) waits for it.
         mine.send('still here');
@@ -183,7 +185,10 @@ function attachedTo(host: FrameworkHost): void {
         await within(closing, 2000, 'app.close() once their WebSocket closed');
         // Their own shutdown still runs: Fastify's ignores the closed server, Node's reports it.
         const error = await within(hosted.close(), 2000, `${host.name}'s close`);
-        assert.equal(error === undefined ? undefined : (error as NodeJS.ErrnoException).code, host.name === 'Express' ? 'ERR_SERVER_NOT_RUNNING' : undefined);
+        assert.equal(
+          error === undefined ? undefined : (error as NodeJS.ErrnoException).code,
+          host.name === 'Express' ? 'ERR_SERVER_NOT_RUNNING' : undefined,
+        );
       });
     });
 
@@ -238,7 +243,9 @@ describe('Fastify and an attached app', () => {
     const seen: unknown[] = [];
     const hosted = await startFastify(app, {}, (instance) => {
       seen.push(instance.server);
-      instance.addHook('onReady', async () => { seen.push(instance.server); });
+      instance.addHook('onReady', async () => {
+        seen.push(instance.server);
+      });
     });
     try {
       seen.push(hosted.instance.server);
@@ -265,7 +272,9 @@ describe('Fastify and an attached app', () => {
     const hosted = await startFastify(app);
     const peer = await open(`${hosted.ws}/ws/echo`);
     let settled = false;
-    const closing = hosted.close().then(() => { settled = true; });
+    const closing = hosted.close().then(() => {
+      settled = true;
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(settled, false, 'fastify.close() resolved with a WebSocket of ours open');

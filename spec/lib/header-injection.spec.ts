@@ -6,40 +6,55 @@ import { CurrentResponse } from '../../components/current-response';
 import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
 import { HTTPException } from '../../lib/errors/exceptions';
-import { refuseSocket } from '../../lib/websocket/handshake';
-import { inject } from '../../lib/inject/inject';
 import { Response } from '../../lib/http/response';
+import { inject } from '../../lib/inject/inject';
 import { Route, WebSocketRoute } from '../../lib/routing/routes';
 import { TestClient } from '../../lib/testing/test-client';
+import { refuseSocket } from '../../lib/websocket/handshake';
 import { within } from '../support/ws-client';
 
 const INJECTED = 'a\r\nSet-Cookie: session=attacker';
 
 /** What came back on a raw socket: every byte the server wrote, and how the connection ended. */
-interface RawAnswer { status: number; text: string; reset: boolean }
+interface RawAnswer {
+  status: number;
+  text: string;
+  reset: boolean;
+}
 
 /** Writes `request` on a raw TCP socket and reads every byte until the server ends the connection. */
 function exchange(port: number, request: string): Promise<RawAnswer> {
-  return within(new Promise<RawAnswer>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const done = (reset: boolean): void => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, reset });
-    };
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => done(false));
-    socket.on('error', () => done(true));
-    socket.write(request);
-  }), 5000, 'the raw answer');
+  return within(
+    new Promise<RawAnswer>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      const done = (reset: boolean): void => {
+        const text = Buffer.concat(chunks).toString('latin1');
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, reset });
+      };
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('end', () => done(false));
+      socket.on('error', () => done(true));
+      socket.write(request);
+    }),
+    5000,
+    'the raw answer',
+  );
 }
 
 const get = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
 
-const upgrade = (path: string): string => [
-  `GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: Upgrade', 'Upgrade: websocket',
-  'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', '',
-].join('\r\n');
+const upgrade = (path: string): string =>
+  [
+    `GET ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    '',
+    '',
+  ].join('\r\n');
 
 /** Sets a header after the checks a Response makes, as code reaching into `headers` would. */
 function smuggled(): Response {
@@ -63,20 +78,45 @@ class RefusingHook {
 
 function makeApp(logged: string[]): App {
   return new App({
-    settings: { logError: (message, error) => { logged.push(`${message}: ${(error as Error | undefined)?.message}`); } },
+    settings: {
+      logError: (message, error) => {
+        logged.push(`${message}: ${(error as Error | undefined)?.message}`);
+      },
+    },
     routes: [
       new Route('/handler', 'GET', () => new Response('ok', { headers: { 'x-note': INJECTED } })),
       new Route('/set-header', 'GET', () => new Response('ok').setHeader('x-note', INJECTED)),
       new Route('/smuggled', 'GET', () => smuggled()),
       new Route('/hook', 'GET', () => 'ok', { hooks: [HeaderHook] }),
-      new Route('/exception', 'GET', () => { throw new HTTPException(401, 'Who are you?', { 'www-authenticate': INJECTED }); }),
-      new Route('/bad-status', 'GET', () => { throw new HTTPException(1000); }),
-      new Route('/undefined-status', 'GET', () => { throw new HTTPException(undefined as unknown as number); }),
-      new Route('/mutated-status', 'GET', () => { const response = new Response('ok'); response.status = 1000; return response; }),
-      new WebSocketRoute('/ws/exception', () => { throw new HTTPException(403, 'No', { 'x-reason': INJECTED }); }),
-      new WebSocketRoute('/ws/refuse', inject([WebSocket], (ws) => ws.refuse(403, '{}', { 'x-reason': INJECTED }))),
-      new WebSocketRoute('/ws/hook', inject([WebSocket], (ws) => ws.accept()), { hooks: [RefusingHook] }),
-      new WebSocketRoute('/ws/bad-status', () => { throw new HTTPException(99.5); }),
+      new Route('/exception', 'GET', () => {
+        throw new HTTPException(401, 'Who are you?', { 'www-authenticate': INJECTED });
+      }),
+      new Route('/bad-status', 'GET', () => {
+        throw new HTTPException(1000);
+      }),
+      new Route('/undefined-status', 'GET', () => {
+        throw new HTTPException(undefined as unknown as number);
+      }),
+      new Route('/mutated-status', 'GET', () => {
+        const response = new Response('ok');
+        response.status = 1000;
+        return response;
+      }),
+      new WebSocketRoute('/ws/exception', () => {
+        throw new HTTPException(403, 'No', { 'x-reason': INJECTED });
+      }),
+      new WebSocketRoute(
+        '/ws/refuse',
+        inject([WebSocket], (ws) => ws.refuse(403, '{}', { 'x-reason': INJECTED })),
+      ),
+      new WebSocketRoute(
+        '/ws/hook',
+        inject([WebSocket], (ws) => ws.accept()),
+        { hooks: [RefusingHook] },
+      ),
+      new WebSocketRoute('/ws/bad-status', () => {
+        throw new HTTPException(99.5);
+      }),
     ],
   });
 }
@@ -84,13 +124,21 @@ function makeApp(logged: string[]): App {
 describe('HTTPException and Response refuse what cannot be sent', () => {
   for (const value of [undefined, 1000, 99.5, 99, 600, NaN, '404']) {
     it(`new HTTPException(${String(value)}) is a TypeError naming the value`, () => {
-      assert.throws(() => new HTTPException(value as number), (error: Error) =>
-        error instanceof TypeError && error.message.includes('100 to 599') && error.message.includes(value === '404' ? "'404'" : String(value)));
+      assert.throws(
+        () => new HTTPException(value as number),
+        (error: Error) =>
+          error instanceof TypeError &&
+          error.message.includes('100 to 599') &&
+          error.message.includes(value === '404' ? "'404'" : String(value)),
+      );
     });
   }
 
   it('new HTTPException(...) with a CR or LF in a header is a TypeError naming the header', () => {
-    assert.throws(() => new HTTPException(401, 'no', { 'www-authenticate': INJECTED }), /HTTPException: header 'www-authenticate' has an invalid value/);
+    assert.throws(
+      () => new HTTPException(401, 'no', { 'www-authenticate': INJECTED }),
+      /HTTPException: header 'www-authenticate' has an invalid value/,
+    );
     assert.throws(() => new HTTPException(401, 'no', { 'bad name': 'x' }), /header name 'bad name' is not a valid HTTP token/);
   });
 
@@ -114,7 +162,9 @@ describe('A header with CR/LF or a bad status never reaches the wire', () => {
     port = App.portOf(server);
   });
   after(() => app.close());
-  beforeEach(() => { logged.length = 0; });
+  beforeEach(() => {
+    logged.length = 0;
+  });
 
   const cases: readonly [string, string][] = [
     ['a handler’s Response', '/handler'],
@@ -162,7 +212,10 @@ describe('A header with CR/LF or a bad status never reaches the wire', () => {
 
 describe('refuseSocket (the raw bytes of a handshake refusal)', () => {
   it('writes a bare 500 instead of a header with CR/LF or a bad status', async () => {
-    for (const [statusCode, headers] of [[403, { 'x-reason': INJECTED }], [1000, {}]] as const) {
+    for (const [statusCode, headers] of [
+      [403, { 'x-reason': INJECTED }],
+      [1000, {}],
+    ] as const) {
       const socket = new PassThrough();
       const written: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => written.push(chunk));

@@ -34,8 +34,16 @@ function installProject(base: string, name: string, tarball: string, withIoredis
 /** A user's TypeScript project: strict, and with `skipLibCheck: false` so Starwire's .d.ts files are checked too. */
 const USER_TSCONFIG = {
   compilerOptions: {
-    target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2022'], types: ['node'],
-    strict: true, skipLibCheck: false, experimentalDecorators: true, emitDecoratorMetadata: true, noEmit: true,
+    target: 'ES2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    lib: ['ES2022'],
+    types: ['node'],
+    strict: true,
+    skipLibCheck: false,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    noEmit: true,
   },
   include: ['app.ts'],
 };
@@ -75,7 +83,10 @@ describe('the npm package (npm pack)', function () {
   before(async () => {
     base = mkdtempSync(join(tmpdir(), 'starwire-pack-'));
     // dist is built already (the specs run from it): pack it as is, without `prepare` rebuilding it.
-    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], { cwd: ROOT, maxBuffer: 16 << 20 });
+    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+    });
     packed = (JSON.parse(stdout) as Packed[])[0];
     files = new Set(packed.files.map((file) => file.path));
     const tarball = join(base, packed.filename);
@@ -92,12 +103,16 @@ describe('the npm package (npm pack)', function () {
     assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} Starwire contributors\n/);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string };
     assert.equal(pkg.license, 'MIT');
-    assert.deepEqual([...files].filter((file) => /^(dist\/)?(spec|samples|bench)\//.test(file)), []);
+    assert.deepEqual(
+      [...files].filter((file) => /^(dist\/)?(spec|samples|bench)\//.test(file)),
+      [],
+    );
   });
 
   it('every relative link in README.md names a file in the package', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const links = [...readme.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1])
+    const links = [...readme.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)]
+      .map((match) => match[1])
       .filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link) && !link.startsWith('#'));
     assert.ok(links.length > 0, 'README has relative links to check');
     const missing = links.map((link) => link.split('#')[0].replace(/^\.\//, '')).filter((path) => !files.has(path));
@@ -108,14 +123,20 @@ describe('the npm package (npm pack)', function () {
     const maps = [...files].filter((file) => file.endsWith('.map'));
     assert.ok(maps.length > 50, `${maps.length} maps`);
     const unresolvable = maps.filter((file) => {
-      const map = JSON.parse(readFileSync(join(bare, 'node_modules', 'starwire', file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const map = JSON.parse(readFileSync(join(bare, 'node_modules', 'starwire', file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       return map.sources.some((_source, i) => typeof map.sourcesContent?.[i] !== 'string');
     });
     assert.deepEqual(unresolvable, []);
   });
 
   it('declares ioredis an optional peer dependency, still installed for development', () => {
-    const pkg = JSON.parse(readFileSync(join(bare, 'node_modules', 'starwire', 'package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    const pkg = JSON.parse(readFileSync(join(bare, 'node_modules', 'starwire', 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
     assert.equal(pkg.dependencies?.ioredis, undefined);
     assert.equal(typeof pkg.peerDependencies?.ioredis, 'string');
     assert.deepEqual(pkg.peerDependenciesMeta?.ioredis, { optional: true });
@@ -139,23 +160,36 @@ describe('the npm package (npm pack)', function () {
       'RedisRealtimeStore needs the ioredis package, an optional peer dependency of starwire: npm install ioredis',
     ]);
     // With ioredis installed, importing Starwire still does not load it.
-    const typed = await run(process.execPath, ['-e', "require('starwire'); console.log(Object.keys(require.cache).filter((f) => f.includes('/ioredis/')).length)"], { cwd: withIoredis });
+    const typed = await run(
+      process.execPath,
+      ['-e', "require('starwire'); console.log(Object.keys(require.cache).filter((f) => f.includes('/ioredis/')).length)"],
+      { cwd: withIoredis },
+    );
     assert.equal(typed.stdout.trim(), '0');
   });
 
   it('a TypeScript project with skipLibCheck: false compiles against the installed package', async () => {
     writeFileSync(join(withIoredis, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG));
     writeFileSync(join(withIoredis, 'app.ts'), USER_APP);
-    const compiled = await run(process.execPath, [TSC, '-p', withIoredis], { cwd: withIoredis }).catch((error: { stdout: string }) => error);
+    const compiled = await run(process.execPath, [TSC, '-p', withIoredis], { cwd: withIoredis }).catch(
+      (error: { stdout: string }) => error,
+    );
     assert.equal(compiled.stdout, '', 'tsc reports nothing');
   });
 
   it('without ioredis, such a project only misses the types of ioredis in the Redis classes, as README says', async () => {
     writeFileSync(join(bare, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG));
     writeFileSync(join(bare, 'app.ts'), USER_APP);
-    const compiled = await run(process.execPath, [TSC, '-p', bare], { cwd: bare }).then(() => ({ stdout: '' }), (error: { stdout: string }) => error);
+    const compiled = await run(process.execPath, [TSC, '-p', bare], { cwd: bare }).then(
+      () => ({ stdout: '' }),
+      (error: { stdout: string }) => error,
+    );
     const errors = compiled.stdout.split('\n').filter((line) => /error TS/.test(line));
     assert.ok(errors.length > 0);
-    for (const line of errors) assert.match(line, /^node_modules\/starwire\/dist\/lib\/(channels\/redis-channel-layer|realtime\/redis-store)\.d\.ts\(\d+,\d+\): error TS2307: Cannot find module 'ioredis'/);
+    for (const line of errors)
+      assert.match(
+        line,
+        /^node_modules\/starwire\/dist\/lib\/(channels\/redis-channel-layer(-api)?|realtime\/redis-store)\.d\.ts\(\d+,\d+\): error TS2307: Cannot find module 'ioredis'/,
+      );
   });
 });

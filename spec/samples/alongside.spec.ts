@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startExpressAlongside } from '../../samples/alongside/express';
 import { createFastifyAlongside } from '../../samples/alongside/fastify';
-import { openLive, within, type LiveSocket } from '../support/ws-client';
+import { type LiveSocket, openLive, within } from '../support/ws-client';
 
 /** One sample serving on 127.0.0.1, and how to shut it down the way its README says. */
 interface Running {
@@ -74,9 +74,14 @@ describe('samples/alongside', () => {
     const root = join(__dirname, '..', '..', '..');
     const doc = readFileSync(join(root, 'docs', 'alongside.md'), 'utf8');
     const quotes = [...doc.matchAll(/```ts\n\/\/ (samples\/alongside\/[\w-]+\.ts)\n([\s\S]*?)```/g)];
-    assert.deepEqual(quotes.map((quote) => quote[1]).sort(), ['samples/alongside/express.ts', 'samples/alongside/fastify.ts', 'samples/alongside/live.ts']);
+    assert.deepEqual(quotes.map((quote) => quote[1]).sort(), [
+      'samples/alongside/express.ts',
+      'samples/alongside/fastify.ts',
+      'samples/alongside/live.ts',
+    ]);
     for (const [, file, code] of quotes) {
-      for (const part of code.split('\n\n')) assert.ok(readFileSync(join(root, file), 'utf8').includes(part), `${file} no longer contains:\n${part}`);
+      for (const part of code.split('\n\n'))
+        assert.ok(readFileSync(join(root, file), 'utf8').includes(part), `${file} no longer contains:\n${part}`);
     }
   });
 
@@ -91,21 +96,28 @@ describe('samples/alongside', () => {
         // Generous: a loaded machine can take seconds to start a Node process that loads Fastify.
         this.timeout(20000);
         const child = spawn(process.execPath, [join(__dirname, '..', '..', 'samples', 'alongside', sample.file)], {
-          env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
         children.push(child);
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         let output = '';
         let errors = '';
-        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { errors += chunk; });
-        const port = await within(new Promise<number>((resolve, reject) => {
-          child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-            output += chunk;
-            const match = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(output);
-            if (match) resolve(Number(match[1]));
-          });
-          child.once('exit', (code) => reject(new Error(`${sample.file} exited with ${code} before serving:\n${errors}`)));
-        }), 10000, `the ${sample.file} startup line`);
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+          errors += chunk;
+        });
+        const port = await within(
+          new Promise<number>((resolve, reject) => {
+            child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+              output += chunk;
+              const match = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(output);
+              if (match) resolve(Number(match[1]));
+            });
+            child.once('exit', (code) => reject(new Error(`${sample.file} exited with ${code} before serving:\n${errors}`)));
+          }),
+          10000,
+          `the ${sample.file} startup line`,
+        );
         const peer = await exercise(port, sample.name);
         child.kill('SIGINT');
         assert.equal((await within(peer.closed, 2000, 'the 1001 close')).code, 1001);

@@ -41,7 +41,7 @@ describe('samples/auth', () => {
         await peer.close(1000);
       });
 
-      it('sends the Goodbye hook\'s JSON after the handler returns, then closes with 1000', async () => {
+      it("sends the Goodbye hook's JSON after the handler returns, then closes with 1000", async () => {
         const peer = await transport().open('/chat', { subprotocols: [SUBPROTOCOL], headers: bearer('alice-token') });
         await peer.receiveJson();
         peer.send(BYE);
@@ -87,7 +87,10 @@ describe('samples/auth', () => {
       // sockets these also check the accept-then-close negotiated one.
       it('closes with 3000 "Authentication required" without a token', async () => {
         const ending = await transport().ending('/browser/chat', { subprotocols: [SUBPROTOCOL] });
-        assert.deepEqual({ code: ending.code, reason: ending.reason, messages: ending.messages }, { code: 3000, reason: 'Authentication required', messages: [] });
+        assert.deepEqual(
+          { code: ending.code, reason: ending.reason, messages: ending.messages },
+          { code: 3000, reason: 'Authentication required', messages: [] },
+        );
       });
 
       it('closes with 3000 "Invalid token" for an unknown token', async () => {
@@ -98,7 +101,11 @@ describe('samples/auth', () => {
       it('closes with 1002 when chat.v1 is not offered, before looking at the token', async () => {
         for (const path of ['/browser/chat?token=alice-token', '/browser/chat']) {
           const ending = await transport().ending(path);
-          assert.deepEqual({ code: ending.code, reason: ending.reason, messages: ending.messages }, { code: 1002, reason: NEEDS_SUBPROTOCOL, messages: [] }, path);
+          assert.deepEqual(
+            { code: ending.code, reason: ending.reason, messages: ending.messages },
+            { code: 1002, reason: NEEDS_SUBPROTOCOL, messages: [] },
+            path,
+          );
         }
       });
 

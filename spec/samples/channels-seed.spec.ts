@@ -5,7 +5,7 @@ import { App } from '../../lib/app';
 import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { TestClient } from '../../lib/testing/test-client';
 import { chatApplication, createApp, output, protocolTypeApp, websocketUrlpatterns } from '../../samples/channels/consumers';
-import { forEachTransport, liveTransport, testTransport, WAIT, within, type Peer, type Transport } from '../support/ws-client';
+import { forEachTransport, liveTransport, type Peer, type Transport, testTransport, WAIT, within } from '../support/ws-client';
 
 /** What the examples printed, awaitable line by line. */
 class Printed {
@@ -98,8 +98,11 @@ describe('samples/channels (the Django Channels seed, translated)', () => {
         const peer = await transport().open('/ws/json/');
         assert.deepEqual(await peer.receiveJson(), { type: 'welcome', message: 'Connected to chat!' });
         peer.sendJson({ type: 'typing', user: 'ada' });
-        await nothingPendingFor(peer, () => peer.sendJson({ type: 'chat.message', user: 'ada', text: 'hi' }),
-          { type: 'chat.message', user: 'ada', text: 'hi' });
+        await nothingPendingFor(peer, () => peer.sendJson({ type: 'chat.message', user: 'ada', text: 'hi' }), {
+          type: 'chat.message',
+          user: 'ada',
+          text: 'hi',
+        });
         await peer.close(1000);
         await printed.until('Client disconnected: 1000');
       });
@@ -175,18 +178,25 @@ describe('samples/channels (the Django Channels seed, translated)', () => {
 
           bob.sendJson({ type: 'chat_message', message: 'hi all' });
           // Bob's first message is his own chat message: he is not told that he joined.
-          for (const peer of [alice, bob]) assert.deepEqual(await peer.receiveJson(), { type: 'message', username: 'bob', message: 'hi all' });
+          for (const peer of [alice, bob])
+            assert.deepEqual(await peer.receiveJson(), { type: 'message', username: 'bob', message: 'hi all' });
           alice.sendJson({ type: 'chat_message', username: 'al', message: 'hey' });
           for (const peer of [alice, bob]) assert.deepEqual(await peer.receiveJson(), { type: 'message', username: 'al', message: 'hey' });
           // Other types are ignored, and the other room heard nothing of the lobby.
           alice.sendJson({ type: 'typing' });
-          await nothingPendingFor(carol, () => carol.sendJson({ type: 'chat_message', message: 'anyone?' }),
-            { type: 'message', username: 'carol', message: 'anyone?' });
+          await nothingPendingFor(carol, () => carol.sendJson({ type: 'chat_message', message: 'anyone?' }), {
+            type: 'message',
+            username: 'carol',
+            message: 'anyone?',
+          });
 
           await bob.close();
           assert.deepEqual(await alice.receiveJson(), { type: 'user_left', username: 'bob' });
-          await nothingPendingFor(alice, () => alice.sendJson({ type: 'chat_message', message: 'bye' }),
-            { type: 'message', username: 'alice', message: 'bye' });
+          await nothingPendingFor(alice, () => alice.sendJson({ type: 'chat_message', message: 'bye' }), {
+            type: 'message',
+            username: 'alice',
+            message: 'bye',
+          });
           await Promise.all([alice.close(), carol.close()]);
         });
       });
@@ -255,7 +265,11 @@ describe('samples/channels (the Django Channels seed, translated)', () => {
     it('shows every consumer of the sample', () => {
       const classes = [...source.matchAll(/^export class (\w+)/gm)].map((match) => match[1]);
       assert.ok(classes.length >= 9);
-      for (const name of classes) assert.ok(blocks.some((block) => block.includes(`class ${name} `)), `${name} is not shown`);
+      for (const name of classes)
+        assert.ok(
+          blocks.some((block) => block.includes(`class ${name} `)),
+          `${name} is not shown`,
+        );
     });
   });
 });

@@ -6,7 +6,7 @@ import { App } from '../../lib/app';
 import { TestClient } from '../../lib/testing/test-client';
 import { createApp } from '../../samples/chat/app';
 import { clientModuleRoutes } from '../../samples/chat/client-module';
-import { forEachTransport, testTransport, type Peer, type Transport } from '../support/ws-client';
+import { forEachTransport, type Peer, type Transport, testTransport } from '../support/ws-client';
 
 /** A message from the chat server; each test reads the fields its `type` carries. */
 interface ServerMessage {
@@ -176,7 +176,10 @@ describe('samples/chat', () => {
       uma.send({ type: 'history', room: 'lobby', requestId: 6 });
       const history = await uma.next('history');
       assert.equal(history.replyTo, 6);
-      assert.deepEqual((history.messages as ChatLine[]).map((message) => message.id), [line.id]);
+      assert.deepEqual(
+        (history.messages as ChatLine[]).map((message) => message.id),
+        [line.id],
+      );
       assert.equal(history.complete, true);
       uma.send({ type: 'leave', room: 'lobby', requestId: 7 });
       assert.deepEqual(await uma.next('left'), { type: 'left', room: 'lobby', replyTo: 7 });
@@ -218,7 +221,10 @@ describe('samples/chat', () => {
       for (const text of ['2', '3', '4']) await max.say('lobby', text);
       max.send({ type: 'history', room: 'lobby', after: first.id });
       const replay = await max.next('history');
-      assert.deepEqual((replay.messages as ChatLine[]).map((message) => message.text), ['3', '4']);
+      assert.deepEqual(
+        (replay.messages as ChatLine[]).map((message) => message.text),
+        ['3', '4'],
+      );
       assert.equal(replay.complete, false);
       await max.close();
     } finally {
@@ -226,7 +232,7 @@ describe('samples/chat', () => {
     }
   });
 
-  it('gives a private room\'s history to its members only, and a public room\'s to anyone', async () => {
+  it("gives a private room's history to its members only, and a public room's to anyone", async () => {
     const app = createApp();
     try {
       await app.realtime.createRoom({ id: 'vault', isPrivate: true });
@@ -237,11 +243,18 @@ describe('samples/chat', () => {
       max.send({ type: 'history', room: 'vault' });
       assert.deepEqual(await max.next('error'), { type: 'error', detail: 'No room vault' });
       ivy.send({ type: 'history', room: 'vault' });
-      assert.deepEqual(((await ivy.next('history')).messages as ChatLine[]).map((line) => line.text), ['the code is 1234']);
+      assert.deepEqual(
+        ((await ivy.next('history')).messages as ChatLine[]).map((line) => line.text),
+        ['the code is 1234'],
+      );
       await ivy.join('lobby');
       await ivy.say('lobby', 'hello');
       max.send({ type: 'history', room: 'lobby' });
-      assert.deepEqual(((await max.next('history')).messages as ChatLine[]).map((line) => line.text), ['hello'], 'without joining');
+      assert.deepEqual(
+        ((await max.next('history')).messages as ChatLine[]).map((line) => line.text),
+        ['hello'],
+        'without joining',
+      );
       await Promise.all([ivy.close(), max.close()]);
     } finally {
       await app.close();
@@ -249,200 +262,221 @@ describe('samples/chat', () => {
   });
 
   // A short reconnect grace, so a user who closes is reported gone within the test.
-  forEachTransport(() => createApp({ realtime: { reconnectGrace: 50 } }), (transport) => {
-    it('welcomes a user with the default rooms and who is online', async () => {
-      const ada = await Chatter.connect(transport(), 'Ada');
-      try {
-        assert.deepEqual(ada.welcome.user, { id: 'Ada', name: 'Ada', status: 'online', metadata: {} });
-        assert.deepEqual((ada.welcome.rooms as { id: string }[]).map((room) => room.id).sort(), ['lobby', 'random']);
-        assert.ok(names(ada.welcome).includes('Ada'));
-        assert.deepEqual(ada.welcome.memberOf, []);
-      } finally {
-        await ada.close();
-      }
-    });
-
-    it('broadcasts what one user says to everyone in the room, with an id', async () => {
-      const ann = await Chatter.connect(transport(), 'Ann');
-      const bob = await Chatter.connect(transport(), 'Bob');
-      try {
-        await ann.join('lobby');
-        await bob.join('lobby');
-        const sent = await ann.say('lobby', 'hello, Bob');
-        const got = await bob.next<ChatLine>('message', (message) => message.text === 'hello, Bob');
-        assert.match(sent.id, /^[0-9a-z]+:\d+$/);
-        assert.deepEqual(got, sent);
-        assert.deepEqual(got.from, { id: 'Ann', name: 'Ann' });
-        assert.equal(typeof got.at, 'string');
-      } finally {
-        await Promise.all([ann.close(), bob.close()]);
-      }
-    });
-
-    it('sends a typing notice to the others in the room only, and keeps it out of history', async () => {
-      const cat = await Chatter.connect(transport(), 'Cat');
-      const dan = await Chatter.connect(transport(), 'Dan');
-      try {
-        await cat.join('typing-room');
-        await dan.join('typing-room');
-        cat.send({ type: 'typing', room: 'typing-room', typing: true });
-        const notice = await dan.next('typing');
-        assert.deepEqual(notice, { type: 'typing', room: 'typing-room', user: { id: 'Cat', name: 'Cat' }, typing: true });
-        // Dan answers only after the notice reached him: had Cat been sent one, it would be queued before this line.
-        await dan.say('typing-room', 'I see you typing');
-        await cat.next('message', (message) => message.text === 'I see you typing');
-        assert.deepEqual(cat.seen.filter((message) => message.type === 'typing'), []);
-        cat.send({ type: 'history', room: 'typing-room' });
-        const history = await cat.next('history', (message) => message.room === 'typing-room');
-        assert.deepEqual((history.messages as ServerMessage[]).map((message) => message.type), ['message']);
-      } finally {
-        await Promise.all([cat.close(), dan.close()]);
-      }
-    });
-
-    it('pushes presence to everyone: both users listed, then a status change, then one leaving', async () => {
-      const eve = await Chatter.connect(transport(), 'Eve');
-      const fay = await Chatter.connect(transport(), 'Fay');
-      try {
-        const joined = await eve.next('presence', (message) => message.event === 'joined' && (message.user as PresenceUser).id === 'Fay');
-        assert.ok(names(joined).includes('Fay'));
-        assert.ok(names(joined).includes('Eve'));
-
-        fay.send({ type: 'status', status: 'away' });
-        for (const chatter of [eve, fay]) {
-          const changed = await chatter.next('presence', (message) => message.event === 'status' && statusOf(message, 'Fay') === 'away');
-          assert.equal(statusOf(changed, 'Eve'), 'online');
-        }
-
-        await fay.close();
-        const left = await eve.next('presence', (message) => message.event === 'left' && (message.user as PresenceUser).id === 'Fay');
-        assert.equal((left.user as PresenceUser).id, 'Fay');
-        assert.ok(!names(left).includes('Fay'));
-        assert.ok(names(left).includes('Eve'));
-      } finally {
-        await eve.close();
-      }
-    });
-
-    it('replays the history after a given id, with complete: true', async () => {
-      const gil = await Chatter.connect(transport(), 'Gil');
-      try {
-        await gil.join('history-room');
-        const first = await gil.say('history-room', 'one');
-        await gil.say('history-room', 'two');
-        await gil.say('history-room', 'three');
-
-        gil.send({ type: 'history', room: 'history-room', after: first.id });
-        const replay = await gil.next('history', (message) => message.room === 'history-room');
-        assert.equal(replay.complete, true);
-        assert.equal(replay.after, first.id);
-        assert.deepEqual((replay.messages as ChatLine[]).map((message) => message.text), ['two', 'three']);
-
-        // A newcomer gets the room's recent messages on joining.
-        const hal = await Chatter.connect(transport(), 'Hal');
+  forEachTransport(
+    () => createApp({ realtime: { reconnectGrace: 50 } }),
+    (transport) => {
+      it('welcomes a user with the default rooms and who is online', async () => {
+        const ada = await Chatter.connect(transport(), 'Ada');
         try {
-          const recent = await hal.join('history-room');
-          assert.deepEqual((recent.messages as ChatLine[]).map((message) => message.text), ['one', 'two', 'three']);
-          assert.deepEqual((recent.messages as ChatLine[])[0], first);
+          assert.deepEqual(ada.welcome.user, { id: 'Ada', name: 'Ada', status: 'online', metadata: {} });
+          assert.deepEqual((ada.welcome.rooms as { id: string }[]).map((room) => room.id).sort(), ['lobby', 'random']);
+          assert.ok(names(ada.welcome).includes('Ada'));
+          assert.deepEqual(ada.welcome.memberOf, []);
         } finally {
-          await hal.close();
+          await ada.close();
         }
-      } finally {
-        await gil.close();
-      }
-    });
+      });
 
-    it('lets a user who comes back replay what it missed, after the id it saw last', async () => {
-      const kim = await Chatter.connect(transport(), 'Kim');
-      const lee = await Chatter.connect(transport(), 'Lee');
-      try {
-        await kim.join('resume-room');
-        await lee.join('resume-room');
-        const last = await kim.say('resume-room', 'before');
-        await kim.close();
-        // Past the grace: Kim is out of the room by the time Lee hears Kim left.
-        await lee.next('presence', (message) => message.event === 'left' && (message.user as PresenceUser).id === 'Kim');
-        await lee.say('resume-room', 'while you were away');
-        await lee.say('resume-room', 'and again');
-
-        const back = await Chatter.connect(transport(), 'Kim');
+      it('broadcasts what one user says to everyone in the room, with an id', async () => {
+        const ann = await Chatter.connect(transport(), 'Ann');
+        const bob = await Chatter.connect(transport(), 'Bob');
         try {
-          assert.deepEqual(back.welcome.memberOf, []);
-          back.send({ type: 'history', room: 'resume-room', after: last.id });
-          const replay = await back.next('history', (message) => message.room === 'resume-room');
-          assert.deepEqual((replay.messages as ChatLine[]).map((message) => message.text), ['while you were away', 'and again']);
+          await ann.join('lobby');
+          await bob.join('lobby');
+          const sent = await ann.say('lobby', 'hello, Bob');
+          const got = await bob.next<ChatLine>('message', (message) => message.text === 'hello, Bob');
+          assert.match(sent.id, /^[0-9a-z]+:\d+$/);
+          assert.deepEqual(got, sent);
+          assert.deepEqual(got.from, { id: 'Ann', name: 'Ann' });
+          assert.equal(typeof got.at, 'string');
+        } finally {
+          await Promise.all([ann.close(), bob.close()]);
+        }
+      });
+
+      it('sends a typing notice to the others in the room only, and keeps it out of history', async () => {
+        const cat = await Chatter.connect(transport(), 'Cat');
+        const dan = await Chatter.connect(transport(), 'Dan');
+        try {
+          await cat.join('typing-room');
+          await dan.join('typing-room');
+          cat.send({ type: 'typing', room: 'typing-room', typing: true });
+          const notice = await dan.next('typing');
+          assert.deepEqual(notice, { type: 'typing', room: 'typing-room', user: { id: 'Cat', name: 'Cat' }, typing: true });
+          // Dan answers only after the notice reached him: had Cat been sent one, it would be queued before this line.
+          await dan.say('typing-room', 'I see you typing');
+          await cat.next('message', (message) => message.text === 'I see you typing');
+          assert.deepEqual(
+            cat.seen.filter((message) => message.type === 'typing'),
+            [],
+          );
+          cat.send({ type: 'history', room: 'typing-room' });
+          const history = await cat.next('history', (message) => message.room === 'typing-room');
+          assert.deepEqual(
+            (history.messages as ServerMessage[]).map((message) => message.type),
+            ['message'],
+          );
+        } finally {
+          await Promise.all([cat.close(), dan.close()]);
+        }
+      });
+
+      it('pushes presence to everyone: both users listed, then a status change, then one leaving', async () => {
+        const eve = await Chatter.connect(transport(), 'Eve');
+        const fay = await Chatter.connect(transport(), 'Fay');
+        try {
+          const joined = await eve.next('presence', (message) => message.event === 'joined' && (message.user as PresenceUser).id === 'Fay');
+          assert.ok(names(joined).includes('Fay'));
+          assert.ok(names(joined).includes('Eve'));
+
+          fay.send({ type: 'status', status: 'away' });
+          for (const chatter of [eve, fay]) {
+            const changed = await chatter.next('presence', (message) => message.event === 'status' && statusOf(message, 'Fay') === 'away');
+            assert.equal(statusOf(changed, 'Eve'), 'online');
+          }
+
+          await fay.close();
+          const left = await eve.next('presence', (message) => message.event === 'left' && (message.user as PresenceUser).id === 'Fay');
+          assert.equal((left.user as PresenceUser).id, 'Fay');
+          assert.ok(!names(left).includes('Fay'));
+          assert.ok(names(left).includes('Eve'));
+        } finally {
+          await eve.close();
+        }
+      });
+
+      it('replays the history after a given id, with complete: true', async () => {
+        const gil = await Chatter.connect(transport(), 'Gil');
+        try {
+          await gil.join('history-room');
+          const first = await gil.say('history-room', 'one');
+          await gil.say('history-room', 'two');
+          await gil.say('history-room', 'three');
+
+          gil.send({ type: 'history', room: 'history-room', after: first.id });
+          const replay = await gil.next('history', (message) => message.room === 'history-room');
           assert.equal(replay.complete, true);
+          assert.equal(replay.after, first.id);
+          assert.deepEqual(
+            (replay.messages as ChatLine[]).map((message) => message.text),
+            ['two', 'three'],
+          );
+
+          // A newcomer gets the room's recent messages on joining.
+          const hal = await Chatter.connect(transport(), 'Hal');
+          try {
+            const recent = await hal.join('history-room');
+            assert.deepEqual(
+              (recent.messages as ChatLine[]).map((message) => message.text),
+              ['one', 'two', 'three'],
+            );
+            assert.deepEqual((recent.messages as ChatLine[])[0], first);
+          } finally {
+            await hal.close();
+          }
         } finally {
-          await back.close();
+          await gil.close();
         }
-      } finally {
-        await lee.close();
-      }
-    });
+      });
 
-    it('answers invalid messages with an error and keeps the connection', async () => {
-      const ivy = await Chatter.connect(transport(), 'Ivy');
-      try {
-        await ivy.join('lobby');
-        const cases: [message: unknown, detail: RegExp][] = [
-          [{ type: 'shout', room: 'lobby' }, /\/type must be equal to one of the allowed values/],
-          [{ type: 'say', room: 'lobby' }, /must have required property 'text'/],
-          [{ type: 'say', room: 'lobby', text: 'x'.repeat(501) }, /\/text must NOT have more than 500 characters/],
-          [{ type: 'say', room: 'Lobby!', text: 'hi' }, /\/room must match pattern/],
-          [{ type: 'status', status: 'asleep' }, /\/status must be equal to one of the allowed values/],
-          [{ type: 'history', room: 'lobby', after: 'yesterday' }, /\/after must match pattern/],
-        ];
-        for (const [message, detail] of cases) {
-          ivy.send(message);
-          const error = await ivy.next('error');
-          assert.match(String(error.detail), detail, JSON.stringify(message));
-          assert.ok(Array.isArray(error.errors));
+      it('lets a user who comes back replay what it missed, after the id it saw last', async () => {
+        const kim = await Chatter.connect(transport(), 'Kim');
+        const lee = await Chatter.connect(transport(), 'Lee');
+        try {
+          await kim.join('resume-room');
+          await lee.join('resume-room');
+          const last = await kim.say('resume-room', 'before');
+          await kim.close();
+          // Past the grace: Kim is out of the room by the time Lee hears Kim left.
+          await lee.next('presence', (message) => message.event === 'left' && (message.user as PresenceUser).id === 'Kim');
+          await lee.say('resume-room', 'while you were away');
+          await lee.say('resume-room', 'and again');
+
+          const back = await Chatter.connect(transport(), 'Kim');
+          try {
+            assert.deepEqual(back.welcome.memberOf, []);
+            back.send({ type: 'history', room: 'resume-room', after: last.id });
+            const replay = await back.next('history', (message) => message.room === 'resume-room');
+            assert.deepEqual(
+              (replay.messages as ChatLine[]).map((message) => message.text),
+              ['while you were away', 'and again'],
+            );
+            assert.equal(replay.complete, true);
+          } finally {
+            await back.close();
+          }
+        } finally {
+          await lee.close();
         }
-        ivy.peer.send('{"type": "say",');
-        assert.match(String((await ivy.next('error')).detail), /^Invalid JSON message/);
+      });
 
-        // Errors of the chat's own rules, not the schema's.
-        ivy.send({ type: 'say', room: 'random', text: 'not a member' });
-        assert.deepEqual(await ivy.next('error'), { type: 'error', detail: 'Join random before saying something there' });
+      it('answers invalid messages with an error and keeps the connection', async () => {
+        const ivy = await Chatter.connect(transport(), 'Ivy');
+        try {
+          await ivy.join('lobby');
+          const cases: [message: unknown, detail: RegExp][] = [
+            [{ type: 'shout', room: 'lobby' }, /\/type must be equal to one of the allowed values/],
+            [{ type: 'say', room: 'lobby' }, /must have required property 'text'/],
+            [{ type: 'say', room: 'lobby', text: 'x'.repeat(501) }, /\/text must NOT have more than 500 characters/],
+            [{ type: 'say', room: 'Lobby!', text: 'hi' }, /\/room must match pattern/],
+            [{ type: 'status', status: 'asleep' }, /\/status must be equal to one of the allowed values/],
+            [{ type: 'history', room: 'lobby', after: 'yesterday' }, /\/after must match pattern/],
+          ];
+          for (const [message, detail] of cases) {
+            ivy.send(message);
+            const error = await ivy.next('error');
+            assert.match(String(error.detail), detail, JSON.stringify(message));
+            assert.ok(Array.isArray(error.errors));
+          }
+          ivy.peer.send('{"type": "say",');
+          assert.match(String((await ivy.next('error')).detail), /^Invalid JSON message/);
 
-        const still = await ivy.say('lobby', 'still here');
-        assert.equal(still.text, 'still here');
-      } finally {
-        await ivy.close();
-      }
-    });
+          // Errors of the chat's own rules, not the schema's.
+          ivy.send({ type: 'say', room: 'random', text: 'not a member' });
+          assert.deepEqual(await ivy.next('error'), { type: 'error', detail: 'Join random before saying something there' });
 
-    it('stops sending a room to a user who left it', async () => {
-      const jo = await Chatter.connect(transport(), 'Jo');
-      try {
-        await jo.join('leave-room');
-        jo.send({ type: 'leave', room: 'leave-room' });
-        assert.deepEqual(await jo.next('left'), { type: 'left', room: 'leave-room' });
-        jo.send({ type: 'say', room: 'leave-room', text: 'anyone?' });
-        assert.match(String((await jo.next('error')).detail), /^Join leave-room/);
-      } finally {
-        await jo.close();
-      }
-    });
+          const still = await ivy.say('lobby', 'still here');
+          assert.equal(still.text, 'still here');
+        } finally {
+          await ivy.close();
+        }
+      });
 
-    it('tells every member of a room the new member list when someone joins or leaves it', async () => {
-      const [kim, lee] = [await Chatter.connect(transport(), 'Kim'), await Chatter.connect(transport(), 'Lee')];
-      try {
-        await kim.join('members-room');
-        await lee.join('members-room');
-        const both = await kim.next('members', (message) => message.room === 'members-room' && (message.members as string[]).length === 2);
-        assert.deepEqual([...(both.members as string[])].sort(), ['Kim', 'Lee']);
-        lee.send({ type: 'leave', room: 'members-room' });
-        const one = await kim.next('members', (message) => message.room === 'members-room' && (message.members as string[]).length === 1);
-        assert.deepEqual(one.members, ['Kim']);
-      } finally {
-        await Promise.all([kim.close(), lee.close()]);
-      }
-    });
+      it('stops sending a room to a user who left it', async () => {
+        const jo = await Chatter.connect(transport(), 'Jo');
+        try {
+          await jo.join('leave-room');
+          jo.send({ type: 'leave', room: 'leave-room' });
+          assert.deepEqual(await jo.next('left'), { type: 'left', room: 'leave-room' });
+          jo.send({ type: 'say', room: 'leave-room', text: 'anyone?' });
+          assert.match(String((await jo.next('error')).detail), /^Join leave-room/);
+        } finally {
+          await jo.close();
+        }
+      });
 
-    it('refuses a handshake without a usable name with 400', async () => {
-      assert.equal((await transport().refusal('/ws')).status, 400);
-      assert.equal((await transport().refusal('/ws?name=%20padded')).status, 400);
-    });
-  });
+      it('tells every member of a room the new member list when someone joins or leaves it', async () => {
+        const [kim, lee] = [await Chatter.connect(transport(), 'Kim'), await Chatter.connect(transport(), 'Lee')];
+        try {
+          await kim.join('members-room');
+          await lee.join('members-room');
+          const both = await kim.next(
+            'members',
+            (message) => message.room === 'members-room' && (message.members as string[]).length === 2,
+          );
+          assert.deepEqual([...(both.members as string[])].sort(), ['Kim', 'Lee']);
+          lee.send({ type: 'leave', room: 'members-room' });
+          const one = await kim.next('members', (message) => message.room === 'members-room' && (message.members as string[]).length === 1);
+          assert.deepEqual(one.members, ['Kim']);
+        } finally {
+          await Promise.all([kim.close(), lee.close()]);
+        }
+      });
+
+      it('refuses a handshake without a usable name with 400', async () => {
+        assert.equal((await transport().refusal('/ws')).status, 400);
+        assert.equal((await transport().refusal('/ws?name=%20padded')).status, 400);
+      });
+    },
+  );
 });

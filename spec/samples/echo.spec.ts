@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { App } from '../../lib/app';
 import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { createApp } from '../../samples/echo/app';
-import { forEachTransport, liveTransport, testTransport, within, type Peer, type Transport } from '../support/ws-client';
+import { forEachTransport, liveTransport, type Peer, type Transport, testTransport, within } from '../support/ws-client';
 
 /** Asserts the next receive fails because the server closed with `code`; returns the reason. */
 async function expectClose(peer: Peer, code: number): Promise<string> {
@@ -49,12 +49,16 @@ describe('samples/echo', () => {
       });
 
       it('ends its handler when the client closes, answering the close with 1000', async () => {
-        await handlerEndsAfter(transport(), async (own) => {
-          const peer = await own.open('/echo');
-          peer.send('last');
-          assert.equal(await peer.receive(), 'last');
-          assert.equal((await peer.close(1000, 'done')).code, 1000);
-        }, '/echo');
+        await handlerEndsAfter(
+          transport(),
+          async (own) => {
+            const peer = await own.open('/echo');
+            peer.send('last');
+            assert.equal(await peer.receive(), 'last');
+            assert.equal((await peer.close(1000, 'done')).code, 1000);
+          },
+          '/echo',
+        );
       });
     });
 
@@ -87,12 +91,12 @@ describe('samples/echo', () => {
       it('on /echo/json/lenient, answers a bad message with an error reply and stays open', async () => {
         const peer = await transport().open('/echo/json/lenient');
         peer.sendJson({ wrong: 1 });
-        const reply = await peer.receiveJson() as { type: string; detail: string; errors: unknown[] };
+        const reply = (await peer.receiveJson()) as { type: string; detail: string; errors: unknown[] };
         assert.equal(reply.type, 'error');
         assert.match(reply.detail, /^Invalid message/);
         assert.ok(reply.errors.length > 0);
         peer.send('not json');
-        assert.equal((await peer.receiveJson() as { type: string }).type, 'error');
+        assert.equal(((await peer.receiveJson()) as { type: string }).type, 'error');
         peer.sendJson({ text: 'still here' });
         assert.deepEqual(await peer.receiveJson(), { echo: 'still here' });
         assert.equal((await peer.close(1000)).code, 1000);
@@ -122,29 +126,40 @@ describe('samples/echo', () => {
 
     describe('/hello/forever', () => {
       it('streams indexed, timestamped JSON every interval, and stops once the client leaves', async () => {
-        await handlerEndsAfter(transport(), async (own) => {
-          const peer = await own.open('/hello/forever?interval=20');
-          const ticks: { index: number; timestamp: string; text: string }[] = [];
-          for (let i = 0; i < 3; i++) ticks.push(await peer.receiveJson() as { index: number; timestamp: string; text: string });
-          assert.deepEqual(ticks.map((tick) => tick.index), [0, 1, 2]);
-          assert.ok(ticks.every((tick) => tick.text === 'Hello World!' && !Number.isNaN(Date.parse(tick.timestamp))));
-          // Measured on the server's own timestamps: two intervals of 20 ms lie between the first and third.
-          assert.ok(Date.parse(ticks[2].timestamp) - Date.parse(ticks[0].timestamp) >= 38, 'the interval was not waited');
-          await peer.close();
-        }, '/hello/forever');
+        await handlerEndsAfter(
+          transport(),
+          async (own) => {
+            const peer = await own.open('/hello/forever?interval=20');
+            const ticks: { index: number; timestamp: string; text: string }[] = [];
+            for (let i = 0; i < 3; i++) ticks.push((await peer.receiveJson()) as { index: number; timestamp: string; text: string });
+            assert.deepEqual(
+              ticks.map((tick) => tick.index),
+              [0, 1, 2],
+            );
+            assert.ok(ticks.every((tick) => tick.text === 'Hello World!' && !Number.isNaN(Date.parse(tick.timestamp))));
+            // Measured on the server's own timestamps: two intervals of 20 ms lie between the first and third.
+            assert.ok(Date.parse(ticks[2].timestamp) - Date.parse(ticks[0].timestamp) >= 38, 'the interval was not waited');
+            await peer.close();
+          },
+          '/hello/forever',
+        );
       });
     });
 
     describe('/ping and /ping/json (API Star ping-pong)', () => {
       it('answers every message, text or bytes, with "pong" until the client leaves', async () => {
-        await handlerEndsAfter(transport(), async (own) => {
-          const peer = await own.open('/ping');
-          peer.send('ping');
-          peer.send(Buffer.from('ping'));
-          assert.equal(await peer.receive(), 'pong');
-          assert.equal(await peer.receive(), 'pong');
-          assert.equal((await peer.close(1000)).code, 1000);
-        }, '/ping');
+        await handlerEndsAfter(
+          transport(),
+          async (own) => {
+            const peer = await own.open('/ping');
+            peer.send('ping');
+            peer.send(Buffer.from('ping'));
+            assert.equal(await peer.receive(), 'pong');
+            assert.equal(await peer.receive(), 'pong');
+            assert.equal((await peer.close(1000)).code, 1000);
+          },
+          '/ping',
+        );
       });
 
       it('answers JSON with {"paddle":"pong"} and malformed JSON with 1007', async () => {

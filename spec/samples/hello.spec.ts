@@ -14,7 +14,7 @@ describe('samples/hello', () => {
 
     it('stores notes in the app-scoped component and reads them back', async () => {
       const created = await client().post('/notes', { json: { text: 'remember' } });
-      const note = await created.json() as { id: number; tags: string[] };
+      const note = (await created.json()) as { id: number; tags: string[] };
       assert.deepEqual(note.tags, []);
       assert.equal(created.headers.get('server-timing')?.startsWith('app;dur='), true);
       assert.deepEqual(await (await client().get(`/notes/${note.id}`)).json(), { id: note.id, text: 'remember', tags: [] });
@@ -24,7 +24,7 @@ describe('samples/hello', () => {
     it('refuses a note that breaks the schema with ajv errors', async () => {
       const response = await client().post('/notes', { json: { text: 'x', extra: 1 } });
       assert.equal(response.status, 400);
-      const body = await response.json() as { parameter: string; errors: { keyword: string }[] };
+      const body = (await response.json()) as { parameter: string; errors: { keyword: string }[] };
       assert.equal(body.parameter, 'body');
       assert.equal(body.errors[0].keyword, 'additionalProperties');
     });

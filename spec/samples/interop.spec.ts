@@ -45,7 +45,11 @@ interface ClientResult {
   error?: { exception: string; message: string };
 }
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to completion; never rejects except when it cannot be started at all. */
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<Ran> {
@@ -53,8 +57,12 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
@@ -85,7 +93,8 @@ function failure(what: string, ran: Ran): Error {
 
 /** Makes `.venv/` with `websockets` in it unless it is there already; returns the version. */
 async function ensureWebsockets(): Promise<string> {
-  const probe = (): Promise<Ran> => run(PYTHON, ['-c', 'import websockets, websockets.asyncio.client; print(websockets.__version__)'], 30_000);
+  const probe = (): Promise<Ran> =>
+    run(PYTHON, ['-c', 'import websockets, websockets.asyncio.client; print(websockets.__version__)'], 30_000);
   if (existsSync(PYTHON)) {
     const found = await probe();
     if (found.code === 0) return found.stdout.trim();
@@ -94,15 +103,22 @@ async function ensureWebsockets(): Promise<string> {
   const broken = existsSync(PYTHON) && (await run(PYTHON, ['-c', ''], 30_000)).code !== 0;
   if (!existsSync(PYTHON) || broken) {
     const base = process.env.PYTHON ?? 'python3';
-    const made = await run(base, ['-m', 'venv', ...(broken ? ['--clear'] : []), VENV], 120_000)
-      .catch((error: Error) => ({ code: null, stdout: '', stderr: `${base}: ${error.message}` }));
+    const made = await run(base, ['-m', 'venv', ...(broken ? ['--clear'] : []), VENV], 120_000).catch((error: Error) => ({
+      code: null,
+      stdout: '',
+      stderr: `${base}: ${error.message}`,
+    }));
     if (made.code !== 0) {
       throw failure(`could not create ${VENV} with "${base} -m venv" (on Debian or Ubuntu, apt-get install python3-venv)`, made);
     }
   }
   const config = await run(PYTHON, ['-m', 'pip', 'config', 'list'], 30_000);
   if (config.code !== 0) throw failure('"pip config list" failed in the venv', config);
-  const install = await run(PYTHON, ['-m', 'pip', 'install', '--disable-pip-version-check', ...indexArguments(config.stdout), WEBSOCKETS_REQUIREMENT], 150_000);
+  const install = await run(
+    PYTHON,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', ...indexArguments(config.stdout), WEBSOCKETS_REQUIREMENT],
+    150_000,
+  );
   if (install.code !== 0) throw failure(`could not pip install "${WEBSOCKETS_REQUIREMENT}" into ${VENV}`, install);
   const installed = await probe();
   if (installed.code !== 0) throw failure('websockets was installed but its asyncio client does not import', installed);
@@ -143,7 +159,7 @@ describe('samples over the wire, with Python websockets as the client', () => {
   });
 
   describe('samples/echo', () => {
-    it('round-trips text, bytes and JSON on /echo, and answers the client\'s close with 1000', async () => {
+    it("round-trips text, bytes and JSON on /echo, and answers the client's close with 1000", async () => {
       const result = await client({
         url: `${echoBase}/echo`,
         steps: [
@@ -163,13 +179,16 @@ describe('samples over the wire, with Python websockets as the client', () => {
         url: `${echoBase}/echo/json`,
         steps: [{ op: 'send_json', data: { text: 'hi' } }, { op: 'receive' }, { op: 'send_text', data: '{nope' }, { op: 'wait_closed' }],
       });
-      assert.deepEqual(result.received.map((message) => message.type === 'text' && JSON.parse(message.data)), [{ echo: 'hi' }]);
+      assert.deepEqual(
+        result.received.map((message) => message.type === 'text' && JSON.parse(message.data)),
+        [{ echo: 'hi' }],
+      );
       assert.equal(result.close?.by, 'server');
       assert.equal(result.close?.code, 1007);
       assert.match(result.close?.reason ?? '', /^Invalid JSON message/);
     });
 
-    it('sends /hello\'s messages, then closes 1000 from the server side', async () => {
+    it("sends /hello's messages, then closes 1000 from the server side", async () => {
       const result = await client({ url: `${echoBase}/hello?count=3`, steps: [{ op: 'wait_closed' }] });
       assert.deepEqual(result.received, [text('Hello World!'), text('Hello World!'), text('Hello World!')]);
       assert.deepEqual(result.close, { code: 1000, reason: '', by: 'server' });
@@ -198,7 +217,10 @@ describe('samples over the wire, with Python websockets as the client', () => {
       });
       assert.equal(result.refused, undefined);
       assert.equal(result.subprotocol, SUBPROTOCOL);
-      assert.deepEqual(result.received, [text(JSON.stringify({ greeting: 'Hello, Alice!', subprotocol: SUBPROTOCOL })), text('over the wire')]);
+      assert.deepEqual(result.received, [
+        text(JSON.stringify({ greeting: 'Hello, Alice!', subprotocol: SUBPROTOCOL })),
+        text('over the wire'),
+      ]);
       assert.deepEqual(result.close, { code: 1000, reason: '', by: 'client' });
     });
 
@@ -210,7 +232,11 @@ describe('samples over the wire, with Python websockets as the client', () => {
     });
 
     it('accepts /browser/chat without chat.v1, then closes 1002 with its reason', async () => {
-      const result = await client({ url: `${authBase}/browser/chat?token=alice-token`, subprotocols: ['chat.v0'], steps: [{ op: 'wait_closed' }] });
+      const result = await client({
+        url: `${authBase}/browser/chat?token=alice-token`,
+        subprotocols: ['chat.v0'],
+        steps: [{ op: 'wait_closed' }],
+      });
       assert.deepEqual(result.close, { code: 1002, reason: `Subprotocol required: one of ${SUBPROTOCOL}`, by: 'server' });
     });
   });
@@ -218,9 +244,16 @@ describe('samples over the wire, with Python websockets as the client', () => {
 
 describe('interop setup: pip index arguments', () => {
   it('takes the first configured index as --index-url and the rest as --extra-index-url', () => {
-    const list = [":env:.find-links='/opt/wheels'", "global.extra-index-url='file:///a/simple file:///b/simple'", "global.cert='/x.crt'"].join('\n');
+    const list = [
+      ":env:.find-links='/opt/wheels'",
+      "global.extra-index-url='file:///a/simple file:///b/simple'",
+      "global.cert='/x.crt'",
+    ].join('\n');
     assert.deepEqual(indexArguments(list), ['--index-url', 'file:///a/simple', '--extra-index-url', 'file:///b/simple']);
-    assert.deepEqual(indexArguments("global.index-url='http://mirror/simple'\nglobal.extra-index-url='http://mirror/simple'"), ['--index-url', 'http://mirror/simple']);
+    assert.deepEqual(indexArguments("global.index-url='http://mirror/simple'\nglobal.extra-index-url='http://mirror/simple'"), [
+      '--index-url',
+      'http://mirror/simple',
+    ]);
   });
 
   it('falls back to --no-index when no index is configured', () => {

@@ -36,10 +36,12 @@ describe('layer check (scripts/check-layers.mjs)', function () {
       'lib/errors/status.ts': 'export const OK = 200;\n',
       'lib/http/response.ts': "import { OK } from '../errors/status';\nexport const ok = OK;\n",
       // app.ts, server/ and testing/ are one top tier: they import each other.
-      'lib/app.ts': "import { ws } from '../components/websocket';\nimport { listen } from './server/node-listener';\nexport const app = ws + listen;\n",
+      'lib/app.ts':
+        "import { ws } from '../components/websocket';\nimport { listen } from './server/node-listener';\nexport const app = ws + listen;\n",
       'lib/server/node-listener.ts': "import { ok } from '../http/response';\nexport const listen = ok;\n",
       'lib/server/serve.ts': "import { app } from '../app';\nexport const served = app;\n",
-      'lib/testing/test-client.ts': "import { app } from '../app';\nimport { listen } from '../server/node-listener';\nexport const client = app + listen;\n",
+      'lib/testing/test-client.ts':
+        "import { app } from '../app';\nimport { listen } from '../server/node-listener';\nexport const client = app + listen;\n",
       'components/websocket.ts': "import { ok } from '../lib/http/response';\nexport const ws = ok;\n",
       // An import in a doc comment's example is not an import.
       'lib/inject/inject.ts': "/**\n * @example\n * import { ws } from '../../components/websocket';\n */\nexport const inject = 1;\n",
@@ -77,7 +79,8 @@ describe('layer check (scripts/check-layers.mjs)', function () {
       'index.ts': "export { App } from './lib/app';\n",
       'lib/app.ts': 'export class App {}\n',
       'client/index.mts': 'export const connect = 1;\n',
-      'samples/chat/app.ts': "import { App } from '../../index';\nimport { connect } from '../../client/index.mjs';\nimport { protocol } from './protocol';\nexport const a = [App, connect, protocol];\n",
+      'samples/chat/app.ts':
+        "import { App } from '../../index';\nimport { connect } from '../../client/index.mjs';\nimport { protocol } from './protocol';\nexport const a = [App, connect, protocol];\n",
       'samples/chat/protocol.ts': 'export const protocol = 1;\n',
       'bench/support/servers.ts': "import { App } from '../../lib/app';\nexport const b = App;\n",
     });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  assertChannelName, ChannelFull, frameworkMessage, type ChannelLayer, type ChannelLayerOptions, type ChannelMessage,
+  assertChannelName,
+  ChannelFull,
+  type ChannelLayer,
+  type ChannelLayerOptions,
+  type ChannelMessage,
+  frameworkMessage,
 } from '../../lib/channels/channel-layer';
 
 export interface ContractOptions {
@@ -25,7 +30,13 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 /** Whether `promise` is still unsettled after `ms`. */
 export async function stillPending(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const marker = Symbol('pending');
-  const outcome = await Promise.race([promise.then(() => undefined, () => undefined), sleep(ms, marker)]);
+  const outcome = await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    sleep(ms, marker),
+  ]);
   return outcome === marker;
 }
 
@@ -96,7 +107,10 @@ export function channelLayerContract(
       it('follows the Channels rule: "!" only in channel names, at most once; group names < 100 characters', async () => {
         const layer = await make();
         const channel = await layer.newChannel();
-        await assert.rejects(layer.groupAdd('room!1', channel), (error: Error) => error instanceof TypeError && /"!" is for channel names only/.test(error.message));
+        await assert.rejects(
+          layer.groupAdd('room!1', channel),
+          (error: Error) => error instanceof TypeError && /"!" is for channel names only/.test(error.message),
+        );
         await assert.rejects(layer.groupSend('!', msg('t')), TypeError);
         await assert.rejects(layer.send(`${channel}!again`, msg('t')), TypeError);
         await assert.rejects(layer.groupAdd('g'.repeat(100), channel), TypeError);
@@ -107,7 +121,10 @@ export function channelLayerContract(
 
       it("refuses app code's groupSend to the groups Starwire's real-time layer reserves (rt.*), naming the group", async () => {
         const layer = await make();
-        await assert.rejects(layer.groupSend('rt.all', msg('x')), (error: Error) => error instanceof TypeError && /"rt\.all" is reserved/.test(error.message));
+        await assert.rejects(
+          layer.groupSend('rt.all', msg('x')),
+          (error: Error) => error instanceof TypeError && /"rt\.all" is reserved/.test(error.message),
+        );
         assert.equal((await layer.groupSend('rt.all', frameworkMessage(msg('x')))).delivered, 0, "Starwire's own messages pass");
         assert.equal((await layer.groupSend('art.all', msg('x'))).delivered, 0);
       });
@@ -159,7 +176,10 @@ export function channelLayerContract(
         const waiting = [layer.receive(channel), layer.receive(channel), layer.receive(channel)];
         for (const type of ['a', 'b', 'c']) await layer.send(channel, msg(type));
         const got = await within(Promise.all(waiting), 2000, 'three messages');
-        assert.deepEqual(got.map((m) => m.type), ['a', 'b', 'c']);
+        assert.deepEqual(
+          got.map((m) => m.type),
+          ['a', 'b', 'c'],
+        );
       });
 
       it('counts sent and received messages', async () => {
@@ -181,7 +201,10 @@ export function channelLayerContract(
         const layer = await make({ capacity: 3 });
         const channel = await layer.newChannel();
         for (let i = 0; i < 3; i++) await layer.send(channel, msg('n', { i }));
-        const full = await layer.send(channel, msg('n', { i: 3 })).then(() => undefined, (error: unknown) => error);
+        const full = await layer.send(channel, msg('n', { i: 3 })).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         assert.ok(full instanceof ChannelFull, `expected ChannelFull, got ${String(full)}`);
         assert.equal(full.channel, channel);
         assert.equal(full.capacity, 3);
@@ -189,14 +212,17 @@ export function channelLayerContract(
         await layer.send(channel, msg('n', { i: 4 }));
       });
 
-      it('a channel made with a capacity of its own holds that many, others keep the layer\'s; a bad one is a RangeError', async () => {
+      it("a channel made with a capacity of its own holds that many, others keep the layer's; a bad one is a RangeError", async () => {
         const layer = await make({ capacity: 2 });
         const roomy = await layer.newChannel('inbox', { capacity: 5 });
         const plain = await layer.newChannel();
         await layer.groupAdd('room', roomy);
         await layer.groupAdd('room', plain);
         for (let i = 0; i < 5; i++) await layer.groupSend('room', msg('n', { i }));
-        const full = await layer.send(roomy, msg('n', { i: 5 })).then(() => undefined, (error: unknown) => error);
+        const full = await layer.send(roomy, msg('n', { i: 5 })).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         assert.ok(full instanceof ChannelFull, `expected ChannelFull, got ${String(full)}`);
         assert.equal(full.capacity, 5);
         assert.equal(layer.stats().dropped, 3, 'the plain channel took 2 of the 5');
@@ -292,10 +318,14 @@ export function channelLayerContract(
 
     describe('across instances (two processes)', () => {
       // Each backend runs the cases that describe it; the others are not registered at all.
-      const shared = (title: string, fn: () => Promise<void>): void => { if (sharesAcrossInstances) it(title, fn); };
-      const separate = (title: string, fn: () => Promise<void>): void => { if (!sharesAcrossInstances) it(title, fn); };
+      const shared = (title: string, fn: () => Promise<void>): void => {
+        if (sharesAcrossInstances) it(title, fn);
+      };
+      const separate = (title: string, fn: () => Promise<void>): void => {
+        if (!sharesAcrossInstances) it(title, fn);
+      };
 
-      shared('a group spans instances; groupSend counts only the sender\'s own members', async () => {
+      shared("a group spans instances; groupSend counts only the sender's own members", async () => {
         const [a, b] = [await make(), await make()];
         const [ca, cb] = [await a.newChannel(), await b.newChannel()];
         await a.groupAdd('room', ca);
@@ -304,7 +334,7 @@ export function channelLayerContract(
         assert.equal(result.delivered, 1);
         assert.deepEqual(await receiveSoon(a, ca), msg('hello'));
         assert.deepEqual(await receiveSoon(b, cb), msg('hello'));
-        assert.ok(await stillPending(a.receive(ca), 100), 'the sender\'s member got the message twice');
+        assert.ok(await stillPending(a.receive(ca), 100), "the sender's member got the message twice");
       });
 
       shared('send reaches a channel another instance made', async () => {
@@ -315,17 +345,20 @@ export function channelLayerContract(
         assert.equal(a.stats().sent, 1);
       });
 
-      shared('a send to another instance\'s channel with a capacity of its own is refused with ChannelFull at that capacity', async () => {
+      shared("a send to another instance's channel with a capacity of its own is refused with ChannelFull at that capacity", async () => {
         const [a, b] = [await make({ capacity: 1 }), await make({ capacity: 1 })];
         const cb = await b.newChannel('inbox', { capacity: 3 });
         for (let i = 0; i < 3; i++) await a.send(cb, msg('direct', { i }));
-        const full = await a.send(cb, msg('direct', { i: 3 })).then(() => undefined, (error: unknown) => error);
+        const full = await a.send(cb, msg('direct', { i: 3 })).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         assert.ok(full instanceof ChannelFull, `expected ChannelFull, got ${String(full)}`);
         assert.equal(full.capacity, 3);
         for (let i = 0; i < 3; i++) assert.deepEqual(await receiveSoon(b, cb), msg('direct', { i }));
       });
 
-      separate('instances share nothing: a send to another instance\'s channel is refused', async () => {
+      separate("instances share nothing: a send to another instance's channel is refused", async () => {
         const [a, b] = [await make(), await make()];
         await assert.rejects(a.send(await b.newChannel(), msg('x')), /belongs to process/);
         const cb = await b.newChannel();
@@ -356,7 +389,10 @@ export function channelLayerContract(
         const layer = await make();
         const channel = await layer.newChannel();
         // Caught at once: a close that takes a while must not leave the rejection unhandled meanwhile.
-        const waiting = layer.receive(channel).then(() => assert.fail('receive resolved after close'), (error: unknown) => error);
+        const waiting = layer.receive(channel).then(
+          () => assert.fail('receive resolved after close'),
+          (error: unknown) => error,
+        );
         await layer.close();
         const error = await within(waiting, 2000, 'the rejection');
         assert.ok(error instanceof Error);

@@ -6,8 +6,13 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless, quiet, and nothing that reaches past loopback on its own. */
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /**
@@ -20,7 +25,9 @@ const CHROMIUM_ARGS = [
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`launchChromium: no Chromium at ${CHROMIUM_PATH} (npm test's pretest installs Debian's chromium; CHROMIUM_PATH names another)`);
+    throw new Error(
+      `launchChromium: no Chromium at ${CHROMIUM_PATH} (npm test's pretest installs Debian's chromium; CHROMIUM_PATH names another)`,
+    );
   }
   let playwright: typeof import('playwright-core');
   try {

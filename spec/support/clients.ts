@@ -29,8 +29,12 @@ class LiveClient implements HttpClient {
     return fetch(url, { method, headers, body: body === undefined ? undefined : new Uint8Array(Buffer.from(body)) });
   }
 
-  get(path: string, init?: TestRequestInit): Promise<Response> { return this.request('GET', path, init); }
-  post(path: string, init?: TestRequestInit): Promise<Response> { return this.request('POST', path, init); }
+  get(path: string, init?: TestRequestInit): Promise<Response> {
+    return this.request('GET', path, init);
+  }
+  post(path: string, init?: TestRequestInit): Promise<Response> {
+    return this.request('POST', path, init);
+  }
 }
 
 /**
@@ -47,9 +51,17 @@ export function forEachClient(makeApp: () => App, suite: (client: () => HttpClie
     before(() => {
       app = makeApp();
       const test = new TestClient(app);
-      client = { name: 'TestClient', request: (m, p, i) => test.request(m, p, i), get: (p, i) => test.get(p, i), post: (p, i) => test.post(p, i) };
+      client = {
+        name: 'TestClient',
+        request: (m, p, i) => test.request(m, p, i),
+        get: (p, i) => test.get(p, i),
+        post: (p, i) => test.post(p, i),
+      };
     });
-    suite(() => client, () => app);
+    suite(
+      () => client,
+      () => app,
+    );
   });
   describe('over real sockets', () => {
     let app: App;
@@ -61,6 +73,9 @@ export function forEachClient(makeApp: () => App, suite: (client: () => HttpClie
       client = new LiveClient(`http://127.0.0.1:${App.portOf(server)}`);
     });
     after(() => app?.close());
-    suite(() => client, () => app);
+    suite(
+      () => client,
+      () => app,
+    );
   });
 }

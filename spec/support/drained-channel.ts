@@ -30,9 +30,10 @@ async function main(): Promise<void> {
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error('run with node --expose-gc');
   const count = Number(process.env.CYCLES ?? 100000);
-  const layer: ChannelLayer = process.env.LAYER === 'redis'
-    ? new RedisChannelLayer({ prefix: process.env.REDIS_PREFIX ?? 'sw-drained' })
-    : new InMemoryChannelLayer();
+  const layer: ChannelLayer =
+    process.env.LAYER === 'redis'
+      ? new RedisChannelLayer({ prefix: process.env.REDIS_PREFIX ?? 'sw-drained' })
+      : new InMemoryChannelLayer();
   if (layer instanceof RedisChannelLayer) await layer.ready();
   const channel = await layer.newChannel();
   // A warm-up, so code caches and the layer's fixed structures are not counted as growth.
@@ -47,6 +48,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

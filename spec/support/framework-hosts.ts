@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express from 'express';
-import { fastify, type FastifyInstance } from 'fastify';
+import { type FastifyInstance, fastify } from 'fastify';
 import type { App } from '../../lib/app';
-import { within, WAIT } from './ws-client';
+import { WAIT, within } from './ws-client';
 
 /** A server's `upgrade` listener, as the framework's owner would add one. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -49,7 +49,9 @@ export const expressHost: FrameworkHost = {
   name: 'Express',
   async start(app, init = {}) {
     const web = express();
-    web.get('/theirs/hello', (_req, res) => { res.json({ framework: 'express' }); });
+    web.get('/theirs/hello', (_req, res) => {
+      res.json({ framework: 'express' });
+    });
     const server = createServer(web);
     if (init.theirs) server.on('upgrade', init.theirs);
     if (init.attach !== false) app.attach(server);
@@ -60,7 +62,11 @@ export const expressHost: FrameworkHost = {
 };
 
 /** Fastify with the same route; `instance` exposes the Fastify object for its own specs. */
-export async function startFastify(app: App, init: HostInit = {}, configure?: (instance: FastifyInstance) => void): Promise<Hosted & { instance: FastifyInstance }> {
+export async function startFastify(
+  app: App,
+  init: HostInit = {},
+  configure?: (instance: FastifyInstance) => void,
+): Promise<Hosted & { instance: FastifyInstance }> {
   const instance = fastify();
   instance.get('/theirs/hello', async () => ({ framework: 'fastify' }));
   configure?.(instance);
@@ -68,7 +74,13 @@ export async function startFastify(app: App, init: HostInit = {}, configure?: (i
   if (init.theirs) instance.server.on('upgrade', init.theirs);
   if (init.attach !== false) app.attach(instance.server);
   await instance.listen({ port: 0, host: '127.0.0.1' });
-  return { ...hosted(instance.server, async () => { await instance.close(); return undefined; }), instance };
+  return {
+    ...hosted(instance.server, async () => {
+      await instance.close();
+      return undefined;
+    }),
+    instance,
+  };
 }
 
 export const fastifyHost: FrameworkHost = {
@@ -117,19 +129,30 @@ export function rawUpgrade(port: number, path: string): Promise<RawAnswer> {
       else reject(new Error(`The server closed without a complete response: ${JSON.stringify(data)}`));
     });
     socket.on('error', reject);
-    socket.write([
-      `GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: Upgrade', 'Upgrade: websocket',
-      'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', '',
-    ].join('\r\n'));
+    socket.write(
+      [
+        `GET ${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        '',
+        '',
+      ].join('\r\n'),
+    );
   });
   // A response that completes while open is settled before 'close'; give the close a moment to come.
-  const settled = answer.then((response) => response.closed || response.status === 101 ? response
-    : new Promise<RawAnswer>((resolve) => {
-      const timer = setTimeout(() => resolve(response), 200);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve({ ...response, closed: true });
-      });
-    }));
+  const settled = answer.then((response) =>
+    response.closed || response.status === 101
+      ? response
+      : new Promise<RawAnswer>((resolve) => {
+          const timer = setTimeout(() => resolve(response), 200);
+          socket.once('close', () => {
+            clearTimeout(timer);
+            resolve({ ...response, closed: true });
+          });
+        }),
+  );
   return within(settled, WAIT, `the answer to an upgrade of ${path}`).finally(() => socket.destroy());
 }

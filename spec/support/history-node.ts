@@ -16,11 +16,11 @@ import { Body } from '../../components/body';
 import { QueryParam } from '../../components/query-param';
 import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
+import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
 import { inject } from '../../lib/inject/inject';
 import { RealtimeManager } from '../../lib/realtime/manager';
 import { RedisRealtimeStore } from '../../lib/realtime/redis-store';
 import type { HistoryReplay } from '../../lib/realtime/store';
-import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
 import { Route, WebSocketRoute } from '../../lib/routing/routes';
 
 interface Request {
@@ -62,7 +62,11 @@ const client = inject([WebSocket, QueryParam('user'), RealtimeManager], async (w
   }
 });
 
-const burstBody = Body({ type: 'object', properties: { room: { type: 'string' }, count: { type: 'integer' } }, required: ['room', 'count'] } as const);
+const burstBody = Body({
+  type: 'object',
+  properties: { room: { type: 'string' }, count: { type: 'integer' } },
+  required: ['room', 'count'],
+} as const);
 
 const burst = inject([burstBody, RealtimeManager], async ({ room, count }, realtime) => {
   const sent = Array.from({ length: count }, (_, n) => realtime.broadcastToRoom(room, { type: 'line', room, n, pid: process.pid }));
@@ -79,8 +83,14 @@ async function main(): Promise<void> {
     routes: [
       new WebSocketRoute('/client', client),
       new Route('/burst', 'POST', burst),
-      new Route('/rooms', 'POST', inject([Body({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const), RealtimeManager],
-        (body, realtime) => realtime.createRoom({ id: body.id }))),
+      new Route(
+        '/rooms',
+        'POST',
+        inject(
+          [Body({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const), RealtimeManager],
+          (body, realtime) => realtime.createRoom({ id: body.id }),
+        ),
+      ),
     ],
     channelLayer: layer,
     realtime: { store, presenceTtl: 2, reconnectGrace: 2000 },
@@ -100,6 +110,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`history-node failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`history-node failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

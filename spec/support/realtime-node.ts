@@ -21,11 +21,11 @@ import { Body } from '../../components/body';
 import { QueryParam } from '../../components/query-param';
 import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
+import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
 import { inject } from '../../lib/inject/inject';
 import { EventType } from '../../lib/realtime/events';
 import { RealtimeManager } from '../../lib/realtime/manager';
 import { RedisRealtimeStore } from '../../lib/realtime/redis-store';
-import { RedisChannelLayer } from '../../lib/channels/redis-channel-layer';
 import { Route, WebSocketRoute } from '../../lib/routing/routes';
 
 interface Command {
@@ -58,8 +58,16 @@ const chat = inject([WebSocket, QueryParam('user'), RealtimeManager], async (ws,
   }
 });
 
-const roomBody = Body({ type: 'object', properties: { id: { type: 'string' }, maxUsers: { type: 'integer', minimum: 0 } }, required: ['id'] } as const);
-const sendBody = Body({ type: 'object', properties: { user: { type: 'string' }, message: { type: 'object' } }, required: ['user', 'message'] } as const);
+const roomBody = Body({
+  type: 'object',
+  properties: { id: { type: 'string' }, maxUsers: { type: 'integer', minimum: 0 } },
+  required: ['id'],
+} as const);
+const sendBody = Body({
+  type: 'object',
+  properties: { user: { type: 'string' }, message: { type: 'object' } },
+  required: ['user', 'message'],
+} as const);
 
 async function main(): Promise<void> {
   const prefix = process.env.RT_PREFIX;
@@ -73,18 +81,44 @@ async function main(): Promise<void> {
   const app = new App({
     routes: [
       new WebSocketRoute('/chat', chat),
-      new Route('/rooms', 'POST', inject([roomBody, RealtimeManager], (body, realtime) => realtime.createRoom({ id: body.id, maxUsers: body.maxUsers }))),
-      new Route('/send', 'POST', inject([sendBody, RealtimeManager], (body, realtime) => realtime.sendToUser(body.user, body.message))),
-      new Route('/online', 'GET', inject([RealtimeManager], async (realtime) => (await realtime.getOnlineUsers()).map((user) => user.id).sort())),
-      new Route('/members', 'GET', inject([QueryParam('room'), RealtimeManager], async (room, realtime) => (await realtime.getRoomMembers(room ?? '')).sort())),
-      new Route('/events', 'GET', inject([], () => events)),
+      new Route(
+        '/rooms',
+        'POST',
+        inject([roomBody, RealtimeManager], (body, realtime) => realtime.createRoom({ id: body.id, maxUsers: body.maxUsers })),
+      ),
+      new Route(
+        '/send',
+        'POST',
+        inject([sendBody, RealtimeManager], (body, realtime) => realtime.sendToUser(body.user, body.message)),
+      ),
+      new Route(
+        '/online',
+        'GET',
+        inject([RealtimeManager], async (realtime) => (await realtime.getOnlineUsers()).map((user) => user.id).sort()),
+      ),
+      new Route(
+        '/members',
+        'GET',
+        inject([QueryParam('room'), RealtimeManager], async (room, realtime) => (await realtime.getRoomMembers(room ?? '')).sort()),
+      ),
+      new Route(
+        '/events',
+        'GET',
+        inject([], () => events),
+      ),
     ],
     channelLayer: layer,
     realtime: { store, presenceTtl: 2, reconnectGrace: 100 },
   });
-  app.realtime.on(EventType.USER_JOINED, (_type, { user }) => { events.push(`joined:${user.id}`); });
-  app.realtime.on(EventType.USER_LEFT, (_type, { user }) => { events.push(`left:${user.id}`); });
-  app.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => { events.push(`left-room:${roomId}:${userId}`); });
+  app.realtime.on(EventType.USER_JOINED, (_type, { user }) => {
+    events.push(`joined:${user.id}`);
+  });
+  app.realtime.on(EventType.USER_LEFT, (_type, { user }) => {
+    events.push(`left:${user.id}`);
+  });
+  app.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => {
+    events.push(`left-room:${roomId}:${userId}`);
+  });
   await app.realtime.start();
   const server = await app.listen(0, '127.0.0.1');
 
@@ -102,6 +136,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`realtime-node failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`realtime-node failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

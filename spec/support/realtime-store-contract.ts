@@ -15,11 +15,21 @@ export interface StoreContractOptions {
 export type StoreFactory = (world: string) => RealtimeStore | Promise<RealtimeStore>;
 
 const room = (id: string, extra: Partial<RoomInfo> = {}): RoomInfo => ({
-  id, name: `Room ${id}`, description: '', maxUsers: 0, isPrivate: false, keepHistory: true, ...extra,
+  id,
+  name: `Room ${id}`,
+  description: '',
+  maxUsers: 0,
+  isPrivate: false,
+  keepHistory: true,
+  ...extra,
 });
 
 const user = (id: string, extra: Partial<PresenceUser> = {}): PresenceUser => ({
-  id, name: `User ${id}`, status: 'online', metadata: {}, ...extra,
+  id,
+  name: `User ${id}`,
+  status: 'online',
+  metadata: {},
+  ...extra,
 });
 
 const sorted = (values: readonly string[]): string[] => [...values].sort();
@@ -199,7 +209,10 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.deepEqual(await store.touchPresence(ann, 'p2', 10), { first: false, user: ann }, 'from a second process');
         await store.touchPresence(user('bob'), 'p2', 10);
         const online = await store.onlineUsers();
-        assert.deepEqual(online.sort((a, b) => a.id.localeCompare(b.id)), [ann, user('bob')]);
+        assert.deepEqual(
+          online.sort((a, b) => a.id.localeCompare(b.id)),
+          [ann, user('bob')],
+        );
         assert.deepEqual(await store.getPresence('ann'), ann);
         assert.equal(await store.getPresence('nobody'), undefined);
       });
@@ -219,13 +232,16 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.deepEqual(await store.dropPresence('nobody', 'p1'), { gone: true, userId: 'nobody', user: undefined, ...none });
       });
 
-      it("a process that stops renewing loses its users within the TTL, with nobody cleaning up", async () => {
+      it('a process that stops renewing loses its users within the TTL, with nobody cleaning up', async () => {
         const store = await make();
         await store.touchPresence(user('ann'), 'dead', 0.2);
         await store.touchPresence(user('bob'), 'alive', 10);
         assert.equal((await store.onlineUsers()).length, 2);
         await sleep(300);
-        assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['bob']);
+        assert.deepEqual(
+          (await store.onlineUsers()).map((u) => u.id),
+          ['bob'],
+        );
         assert.equal(await store.getPresence('ann'), undefined);
         assert.equal((await store.touchPresence(user('ann'), 'alive', 10)).first, true, 'nobody had ann any more');
       });
@@ -236,8 +252,17 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         await store.touchPresence(user('ann'), 'long', 0.6);
         await sleep(300);
         assert.equal((await store.getPresence('ann'))?.id, 'ann', 'the longer-lived process still has ann');
-        assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['ann']);
-        assert.deepEqual(await store.dropPresence('ann', 'short'), { gone: false, userId: 'ann', user: user('ann'), rooms: [], channels: [] });
+        assert.deepEqual(
+          (await store.onlineUsers()).map((u) => u.id),
+          ['ann'],
+        );
+        assert.deepEqual(await store.dropPresence('ann', 'short'), {
+          gone: false,
+          userId: 'ann',
+          user: user('ann'),
+          rooms: [],
+          channels: [],
+        });
         await sleep(400);
         assert.equal(await store.getPresence('ann'), undefined);
         assert.deepEqual(await store.onlineUsers(), []);
@@ -342,7 +367,10 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.deepEqual(await store.sweepProcesses(), [], 'once');
         assert.deepEqual(await store.roomMembers('r'), ['bob']);
         assert.deepEqual(await store.subscribers('c'), []);
-        assert.deepEqual((await store.onlineUsers()).map((u) => u.id), ['bob']);
+        assert.deepEqual(
+          (await store.onlineUsers()).map((u) => u.id),
+          ['bob'],
+        );
         assert.equal(await store.heartbeat('dead', 10, false), false, 'the dead process hears it was declared dead');
         assert.equal(await store.joinRoom('r', 'dan'), 'joined', "ann's seat is free");
       });
@@ -377,9 +405,17 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
 
       it('gives each message the next offset, 1, 2, 3…, in one epoch, and reads everything back in order', async () => {
         const store = await make();
-        const ids = await append(store, 'room:r', [0, 1, 2, 3, 4].map((i) => ({ i })), 10);
+        const ids = await append(
+          store,
+          'room:r',
+          [0, 1, 2, 3, 4].map((i) => ({ i })),
+          10,
+        );
         const positions = ids.map(parseHistoryId);
-        assert.deepEqual(positions.map((p) => p.offset), [1, 2, 3, 4, 5]);
+        assert.deepEqual(
+          positions.map((p) => p.offset),
+          [1, 2, 3, 4, 5],
+        );
         assert.equal(new Set(positions.map((p) => p.epoch)).size, 1, 'one epoch');
         for (let i = 1; i < ids.length; i++) assert.ok(compareIds(ids[i], ids[i - 1]) > 0, `${ids[i]} follows ${ids[i - 1]}`);
         const all = await store.readHistory('room:r', undefined, 10);
@@ -390,28 +426,49 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         const store = await make();
         const ids = await append(store, 'channel:c', ['m0', 'm1', 'm2', 'm3'], 10);
         assert.deepEqual(await store.readHistory('channel:c', ids[1], 10), {
-          entries: [{ id: ids[2], message: 'm2' }, { id: ids[3], message: 'm3' }], complete: true, last: ids[3],
+          entries: [
+            { id: ids[2], message: 'm2' },
+            { id: ids[3], message: 'm3' },
+          ],
+          complete: true,
+          last: ids[3],
         });
         assert.deepEqual(await store.readHistory('channel:c', ids[3], 10), { entries: [], complete: true, last: ids[3] });
       });
 
       it('keeps the last `limit` entries and says a read reaching before them is incomplete', async () => {
         const store = await make();
-        const ids = await append(store, 'room:r', [0, 1, 2, 3, 4].map((i) => ({ i })), 3);
+        const ids = await append(
+          store,
+          'room:r',
+          [0, 1, 2, 3, 4].map((i) => ({ i })),
+          3,
+        );
         const kept = ids.slice(2).map((id, k) => ({ id, message: { i: k + 2 } }));
         const last = ids[4];
         assert.deepEqual(await store.readHistory('room:r', undefined, 10), { entries: kept, complete: false, last });
         assert.deepEqual(await store.readHistory('room:r', ids[0], 10), { entries: kept, complete: false, last }, 'ids[1] was lost');
-        assert.deepEqual(await store.readHistory('room:r', ids[1], 10), { entries: kept, complete: true, last }, 'nothing after ids[1] was lost');
+        assert.deepEqual(
+          await store.readHistory('room:r', ids[1], 10),
+          { entries: kept, complete: true, last },
+          'nothing after ids[1] was lost',
+        );
         assert.deepEqual(await store.readHistory('room:r', ids[3], 10), { entries: kept.slice(2), complete: true, last });
       });
 
       it('gives the newest entries when the read limit leaves some out, and says so', async () => {
         const store = await make();
         const ids = await append(store, 'room:r', [0, 1, 2, 3, 4], 10);
-        const newest = [{ id: ids[3], message: 3 }, { id: ids[4], message: 4 }];
+        const newest = [
+          { id: ids[3], message: 3 },
+          { id: ids[4], message: 4 },
+        ];
         assert.deepEqual(await store.readHistory('room:r', undefined, 2), { entries: newest, complete: false, last: ids[4] });
-        assert.deepEqual(await store.readHistory('room:r', ids[1], 2), { entries: newest, complete: false, last: ids[4] }, 'ids[2] left out');
+        assert.deepEqual(
+          await store.readHistory('room:r', ids[1], 2),
+          { entries: newest, complete: false, last: ids[4] },
+          'ids[2] left out',
+        );
         assert.deepEqual(await store.readHistory('room:r', ids[2], 2), { entries: newest, complete: true, last: ids[4] });
       });
 
@@ -421,7 +478,12 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         const { epoch } = parseHistoryId(ids[0]);
         const elsewhere = `${epoch === 'zz' ? 'yy' : 'zz'}:1`;
         assert.deepEqual(await store.readHistory('room:r', elsewhere, 10), {
-          entries: [{ id: ids[0], message: 'a' }, { id: ids[1], message: 'b' }], complete: false, last: ids[1],
+          entries: [
+            { id: ids[0], message: 'a' },
+            { id: ids[1], message: 'b' },
+          ],
+          complete: false,
+          last: ids[1],
         });
       });
 
@@ -433,7 +495,11 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         assert.equal(start.offset, 0);
         const [id] = await append(store, 'room:new', ['first'], 10);
         assert.deepEqual(parseHistoryId(id), { epoch: start.epoch, offset: 1 }, 'the first append follows on from the empty read');
-        assert.deepEqual(await store.readHistory('room:new', empty.last, 10), { entries: [{ id, message: 'first' }], complete: true, last: id });
+        assert.deepEqual(await store.readHistory('room:new', empty.last, 10), {
+          entries: [{ id, message: 'first' }],
+          complete: true,
+          last: id,
+        });
       });
 
       it('keeps a copy of each message as JSON, whatever its shape', async () => {
@@ -443,14 +509,20 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
         await append(store, 'room:r', values, 10);
         message.text = 'changed later';
         const read = await store.readHistory('room:r', undefined, 10);
-        assert.deepEqual(read.entries.map((e) => e.message), [{ text: 'hi', nested: { list: [1, 'two', null] } }, 'plain', 42, null, [1, 2], true]);
+        assert.deepEqual(
+          read.entries.map((e) => e.message),
+          [{ text: 'hi', nested: { list: [1, 'two', null] } }, 'plain', 42, null, [1, 2], true],
+        );
       });
 
       it('keeps histories apart, and refuses a malformed id', async () => {
         const store = await make();
         await store.appendHistory('room:a', 'in a', 10);
         await store.appendHistory('channel:a', 'in channel a', 10);
-        assert.deepEqual((await store.readHistory('room:a', undefined, 10)).entries.map((e) => e.message), ['in a']);
+        assert.deepEqual(
+          (await store.readHistory('room:a', undefined, 10)).entries.map((e) => e.message),
+          ['in a'],
+        );
         for (const bad of ['', 'abc', '1-2', 'e:', ':1', 'e:1:2', 'E:1', 'e:0x1', 'e:-1']) {
           await assert.rejects(store.readHistory('room:a', bad, 10), TypeError, JSON.stringify(bad));
         }
@@ -471,17 +543,27 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
           await a.subscribe('news', 'bob');
           assert.deepEqual(await b.subscribers('news'), ['bob']);
           const { id } = await a.appendHistory('room:shared', 'hello', 10);
-          assert.deepEqual(await b.readHistory('room:shared', undefined, 10), { entries: [{ id, message: 'hello' }], complete: true, last: id });
+          assert.deepEqual(await b.readHistory('room:shared', undefined, 10), {
+            entries: [{ id, message: 'hello' }],
+            complete: true,
+            last: id,
+          });
         });
 
         it('simultaneous appends through two stores take offsets 1…n, each once, in one epoch', async () => {
           const [a, b] = [await make(), await make()];
           const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendHistory('room:busy', i, 100)));
           const positions = appended.map(({ id }) => parseHistoryId(id));
-          assert.deepEqual(positions.map((p) => p.offset).sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+          assert.deepEqual(
+            positions.map((p) => p.offset).sort((x, y) => x - y),
+            Array.from({ length: 40 }, (_, i) => i + 1),
+          );
           assert.equal(new Set(positions.map((p) => p.epoch)).size, 1);
           const read = await b.readHistory('room:busy', undefined, 100);
-          assert.deepEqual(read.entries.map((e) => parseHistoryId(e.id).offset), Array.from({ length: 40 }, (_, i) => i + 1));
+          assert.deepEqual(
+            read.entries.map((e) => parseHistoryId(e.id).offset),
+            Array.from({ length: 40 }, (_, i) => i + 1),
+          );
         });
 
         it('simultaneous joins through two stores never pass maxUsers', async () => {
@@ -499,7 +581,11 @@ export function realtimeStoreContract(name: string, makeStore: StoreFactory, { s
           await b.touchPresence(user('bob'), 'pb', 0.2);
           assert.deepEqual((await a.onlineUsers()).map((u) => u.id).sort(), ['ann', 'bob']);
           await sleep(300);
-          assert.deepEqual((await a.onlineUsers()).map((u) => u.id), ['ann'], "process pb's users lapsed, ann is still in pa");
+          assert.deepEqual(
+            (await a.onlineUsers()).map((u) => u.id),
+            ['ann'],
+            "process pb's users lapsed, ann is still in pa",
+          );
           assert.deepEqual(await a.dropPresence('ann', 'pa'), { gone: true, userId: 'ann', user: user('ann'), rooms: [], channels: [] });
           assert.deepEqual(await b.onlineUsers(), []);
         });

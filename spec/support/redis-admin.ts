@@ -10,13 +10,17 @@ export async function connectAdmin(): Promise<Redis> {
   const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   // The 'error' event says why (ECONNREFUSED, ...); the rejected command only says the connection closed.
   let cause: string | undefined;
-  admin.on('error', (error: Error) => { cause ??= error.message; });
+  admin.on('error', (error: Error) => {
+    cause ??= error.message;
+  });
   try {
     await admin.connect();
     await admin.ping();
   } catch (error) {
     admin.disconnect();
-    throw new Error(`Redis at ${REDIS_URL} is unreachable (${cause ?? (error instanceof Error ? error.message : String(error))}); start it or set REDIS_URL`);
+    throw new Error(
+      `Redis at ${REDIS_URL} is unreachable (${cause ?? (error instanceof Error ? error.message : String(error))}); start it or set REDIS_URL`,
+    );
   }
   return admin;
 }

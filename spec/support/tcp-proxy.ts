@@ -1,4 +1,4 @@
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A loopback TCP proxy that a spec can sever and restore, to cut a browser's WebSocket the way a
@@ -20,7 +20,10 @@ export class TcpProxy {
   /** Connections turned away while severed: each is one failed attempt the browser may log. */
   refused = 0;
 
-  private constructor(private readonly server: Server, private readonly targetPort: number) {
+  private constructor(
+    private readonly server: Server,
+    private readonly targetPort: number,
+  ) {
     server.on('connection', (client) => this.accept(client));
   }
 

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
-import { WebSocket as WsClient, type RawData } from 'ws';
+import { type RawData, WebSocket as WsClient } from 'ws';
 import { App } from '../../lib/app';
 import { WebSocketDisconnect } from '../../lib/errors/exceptions';
 import { TestClient } from '../../lib/testing/test-client';
-import { WebSocketDenied, type TestWebSocket } from '../../lib/testing/test-websocket';
+import { type TestWebSocket, WebSocketDenied } from '../../lib/testing/test-websocket';
 
 /** How a connection ended, as the client saw it. */
 export interface CloseInfo {
@@ -43,7 +43,9 @@ export interface Deferred<T> {
 
 export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => { resolve = done; });
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
   return { promise, resolve };
 }
 
@@ -102,7 +104,9 @@ export class LiveSocket {
     });
     // Callers that only await `closed` must not see an unhandled rejection.
     this.opened.catch(() => {});
-    socket.on('upgrade', (res: IncomingMessage) => { this.upgradeHeaders = res.headers; });
+    socket.on('upgrade', (res: IncomingMessage) => {
+      this.upgradeHeaders = res.headers;
+    });
     socket.on('ping', (data: Buffer) => this.pings.push(data));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = toBuffer(data);
@@ -231,17 +235,29 @@ class TestPeer implements Peer {
     this.closed = session.closed.then((code) => ({ code, reason: session.closeReason ?? '' }));
   }
 
-  get protocol(): string | undefined { return this.session.subprotocol; }
+  get protocol(): string | undefined {
+    return this.session.subprotocol;
+  }
   header(name: string): string | undefined {
     const lower = name.toLowerCase();
     return Object.entries(this.session.headers).find(([key]) => key.toLowerCase() === lower)?.[1];
   }
 
-  send(data: string | Buffer): void { this.session.send(data); }
-  sendJson(value: unknown): void { this.session.sendJson(value); }
-  receive(timeout = WAIT): Promise<string | Buffer> { return this.session.receive(timeout); }
-  receiveText(timeout = WAIT): Promise<string> { return this.session.receiveText(timeout); }
-  receiveJson(timeout = WAIT): Promise<unknown> { return this.session.receiveJson(timeout); }
+  send(data: string | Buffer): void {
+    this.session.send(data);
+  }
+  sendJson(value: unknown): void {
+    this.session.sendJson(value);
+  }
+  receive(timeout = WAIT): Promise<string | Buffer> {
+    return this.session.receive(timeout);
+  }
+  receiveText(timeout = WAIT): Promise<string> {
+    return this.session.receiveText(timeout);
+  }
+  receiveJson(timeout = WAIT): Promise<unknown> {
+    return this.session.receiveJson(timeout);
+  }
   async close(code?: number, reason?: string): Promise<CloseInfo> {
     await within(this.session.close(code, reason), WAIT, 'the close handshake');
     return this.closed;
@@ -270,7 +286,8 @@ export function testTransport(app: App): Transport {
       try {
         return new TestPeer(await client.websocket(path, { subprotocols: init.subprotocols, headers: init.headers, timeout: WAIT }));
       } catch (error) {
-        if (error instanceof WebSocketDenied) throw new HandshakeRefused({ status: error.status, body: error.body, headers: error.headers });
+        if (error instanceof WebSocketDenied)
+          throw new HandshakeRefused({ status: error.status, body: error.body, headers: error.headers });
         throw error;
       }
     },
@@ -323,7 +340,10 @@ export function forEachTransport(makeApp: () => App, suite: (transport: () => Tr
       transport = testTransport(app);
     });
     after(() => app?.close());
-    suite(() => transport, () => app);
+    suite(
+      () => transport,
+      () => app,
+    );
   });
   describe('over real sockets', () => {
     let app: App;
@@ -333,6 +353,9 @@ export function forEachTransport(makeApp: () => App, suite: (transport: () => Tr
       transport = liveTransport(await app.listen(0));
     });
     after(() => app?.close());
-    suite(() => transport, () => app);
+    suite(
+      () => transport,
+      () => app,
+    );
   });
 }

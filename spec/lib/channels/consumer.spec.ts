@@ -3,17 +3,27 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Message } from '../../../components/message';
 import { QueryParam } from '../../../components/query-param';
 import { User } from '../../../components/user';
+import * as starwire from '../../../index';
 import { App } from '../../../lib/app';
 import type { ChannelMessage } from '../../../lib/channels/channel-layer';
-import { component } from '../../../lib/inject/component';
 import { JsonWebSocketConsumer, WebSocketConsumer } from '../../../lib/channels/consumer';
-import * as starwire from '../../../index';
-import { HTTPException, WebSocketDisconnect } from '../../../lib/errors/exceptions';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
+import { HTTPException, WebSocketDisconnect } from '../../../lib/errors/exceptions';
+import { component } from '../../../lib/inject/component';
 import { inject } from '../../../lib/inject/inject';
 import { WebSocketRoute } from '../../../lib/routing/routes';
 import { TestClient } from '../../../lib/testing/test-client';
-import { deferred, forEachTransport, liveTransport, testTransport, WAIT, within, type Deferred, type Peer, type Transport } from '../../support/ws-client';
+import {
+  type Deferred,
+  deferred,
+  forEachTransport,
+  liveTransport,
+  type Peer,
+  type Transport,
+  testTransport,
+  WAIT,
+  within,
+} from '../../support/ws-client';
 
 /** One thing a consumer (or the app) did, as the tests read it back. */
 interface Entry {
@@ -57,7 +67,7 @@ let journal = new Journal();
 /** The `id` query parameter tells a test's connections apart in the journal. */
 function idOf(consumer: WebSocketConsumer): string {
   const id = consumer.scope.query.id;
-  return Array.isArray(id) ? id[0] : id ?? '';
+  return Array.isArray(id) ? id[0] : (id ?? '');
 }
 
 /** Layer calls are observable: the runner leaves its groups after `disconnect()`, and tests must know when. */
@@ -190,7 +200,11 @@ class Greeter extends JsonWebSocketConsumer {
     await this.sendJson({ hello: user.name });
   }
 
-  @inject([Message({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false } as const), Stamp, User])
+  @inject([
+    Message({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false } as const),
+    Stamp,
+    User,
+  ])
   override async receiveJson(message: { n: number }, stamp: Stamp, user: User): Promise<void> {
     await this.sendJson({ double: message.n * 2, stamp: stamp.serial, user: user.name });
   }
@@ -288,7 +302,11 @@ async function expectClose(peer: Peer, code: number): Promise<string> {
  * Runs `scenario` on an app of its own over the same kind of transport as `like`, then closes
  * the app, which waits for every consumer to finish: afterwards nothing more can be recorded.
  */
-async function withOwnApp(like: Transport, scenario: (transport: Transport, app: App) => Promise<void>, options?: Parameters<typeof makeApp>[0]): Promise<void> {
+async function withOwnApp(
+  like: Transport,
+  scenario: (transport: Transport, app: App) => Promise<void>,
+  options?: Parameters<typeof makeApp>[0],
+): Promise<void> {
   const app = makeApp(options);
   try {
     await scenario(like.name === 'TestClient' ? testTransport(app) : liveTransport(await app.listen(0)), app);
@@ -313,7 +331,7 @@ function freshId(): string {
 }
 
 describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
-  it('keeps Channels\' spelling: WebsocketConsumer and JsonWebsocketConsumer are the same classes', async () => {
+  it("keeps Channels' spelling: WebsocketConsumer and JsonWebsocketConsumer are the same classes", async () => {
     assert.equal(starwire.WebsocketConsumer, WebSocketConsumer);
     assert.equal(starwire.JsonWebsocketConsumer, JsonWebSocketConsumer);
     // A consumer written with the Channels name is served as one.
@@ -347,7 +365,13 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
         const refusal = await transport().refusal(`/refusing?id=${id}`);
         assert.equal(refusal.status, 403, refusal.body);
         // The refusal is written after the consumer has finished: its journal is complete.
-        assert.deepEqual(journal.entries.filter((e) => e.id === id).map((e) => [e.event, e.code]), [['connect', undefined], ['disconnect', 1006]]);
+        assert.deepEqual(
+          journal.entries.filter((e) => e.id === id).map((e) => [e.event, e.code]),
+          [
+            ['connect', undefined],
+            ['disconnect', 1006],
+          ],
+        );
       });
 
       it('lets connect() close with its own code, which the client sees', async () => {
@@ -374,7 +398,10 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
         assert.equal(await peer.receive(), 'text:héllo');
         assert.deepEqual(await peer.receive(), Buffer.concat([Buffer.from('bytes:'), bytes]));
         const received = journal.of('receive', id).map(({ text, bytes: got }) => ({ text, bytes: got }));
-        assert.deepEqual(received, [{ text: 'héllo', bytes: undefined }, { text: undefined, bytes: [0x00, 0xff, 0x80] }]);
+        assert.deepEqual(received, [
+          { text: 'héllo', bytes: undefined },
+          { text: undefined, bytes: [0x00, 0xff, 0x80] },
+        ]);
         await peer.close();
       });
 
@@ -397,8 +424,14 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
           assert.equal((await peer.close(4000, 'bye')).code, 4000);
           await journal.until((entry) => entry.event === 'disconnect' && entry.id === id, 'disconnect()');
         });
-        assert.deepEqual(journal.of('disconnect', id).map((entry) => entry.code), [4000]);
-        assert.deepEqual(journal.entries.filter((entry) => entry.id === id).map((entry) => entry.event), ['connect', 'receive', 'disconnect']);
+        assert.deepEqual(
+          journal.of('disconnect', id).map((entry) => entry.code),
+          [4000],
+        );
+        assert.deepEqual(
+          journal.entries.filter((entry) => entry.id === id).map((entry) => entry.event),
+          ['connect', 'receive', 'disconnect'],
+        );
       });
 
       it('close(code, reason) from a handler closes the connection, and disconnect() gets that code', async () => {
@@ -422,11 +455,11 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
     });
 
     describe('the channel layer', () => {
-      it('gives each consumer the app\'s layer and a channel of its own that dispatches layer messages by type', async () => {
+      it("gives each consumer the app's layer and a channel of its own that dispatches layer messages by type", async () => {
         const first = await transport().open('/layered?id=first');
         const second = await transport().open('/layered?id=second');
-        const a = await first.receiveJson() as { channelName: string; sameLayer: boolean };
-        const b = await second.receiveJson() as { channelName: string; sameLayer: boolean };
+        const a = (await first.receiveJson()) as { channelName: string; sameLayer: boolean };
+        const b = (await second.receiveJson()) as { channelName: string; sameLayer: boolean };
         assert.equal(a.sameLayer, true);
         assert.match(a.channelName, /^consumer\.[^!]+![^!]+$/);
         assert.notEqual(a.channelName, b.channelName);
@@ -445,10 +478,18 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
 
       it('joins `groups` before connect() and leaves them after disconnect()', async () => {
         const peer = await transport().open('/layered?id=grouped');
-        const { channelName } = await peer.receiveJson() as { channelName: string };
+        const { channelName } = (await peer.receiveJson()) as { channelName: string };
         const layer = app().channelLayer;
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), { delivered: 1, dropped: 0, remote: 'none' });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), { delivered: 1, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'headline' }), {
+          delivered: 1,
+          dropped: 0,
+          remote: 'none',
+        });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'user.join', text: 'score' }), {
+          delivered: 1,
+          dropped: 0,
+          remote: 'none',
+        });
         assert.deepEqual(await peer.receiveJson(), { handled: 'chatMessage', text: 'headline' });
         assert.deepEqual(await peer.receiveJson(), { handled: 'userJoin', text: 'score' });
 
@@ -458,17 +499,40 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
         }
         const disconnected = journal.of('disconnect', 'grouped');
         assert.equal(disconnected.length, 1, 'disconnect() runs before the groups are left');
-        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
-        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), { delivered: 0, dropped: 0, remote: 'none' });
+        assert.deepEqual(await layer.groupSend('news', { type: 'chat.message', text: 'too late' }), {
+          delivered: 0,
+          dropped: 0,
+          remote: 'none',
+        });
+        assert.deepEqual(await layer.groupSend('sports', { type: 'chat.message', text: 'too late' }), {
+          delivered: 0,
+          dropped: 0,
+          remote: 'none',
+        });
       });
 
       it('dispatches layer messages only to handlers the app wrote: others are logged and dropped, and the connection stays open', async () => {
         const peer = await transport().open('/layered?id=unhandled');
-        const { channelName } = await peer.receiveJson() as { channelName: string };
+        const { channelName } = (await peer.receiveJson()) as { channelName: string };
         // Framework and lifecycle methods, Object.prototype members, underscores, websocket.* types, and no method at all.
         const refused = [
-          'no.such.thing', 'close', 'accept', 'connect', 'disconnect', 'send', 'send.json', 'receive', 'receive.json',
-          'group.send', 'constructor', 'to-string', 'has-own-property', '__proto__', '_hidden', 'websocket.receive', 'websocket.disconnect',
+          'no.such.thing',
+          'close',
+          'accept',
+          'connect',
+          'disconnect',
+          'send',
+          'send.json',
+          'receive',
+          'receive.json',
+          'group.send',
+          'constructor',
+          'to-string',
+          'has-own-property',
+          '__proto__',
+          '_hidden',
+          'websocket.receive',
+          'websocket.disconnect',
           'starwire.consumer.stop', // the runner's own wake-up is known by identity, so a forged one is just a message
         ];
         for (const type of refused) await app().channelLayer.send(channelName, { type });
@@ -522,8 +586,8 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
         await peer.receiveJson();
         peer.sendJson({ n: 2 });
         peer.sendJson({ n: 5 });
-        const one = await peer.receiveJson() as { double: number; stamp: number; user: string };
-        const two = await peer.receiveJson() as { double: number; stamp: number; user: string };
+        const one = (await peer.receiveJson()) as { double: number; stamp: number; user: string };
+        const two = (await peer.receiveJson()) as { double: number; stamp: number; user: string };
         assert.deepEqual([one.double, two.double], [4, 10]);
         assert.deepEqual([one.user, two.user], ['grace', 'grace']);
         assert.equal(two.stamp, one.stamp + 1, 'a message-scoped component is made anew for each message');
@@ -533,7 +597,7 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
     });
 
     describe('ordering', () => {
-      it('handles socket and layer messages one at a time, each source in order, whatever the handlers\' delays', async () => {
+      it("handles socket and layer messages one at a time, each source in order, whatever the handlers' delays", async () => {
         const id = freshId();
         const peer = await transport().open(`/ordered?id=${id}`);
         const channel = await journalChannel(id);
@@ -555,8 +619,14 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
           assert.deepEqual([steps[i].event, steps[i + 1].event, steps[i + 1].label], ['start', 'end', steps[i].label], `overlap at ${i}`);
         }
         const handled = steps.filter((e) => e.event === 'end').map((e) => String(e.label));
-        assert.deepEqual(handled.filter((label) => label.startsWith('s')), delays.map((_ms, i) => `s${i}`));
-        assert.deepEqual(handled.filter((label) => label.startsWith('l')), delays.map((_ms, i) => `l${i}`));
+        assert.deepEqual(
+          handled.filter((label) => label.startsWith('s')),
+          delays.map((_ms, i) => `s${i}`),
+        );
+        assert.deepEqual(
+          handled.filter((label) => label.startsWith('l')),
+          delays.map((_ms, i) => `l${i}`),
+        );
         assert.deepEqual(replies, handled, 'replies go out in the order the messages were handled');
         await peer.close();
       });
@@ -591,27 +661,31 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
 
       it('stops taking layer messages while it is behind, so its channel fills and groupSend counts the drops', async () => {
         const id = freshId();
-        await withOwnApp(transport(), async (own, ownApp) => {
-          const peer = await own.open(`/ordered?id=${id}`);
-          const channel = await journalChannel(id);
-          await ownApp.channelLayer.groupAdd('crowd', channel);
-          peer.send('gate:0');
-          await journal.until((e) => e.event === 'start' && e.id === id && e.label === 'gate', 'the gated handler to start');
-          let delivered = 0;
-          let dropped = 0;
-          for (let i = 0; i < 20; i++) {
-            const result = await ownApp.channelLayer.groupSend('crowd', { type: 'step.event', label: `l${i}`, ms: 0 });
-            delivered += result.delivered;
-            dropped += result.dropped;
-          }
-          // The queue holds the gated task and 3 more; the channel holds 5: the rest is dropped.
-          assert.deepEqual({ delivered, dropped }, { delivered: 8, dropped: 12 });
-          gate.resolve();
-          const replies: string[] = [];
-          for (let i = 0; i < 9; i++) replies.push(await peer.receiveText());
-          assert.deepEqual(replies, ['gate', ...Array.from({ length: 8 }, (_v, i) => `l${i}`)]);
-          await peer.close();
-        }, { receiveQueue: 4, capacity: 5 });
+        await withOwnApp(
+          transport(),
+          async (own, ownApp) => {
+            const peer = await own.open(`/ordered?id=${id}`);
+            const channel = await journalChannel(id);
+            await ownApp.channelLayer.groupAdd('crowd', channel);
+            peer.send('gate:0');
+            await journal.until((e) => e.event === 'start' && e.id === id && e.label === 'gate', 'the gated handler to start');
+            let delivered = 0;
+            let dropped = 0;
+            for (let i = 0; i < 20; i++) {
+              const result = await ownApp.channelLayer.groupSend('crowd', { type: 'step.event', label: `l${i}`, ms: 0 });
+              delivered += result.delivered;
+              dropped += result.dropped;
+            }
+            // The queue holds the gated task and 3 more; the channel holds 5: the rest is dropped.
+            assert.deepEqual({ delivered, dropped }, { delivered: 8, dropped: 12 });
+            gate.resolve();
+            const replies: string[] = [];
+            for (let i = 0; i < 9; i++) replies.push(await peer.receiveText());
+            assert.deepEqual(replies, ['gate', ...Array.from({ length: 8 }, (_v, i) => `l${i}`)]);
+            await peer.close();
+          },
+          { receiveQueue: 4, capacity: 5 },
+        );
       });
 
       it('runs disconnect() after every message that arrived before the close', async () => {
@@ -624,7 +698,9 @@ describe('WebSocketConsumer and JsonWebSocketConsumer', () => {
           await peer.close(4005);
           await journal.until((e) => e.event === 'disconnect' && e.id === id, 'disconnect()');
         });
-        const events = journal.entries.filter((e) => e.id === id && e.event !== 'channel').map((e) => e.event === 'disconnect' ? `disconnect ${e.code}` : `${e.event} ${e.label}`);
+        const events = journal.entries
+          .filter((e) => e.id === id && e.event !== 'channel')
+          .map((e) => (e.event === 'disconnect' ? `disconnect ${e.code}` : `${e.event} ${e.label}`));
         assert.deepEqual(events, ['start slow', 'end slow', 'start quick', 'end quick', 'disconnect 4005']);
       });
     });
@@ -645,11 +721,14 @@ describe('consumers with onInvalidMessage: reply', () => {
   }
 
   it('answers a malformed message with an error reply and stays connected', async () => {
-    const app = new App({ routes: [new WebSocketRoute('/strict', Strict, { onInvalidMessage: 'reply' })], settings: { logError: () => {} } });
+    const app = new App({
+      routes: [new WebSocketRoute('/strict', Strict, { onInvalidMessage: 'reply' })],
+      settings: { logError: () => {} },
+    });
     try {
       const ws = await new TestClient(app).websocket('/strict');
       ws.sendText('{oops');
-      const reply = await ws.receiveJson() as { type: string; detail: string };
+      const reply = (await ws.receiveJson()) as { type: string; detail: string };
       assert.equal(reply.type, 'error');
       assert.match(reply.detail, /Invalid JSON message/);
       ws.sendJson({ fine: true });

@@ -6,8 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ChannelFull, type ChannelLayerOptions } from '../../../lib/channels/channel-layer';
 import {
-  ChannelLayerUnavailable, RedisChannelLayer,
-  type RedisChannelLayerEvents, type RedisChannelLayerOptions,
+  ChannelLayerUnavailable,
+  RedisChannelLayer,
+  type RedisChannelLayerEvents,
+  type RedisChannelLayerOptions,
 } from '../../../lib/channels/redis-channel-layer';
 import { channelLayerContract, within } from '../../support/channel-layer-contract';
 import { freePort, startRedis, stopRedis } from '../../support/private-redis';
@@ -26,7 +28,9 @@ async function openLayer(options: RedisChannelLayerOptions = {}): Promise<RedisC
 
 /** The next `event` from `layer`, or a failure after `ms`; unlike events.once, an 'error' does not reject it. */
 function nextEvent<K extends 'disconnected' | 'reconnected'>(
-  layer: RedisChannelLayer, event: K, ms: number,
+  layer: RedisChannelLayer,
+  event: K,
+  ms: number,
 ): Promise<RedisChannelLayerEvents[K][0]> {
   // The untyped view: TypeScript cannot narrow the typed listener for a generic event name.
   const emitter: EventEmitter = layer;
@@ -51,7 +55,9 @@ describe('RedisChannelLayer', function () {
       await admin.ping();
     } catch (error) {
       // Fail, never skip: these specs are the only proof the Redis backend works.
-      throw new Error(`Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)}); start it or set REDIS_URL`);
+      throw new Error(
+        `Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)}); start it or set REDIS_URL`,
+      );
     }
   });
 
@@ -109,7 +115,10 @@ describe('RedisChannelLayer', function () {
     const [a, b] = [await openLayer(), await openLayer({ capacity: 1 })];
     const channel = await b.newChannel();
     await a.send(channel, { type: 'first' });
-    await assert.rejects(a.send(channel, { type: 'second' }), (error: Error) => error instanceof ChannelFull && error.capacity === 1 && error.message.includes(channel));
+    await assert.rejects(
+      a.send(channel, { type: 'second' }),
+      (error: Error) => error instanceof ChannelFull && error.capacity === 1 && error.message.includes(channel),
+    );
     assert.equal(b.stats().dropped, 0, 'the sender was told, so the receiver counts no drop');
     assert.equal(a.stats().sent, 1);
     assert.deepEqual(await b.receive(channel), { type: 'first' });
@@ -129,7 +138,13 @@ describe('RedisChannelLayer', function () {
       await admin.publish(layer.inbox, payload);
     }
     const total = bad.length * 2 + 2;
-    await within((async () => { while (errors.length < total) await sleep(10); })(), 2000, `${total} errors`);
+    await within(
+      (async () => {
+        while (errors.length < total) await sleep(10);
+      })(),
+      2000,
+      `${total} errors`,
+    );
     assert.equal(layer.stats().malformed, total);
     assert.match(errors[0].message, /dropped a malformed message on .*:group:room/);
     assert.ok(errors.some((error) => /belongs to process/.test(error.message)));
@@ -168,7 +183,10 @@ describe('RedisChannelLayer', function () {
       try {
         const stalled = await a.groupSend('room', { type: 'stalled' });
         assert.deepEqual({ remote: stalled.remote, processes: stalled.processes }, { remote: 'unknown', processes: 0 });
-        await assert.rejects(a.send(member, { type: 'stalled' }), (error: Error) => error instanceof ChannelLayerUnavailable && error.outcome === 'unknown');
+        await assert.rejects(
+          a.send(member, { type: 'stalled' }),
+          (error: Error) => error instanceof ChannelLayerUnavailable && error.outcome === 'unknown',
+        );
         assert.equal(a.stats().unconfirmed, 2);
         assert.equal(a.stats().lost, 0, 'nothing is reported lost that Redis may still deliver');
       } finally {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { WebSocket as WsClient } from 'ws';
-import { WebSocket } from '../../../components/websocket';
 import { Body } from '../../../components/body';
+import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject/inject';
 import { Logger } from '../../../lib/config/logger';
+import { inject } from '../../../lib/inject/inject';
 import { Route, WebSocketRoute } from '../../../lib/routing/routes';
 
 describe('Logger', () => {
@@ -38,7 +38,14 @@ describe('Logger', () => {
         for await (const message of ws) await ws.send(message);
       });
       app = new App({
-        routes: [new Route('/items', 'POST', inject([Body()], () => ({ ok: true }))), new WebSocketRoute('/ws', echo)],
+        routes: [
+          new Route(
+            '/items',
+            'POST',
+            inject([Body()], () => ({ ok: true })),
+          ),
+          new WebSocketRoute('/ws', echo),
+        ],
         settings: { logLevel: 'info', logWrite: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
       });
       const server = await app.listen(0);
@@ -47,7 +54,11 @@ describe('Logger', () => {
     after(() => app.close());
 
     it('logs one line per HTTP request, without the payload or query', async () => {
-      await fetch(`http://${base}/items?secret=1`, { method: 'POST', body: JSON.stringify({ password: 'hunter2' }), headers: { 'content-type': 'application/json' } });
+      await fetch(`http://${base}/items?secret=1`, {
+        method: 'POST',
+        body: JSON.stringify({ password: 'hunter2' }),
+        headers: { 'content-type': 'application/json' },
+      });
       await new Promise((resolve) => setTimeout(resolve, 20));
       const http = lines.filter((line) => line.event === 'http');
       assert.equal(http.length, 1);

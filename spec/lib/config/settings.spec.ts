@@ -23,7 +23,10 @@ describe('settings (lib/config/settings.ts)', () => {
     });
 
     it('refuses a name that is not a level, naming the variable', () => {
-      assert.throws(() => environmentLogLevel({ STARWIRE_LOG_LEVEL: 'loud' }), /STARWIRE_LOG_LEVEL must be one of silent, error, warn, info, debug, got "loud"/);
+      assert.throws(
+        () => environmentLogLevel({ STARWIRE_LOG_LEVEL: 'loud' }),
+        /STARWIRE_LOG_LEVEL must be one of silent, error, warn, info, debug, got "loud"/,
+      );
       assert.throws(() => environmentLogLevel({ STARWIRE_LOG_LEVEL: 'toString' }), TypeError);
     });
   });

@@ -10,19 +10,37 @@ const wellFormed = (text: string): boolean => Buffer.from(text, 'utf8').toString
 describe('close codes', () => {
   describe('assertCloseCode', () => {
     const forbidden = [
-      1004, 1005, 1006, 1015, // reserved by RFC 6455: never sent in a close frame
-      0, 1, 999, -1000, // below the range
-      1016, 1100, 2000, 2999, // reserved for future protocol revisions
-      5000, 65535, 70000, // above the range
-      1000.5, 3000.1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, // not integers
+      1004,
+      1005,
+      1006,
+      1015, // reserved by RFC 6455: never sent in a close frame
+      0,
+      1,
+      999,
+      -1000, // below the range
+      1016,
+      1100,
+      2000,
+      2999, // reserved for future protocol revisions
+      5000,
+      65535,
+      70000, // above the range
+      1000.5,
+      3000.1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY, // not integers
     ];
     for (const code of forbidden) {
       it(`rejects ${code} with a TypeError that names the code`, () => {
-        assert.throws(() => assertCloseCode(code), (error: unknown) => {
-          assert.ok(error instanceof TypeError, `expected a TypeError, got ${String(error)}`);
-          assert.ok(error.message.includes(String(code)), error.message);
-          return true;
-        });
+        assert.throws(
+          () => assertCloseCode(code),
+          (error: unknown) => {
+            assert.ok(error instanceof TypeError, `expected a TypeError, got ${String(error)}`);
+            assert.ok(error.message.includes(String(code)), error.message);
+            return true;
+          },
+        );
         assert.equal(isSendableCloseCode(code), false);
       });
     }
@@ -36,7 +54,12 @@ describe('close codes', () => {
     }
 
     it('agrees with the status constants: every WS_ constant but the four reserved ones is sendable', () => {
-      const reserved = new Set([status.WS_1004_RESERVED, status.WS_1005_NO_STATUS_RECEIVED, status.WS_1006_ABNORMAL_CLOSURE, status.WS_1015_TLS_HANDSHAKE]);
+      const reserved = new Set([
+        status.WS_1004_RESERVED,
+        status.WS_1005_NO_STATUS_RECEIVED,
+        status.WS_1006_ABNORMAL_CLOSURE,
+        status.WS_1015_TLS_HANDSHAKE,
+      ]);
       let checked = 0;
       for (const [name, code] of Object.entries(status)) {
         if (!name.startsWith('WS_')) continue;
@@ -63,13 +86,19 @@ describe('close codes', () => {
     });
 
     it('rejects a reason over 123 UTF-8 bytes with a TypeError giving its size', () => {
-      assert.throws(() => assertCloseReason('a'.repeat(124)), (error: unknown) => error instanceof TypeError && error.message.includes('124'));
+      assert.throws(
+        () => assertCloseReason('a'.repeat(124)),
+        (error: unknown) => error instanceof TypeError && error.message.includes('124'),
+      );
     });
 
     it('counts bytes, not UTF-16 code units: 62 two-byte characters are too many', () => {
       const reason = 'é'.repeat(62);
       assert.equal(reason.length, 62);
-      assert.throws(() => assertCloseReason(reason), (error: unknown) => error instanceof TypeError && error.message.includes('124'));
+      assert.throws(
+        () => assertCloseReason(reason),
+        (error: unknown) => error instanceof TypeError && error.message.includes('124'),
+      );
       const emoji = '😀'.repeat(31); // 62 code units, 124 bytes
       assert.throws(() => assertCloseReason(emoji), TypeError);
     });

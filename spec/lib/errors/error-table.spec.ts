@@ -3,10 +3,16 @@ import { Body } from '../../../components/body';
 import { QueryParam } from '../../../components/query-param';
 import { App } from '../../../lib/app';
 import { closeFrame, errorReply, httpAnswer, refusal } from '../../../lib/errors/error-table';
-import { HTTPException, ValidationError, WebSocketException, WebSocketProtocolError, type ValidationIssue } from '../../../lib/errors/exceptions';
+import {
+  HTTPException,
+  ValidationError,
+  type ValidationIssue,
+  WebSocketException,
+  WebSocketProtocolError,
+} from '../../../lib/errors/exceptions';
+import * as status from '../../../lib/errors/status';
 import { inject } from '../../../lib/inject/inject';
 import { Route } from '../../../lib/routing/routes';
-import * as status from '../../../lib/errors/status';
 import { forEachClient } from '../../support/clients';
 
 interface Logged {
@@ -15,7 +21,11 @@ interface Logged {
 }
 
 const issue: ValidationIssue = {
-  instancePath: '/name', schemaPath: '#/properties/name/type', keyword: 'type', params: { type: 'string' }, message: 'must be string',
+  instancePath: '/name',
+  schemaPath: '#/properties/name/type',
+  keyword: 'type',
+  params: { type: 'string' },
+  message: 'must be string',
 };
 
 class SecretError extends Error {
@@ -31,7 +41,10 @@ describe('the one error table: one test per row, both columns', () => {
   it('HTTPException(s): before accept HTTP s with {detail} and its headers; after accept the code s maps to, its message as reason', () => {
     const error = new HTTPException(status.HTTP_401_UNAUTHORIZED, 'Log in first', { 'WWW-Authenticate': 'Bearer' });
     assert.deepEqual(httpAnswer(error, false), {
-      status: 401, headers: { ...JSON_TYPE, 'WWW-Authenticate': 'Bearer' }, body: { detail: 'Log in first' }, unexpected: false,
+      status: 401,
+      headers: { ...JSON_TYPE, 'WWW-Authenticate': 'Bearer' },
+      body: { detail: 'Log in first' },
+      unexpected: false,
     });
     assert.deepEqual(closeFrame(error, false), { code: status.WS_3000_UNAUTHORIZED, reason: 'Log in first', unexpected: false });
   });
@@ -39,18 +52,30 @@ describe('the one error table: one test per row, both columns', () => {
   it('WebSocketException(c, r): before and after accept the close frame c, r (the pipeline accepts first); an HTTP route gets a reported 500', () => {
     const error = new WebSocketException(4321, 'custom');
     assert.deepEqual(closeFrame(error, false), { code: 4321, reason: 'custom', unexpected: false });
-    assert.deepEqual(httpAnswer(error, false), { status: 500, headers: JSON_TYPE, body: { detail: 'Internal Server Error' }, unexpected: true });
+    assert.deepEqual(httpAnswer(error, false), {
+      status: 500,
+      headers: JSON_TYPE,
+      body: { detail: 'Internal Server Error' },
+      unexpected: true,
+    });
   });
 
   it('WebSocketProtocolError: before and after accept close 1002 with its reason', () => {
-    assert.deepEqual(closeFrame(new WebSocketProtocolError('Speak chat.v1'), false), { code: 1002, reason: 'Speak chat.v1', unexpected: false });
+    assert.deepEqual(closeFrame(new WebSocketProtocolError('Speak chat.v1'), false), {
+      code: 1002,
+      reason: 'Speak chat.v1',
+      unexpected: false,
+    });
   });
 
   it('ValidationError: before accept HTTP 400 with detail, parameter and errors; after accept close 1007, or the error reply', () => {
     const error = new ValidationError('query parameter "name"', [issue]);
     const detail = 'Invalid query parameter "name": /name must be string';
     assert.deepEqual(httpAnswer(error, false), {
-      status: 400, headers: JSON_TYPE, body: { detail, parameter: 'query parameter "name"', errors: [issue] }, unexpected: false,
+      status: 400,
+      headers: JSON_TYPE,
+      body: { detail, parameter: 'query parameter "name"', errors: [issue] },
+      unexpected: false,
     });
     assert.deepEqual(closeFrame(error, false), { code: 1007, reason: detail, unexpected: false });
     assert.deepEqual(errorReply(error), { type: 'error', detail, errors: [issue] });
@@ -58,7 +83,12 @@ describe('the one error table: one test per row, both columns', () => {
 
   it('any other error: before accept HTTP 500, after accept close 1011 "Internal Error", both unexpected, details only with debug', () => {
     const error = new SecretError();
-    assert.deepEqual(httpAnswer(error, false), { status: 500, headers: JSON_TYPE, body: { detail: 'Internal Server Error' }, unexpected: true });
+    assert.deepEqual(httpAnswer(error, false), {
+      status: 500,
+      headers: JSON_TYPE,
+      body: { detail: 'Internal Server Error' },
+      unexpected: true,
+    });
     assert.deepEqual(closeFrame(error, false), { code: 1011, reason: 'Internal Error', unexpected: true });
     const debugged = httpAnswer(error, true);
     assert.equal(debugged.body.detail, 'SecretError: db password is hunter2');
@@ -68,10 +98,14 @@ describe('the one error table: one test per row, both columns', () => {
 
   it("a refusal of the framework's own (no route, shutdown, too many connections): HTTP s with {detail}, expected", () => {
     assert.deepEqual(refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'), {
-      status: 503, headers: JSON_TYPE, body: { detail: 'Server is shutting down' }, unexpected: false,
+      status: 503,
+      headers: JSON_TYPE,
+      body: { detail: 'Server is shutting down' },
+      unexpected: false,
     });
     assert.deepEqual(refusal(426, 'Unsupported Sec-WebSocket-Version (use 13)', { 'Sec-WebSocket-Version': '13' }).headers, {
-      ...JSON_TYPE, 'Sec-WebSocket-Version': '13',
+      ...JSON_TYPE,
+      'Sec-WebSocket-Version': '13',
     });
   });
 });
@@ -81,7 +115,12 @@ describe('httpAnswer (the before-accept column)', () => {
     const error = new HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, 'slow down', { 'Retry-After': '30' });
     const answer = httpAnswer(error, false);
     assert.notEqual(answer.headers, error.headers);
-    assert.deepEqual(answer, { status: 429, headers: { ...JSON_TYPE, 'Retry-After': '30' }, body: { detail: 'slow down' }, unexpected: false });
+    assert.deepEqual(answer, {
+      status: 429,
+      headers: { ...JSON_TYPE, 'Retry-After': '30' },
+      body: { detail: 'slow down' },
+      unexpected: false,
+    });
   });
 
   it('lets an HTTPException set its own content-type', () => {
@@ -118,7 +157,11 @@ describe('closeFrame (the after-accept column)', () => {
 
     for (const httpStatus of [400, 402, 404, 409, 422, 429, 451, 499]) {
       it(`maps the other 4xx ${httpStatus} to ${4000 + httpStatus}`, () => {
-        assert.deepEqual(closeFrame(new HTTPException(httpStatus, 'no'), false), { code: 4000 + httpStatus, reason: 'no', unexpected: false });
+        assert.deepEqual(closeFrame(new HTTPException(httpStatus, 'no'), false), {
+          code: 4000 + httpStatus,
+          reason: 'no',
+          unexpected: false,
+        });
       });
     }
 
@@ -143,7 +186,11 @@ describe('closeFrame (the after-accept column)', () => {
   describe('WebSocketException', () => {
     it('closes with its own code and reason', () => {
       assert.deepEqual(closeFrame(new WebSocketException(4321, 'custom'), false), { code: 4321, reason: 'custom', unexpected: false });
-      assert.deepEqual(closeFrame(new WebSocketException(status.WS_1008_POLICY_VIOLATION), false), { code: 1008, reason: '', unexpected: false });
+      assert.deepEqual(closeFrame(new WebSocketException(status.WS_1008_POLICY_VIOLATION), false), {
+        code: 1008,
+        reason: '',
+        unexpected: false,
+      });
     });
 
     it('keeps the boundary codes 1000, 1014, 3000 and 4999', () => {
@@ -161,19 +208,29 @@ describe('closeFrame (the after-accept column)', () => {
 
     for (const code of [1004, 1005, 1006, 1015, 999, 2000, 5000]) {
       it(`turns the unsendable code ${code} into 1011, reported as unexpected`, () => {
-        assert.deepEqual(closeFrame(new WebSocketException(code, 'bad'), false), { code: 1011, reason: 'Internal Error', unexpected: true });
+        assert.deepEqual(closeFrame(new WebSocketException(code, 'bad'), false), {
+          code: 1011,
+          reason: 'Internal Error',
+          unexpected: true,
+        });
       });
     }
 
     it('WebSocketProtocolError closes 1002 with its reason', () => {
-      assert.deepEqual(closeFrame(new WebSocketProtocolError('Speak chat.v1'), false), { code: 1002, reason: 'Speak chat.v1', unexpected: false });
+      assert.deepEqual(closeFrame(new WebSocketProtocolError('Speak chat.v1'), false), {
+        code: 1002,
+        reason: 'Speak chat.v1',
+        unexpected: false,
+      });
       assert.deepEqual(closeFrame(new WebSocketProtocolError(), false), { code: 1002, reason: 'Protocol error', unexpected: false });
     });
   });
 
   describe('ValidationError', () => {
     it('closes 1007 with its message', () => {
-      const error = new ValidationError('message', [{ instancePath: '/n', schemaPath: '#/properties/n/type', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' }]);
+      const error = new ValidationError('message', [
+        { instancePath: '/n', schemaPath: '#/properties/n/type', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' },
+      ]);
       assert.deepEqual(closeFrame(error, false), { code: 1007, reason: 'Invalid message: /n must be integer', unexpected: false });
     });
 
@@ -189,8 +246,12 @@ describe('closeFrame (the after-accept column)', () => {
       assert.deepEqual(closeFrame(new TypeError('x is undefined'), false), { code: 1011, reason: 'Internal Error', unexpected: true });
     });
 
-    it('with debug, gives the error\'s name and message, cut to 123 bytes', () => {
-      assert.deepEqual(closeFrame(new TypeError('x is undefined'), true), { code: 1011, reason: 'TypeError: x is undefined', unexpected: true });
+    it("with debug, gives the error's name and message, cut to 123 bytes", () => {
+      assert.deepEqual(closeFrame(new TypeError('x is undefined'), true), {
+        code: 1011,
+        reason: 'TypeError: x is undefined',
+        unexpected: true,
+      });
       const long = closeFrame(new Error('é'.repeat(100)), true).reason;
       assert.equal(long, `Error: ${'é'.repeat(58)}`);
       assert.equal(Buffer.byteLength(long), 123);
@@ -222,8 +283,16 @@ function makeApp(logged: Logged[], debug = false): App {
       new Route('/validation', 'GET', () => {
         throw new ValidationError('query parameter "name"', [issue]);
       }),
-      new Route('/body', 'POST', inject([body], (value) => ({ hello: value.name }))),
-      new Route('/page', 'GET', inject([QueryParam('page', { type: 'integer', minimum: 1 })], (page) => ({ page }))),
+      new Route(
+        '/body',
+        'POST',
+        inject([body], (value) => ({ hello: value.name })),
+      ),
+      new Route(
+        '/page',
+        'GET',
+        inject([QueryParam('page', { type: 'integer', minimum: 1 })], (page) => ({ page })),
+      ),
       new Route('/crash', 'GET', () => {
         throw new SecretError();
       }),
@@ -246,120 +315,129 @@ describe('HTTP routes answer errors by the table', () => {
   });
 
   describe('without debug', () => {
-    forEachClient(() => makeApp(logged), (client) => {
-      it('turns an HTTPException into JSON {detail} with its status and headers', async () => {
-        const response = await client().get('/unauthorized');
-        assert.equal(response.status, 401);
-        assert.equal(response.headers.get('content-type'), 'application/json');
-        assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="api"');
-        assert.deepEqual(await response.json(), { detail: 'Log in first' });
-        assert.equal(logged.length, 0, 'an HTTPException is an answer, not an unexpected error');
-      });
-
-      it('gives an HTTPException without a detail the status reason phrase', async () => {
-        const response = await client().get('/gone');
-        assert.equal(response.status, 410);
-        assert.deepEqual(await response.json(), { detail: 'Gone' });
-      });
-
-      it('keeps a structured detail as JSON, from an async handler too', async () => {
-        const response = await client().post('/conflict');
-        assert.equal(response.status, 409);
-        assert.deepEqual(await response.json(), { detail: { code: 'taken', field: 'name' } });
-      });
-
-      it('turns a ValidationError into 400 with its message, parameter and errors', async () => {
-        const response = await client().get('/validation');
-        assert.equal(response.status, 400);
-        assert.equal(response.headers.get('content-type'), 'application/json');
-        assert.deepEqual(await response.json(), {
-          detail: 'Invalid query parameter "name": /name must be string',
-          parameter: 'query parameter "name"',
-          errors: [issue],
+    forEachClient(
+      () => makeApp(logged),
+      (client) => {
+        it('turns an HTTPException into JSON {detail} with its status and headers', async () => {
+          const response = await client().get('/unauthorized');
+          assert.equal(response.status, 401);
+          assert.equal(response.headers.get('content-type'), 'application/json');
+          assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="api"');
+          assert.deepEqual(await response.json(), { detail: 'Log in first' });
+          assert.equal(logged.length, 0, 'an HTTPException is an answer, not an unexpected error');
         });
-        assert.equal(logged.length, 0);
-      });
 
-      it('answers a body that fails its schema with 400 naming the body and ajv\'s error', async () => {
-        const response = await client().post('/body', { json: { nom: 'x' } });
-        assert.equal(response.status, 400);
-        const payload = await response.json() as { parameter: string; errors: ValidationIssue[]; detail: string };
-        assert.equal(payload.parameter, 'body');
-        assert.equal(payload.errors.length, 1);
-        assert.ok(['required', 'additionalProperties'].includes(payload.errors[0].keyword), payload.errors[0].keyword);
-        assert.match(payload.detail, /^Invalid body/);
-        const ok = await client().post('/body', { json: { name: 'Ada' } });
-        assert.deepEqual(await ok.json(), { hello: 'Ada' });
-      });
+        it('gives an HTTPException without a detail the status reason phrase', async () => {
+          const response = await client().get('/gone');
+          assert.equal(response.status, 410);
+          assert.deepEqual(await response.json(), { detail: 'Gone' });
+        });
 
-      it('answers a query parameter that fails its schema with 400 naming the parameter', async () => {
-        const response = await client().get('/page', { query: { page: 0 } });
-        assert.equal(response.status, 400);
-        const payload = await response.json() as { parameter: string; errors: ValidationIssue[] };
-        assert.equal(payload.parameter, 'query parameter "page"');
-        assert.equal(payload.errors[0].keyword, 'minimum');
-      });
+        it('keeps a structured detail as JSON, from an async handler too', async () => {
+          const response = await client().post('/conflict');
+          assert.equal(response.status, 409);
+          assert.deepEqual(await response.json(), { detail: { code: 'taken', field: 'name' } });
+        });
 
-      it('hides an unexpected error behind a bare 500 and reports it through logError', async () => {
-        const response = await client().get('/crash');
-        assert.equal(response.status, 500);
-        assert.equal(response.headers.get('content-type'), 'application/json');
-        const text = await response.text();
-        assert.equal(text, '{"detail":"Internal Server Error"}');
-        assert.equal(logged.length, 1);
-        assert.ok(logged[0].error instanceof SecretError);
-        assert.match(logged[0].message, /\/crash/);
-      });
+        it('turns a ValidationError into 400 with its message, parameter and errors', async () => {
+          const response = await client().get('/validation');
+          assert.equal(response.status, 400);
+          assert.equal(response.headers.get('content-type'), 'application/json');
+          assert.deepEqual(await response.json(), {
+            detail: 'Invalid query parameter "name": /name must be string',
+            parameter: 'query parameter "name"',
+            errors: [issue],
+          });
+          assert.equal(logged.length, 0);
+        });
 
-      it('does the same for an error from an async handler', async () => {
-        const response = await client().get('/async-crash');
-        assert.equal(response.status, 500);
-        assert.equal(await response.text(), '{"detail":"Internal Server Error"}');
-        assert.equal(logged.length, 1);
-        assert.ok(logged[0].error instanceof SecretError);
-      });
+        it("answers a body that fails its schema with 400 naming the body and ajv's error", async () => {
+          const response = await client().post('/body', { json: { nom: 'x' } });
+          assert.equal(response.status, 400);
+          const payload = (await response.json()) as { parameter: string; errors: ValidationIssue[]; detail: string };
+          assert.equal(payload.parameter, 'body');
+          assert.equal(payload.errors.length, 1);
+          assert.ok(['required', 'additionalProperties'].includes(payload.errors[0].keyword), payload.errors[0].keyword);
+          assert.match(payload.detail, /^Invalid body/);
+          const ok = await client().post('/body', { json: { name: 'Ada' } });
+          assert.deepEqual(await ok.json(), { hello: 'Ada' });
+        });
 
-      it('does the same for a thrown value that is not an Error', async () => {
-        const response = await client().get('/throws-string');
-        assert.equal(response.status, 500);
-        assert.equal(await response.text(), '{"detail":"Internal Server Error"}');
-        assert.deepEqual(logged.map((entry) => entry.error), ['a bare string with hunter2']);
-      });
+        it('answers a query parameter that fails its schema with 400 naming the parameter', async () => {
+          const response = await client().get('/page', { query: { page: 0 } });
+          assert.equal(response.status, 400);
+          const payload = (await response.json()) as { parameter: string; errors: ValidationIssue[] };
+          assert.equal(payload.parameter, 'query parameter "page"');
+          assert.equal(payload.errors[0].keyword, 'minimum');
+        });
 
-      it('answers an unknown path with 404 and a known path with the wrong method with 405 and allow', async () => {
-        const missing = await client().get('/nowhere');
-        assert.equal(missing.status, 404);
-        assert.deepEqual(await missing.json(), { detail: 'Not Found' });
-        const wrong = await client().post('/only-get');
-        assert.equal(wrong.status, 405);
-        assert.equal(wrong.headers.get('allow'), 'GET, HEAD');
-        assert.deepEqual(await wrong.json(), { detail: 'Method Not Allowed' });
-        assert.equal(logged.length, 0);
-      });
-    });
+        it('hides an unexpected error behind a bare 500 and reports it through logError', async () => {
+          const response = await client().get('/crash');
+          assert.equal(response.status, 500);
+          assert.equal(response.headers.get('content-type'), 'application/json');
+          const text = await response.text();
+          assert.equal(text, '{"detail":"Internal Server Error"}');
+          assert.equal(logged.length, 1);
+          assert.ok(logged[0].error instanceof SecretError);
+          assert.match(logged[0].message, /\/crash/);
+        });
+
+        it('does the same for an error from an async handler', async () => {
+          const response = await client().get('/async-crash');
+          assert.equal(response.status, 500);
+          assert.equal(await response.text(), '{"detail":"Internal Server Error"}');
+          assert.equal(logged.length, 1);
+          assert.ok(logged[0].error instanceof SecretError);
+        });
+
+        it('does the same for a thrown value that is not an Error', async () => {
+          const response = await client().get('/throws-string');
+          assert.equal(response.status, 500);
+          assert.equal(await response.text(), '{"detail":"Internal Server Error"}');
+          assert.deepEqual(
+            logged.map((entry) => entry.error),
+            ['a bare string with hunter2'],
+          );
+        });
+
+        it('answers an unknown path with 404 and a known path with the wrong method with 405 and allow', async () => {
+          const missing = await client().get('/nowhere');
+          assert.equal(missing.status, 404);
+          assert.deepEqual(await missing.json(), { detail: 'Not Found' });
+          const wrong = await client().post('/only-get');
+          assert.equal(wrong.status, 405);
+          assert.equal(wrong.headers.get('allow'), 'GET, HEAD');
+          assert.deepEqual(await wrong.json(), { detail: 'Method Not Allowed' });
+          assert.equal(logged.length, 0);
+        });
+      },
+    );
   });
 
   describe('with debug', () => {
-    forEachClient(() => makeApp(logged, true), (client) => {
-      it('shows the error name, message and stack of an unexpected error', async () => {
-        const response = await client().get('/crash');
-        assert.equal(response.status, 500);
-        const payload = await response.json() as { detail: string; stack: string[] };
-        assert.equal(payload.detail, 'SecretError: db password is hunter2');
-        assert.ok(Array.isArray(payload.stack));
-        assert.match(payload.stack[0], /SecretError: db password is hunter2/);
-        assert.equal(logged.length, 1);
-      });
+    forEachClient(
+      () => makeApp(logged, true),
+      (client) => {
+        it('shows the error name, message and stack of an unexpected error', async () => {
+          const response = await client().get('/crash');
+          assert.equal(response.status, 500);
+          const payload = (await response.json()) as { detail: string; stack: string[] };
+          assert.equal(payload.detail, 'SecretError: db password is hunter2');
+          assert.ok(Array.isArray(payload.stack));
+          assert.match(payload.stack[0], /SecretError: db password is hunter2/);
+          assert.equal(logged.length, 1);
+        });
 
-      it('keeps the generic detail for a thrown value that is not an Error', async () => {
-        const response = await client().get('/throws-string');
-        assert.deepEqual(await response.json(), { detail: 'Internal Server Error' });
-      });
+        it('keeps the generic detail for a thrown value that is not an Error', async () => {
+          const response = await client().get('/throws-string');
+          assert.deepEqual(await response.json(), { detail: 'Internal Server Error' });
+        });
 
-      it('leaves HTTPException responses as they are', async () => {
-        const response = await client().get('/unauthorized');
-        assert.deepEqual(await response.json(), { detail: 'Log in first' });
-      });
-    });
+        it('leaves HTTPException responses as they are', async () => {
+          const response = await client().get('/unauthorized');
+          assert.deepEqual(await response.json(), { detail: 'Log in first' });
+        });
+      },
+    );
   });
 });

@@ -3,11 +3,25 @@ import * as status from '../../../lib/errors/status';
 
 /** RFC 6455 §7.4.1 and the IANA WebSocket Close Code Number Registry. */
 const websocketRegistry: Record<number, string> = {
-  1000: 'NORMAL_CLOSURE', 1001: 'GOING_AWAY', 1002: 'PROTOCOL_ERROR', 1003: 'UNSUPPORTED_DATA',
-  1004: 'RESERVED', 1005: 'NO_STATUS_RECEIVED', 1006: 'ABNORMAL_CLOSURE', 1007: 'INVALID_FRAME_PAYLOAD_DATA',
-  1008: 'POLICY_VIOLATION', 1009: 'MESSAGE_TOO_BIG', 1010: 'MANDATORY_EXTENSION', 1011: 'INTERNAL_ERROR',
-  1012: 'SERVICE_RESTART', 1013: 'TRY_AGAIN_LATER', 1014: 'BAD_GATEWAY', 1015: 'TLS_HANDSHAKE',
-  3000: 'UNAUTHORIZED', 3003: 'FORBIDDEN', 3008: 'TIMEOUT',
+  1000: 'NORMAL_CLOSURE',
+  1001: 'GOING_AWAY',
+  1002: 'PROTOCOL_ERROR',
+  1003: 'UNSUPPORTED_DATA',
+  1004: 'RESERVED',
+  1005: 'NO_STATUS_RECEIVED',
+  1006: 'ABNORMAL_CLOSURE',
+  1007: 'INVALID_FRAME_PAYLOAD_DATA',
+  1008: 'POLICY_VIOLATION',
+  1009: 'MESSAGE_TOO_BIG',
+  1010: 'MANDATORY_EXTENSION',
+  1011: 'INTERNAL_ERROR',
+  1012: 'SERVICE_RESTART',
+  1013: 'TRY_AGAIN_LATER',
+  1014: 'BAD_GATEWAY',
+  1015: 'TLS_HANDSHAKE',
+  3000: 'UNAUTHORIZED',
+  3003: 'FORBIDDEN',
+  3008: 'TIMEOUT',
 };
 
 /**
@@ -92,19 +106,27 @@ const HTTP_REGISTRY_CSV = `Value,Description,Reference
 511,Network Authentication Required,[RFC6585]
 512-599,Unassigned,`;
 
-interface RegistryEntry { code: number; description: string }
+interface RegistryEntry {
+  code: number;
+  description: string;
+}
 
 /** The codes the registry assigns (its ranges, and 427, 430 and 509, are "Unassigned"). */
 function httpRegistry(): RegistryEntry[] {
-  return HTTP_REGISTRY_CSV.split('\n').slice(1).flatMap((line) => {
-    const match = /^(\d{3}),([^,]+),/.exec(line);
-    return match && match[2] !== 'Unassigned' ? [{ code: Number(match[1]), description: match[2] }] : [];
-  });
+  return HTTP_REGISTRY_CSV.split('\n')
+    .slice(1)
+    .flatMap((line) => {
+      const match = /^(\d{3}),([^,]+),/.exec(line);
+      return match && match[2] !== 'Unassigned' ? [{ code: Number(match[1]), description: match[2] }] : [];
+    });
 }
 
 /** The constant's name for a registry description: "Non-Authoritative Information" → NON_AUTHORITATIVE_INFORMATION. */
 function constantName(description: string): string {
-  return description.replace(/\s*\((?:OBSOLETED|TEMPORARY)[^)]*\)/, '').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return description
+    .replace(/\s*\((?:OBSOLETED|TEMPORARY)[^)]*\)/, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_');
 }
 
 /**
@@ -146,14 +168,19 @@ describe('status', () => {
       const code = (status as Record<string, number>)[name];
       const description = registered.get(code);
       assert.ok(description !== undefined, `${name}: ${code} is not in the registry`);
-      if (name !== `HTTP_${code}_${constantName(description)}`) assert.equal(ALIASES[name], code, `${name} is neither the registry name nor a listed alias`);
+      if (name !== `HTTP_${code}_${constantName(description)}`)
+        assert.equal(ALIASES[name], code, `${name} is neither the registry name nor a listed alias`);
     }
   });
 
   it('has the older names users reach for (Starlette, earlier RFCs, seed 003)', () => {
     for (const [name, code] of Object.entries(ALIASES)) {
       assert.equal((status as Record<string, number>)[name], code, name);
-      if (name.startsWith('HTTP_')) assert.ok(httpRegistry().some((entry) => entry.code === code), `${name}: ${code} is registered`);
+      if (name.startsWith('HTTP_'))
+        assert.ok(
+          httpRegistry().some((entry) => entry.code === code),
+          `${name}: ${code} is registered`,
+        );
       else assert.ok(websocketRegistry[code] !== undefined, `${name}: ${code} is registered`);
     }
   });

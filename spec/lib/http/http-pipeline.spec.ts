@@ -4,10 +4,10 @@ import { CurrentResponse } from '../../../components/current-response';
 import { Scope } from '../../../components/scope';
 import { App } from '../../../lib/app';
 import { HTTPException } from '../../../lib/errors/exceptions';
-import { inject } from '../../../lib/inject/inject';
-import { JSONResponse, PlainTextResponse, Response } from '../../../lib/http/response';
-import { Include, Route } from '../../../lib/routing/routes';
 import * as status from '../../../lib/errors/status';
+import { JSONResponse, PlainTextResponse, type Response } from '../../../lib/http/response';
+import { inject } from '../../../lib/inject/inject';
+import { Include, Route } from '../../../lib/routing/routes';
 import { forEachClient } from '../../support/clients';
 
 /** A hook that records each call in `scope.state.trace`, so one response shows the order. */
@@ -29,7 +29,8 @@ function tracer(name: string, extra: { failOnRequest?: boolean; shortCircuit?: b
     onResponse(scope: Scope, response: Response): Response | undefined {
       (scope.state.trace as string[]).push(`${name}.onResponse`);
       response.appendHeader('x-trace', `${name}.onResponse`);
-      if (extra.replace) return new PlainTextResponse(`replaced by ${name}`, { headers: { 'x-trace': response.getHeader('x-trace') as string } });
+      if (extra.replace)
+        return new PlainTextResponse(`replaced by ${name}`, { headers: { 'x-trace': response.getHeader('x-trace') as string } });
       return undefined;
     }
 
@@ -50,82 +51,106 @@ const failing = inject([Scope], (scope): never => {
 });
 
 describe('HTTP pipeline', () => {
-  forEachClient(() => new App({
-    settings: { logError: () => {} },
-    hooks: [tracer('app')],
-    routes: [
-      new Include('/inc', [
-        new Route('/ok', 'GET', traceHandler, { hooks: [tracer('route')] }),
-        new Route('/fail', 'GET', failing),
-        new Route('/deny', 'GET', traceHandler, { hooks: [tracer('route', { failOnRequest: true }), tracer('late')] }),
-        new Route('/short', 'GET', traceHandler, { hooks: [tracer('route', { shortCircuit: true }), tracer('late')] }),
-        new Route('/replace', 'GET', traceHandler, { hooks: [tracer('route', { replace: true })] }),
-        new Route('/async', 'GET', traceHandler, { hooks: [tracer('route', { async: true })] }),
-      ], { hooks: [tracer('include')] }),
-    ],
-  }), (client) => {
-    it('runs onRequest in list order (app, include, route) and onResponse in reverse', async () => {
-      const response = await client().get('/inc/ok');
-      assert.deepEqual(await response.json(), { trace: ['app.onRequest', 'include.onRequest', 'route.onRequest', 'handler'] });
-      assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
-    });
+  forEachClient(
+    () =>
+      new App({
+        settings: { logError: () => {} },
+        hooks: [tracer('app')],
+        routes: [
+          new Include(
+            '/inc',
+            [
+              new Route('/ok', 'GET', traceHandler, { hooks: [tracer('route')] }),
+              new Route('/fail', 'GET', failing),
+              new Route('/deny', 'GET', traceHandler, { hooks: [tracer('route', { failOnRequest: true }), tracer('late')] }),
+              new Route('/short', 'GET', traceHandler, { hooks: [tracer('route', { shortCircuit: true }), tracer('late')] }),
+              new Route('/replace', 'GET', traceHandler, { hooks: [tracer('route', { replace: true })] }),
+              new Route('/async', 'GET', traceHandler, { hooks: [tracer('route', { async: true })] }),
+            ],
+            { hooks: [tracer('include')] },
+          ),
+        ],
+      }),
+    (client) => {
+      it('runs onRequest in list order (app, include, route) and onResponse in reverse', async () => {
+        const response = await client().get('/inc/ok');
+        assert.deepEqual(await response.json(), { trace: ['app.onRequest', 'include.onRequest', 'route.onRequest', 'handler'] });
+        assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
+      });
 
-    it('runs onError hooks in reverse instead of onResponse when the handler throws', async () => {
-      const response = await client().get('/inc/fail');
-      assert.equal(response.status, 500);
-      assert.deepEqual(await response.json(), { detail: 'Internal Server Error' });
-      assert.equal(response.headers.get('x-trace'), 'include.onError:boom, app.onError:boom');
-    });
+      it('runs onError hooks in reverse instead of onResponse when the handler throws', async () => {
+        const response = await client().get('/inc/fail');
+        assert.equal(response.status, 500);
+        assert.deepEqual(await response.json(), { detail: 'Internal Server Error' });
+        assert.equal(response.headers.get('x-trace'), 'include.onError:boom, app.onError:boom');
+      });
 
-    it('turns an HTTPException raised in onRequest into its response and skips the handler and later hooks', async () => {
-      const response = await client().get('/inc/deny');
-      assert.equal(response.status, 403);
-      assert.deepEqual(await response.json(), { detail: 'route says no' });
-      assert.equal(response.headers.get('x-trace'), 'route.onError:route says no, include.onError:route says no, app.onError:route says no');
-    });
+      it('turns an HTTPException raised in onRequest into its response and skips the handler and later hooks', async () => {
+        const response = await client().get('/inc/deny');
+        assert.equal(response.status, 403);
+        assert.deepEqual(await response.json(), { detail: 'route says no' });
+        assert.equal(
+          response.headers.get('x-trace'),
+          'route.onError:route says no, include.onError:route says no, app.onError:route says no',
+        );
+      });
 
-    it('short-circuits when onRequest returns a response: later hooks and handler skipped, earlier onResponse run', async () => {
-      const response = await client().get('/inc/short');
-      assert.deepEqual(await response.json(), { from: 'route', trace: ['app.onRequest', 'include.onRequest', 'route.onRequest'] });
-      // Like middleware that was never entered, the hook after the one that answered sees nothing.
-      assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
-    });
+      it('short-circuits when onRequest returns a response: later hooks and handler skipped, earlier onResponse run', async () => {
+        const response = await client().get('/inc/short');
+        assert.deepEqual(await response.json(), { from: 'route', trace: ['app.onRequest', 'include.onRequest', 'route.onRequest'] });
+        // Like middleware that was never entered, the hook after the one that answered sees nothing.
+        assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
+      });
 
-    it('lets onResponse replace the response', async () => {
-      const response = await client().get('/inc/replace');
-      assert.equal(await response.text(), 'replaced by route');
-      assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
-    });
+      it('lets onResponse replace the response', async () => {
+        const response = await client().get('/inc/replace');
+        assert.equal(await response.text(), 'replaced by route');
+        assert.equal(response.headers.get('x-trace'), 'route.onResponse, include.onResponse, app.onResponse');
+      });
 
-    it('waits for asynchronous hooks', async () => {
-      const response = await client().get('/inc/async');
-      assert.deepEqual(await response.json(), { trace: ['app.onRequest', 'include.onRequest', 'route.onRequest', 'handler'] });
-    });
+      it('waits for asynchronous hooks', async () => {
+        const response = await client().get('/inc/async');
+        assert.deepEqual(await response.json(), { trace: ['app.onRequest', 'include.onRequest', 'route.onRequest', 'handler'] });
+      });
 
-    it('runs the app hooks for unmatched requests too', async () => {
-      const response = await client().get('/nowhere');
-      assert.equal(response.status, 404);
-      assert.equal(response.headers.get('x-trace'), 'app.onError:Not Found');
-    });
-  });
+      it('runs the app hooks for unmatched requests too', async () => {
+        const response = await client().get('/nowhere');
+        assert.equal(response.status, 404);
+        assert.equal(response.headers.get('x-trace'), 'app.onError:Not Found');
+      });
+    },
+  );
 
   describe('a failing onError hook', () => {
-    forEachClient(() => {
-      const logged: string[] = [];
-      class Broken {
-        onError(): void { throw new Error('hook bug'); }
-      }
-      return new App({
-        settings: { logError: (message) => { logged.push(message); } },
-        hooks: [Broken],
-        routes: [new Route('/', 'GET', () => { throw new HTTPException(status.HTTP_409_CONFLICT, 'taken'); })],
-      });
-    }, (client) => {
-      it('does not hide the original error response', async () => {
-        const response = await client().get('/');
-        assert.equal(response.status, 409);
-        assert.deepEqual(await response.json(), { detail: 'taken' });
-      });
-    });
+    forEachClient(
+      () => {
+        const logged: string[] = [];
+        class Broken {
+          onError(): void {
+            throw new Error('hook bug');
+          }
+        }
+        return new App({
+          settings: {
+            logError: (message) => {
+              logged.push(message);
+            },
+          },
+          hooks: [Broken],
+          routes: [
+            new Route('/', 'GET', () => {
+              throw new HTTPException(status.HTTP_409_CONFLICT, 'taken');
+            }),
+          ],
+        });
+      },
+      (client) => {
+        it('does not hide the original error response', async () => {
+          const response = await client().get('/');
+          assert.equal(response.status, 409);
+          assert.deepEqual(await response.json(), { detail: 'taken' });
+        });
+      },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Request } from '../../../lib/http/request';
 import { App } from '../../../lib/app';
+import { Request } from '../../../lib/http/request';
 import { inject } from '../../../lib/inject/inject';
 import { Route } from '../../../lib/routing/routes';
 import { forEachClient } from '../../support/clients';
@@ -11,7 +11,11 @@ const inspect = inject([Request], (request) => ({
   path: request.path,
   query: request.query,
   headers: { custom: request.headers['x-custom'] ?? null, upper: request.headers['X-Custom'] ?? null },
-  header: { mixed: request.header('X-CUSTOM') ?? null, missing: request.header('x-missing') ?? null, inherited: typeof request.header('toString') },
+  header: {
+    mixed: request.header('X-CUSTOM') ?? null,
+    missing: request.header('x-missing') ?? null,
+    inherited: typeof request.header('toString'),
+  },
   cookies: request.cookies,
 }));
 
@@ -22,21 +26,49 @@ function makeApp(): App {
       new Route('/inspect', 'GET', inspect),
       new Route('/inspect', 'PUT', inspect),
       new Route('/inspect', 'DELETE', inspect),
-      new Route('/files/{name}', 'GET', inject([Request], (request) => ({ path: request.path, url: request.url }))),
-      new Route('/client', 'GET', inject([Request], (request) => ({ client: request.client }))),
-      new Route('/bytes', 'POST', inject([Request], async (request) => {
-        const bytes = await request.bytes();
-        return { isBuffer: Buffer.isBuffer(bytes), hex: bytes.toString('hex') };
-      })),
-      new Route('/text-then-json', 'POST', inject([Request], async (request) => {
-        const text = await request.text();
-        const json = await request.json();
-        const bytes = await request.bytes();
-        return { text, json, bytes: bytes.length, // biome-ignore lint/suspicious/noSelfCompare: two calls must give the one promise
-        samePromise: request.bytes() === request.bytes() };
-      })),
-      new Route('/json', 'POST', inject([Request], async (request) => ({ json: await request.json() }))),
-      new Route('/unread', 'POST', inject([Request], (request) => ({ method: request.method }))),
+      new Route(
+        '/files/{name}',
+        'GET',
+        inject([Request], (request) => ({ path: request.path, url: request.url })),
+      ),
+      new Route(
+        '/client',
+        'GET',
+        inject([Request], (request) => ({ client: request.client })),
+      ),
+      new Route(
+        '/bytes',
+        'POST',
+        inject([Request], async (request) => {
+          const bytes = await request.bytes();
+          return { isBuffer: Buffer.isBuffer(bytes), hex: bytes.toString('hex') };
+        }),
+      ),
+      new Route(
+        '/text-then-json',
+        'POST',
+        inject([Request], async (request) => {
+          const text = await request.text();
+          const json = await request.json();
+          const bytes = await request.bytes();
+          return {
+            text,
+            json,
+            bytes: bytes.length, // biome-ignore lint/suspicious/noSelfCompare: two calls must give the one promise
+            samePromise: request.bytes() === request.bytes(),
+          };
+        }),
+      ),
+      new Route(
+        '/json',
+        'POST',
+        inject([Request], async (request) => ({ json: await request.json() })),
+      ),
+      new Route(
+        '/unread',
+        'POST',
+        inject([Request], (request) => ({ method: request.method })),
+      ),
     ],
   });
 }

@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { Request } from '../../../components/request';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject/inject';
-import { PlainTextResponse, RedirectResponse, Response, StreamingResponse } from '../../../lib/http/response';
-import { Route } from '../../../lib/routing/routes';
 import * as status from '../../../lib/errors/status';
+import { PlainTextResponse, RedirectResponse, Response, StreamingResponse } from '../../../lib/http/response';
+import { inject } from '../../../lib/inject/inject';
+import { Route } from '../../../lib/routing/routes';
 import { forEachClient, type HttpClient } from '../../support/clients';
 
 async function* countTo(n: number): AsyncGenerator<string> {
@@ -60,19 +60,30 @@ function makeApp(): App {
       new Route('/json', 'GET', () => ({ a: [1, 2], b: 'ü' })),
       new Route('/bytes', 'GET', () => Buffer.from([0, 1, 2, 254, 255])),
       new Route('/nothing', 'GET', () => undefined),
-      new Route('/created', 'POST', () => new Response('made', {
-        status: status.HTTP_201_CREATED,
-        headers: { Location: '/items/7', 'X-Request-Id': 'req-1', 'Content-Type': 'text/x-made' },
-      })),
+      new Route(
+        '/created',
+        'POST',
+        () =>
+          new Response('made', {
+            status: status.HTTP_201_CREATED,
+            headers: { Location: '/items/7', 'X-Request-Id': 'req-1', 'Content-Type': 'text/x-made' },
+          }),
+      ),
       new Route('/teapot', 'GET', () => new PlainTextResponse('short and stout', { status: 418 })),
-      new Route('/generator', 'GET', () => new StreamingResponse(countTo(5), { headers: { 'content-type': 'text/plain', 'x-stream': 'gen' } })),
+      new Route(
+        '/generator',
+        'GET',
+        () => new StreamingResponse(countTo(5), { headers: { 'content-type': 'text/plain', 'x-stream': 'gen' } }),
+      ),
       new Route('/bare-generator', 'GET', () => countTo(3)),
       new Route('/readable', 'GET', () => Readable.from([Buffer.from('alpha '), Buffer.from('beta '), Buffer.from('gamma')])),
       new Route('/broken-stream', 'GET', () => new StreamingResponse(failAfterOneChunk())),
-      new Route('/cookies', 'GET', () => new Response('ok')
-        .appendHeader('Set-Cookie', 'session=abc; Path=/; HttpOnly')
-        .appendHeader('set-cookie', 'theme=dark; Path=/')
-        .appendHeader('set-cookie', 'lang=fr')),
+      new Route('/cookies', 'GET', () =>
+        new Response('ok')
+          .appendHeader('Set-Cookie', 'session=abc; Path=/; HttpOnly')
+          .appendHeader('set-cookie', 'theme=dark; Path=/')
+          .appendHeader('set-cookie', 'lang=fr'),
+      ),
       new Route('/old', 'POST', () => new RedirectResponse('/new')),
       new Route('/see-other', 'POST', () => new RedirectResponse('/new', status.HTTP_303_SEE_OTHER)),
       new Route('/new', 'POST', echoMethod),

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import {
-  HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse, toResponse, type ResponseBody,
-} from '../../../lib/http/response';
 import * as status from '../../../lib/errors/status';
+import {
+  HTMLResponse,
+  JSONResponse,
+  PlainTextResponse,
+  RedirectResponse,
+  Response,
+  type ResponseBody,
+  StreamingResponse,
+  toResponse,
+} from '../../../lib/http/response';
 
 /** Reads any response body to a string. */
 async function bodyText(body: ResponseBody): Promise<string> {
@@ -98,7 +105,10 @@ describe('Response', () => {
     });
 
     it('lets an explicit content-type win', () => {
-      assert.equal(new JSONResponse({}, { headers: { 'Content-Type': 'application/problem+json' } }).headers['content-type'], 'application/problem+json');
+      assert.equal(
+        new JSONResponse({}, { headers: { 'Content-Type': 'application/problem+json' } }).headers['content-type'],
+        'application/problem+json',
+      );
     });
   });
 

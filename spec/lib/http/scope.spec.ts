@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Scope } from '../../../lib/http/scope';
 import { App } from '../../../lib/app';
+import { Scope } from '../../../lib/http/scope';
 import { inject } from '../../../lib/inject/inject';
 import { Route } from '../../../lib/routing/routes';
 import { forEachClient } from '../../support/clients';
@@ -39,30 +39,52 @@ function makeApp(): App {
   return new App({
     hooks: [StateHook],
     routes: [
-      new Route('/rooms/{room}/messages/{id:int}', 'GET', inject([Scope], (scope): Described => ({
-        type: scope.type,
-        method: scope.method,
-        path: scope.path,
-        rawPath: scope.rawPath,
-        queryString: scope.queryString,
-        query: scope.query,
-        headers: { custom: (scope.headers['x-custom'] as string | undefined) ?? null, host: (scope.headers.host as string | undefined) ?? null },
-        client: scope.client,
-        server: scope.server,
-        subprotocols: [...scope.subprotocols],
-        pathParams: scope.pathParams,
-      }))),
-      new Route('/app', 'GET', inject([Scope], (scope) => {
-        lastApp = scope.app;
-        return { isApp: scope.app instanceof App };
-      })),
-      new Route('/state', 'POST', inject([Scope], (scope) => {
-        const fromHook = scope.state.fromHook;
-        scope.state.fromHandler = 'set in handler';
-        lastState = scope.state;
-        return { fromHook: fromHook ?? null };
-      })),
-      new Route('/state-fresh', 'GET', inject([Scope], (scope) => ({ keys: Object.keys(scope.state).sort() }))),
+      new Route(
+        '/rooms/{room}/messages/{id:int}',
+        'GET',
+        inject(
+          [Scope],
+          (scope): Described => ({
+            type: scope.type,
+            method: scope.method,
+            path: scope.path,
+            rawPath: scope.rawPath,
+            queryString: scope.queryString,
+            query: scope.query,
+            headers: {
+              custom: (scope.headers['x-custom'] as string | undefined) ?? null,
+              host: (scope.headers.host as string | undefined) ?? null,
+            },
+            client: scope.client,
+            server: scope.server,
+            subprotocols: [...scope.subprotocols],
+            pathParams: scope.pathParams,
+          }),
+        ),
+      ),
+      new Route(
+        '/app',
+        'GET',
+        inject([Scope], (scope) => {
+          lastApp = scope.app;
+          return { isApp: scope.app instanceof App };
+        }),
+      ),
+      new Route(
+        '/state',
+        'POST',
+        inject([Scope], (scope) => {
+          const fromHook = scope.state.fromHook;
+          scope.state.fromHandler = 'set in handler';
+          lastState = scope.state;
+          return { fromHook: fromHook ?? null };
+        }),
+      ),
+      new Route(
+        '/state-fresh',
+        'GET',
+        inject([Scope], (scope) => ({ keys: Object.keys(scope.state).sort() })),
+      ),
     ],
   });
 }

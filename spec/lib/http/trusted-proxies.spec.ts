@@ -3,11 +3,11 @@ import { request as httpRequest, type Server } from 'node:http';
 import { Scope } from '../../../components/scope';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject/inject';
-import { Route, WebSocketRoute } from '../../../lib/routing/routes';
 import type { SettingsInput } from '../../../lib/config/settings';
 import { TrustedProxies } from '../../../lib/http/trusted-proxies';
-import { liveRefusal, liveUrl, openLive, type LiveSocket } from '../../support/ws-client';
+import { inject } from '../../../lib/inject/inject';
+import { Route, WebSocketRoute } from '../../../lib/routing/routes';
+import { type LiveSocket, liveRefusal, liveUrl, openLive } from '../../support/ws-client';
 
 describe('TrustedProxies', () => {
   it('ignores X-Forwarded-For from a peer it does not trust', () => {
@@ -44,7 +44,10 @@ describe('TrustedProxies', () => {
   });
 
   it('refuses settings that are not a list of addresses, naming the setting', () => {
-    assert.throws(() => new App({ routes: [], settings: { trustedProxies: '127.0.0.1' as unknown as string[] } }), /settings\.trustedProxies must be an array/);
+    assert.throws(
+      () => new App({ routes: [], settings: { trustedProxies: '127.0.0.1' as unknown as string[] } }),
+      /settings\.trustedProxies must be an array/,
+    );
     assert.throws(() => new App({ routes: [], settings: { trustedProxies: [''] } }), /settings\.trustedProxies/);
     assert.throws(() => new App({ routes: [], settings: { trustedProxies: ['nginx'] } }), /expected IP addresses or '\*', got "nginx"/);
   });
@@ -76,8 +79,15 @@ describe('Client addresses behind a trusted proxy, over real sockets', () => {
     return new Promise((resolve, reject) => {
       httpRequest({ host: '127.0.0.1', port, path: '/whoami', headers }, (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve(JSON.parse(body)));
-      }).on('error', reject).end();
+        res
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => {
+            body += chunk;
+          })
+          .on('end', () => resolve(JSON.parse(body)));
+      })
+        .on('error', reject)
+        .end();
     });
   }
 

@@ -7,15 +7,15 @@ import { Request } from '../../../components/request';
 import { Scope } from '../../../components/scope';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { component } from '../../../lib/inject/component';
 import { HTTPException, WebSocketProtocolError } from '../../../lib/errors/exceptions';
-import { inject } from '../../../lib/inject/inject';
-import type { Response } from '../../../lib/http/response';
-import { Include, Route, WebSocketRoute } from '../../../lib/routing/routes';
 import * as status from '../../../lib/errors/status';
+import type { Response } from '../../../lib/http/response';
+import { component } from '../../../lib/inject/component';
+import { inject } from '../../../lib/inject/inject';
+import { Include, Route, WebSocketRoute } from '../../../lib/routing/routes';
 import { TestClient } from '../../../lib/testing/test-client';
 import { startupError } from '../../support/startup-error';
-import { deferred, liveTransport, testTransport, WAIT, within, type Transport } from '../../support/ws-client';
+import { deferred, liveTransport, type Transport, testTransport, WAIT, within } from '../../support/ws-client';
 
 /** One app reached both ways: WebSocket connections and plain HTTP GETs. */
 interface Way {
@@ -47,7 +47,8 @@ function forEachWay(makeApp: () => App, suite: (way: () => Way) => void): void {
       way = {
         ws: liveTransport(server),
         get: (path) => fetch(base + path),
-        postJson: (path, json) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
+        postJson: (path, json) =>
+          fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
       };
     });
     after(() => app?.close());
@@ -76,23 +77,26 @@ describe('hooks', () => {
         for (let i = 0; i < 3; i++) await ws.send('Hello World!');
       });
 
-      forEachWay(() => new App({ routes: [hello, new WebSocketRoute('/ws', helloWorld)], hooks: [WebSocketEvents] }), (way) => {
-        it('connects the socket for a handler that never accepts', async () => {
-          const ending = await way().ws.ending('/ws');
-          assert.deepEqual(ending.messages, ['Hello World!', 'Hello World!', 'Hello World!']);
-          assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
-        });
+      forEachWay(
+        () => new App({ routes: [hello, new WebSocketRoute('/ws', helloWorld)], hooks: [WebSocketEvents] }),
+        (way) => {
+          it('connects the socket for a handler that never accepts', async () => {
+            const ending = await way().ws.ending('/ws');
+            assert.deepEqual(ending.messages, ['Hello World!', 'Hello World!', 'Hello World!']);
+            assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
+          });
 
-        it('leaves HTTP routes alone', async () => {
-          const response = await way().get('/hello');
-          assert.equal(response.status, 200);
-          assert.deepEqual(await response.json(), { hello: 'world' });
-        });
+          it('leaves HTTP routes alone', async () => {
+            const response = await way().get('/hello');
+            assert.equal(response.status, 200);
+            assert.deepEqual(await response.json(), { hello: 'world' });
+          });
 
-        it('leaves unmatched HTTP requests alone too', async () => {
-          assert.equal((await way().get('/nowhere')).status, 404);
-        });
-      });
+          it('leaves unmatched HTTP requests alone too', async () => {
+            assert.equal((await way().get('/nowhere')).status, 404);
+          });
+        },
+      );
     });
 
     describe('on_request that requires a subprotocol', () => {
@@ -109,26 +113,31 @@ describe('hooks', () => {
           await ws.connect(PROTOCOL);
         }
       }
-      const greet = inject([WebSocket], async (ws) => { await ws.sendJson({ protocol: ws.subprotocol }); });
-
-      forEachWay(() => new App({ routes: [hello, new WebSocketRoute('/ws', greet)], hooks: [new WebSocketEvents()] }), (way) => {
-        it('closes 1002 with the reason when the client does not offer the protocol', async () => {
-          const ending = await way().ws.ending('/ws', { subprotocols: ['other.example.io'] });
-          assert.deepEqual([ending.code, ending.reason], [status.WS_1002_PROTOCOL_ERROR, `Protocol ${PROTOCOL} is required`]);
-          assert.deepEqual(ending.messages, []);
-        });
-
-        it('connects with the protocol when the client offers it', async () => {
-          const peer = await way().ws.open('/ws', { subprotocols: ['other.example.io', PROTOCOL] });
-          assert.equal(peer.protocol, PROTOCOL);
-          assert.deepEqual(await peer.receiveJson(), { protocol: PROTOCOL });
-          assert.equal((await within(peer.closed, WAIT, 'the close')).code, status.WS_1000_NORMAL_CLOSURE);
-        });
-
-        it('leaves HTTP routes alone', async () => {
-          assert.deepEqual(await (await way().get('/hello')).json(), { hello: 'world' });
-        });
+      const greet = inject([WebSocket], async (ws) => {
+        await ws.sendJson({ protocol: ws.subprotocol });
       });
+
+      forEachWay(
+        () => new App({ routes: [hello, new WebSocketRoute('/ws', greet)], hooks: [new WebSocketEvents()] }),
+        (way) => {
+          it('closes 1002 with the reason when the client does not offer the protocol', async () => {
+            const ending = await way().ws.ending('/ws', { subprotocols: ['other.example.io'] });
+            assert.deepEqual([ending.code, ending.reason], [status.WS_1002_PROTOCOL_ERROR, `Protocol ${PROTOCOL} is required`]);
+            assert.deepEqual(ending.messages, []);
+          });
+
+          it('connects with the protocol when the client offers it', async () => {
+            const peer = await way().ws.open('/ws', { subprotocols: ['other.example.io', PROTOCOL] });
+            assert.equal(peer.protocol, PROTOCOL);
+            assert.deepEqual(await peer.receiveJson(), { protocol: PROTOCOL });
+            assert.equal((await within(peer.closed, WAIT, 'the close')).code, status.WS_1000_NORMAL_CLOSURE);
+          });
+
+          it('leaves HTTP routes alone', async () => {
+            assert.deepEqual(await (await way().get('/hello')).json(), { hello: 'world' });
+          });
+        },
+      );
     });
 
     describe('on_response that says goodbye on a socket the handler left open', () => {
@@ -150,30 +159,37 @@ describe('hooks', () => {
         await ws.close();
       });
 
-      forEachWay(() => new App({
-        routes: [hello, new WebSocketRoute('/open', leavesOpen), new WebSocketRoute('/closed', closes)],
-        hooks: [WebSocketEvents],
-      }), (way) => {
-        it('sends the last message after the handler returned, then the socket closes 1000', async () => {
-          const ending = await way().ws.ending('/open');
-          assert.deepEqual(ending.messages.map((m) => JSON.parse(String(m))), [
-            { index: 0, text: 'Hello World!' },
-            { status: 'ok', message: 'Have a nice Day!' },
-          ]);
-          assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
-        });
+      forEachWay(
+        () =>
+          new App({
+            routes: [hello, new WebSocketRoute('/open', leavesOpen), new WebSocketRoute('/closed', closes)],
+            hooks: [WebSocketEvents],
+          }),
+        (way) => {
+          it('sends the last message after the handler returned, then the socket closes 1000', async () => {
+            const ending = await way().ws.ending('/open');
+            assert.deepEqual(
+              ending.messages.map((m) => JSON.parse(String(m))),
+              [
+                { index: 0, text: 'Hello World!' },
+                { status: 'ok', message: 'Have a nice Day!' },
+              ],
+            );
+            assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
+          });
 
-        it('sends nothing when the handler closed the socket itself', async () => {
-          const ending = await way().ws.ending('/closed');
-          assert.deepEqual(ending.messages, []);
-          assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
-        });
+          it('sends nothing when the handler closed the socket itself', async () => {
+            const ending = await way().ws.ending('/closed');
+            assert.deepEqual(ending.messages, []);
+            assert.equal(ending.code, status.WS_1000_NORMAL_CLOSURE);
+          });
 
-        it('leaves HTTP responses alone', async () => {
-          const response = await way().get('/hello');
-          assert.deepEqual(await response.json(), { hello: 'world' });
-        });
-      });
+          it('leaves HTTP responses alone', async () => {
+            const response = await way().get('/hello');
+            assert.deepEqual(await response.json(), { hello: 'world' });
+          });
+        },
+      );
     });
   });
 
@@ -182,37 +198,52 @@ describe('hooks', () => {
     const accessLog: string[] = [];
     class AccessLog {
       @inject([Request, CurrentResponse])
-      onResponse(request: Request, response: Response): void { accessLog.push(`${request.method} ${request.path} ${response.status}`); }
+      onResponse(request: Request, response: Response): void {
+        accessLog.push(`${request.method} ${request.path} ${response.status}`);
+      }
 
       @inject([Request, CurrentResponse])
-      onError(request: Request, response: Response): void { this.onResponse(request, response); }
+      onError(request: Request, response: Response): void {
+        this.onResponse(request, response);
+      }
     }
     /** Injects only what both kinds have: runs on both. */
     const seen: string[] = [];
     class Everywhere {
       @inject([Scope])
-      onRequest(scope: Scope): void { seen.push(`${scope.type} ${scope.path}`); }
+      onRequest(scope: Scope): void {
+        seen.push(`${scope.type} ${scope.path}`);
+      }
     }
     /** Components built from WebSocket and from Body: a hook that injects them follows their kind. */
-    class Peer { constructor(readonly ws: WebSocket) {} }
-    class Payload { constructor(readonly body: unknown) {} }
-    const components = [
-      component(Peer, [WebSocket], (ws) => new Peer(ws)),
-      component(Payload, [Body()], (body) => new Payload(body)),
-    ];
+    class Peer {
+      constructor(readonly ws: WebSocket) {}
+    }
+    class Payload {
+      constructor(readonly body: unknown) {}
+    }
+    const components = [component(Peer, [WebSocket], (ws) => new Peer(ws)), component(Payload, [Body()], (body) => new Payload(body))];
     const through: string[] = [];
     class ThroughComponents {
       @inject([Peer])
-      onRequest(peer: Peer): void { through.push(`peer ${peer.ws.path}`); }
+      onRequest(peer: Peer): void {
+        through.push(`peer ${peer.ws.path}`);
+      }
 
       @inject([Payload, CurrentResponse])
-      onResponse(payload: Payload, response: Response): void { through.push(`payload ${JSON.stringify(payload.body)} ${response.status}`); }
+      onResponse(payload: Payload, response: Response): void {
+        through.push(`payload ${JSON.stringify(payload.body)} ${response.status}`);
+      }
     }
     const echo = inject([WebSocket], async (ws) => {
       await ws.accept();
       for await (const message of ws) await ws.send(message);
     });
-    const post = new Route('/items', 'POST', inject([Body()], (body) => ({ got: body })));
+    const post = new Route(
+      '/items',
+      'POST',
+      inject([Body()], (body) => ({ got: body })),
+    );
 
     beforeEach(() => {
       accessLog.length = 0;
@@ -220,40 +251,50 @@ describe('hooks', () => {
       through.length = 0;
     });
 
-    forEachWay(() => new App({
-      routes: [hello, new WebSocketRoute('/echo', echo), new Include('/c', [post, new WebSocketRoute('/echo', echo)], { hooks: [ThroughComponents] })],
-      hooks: [AccessLog, Everywhere],
-      components,
-    }), (way) => {
-      it('an access log that injects Request keeps logging HTTP once a WebSocketRoute is added', async () => {
-        assert.equal((await way().get('/hello')).status, 200);
-        assert.equal((await way().get('/nowhere')).status, 404);
-        assert.deepEqual(accessLog, ['GET /hello 200', 'GET /nowhere 404']);
-      });
+    forEachWay(
+      () =>
+        new App({
+          routes: [
+            hello,
+            new WebSocketRoute('/echo', echo),
+            new Include('/c', [post, new WebSocketRoute('/echo', echo)], { hooks: [ThroughComponents] }),
+          ],
+          hooks: [AccessLog, Everywhere],
+          components,
+        }),
+      (way) => {
+        it('an access log that injects Request keeps logging HTTP once a WebSocketRoute is added', async () => {
+          assert.equal((await way().get('/hello')).status, 200);
+          assert.equal((await way().get('/nowhere')).status, 404);
+          assert.deepEqual(accessLog, ['GET /hello 200', 'GET /nowhere 404']);
+        });
 
-      it('a WebSocket connection skips the HTTP-only methods and runs the rest', async () => {
-        const peer = await way().ws.open('/c/echo');
-        peer.send('ping');
-        assert.equal(await peer.receiveText(), 'ping');
-        await peer.close();
-        assert.deepEqual(accessLog, []);
-        assert.deepEqual(seen, ['websocket /c/echo']);
-        assert.deepEqual(through, ['peer /c/echo']);
-      });
+        it('a WebSocket connection skips the HTTP-only methods and runs the rest', async () => {
+          const peer = await way().ws.open('/c/echo');
+          peer.send('ping');
+          assert.equal(await peer.receiveText(), 'ping');
+          await peer.close();
+          assert.deepEqual(accessLog, []);
+          assert.deepEqual(seen, ['websocket /c/echo']);
+          assert.deepEqual(through, ['peer /c/echo']);
+        });
 
-      it('an HTTP request skips the methods built on WebSocket, transitively through components', async () => {
-        const response = await way().postJson('/c/items', { a: 1 });
-        assert.deepEqual(await response.json(), { got: { a: 1 } });
-        assert.deepEqual(seen, ['http /c/items']);
-        assert.deepEqual(through, ['payload {"a":1} 200']);
-      });
-    });
+        it('an HTTP request skips the methods built on WebSocket, transitively through components', async () => {
+          const response = await way().postJson('/c/items', { a: 1 });
+          assert.deepEqual(await response.json(), { got: { a: 1 } });
+          assert.deepEqual(seen, ['http /c/items']);
+          assert.deepEqual(through, ['payload {"a":1} 200']);
+        });
+      },
+    );
 
     it('keeps appliesTo as explicit control: the hook wraps exactly those kinds', async () => {
       const calls: string[] = [];
       class HttpOnly {
         readonly appliesTo = ['http'] as const;
-        onRequest(): void { calls.push('http-only'); }
+        onRequest(): void {
+          calls.push('http-only');
+        }
       }
       const app = new App({ routes: [hello, new WebSocketRoute('/echo', echo)], hooks: [HttpOnly] });
       const client = new TestClient(app);
@@ -271,7 +312,9 @@ describe('hooks', () => {
       class Claims {
         readonly appliesTo = ['http', 'websocket'] as const;
         @inject([Request])
-        onRequest(request: Request): void { void request; }
+        onRequest(request: Request): void {
+          void request;
+        }
       }
       const message = startupError(() => new App({ routes: [new WebSocketRoute('/ws', echo)], hooks: [Claims] }));
       assert.match(message, /route WS \/ws, function Claims\.onRequest, parameter 1 \(Request\)/);
@@ -281,7 +324,10 @@ describe('hooks', () => {
     it('a method that injects HTTP-only and WebSocket-only tokens together is a startup error', () => {
       class Confused {
         @inject([Request, WebSocket])
-        onRequest(request: Request, ws: WebSocket): void { void request; void ws; }
+        onRequest(request: Request, ws: WebSocket): void {
+          void request;
+          void ws;
+        }
       }
       const message = startupError(() => new App({ routes: [hello], hooks: [Confused] }));
       assert.match(message, /route GET \/hello: hook Confused\.onRequest injects Request, WebSocket, which no connection has together/);
@@ -290,7 +336,9 @@ describe('hooks', () => {
     it('a hook listed on a route itself that would never run there is a startup error', () => {
       class NeedsRequest {
         @inject([Request])
-        onRequest(request: Request): void { void request; }
+        onRequest(request: Request): void {
+          void request;
+        }
       }
       const message = startupError(() => new App({ routes: [new WebSocketRoute('/ws', echo, { hooks: [NeedsRequest] })] }));
       assert.match(message, /route WS \/ws: hook NeedsRequest is listed on this route but never runs on it: onRequest injects Request/);
@@ -300,7 +348,9 @@ describe('hooks', () => {
       const calls: string[] = [];
       class Audit {
         @inject([Request])
-        onRequest(request: Request): void { calls.push(request.path); }
+        onRequest(request: Request): void {
+          calls.push(request.path);
+        }
       }
       const app = new App({ routes: [new Include('/api', [hello, new WebSocketRoute('/echo', echo)], { hooks: [Audit] })] });
       const client = new TestClient(app);
@@ -328,37 +378,45 @@ describe('hooks', () => {
           if (name === 'first') done.resolve();
           void error;
         }
-        onResponse(): void { events.push(`${name}.onResponse`); }
+        onResponse(): void {
+          events.push(`${name}.onResponse`);
+        }
       }
       Object.defineProperty(Step, 'name', { value: `Step_${name}` });
       return Step;
     }
-    const never = inject([WebSocket], async (ws) => { await ws.accept(); });
+    const never = inject([WebSocket], async (ws) => {
+      await ws.accept();
+    });
     beforeEach(() => {
       events.length = 0;
       done = deferred<void>();
     });
 
-    forEachWay(() => new App({
-      settings: { logError: () => {} },
-      routes: [
-        new Route('/refused', 'GET', () => 'never', { hooks: [hook('second', true), hook('third')] }),
-        new WebSocketRoute('/refused', never, { hooks: [hook('second', true), hook('third')] }),
-      ],
-      hooks: [hook('first')],
-    }), (way) => {
-      it('HTTP: the refusing hook and those before it get onError, the one after it nothing', async () => {
-        const response = await way().get('/refused');
-        assert.equal(response.status, 403);
-        assert.deepEqual(events, ['first.onRequest', 'second.onRequest', 'second.onError', 'first.onError']);
-      });
+    forEachWay(
+      () =>
+        new App({
+          settings: { logError: () => {} },
+          routes: [
+            new Route('/refused', 'GET', () => 'never', { hooks: [hook('second', true), hook('third')] }),
+            new WebSocketRoute('/refused', never, { hooks: [hook('second', true), hook('third')] }),
+          ],
+          hooks: [hook('first')],
+        }),
+      (way) => {
+        it('HTTP: the refusing hook and those before it get onError, the one after it nothing', async () => {
+          const response = await way().get('/refused');
+          assert.equal(response.status, 403);
+          assert.deepEqual(events, ['first.onRequest', 'second.onRequest', 'second.onError', 'first.onError']);
+        });
 
-      it('WebSocket: the same, before the handshake completes', async () => {
-        const refusal = await way().ws.refusal('/refused');
-        assert.equal(refusal.status, 403);
-        await within(done.promise, WAIT, 'the onError hooks');
-        assert.deepEqual(events, ['first.onRequest', 'second.onRequest', 'second.onError', 'first.onError']);
-      });
-    });
+        it('WebSocket: the same, before the handshake completes', async () => {
+          const refusal = await way().ws.refusal('/refused');
+          assert.equal(refusal.status, 403);
+          await within(done.promise, WAIT, 'the onError hooks');
+          assert.deepEqual(events, ['first.onRequest', 'second.onRequest', 'second.onError', 'first.onError']);
+        });
+      },
+    );
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Scope } from '../../../components/scope';
 import { App } from '../../../lib/app';
 import { ConfigurationError } from '../../../lib/errors/exceptions';
@@ -22,7 +22,9 @@ describe('inject', () => {
   it('annotates a method when used as a decorator', () => {
     class Hook {
       @inject([Scope])
-      onRequest(scope: Scope): string { return scope.path; }
+      onRequest(scope: Scope): string {
+        return scope.path;
+      }
     }
     assert.deepEqual(declaredTokens(Hook.prototype.onRequest), [Scope]);
   });
@@ -30,7 +32,9 @@ describe('inject', () => {
   it('reads class-typed parameters from decorator metadata when given no list', () => {
     class Hook {
       @inject()
-      onRequest(scope: Scope): string { return scope.path; }
+      onRequest(scope: Scope): string {
+        return scope.path;
+      }
     }
     assert.deepEqual(declaredTokens(Hook.prototype.onRequest), [Scope]);
   });
@@ -38,38 +42,57 @@ describe('inject', () => {
   describe('compiled without experimentalDecorators (standard TC39 decorators)', () => {
     /** What a TC39 runtime passes a method decorator: the method and a context object. */
     function standardContext(name: string): object {
-      return { kind: 'method', name, static: false, private: false, access: { has: () => true, get: () => undefined }, addInitializer: () => {}, metadata: {} };
+      return {
+        kind: 'method',
+        name,
+        static: false,
+        private: false,
+        access: { has: () => true, get: () => undefined },
+        addInitializer: () => {},
+        metadata: {},
+      };
     }
 
     it('@inject([...]) fails with a message naming both tsconfig options', () => {
-      const method = function onRequest(scope: Scope): string { return scope.path; };
+      const method = function onRequest(scope: Scope): string {
+        return scope.path;
+      };
       const decorate = inject([Scope]) as unknown as (value: unknown, context: object) => void;
-      assert.throws(() => decorate(method, standardContext('onRequest')), (error: Error) => {
-        assert.ok(error instanceof TypeError);
-        assert.match(error.message, /@inject\(\.\.\.\) on onRequest was called as a standard \(TC39\) method decorator/);
-        assert.match(error.message, /"experimentalDecorators": true/);
-        assert.match(error.message, /"emitDecoratorMetadata": true/);
-        return true;
-      });
+      assert.throws(
+        () => decorate(method, standardContext('onRequest')),
+        (error: Error) => {
+          assert.ok(error instanceof TypeError);
+          assert.match(error.message, /@inject\(\.\.\.\) on onRequest was called as a standard \(TC39\) method decorator/);
+          assert.match(error.message, /"experimentalDecorators": true/);
+          assert.match(error.message, /"emitDecoratorMetadata": true/);
+          return true;
+        },
+      );
     });
 
     it('does so when a class compiled by tsc with such a tsconfig is loaded', function () {
       this.timeout(60000);
       const dir = mkdtempSync(join(tmpdir(), 'starwire-tc39-'));
-      writeFileSync(join(dir, 'hook.ts'), [
-        'declare function require(id: string): unknown;',
-        `const { inject } = require(${JSON.stringify(join(root, 'dist/lib/inject/inject.js'))}) as { inject: (tokens: unknown[]) => (...args: unknown[]) => void };`,
-        `const { Scope } = require(${JSON.stringify(join(root, 'dist/components/scope.js'))}) as { Scope: unknown };`,
-        'export class Greeter {',
-        '  @inject([Scope])',
-        '  onRequest(scope: unknown): unknown { return scope; }',
-        '}',
-      ].join('\n'));
+      writeFileSync(
+        join(dir, 'hook.ts'),
+        [
+          'declare function require(id: string): unknown;',
+          `const { inject } = require(${JSON.stringify(join(root, 'dist/lib/inject/inject.js'))}) as { inject: (tokens: unknown[]) => (...args: unknown[]) => void };`,
+          `const { Scope } = require(${JSON.stringify(join(root, 'dist/components/scope.js'))}) as { Scope: unknown };`,
+          'export class Greeter {',
+          '  @inject([Scope])',
+          '  onRequest(scope: unknown): unknown { return scope; }',
+          '}',
+        ].join('\n'),
+      );
       // The tsconfig a user without the two options has: TypeScript then emits TC39 decorators.
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, outDir: 'out', types: [], skipLibCheck: true },
-        files: ['hook.ts'],
-      }));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, outDir: 'out', types: [], skipLibCheck: true },
+          files: ['hook.ts'],
+        }),
+      );
       execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', dir], { encoding: 'utf8' });
       const emitted = readFileSync(join(dir, 'out/hook.js'), 'utf8');
       assert.match(emitted, /__esDecorate/, 'expected TypeScript to emit standard decorators');
@@ -88,7 +111,9 @@ describe('inject', () => {
   it('@inject() whose decorator metadata is missing says emitDecoratorMetadata is off', () => {
     // What a compiler without emitDecoratorMetadata produces: the decorator runs, no metadata is recorded.
     class Greeter {
-      onRequest(scope: Scope): string { return scope.path; }
+      onRequest(scope: Scope): string {
+        return scope.path;
+      }
     }
     const descriptor = Object.getOwnPropertyDescriptor(Greeter.prototype, 'onRequest')!;
     inject()(Greeter.prototype, 'onRequest', descriptor);
@@ -99,7 +124,10 @@ describe('inject', () => {
       assert.ok(error instanceof ConfigurationError);
       message = error.message;
     }
-    assert.match(message, /route GET \/: hook Greeter\.onRequest: @inject\(\) without a token list reads the parameter types from decorator metadata, and there is none/);
+    assert.match(
+      message,
+      /route GET \/: hook Greeter\.onRequest: @inject\(\) without a token list reads the parameter types from decorator metadata, and there is none/,
+    );
     assert.match(message, /"emitDecoratorMetadata" is off/);
     assert.doesNotMatch(message, /declares no tokens/);
   });
@@ -112,15 +140,33 @@ describe('inject', () => {
     this.timeout(30000);
     const dir = mkdtempSync(join(tmpdir(), 'starwire-types-'));
     const file = join(dir, 'wrong.ts');
-    writeFileSync(file, [
-      `import { inject } from ${JSON.stringify(join(root, 'lib/inject/inject'))};`,
-      `import { PathParam } from ${JSON.stringify(join(root, 'components/path-param'))};`,
-      `export const wrong = inject([PathParam('id', { type: 'integer' })], (id: string) => id);`,
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `import { inject } from ${JSON.stringify(join(root, 'lib/inject/inject'))};`,
+        `import { PathParam } from ${JSON.stringify(join(root, 'components/path-param'))};`,
+        `export const wrong = inject([PathParam('id', { type: 'integer' })], (id: string) => id);`,
+      ].join('\n'),
+    );
     const tsc = join(root, 'node_modules/.bin/tsc');
     let output = '';
     try {
-      execFileSync(tsc, ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--experimentalDecorators', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), file], { encoding: 'utf8' });
+      execFileSync(
+        tsc,
+        [
+          '--ignoreConfig',
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--experimentalDecorators',
+          '--types',
+          'node',
+          '--typeRoots',
+          join(root, 'node_modules/@types'),
+          file,
+        ],
+        { encoding: 'utf8' },
+      );
     } catch (error) {
       output = String((error as { stdout?: string }).stdout);
     }

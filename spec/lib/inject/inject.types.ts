@@ -9,13 +9,19 @@ import { PathParam } from '../../../components/path-param';
 import { QueryParam } from '../../../components/query-param';
 import { Request } from '../../../components/request';
 import { Scope } from '../../../components/scope';
-import { component, ComponentToken } from '../../../lib/inject/component';
+import { ComponentToken, component } from '../../../lib/inject/component';
 import { inject } from '../../../lib/inject/inject';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
-function expectType<T extends true>(): T | undefined { return undefined; }
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(): T | undefined {
+  return undefined;
+}
 
-class Db { find(id: number): string { return String(id); } }
+class Db {
+  find(id: number): string {
+    return String(id);
+  }
+}
 
 // Parameter types are inferred from the tokens, position by position.
 export const inferred = inject(
@@ -33,7 +39,14 @@ export const inferred = inject(
 
 // Schemas describe object types, required and optional keys included.
 export const body = inject(
-  [Body({ type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['name'], additionalProperties: false })],
+  [
+    Body({
+      type: 'object',
+      properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['name'],
+      additionalProperties: false,
+    }),
+  ],
   (value) => {
     expectType<Equal<typeof value, { name: string; age?: number; tags?: string[] }>>();
   },
@@ -62,20 +75,29 @@ export const tooMany = inject([Request], (request: Request, extra: string) => [r
 // The decorator form checks the method's signature the same way.
 export class Hooks {
   @inject([Scope, PathParam('id', { type: 'integer' })])
-  onRequest(scope: Scope, id: number): void { void scope; void id; }
+  onRequest(scope: Scope, id: number): void {
+    void scope;
+    void id;
+  }
 }
 export class WrongHooks {
   // @ts-expect-error Scope is not a Request
   @inject([Scope])
-  onRequest(request: Request): void { void request; }
+  onRequest(request: Request): void {
+    void request;
+  }
 }
 
 // oneOf of objects told apart by a `type` constant is a discriminated union.
 export const commands = inject(
-  [Body({ oneOf: [
-    { type: 'object', properties: { type: { const: 'join' }, room: { type: 'string' } }, required: ['type', 'room'] },
-    { type: 'object', properties: { type: { const: 'say' }, text: { type: 'string' } }, required: ['type', 'text'] },
-  ] })],
+  [
+    Body({
+      oneOf: [
+        { type: 'object', properties: { type: { const: 'join' }, room: { type: 'string' } }, required: ['type', 'room'] },
+        { type: 'object', properties: { type: { const: 'say' }, text: { type: 'string' } }, required: ['type', 'text'] },
+      ],
+    }),
+  ],
   (command) => {
     if (command.type === 'join') expectType<Equal<typeof command.room, string>>();
     else expectType<Equal<typeof command.text, string>>();

@@ -5,10 +5,10 @@ import { PathParam } from '../../../components/path-param';
 import { QueryParam } from '../../../components/query-param';
 import { App } from '../../../lib/app';
 import { ConfigurationError } from '../../../lib/errors/exceptions';
-import { inject } from '../../../lib/inject/inject';
-import { Route, WebSocketRoute } from '../../../lib/routing/routes';
-import type { JsonSchema } from '../../../lib/inject/schema';
 import * as status from '../../../lib/errors/status';
+import { inject } from '../../../lib/inject/inject';
+import type { JsonSchema } from '../../../lib/inject/schema';
+import { Route, WebSocketRoute } from '../../../lib/routing/routes';
 import { TestClient } from '../../../lib/testing/test-client';
 import { forEachClient } from '../../support/clients';
 
@@ -18,17 +18,37 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {} },
     routes: [
-      new Route('/signup', 'POST', inject([Body({ type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'] })],
-        (body) => ({ email: body.email }))),
-      new Route('/since', 'GET', inject([QueryParam('after', { type: 'string', format: 'date-time' }, { required: true })], (after) => ({ after }))),
-      new Route('/orders/{id}', 'GET', inject([PathParam('id', { type: 'string', format: 'uuid' })], (id) => ({ id }))),
-      new WebSocketRoute('/links', inject([Message({ type: 'object', properties: { url: { type: 'string', format: 'uri' } }, required: ['url'] })],
-        (message) => ({ saved: message.url }))),
+      new Route(
+        '/signup',
+        'POST',
+        inject([Body({ type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'] })], (body) => ({
+          email: body.email,
+        })),
+      ),
+      new Route(
+        '/since',
+        'GET',
+        inject([QueryParam('after', { type: 'string', format: 'date-time' }, { required: true })], (after) => ({ after })),
+      ),
+      new Route(
+        '/orders/{id}',
+        'GET',
+        inject([PathParam('id', { type: 'string', format: 'uuid' })], (id) => ({ id })),
+      ),
+      new WebSocketRoute(
+        '/links',
+        inject([Message({ type: 'object', properties: { url: { type: 'string', format: 'uri' } }, required: ['url'] })], (message) => ({
+          saved: message.url,
+        })),
+      ),
     ],
   });
 }
 
-interface Failure { parameter: string; errors: { keyword: string; params: Record<string, unknown> }[] }
+interface Failure {
+  parameter: string;
+  errors: { keyword: string; params: Record<string, unknown> }[];
+}
 
 describe('JSON Schema formats (ajv-formats)', () => {
   forEachClient(makeApp, (client) => {
@@ -73,29 +93,86 @@ describe('JSON Schema formats (ajv-formats)', () => {
 describe('JSON Schema strict mode: a bad schema fails at new App()', () => {
   const misspelt = { type: 'string', minLenght: 3 } as JsonSchema;
   const cases: readonly [string, () => Route | WebSocketRoute, RegExp][] = [
-    ['a misspelt keyword in Body', () => new Route('/a', 'POST', inject([Body({ type: 'object', properties: { name: misspelt } })], () => 1)),
-      /route POST \/a\b.*\(Body\): invalid JSON Schema for body: strict mode: unknown keyword: "minLenght"/],
-    ['a misspelt keyword in QueryParam', () => new Route('/a', 'GET', inject([QueryParam('q', misspelt)], () => 1)),
-      /route GET \/a\b.*\(QueryParam\("q"\)\): invalid JSON Schema for query parameter "q": strict mode: unknown keyword: "minLenght"/],
-    ['a misspelt keyword in PathParam', () => new Route('/a/{slug}', 'GET', inject([PathParam('slug', misspelt)], () => 1)),
-      /route GET \/a\/\{slug\}.*\(PathParam\("slug"\)\): invalid JSON Schema for path parameter "slug": strict mode: unknown keyword: "minLenght"/],
-    ['a misspelt keyword in Message', () => new WebSocketRoute('/a', inject([Message({ type: 'object', properties: { text: misspelt } })], () => 1)),
-      /route WS \/a\b.*\(Message\): invalid JSON Schema for message: strict mode: unknown keyword: "minLenght"/],
-    ['an unknown format', () => new Route('/a', 'GET', inject([QueryParam('q', { type: 'string', format: 'emial' })], () => 1)),
-      /query parameter "q": unknown format "emial"/],
-    ['an unknown type', () => new Route('/a', 'POST', inject([Body({ type: 'strnig' })], () => 1)),
-      /invalid JSON Schema for body: schema is invalid: data\/type must be equal to one of the allowed values/],
-    ['a keyword for another type (minimum on a query parameter without a type: never checked against a string)',
-      () => new Route('/a', 'GET', inject([QueryParam('page', { minimum: 1 })], () => 1)),
-      /query parameter "page": strict mode: missing type "number" for keyword "minimum"/],
+    [
+      'a misspelt keyword in Body',
+      () =>
+        new Route(
+          '/a',
+          'POST',
+          inject([Body({ type: 'object', properties: { name: misspelt } })], () => 1),
+        ),
+      /route POST \/a\b.*\(Body\): invalid JSON Schema for body: strict mode: unknown keyword: "minLenght"/,
+    ],
+    [
+      'a misspelt keyword in QueryParam',
+      () =>
+        new Route(
+          '/a',
+          'GET',
+          inject([QueryParam('q', misspelt)], () => 1),
+        ),
+      /route GET \/a\b.*\(QueryParam\("q"\)\): invalid JSON Schema for query parameter "q": strict mode: unknown keyword: "minLenght"/,
+    ],
+    [
+      'a misspelt keyword in PathParam',
+      () =>
+        new Route(
+          '/a/{slug}',
+          'GET',
+          inject([PathParam('slug', misspelt)], () => 1),
+        ),
+      /route GET \/a\/\{slug\}.*\(PathParam\("slug"\)\): invalid JSON Schema for path parameter "slug": strict mode: unknown keyword: "minLenght"/,
+    ],
+    [
+      'a misspelt keyword in Message',
+      () =>
+        new WebSocketRoute(
+          '/a',
+          inject([Message({ type: 'object', properties: { text: misspelt } })], () => 1),
+        ),
+      /route WS \/a\b.*\(Message\): invalid JSON Schema for message: strict mode: unknown keyword: "minLenght"/,
+    ],
+    [
+      'an unknown format',
+      () =>
+        new Route(
+          '/a',
+          'GET',
+          inject([QueryParam('q', { type: 'string', format: 'emial' })], () => 1),
+        ),
+      /query parameter "q": unknown format "emial"/,
+    ],
+    [
+      'an unknown type',
+      () =>
+        new Route(
+          '/a',
+          'POST',
+          inject([Body({ type: 'strnig' })], () => 1),
+        ),
+      /invalid JSON Schema for body: schema is invalid: data\/type must be equal to one of the allowed values/,
+    ],
+    [
+      'a keyword for another type (minimum on a query parameter without a type: never checked against a string)',
+      () =>
+        new Route(
+          '/a',
+          'GET',
+          inject([QueryParam('page', { minimum: 1 })], () => 1),
+        ),
+      /query parameter "page": strict mode: missing type "number" for keyword "minimum"/,
+    ],
   ];
   for (const [what, route, message] of cases) {
     it(`${what} is a ConfigurationError naming route and parameter`, () => {
-      assert.throws(() => new App({ routes: [route()] }), (error: Error) => {
-        assert.ok(error instanceof ConfigurationError, String(error));
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => new App({ routes: [route()] }),
+        (error: Error) => {
+          assert.ok(error instanceof ConfigurationError, String(error));
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
-import { openLive, within, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, openLive, within } from '../../support/ws-client';
 
 /** The compiled node script, next to this file's compiled output under dist/. */
 const NODE_SCRIPT = join(__dirname, '..', '..', 'support', 'realtime-node.js');
@@ -28,16 +28,22 @@ async function startNode(name: string): Promise<Node> {
     execArgv: [],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const port = await within(new Promise<number>((resolve, reject) => {
-    child.once('message', (message: unknown) => {
-      const port = typeof message === 'object' && message !== null ? (message as { port?: unknown }).port : undefined;
-      if (typeof port === 'number') resolve(port);
-      else reject(new Error(`node ${name} sent ${JSON.stringify(message)}`));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`node ${name} exited (${code ?? signal}) before listening: ${stderr}`)));
-    child.once('error', reject);
-  }), 8000, `node ${name} to listen`).catch((error: unknown) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const port = await within(
+    new Promise<number>((resolve, reject) => {
+      child.once('message', (message: unknown) => {
+        const port = typeof message === 'object' && message !== null ? (message as { port?: unknown }).port : undefined;
+        if (typeof port === 'number') resolve(port);
+        else reject(new Error(`node ${name} sent ${JSON.stringify(message)}`));
+      });
+      child.once('exit', (code, signal) => reject(new Error(`node ${name} exited (${code ?? signal}) before listening: ${stderr}`)));
+      child.once('error', reject);
+    }),
+    8000,
+    `node ${name} to listen`,
+  ).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
   });
@@ -62,11 +68,13 @@ function running(node: Node | undefined): Node {
 
 async function http<T>(node: Node, method: string, path: string, json?: unknown): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${node.port}${path}`, {
-    method, headers: json === undefined ? {} : { 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json),
+    method,
+    headers: json === undefined ? {} : { 'content-type': 'application/json' },
+    body: json === undefined ? undefined : JSON.stringify(json),
     signal: AbortSignal.timeout(3000),
   });
   assert.equal(response.status, 200, `${method} ${path} on node ${node.name}: ${await response.clone().text()}`);
-  return await response.json() as T;
+  return (await response.json()) as T;
 }
 
 describe('RealtimeManager across processes (two app processes sharing Redis)', function () {
@@ -86,7 +94,10 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
   }
 
   async function nothingArrives(socket: LiveSocket, ms = 200): Promise<void> {
-    const outcome = await socket.receive(ms).then((message) => ({ message }), () => ({}));
+    const outcome = await socket.receive(ms).then(
+      (message) => ({ message }),
+      () => ({}),
+    );
     assert.ok(!('message' in outcome), `expected nothing, got ${'message' in outcome ? String(outcome.message) : ''}`);
   }
 
@@ -122,9 +133,9 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
     assert.deepEqual(await bob.receiveJson(), { type: 'ok', op: 'join' });
 
     ann.sendJson({ op: 'say', room: 'lobby', text: 'hello from A' });
-    const onA = await ann.receiveJson() as Record<string, unknown>;
+    const onA = (await ann.receiveJson()) as Record<string, unknown>;
     assert.deepEqual(await ann.receiveJson(), { type: 'ok', op: 'say' });
-    const onB = await bob.receiveJson() as Record<string, unknown>;
+    const onB = (await bob.receiveJson()) as Record<string, unknown>;
     const expected = { type: 'said', from: 'ann', text: 'hello from A', pid: running(a).child.pid };
     assert.deepEqual(onA, { ...expected, id: onA.id });
     assert.deepEqual(onB, onA, 'B got the same message, history id included');
@@ -132,7 +143,7 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
     await nothingArrives(dan, 50);
 
     bob.sendJson({ op: 'say', room: 'lobby', text: 'and back from B' });
-    assert.equal((await ann.receiveJson() as { text: string }).text, 'and back from B');
+    assert.equal(((await ann.receiveJson()) as { text: string }).text, 'and back from B');
   });
 
   it('presence lists the users of both processes, from either', async () => {
@@ -144,7 +155,10 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
   it("sendToUser reaches a user's sockets on both processes; USER_JOINED fired once, where the first socket opened", async () => {
     const erinOnA = await connect(a, 'erin');
     const erinOnB = await connect(b, 'erin');
-    const delivery = await http<{ delivered: number }>(running(b), 'POST', '/send', { user: 'erin', message: { type: 'dm', text: 'hi erin' } });
+    const delivery = await http<{ delivered: number }>(running(b), 'POST', '/send', {
+      user: 'erin',
+      message: { type: 'dm', text: 'hi erin' },
+    });
     assert.equal(delivery.delivered, 1, 'B delivered to its own socket; A delivers to the other');
     assert.deepEqual(await erinOnA.receiveJson(), { type: 'dm', text: 'hi erin' });
     assert.deepEqual(await erinOnB.receiveJson(), { type: 'dm', text: 'hi erin' });
@@ -169,7 +183,7 @@ describe('RealtimeManager across processes (two app processes sharing Redis)', f
     assert.deepEqual(online, ['ann', 'dan', 'erin'], 'bob and cat lapsed; erin is still connected to A');
     assert.ok(Date.now() - killedAt <= TTL * 1000 + 1500, 'within the TTL (and a poll)');
     ann.sendJson({ op: 'say', room: 'lobby', text: 'still works' });
-    assert.equal((await ann.receiveJson() as { text: string }).text, 'still works', `node A is healthy: ${running(a).stderr()}`);
+    assert.equal(((await ann.receiveJson()) as { text: string }).text, 'still works', `node A is healthy: ${running(a).stderr()}`);
   });
 });
 
@@ -184,7 +198,7 @@ describe('RealtimeManager across processes: a process that dies or stalls (three
   before(async function () {
     this.timeout(12000);
     admin = await connectAdmin();
-    nodes.push(...await Promise.all(['A', 'B', 'C'].map((name) => startNode(name))));
+    nodes.push(...(await Promise.all(['A', 'B', 'C'].map((name) => startNode(name)))));
   });
 
   after(async function () {
@@ -213,7 +227,8 @@ describe('RealtimeManager across processes: a process that dies or stalls (three
   /** How often each event was fired, summed over the given (live) nodes. */
   async function eventCounts(among: readonly Node[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (const node of among) for (const event of await http<string[]>(node, 'GET', '/events')) counts.set(event, (counts.get(event) ?? 0) + 1);
+    for (const node of among)
+      for (const event of await http<string[]>(node, 'GET', '/events')) counts.set(event, (counts.get(event) ?? 0) + 1);
     return counts;
   }
 
@@ -226,7 +241,7 @@ describe('RealtimeManager across processes: a process that dies or stalls (three
     assert.deepEqual(await join(kim, 'seats'), { type: 'ok', op: 'join' });
     assert.deepEqual(await join(lee, 'seats'), { type: 'ok', op: 'join' });
     const max = await connect(a, 'max');
-    assert.equal((await join(max, 'seats') as { type: string }).type, 'error', 'the room is full');
+    assert.equal(((await join(max, 'seats')) as { type: string }).type, 'error', 'the room is full');
 
     const killedAt = Date.now();
     await stopNode(c, 'SIGKILL');

@@ -11,7 +11,7 @@ import { inject } from '../../../lib/inject/inject';
 import { RealtimeManager } from '../../../lib/realtime/manager';
 import { WebSocketRoute } from '../../../lib/routing/routes';
 import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
-import { openLive, testTransport, within, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, openLive, testTransport, within } from '../../support/ws-client';
 
 /** Messages of the real-time layer's shape with a field missing or of the wrong type. */
 const WRONG_SHAPES: readonly Record<string, unknown>[] = [
@@ -54,7 +54,10 @@ describe('Malformed messages on the real-time layer', function () {
         assert.deepEqual(await ann.receiveJson(), { type: 'dm', text: 'still delivered' });
         assert.equal((await app.realtime.stats()).malformed, WRONG_SHAPES.length);
         assert.equal(logged.length, WRONG_SHAPES.length);
-        assert.ok(logged.every((entry) => /^Realtime dropped a malformed message from the channel layer: /.test(entry.message)), logged[0]?.message);
+        assert.ok(
+          logged.every((entry) => /^Realtime dropped a malformed message from the channel layer: /.test(entry.message)),
+          logged[0]?.message,
+        );
         assert.match(logged[0].message, /target is not an object/);
         await ann.close();
       } finally {
@@ -68,8 +71,13 @@ describe('Malformed messages on the real-time layer', function () {
         await app.realtime.start();
         const forged = { type: 'realtime.deliver', origin: 'me', target: { kind: 'all' }, payload: 5, except: [] };
         for (const group of ['rt.all', `rt.user.${Buffer.from('ann').toString('base64url')}`, 'rt.room.x']) {
-          await assert.rejects(app.channelLayer.groupSend(group, forged), (error: Error) =>
-            error instanceof TypeError && error.message.includes(JSON.stringify(group)) && /reserved for Starwire's real-time layer/.test(error.message));
+          await assert.rejects(
+            app.channelLayer.groupSend(group, forged),
+            (error: Error) =>
+              error instanceof TypeError &&
+              error.message.includes(JSON.stringify(group)) &&
+              /reserved for Starwire's real-time layer/.test(error.message),
+          );
         }
         assert.equal((await app.realtime.stats()).malformed, 0, 'nothing reached the switchboard');
       } finally {
@@ -81,7 +89,9 @@ describe('Malformed messages on the real-time layer', function () {
   describe('published raw on Redis to a running app process', () => {
     const prefix = `sw-test-malformed-${randomBytes(4).toString('hex')}`;
     let admin: Redis;
-    before(async () => { admin = await connectAdmin(); });
+    before(async () => {
+      admin = await connectAdmin();
+    });
     after(async () => {
       await deleteKeys(admin, prefix);
       admin.disconnect();
@@ -89,21 +99,34 @@ describe('Malformed messages on the real-time layer', function () {
 
     it('garbage, truncated and wrong-shape payloads leave the process running and serving', async () => {
       const child = fork(join(__dirname, '..', '..', 'support', 'realtime-node.js'), [], {
-        env: { ...process.env, RT_PREFIX: prefix, REDIS_URL }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [],
+        env: { ...process.env, RT_PREFIX: prefix, REDIS_URL },
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        execArgv: [],
       });
       let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
       const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? '')));
       let ann: LiveSocket | undefined;
       try {
-        const port = await within(new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port))), 8000, 'the app process to listen');
+        const port = await within(
+          new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port))),
+          8000,
+          'the app process to listen',
+        );
         ann = await openLive(`ws://127.0.0.1:${port}/chat?user=ann`);
-        assert.equal((await ann.receiveJson() as { type: string }).type, 'ready');
+        assert.equal(((await ann.receiveJson()) as { type: string }).type, 'ready');
 
         const userGroup = `${prefix}:group:rt.user.${Buffer.from('ann').toString('base64url')}`;
-        const [inbox] = await admin.pubsub('CHANNELS', `${prefix}:inbox:*`) as string[];
+        const [inbox] = (await admin.pubsub('CHANNELS', `${prefix}:inbox:*`)) as string[];
         const payloads = [
-          'garbage', '{"o":"x","m":{"type":"realtime.del', 'null', '[1,2]', '{"m":"text"}', '{"o":"x","m":{"type":""}}',
+          'garbage',
+          '{"o":"x","m":{"type":"realtime.del',
+          'null',
+          '[1,2]',
+          '{"m":"text"}',
+          '{"o":"x","m":{"type":""}}',
           ...WRONG_SHAPES.map((m) => JSON.stringify({ o: 'elsewhere', m })),
         ];
         for (const channel of [`${prefix}:group:rt.all`, userGroup]) {
@@ -113,8 +136,10 @@ describe('Malformed messages on the real-time layer', function () {
         await admin.publish(inbox, JSON.stringify({ c: 'realtime.elsewhere!1', m: { type: 'x' } }));
 
         const response = await fetch(`http://127.0.0.1:${port}/send`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ user: 'ann', message: { type: 'dm', text: 'after the garbage' } }), signal: AbortSignal.timeout(3000),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'ann', message: { type: 'dm', text: 'after the garbage' } }),
+          signal: AbortSignal.timeout(3000),
         });
         assert.equal(response.status, 200, stderr);
         assert.deepEqual(await ann.receiveJson(), { type: 'dm', text: 'after the garbage' });

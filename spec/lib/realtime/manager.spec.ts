@@ -4,24 +4,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryParam } from '../../../components/query-param';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { WebSocketDisconnect } from '../../../lib/errors/exceptions';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
+import type { SettingsInput } from '../../../lib/config/settings';
+import { WebSocketDisconnect } from '../../../lib/errors/exceptions';
 import { inject } from '../../../lib/inject/inject';
-import { EventType, type EventData } from '../../../lib/realtime/events';
-import { RealtimeManager, RoomError, type RealtimeOptions } from '../../../lib/realtime/manager';
+import { type EventData, EventType } from '../../../lib/realtime/events';
+import { RealtimeManager, type RealtimeOptions, RoomError } from '../../../lib/realtime/manager';
 import { MemoryRealtimeStore } from '../../../lib/realtime/memory-store';
 import type { HistoryReplay } from '../../../lib/realtime/store';
 import { Route, WebSocketRoute } from '../../../lib/routing/routes';
-import type { SettingsInput } from '../../../lib/config/settings';
 import { TestClient } from '../../../lib/testing/test-client';
-import { liveTransport, liveUrl, openLive, testTransport, within, type Peer, type Transport } from '../../support/ws-client';
+import { liveTransport, liveUrl, openLive, type Peer, type Transport, testTransport, within } from '../../support/ws-client';
 
 const GRACE = 100;
 const HISTORY_LIMIT = 3;
 
-type Command =
-  | { op: 'join'; room: string }
-  | { op: 'say'; room: string; text: string };
+type Command = { op: 'join'; room: string } | { op: 'say'; room: string; text: string };
 
 function isCommand(value: unknown): value is Command {
   if (typeof value !== 'object' || value === null) return false;
@@ -67,13 +65,19 @@ function makeApp(realtime: RealtimeOptions = {}, settings?: SettingsInput): App 
 /** What `realtime.on` saw, in order. */
 function record(app: App): { type: EventType; data: EventData[EventType] }[] {
   const seen: { type: EventType; data: EventData[EventType] }[] = [];
-  for (const type of Object.values(EventType)) app.realtime.on(type, (t, data) => { seen.push({ type: t, data }); });
+  for (const type of Object.values(EventType))
+    app.realtime.on(type, (t, data) => {
+      seen.push({ type: t, data });
+    });
   return seen;
 }
 
 /** Fails unless nothing arrives on `peer` within `ms` (the socket staying open). */
 async function nothingArrives(peer: Peer, ms = 150): Promise<void> {
-  const outcome = await peer.receive(ms).then((message) => ({ message }), (error: unknown) => ({ error }));
+  const outcome = await peer.receive(ms).then(
+    (message) => ({ message }),
+    (error: unknown) => ({ error }),
+  );
   if ('message' in outcome) assert.fail(`expected nothing, got ${String(outcome.message)}`);
   assert.ok(!(outcome.error instanceof WebSocketDisconnect), 'the socket closed');
 }
@@ -138,7 +142,10 @@ describe('RealtimeManager', function () {
         assert.deepEqual(await realtime.createRoom({ id: 'lobby', name: 'Again' }), lobby, 'creating again gives the existing room');
         assert.deepEqual(await realtime.getRoom('lobby'), lobby);
         assert.equal(await realtime.getRoom('nowhere'), undefined);
-        assert.deepEqual((await realtime.listRooms()).map((room) => room.id), ['lobby']);
+        assert.deepEqual(
+          (await realtime.listRooms()).map((room) => room.id),
+          ['lobby'],
+        );
         assert.equal((await realtime.getRoom('staff'))?.isPrivate, true);
         assert.deepEqual(events, [
           { type: EventType.ROOM_CREATED, data: { roomId: 'lobby' } },
@@ -162,7 +169,10 @@ describe('RealtimeManager', function () {
 
         assert.deepEqual(await command(ann, { op: 'say', room: 'r', text: 'hello' }), { type: 'ok', op: 'say' });
         const said = await bob.receiveJson();
-        assert.ok(typeof said === 'object' && said !== null && 'id' in said && typeof said.id === 'string', 'the message carries its history id');
+        assert.ok(
+          typeof said === 'object' && said !== null && 'id' in said && typeof said.id === 'string',
+          'the message carries its history id',
+        );
         assert.deepEqual(said, { type: 'said', from: 'ann', text: 'hello', id: said.id });
         await nothingArrives(cat);
         await nothingArrives(ann, 50);
@@ -171,15 +181,18 @@ describe('RealtimeManager', function () {
         assert.match(delivery.id ?? '', /^[0-9a-z]+:2$/, 'the history id the message was kept under: the offset after "hello"');
         assert.deepEqual(delivery, { delivered: 2, dropped: 0, remote: 'none', id: delivery.id });
         assert.deepEqual(await ann.receiveJson(), { type: 'news', id: delivery.id });
-        assert.equal((await bob.receiveJson() as { type: string }).type, 'news');
+        assert.equal(((await bob.receiveJson()) as { type: string }).type, 'news');
 
         await realtime.leaveRoom('r', 'bob');
         assert.deepEqual(await realtime.getRoomMembers('r'), ['ann']);
         await realtime.broadcastToRoom('r', { type: 'after' });
-        assert.equal((await ann.receiveJson() as { type: string }).type, 'after');
+        assert.equal(((await ann.receiveJson()) as { type: string }).type, 'after');
         await nothingArrives(bob);
         assert.deepEqual(events.at(-1), { type: EventType.USER_LEFT_ROOM, data: { roomId: 'r', userId: 'bob' } });
-        await assert.rejects(realtime.broadcastToRoom('nowhere', {}), (error: unknown) => error instanceof RoomError && error.reason === 'missing');
+        await assert.rejects(
+          realtime.broadcastToRoom('nowhere', {}),
+          (error: unknown) => error instanceof RoomError && error.reason === 'missing',
+        );
       });
 
       it('refuses a join past maxUsers as full, and a private room without an invitation', async () => {
@@ -187,18 +200,27 @@ describe('RealtimeManager', function () {
         await realtime.createRoom({ id: 'pair', maxUsers: 2 });
         await realtime.joinRoom('pair', 'ann');
         await realtime.joinRoom('pair', 'bob');
-        await assert.rejects(realtime.joinRoom('pair', 'cat'), (error: unknown) => error instanceof RoomError && error.reason === 'full' && error.id === 'pair');
+        await assert.rejects(
+          realtime.joinRoom('pair', 'cat'),
+          (error: unknown) => error instanceof RoomError && error.reason === 'full' && error.id === 'pair',
+        );
         await realtime.joinRoom('pair', 'ann'); // a member joining again is no error
 
         const cat = await connect('cat');
         assert.deepEqual(await command(cat, { op: 'join', room: 'pair' }), { type: 'error', message: 'full' });
 
         await realtime.createRoom({ id: 'vip', isPrivate: true });
-        await assert.rejects(realtime.joinRoom('vip', 'cat'), (error: unknown) => error instanceof RoomError && error.reason === 'forbidden');
+        await assert.rejects(
+          realtime.joinRoom('vip', 'cat'),
+          (error: unknown) => error instanceof RoomError && error.reason === 'forbidden',
+        );
         await realtime.invite('vip', 'cat');
         assert.deepEqual(await command(cat, { op: 'join', room: 'vip' }), { type: 'ok', op: 'join' });
         assert.deepEqual(await realtime.getRoomMembers('vip'), ['cat']);
-        await assert.rejects(realtime.joinRoom('nowhere', 'cat'), (error: unknown) => error instanceof RoomError && error.reason === 'missing');
+        await assert.rejects(
+          realtime.joinRoom('nowhere', 'cat'),
+          (error: unknown) => error instanceof RoomError && error.reason === 'missing',
+        );
         await assert.rejects(realtime.invite('nowhere', 'cat'), RoomError);
       });
 
@@ -218,7 +240,10 @@ describe('RealtimeManager', function () {
         await nothingArrives(ann);
         await realtime.deleteRoom('temp');
         await realtime.deleteRoom('temp'); // deleting a missing room does nothing
-        assert.deepEqual(events.map((e) => e.type), [EventType.ROOM_DELETED, EventType.ROOM_CREATED, EventType.ROOM_DELETED]);
+        assert.deepEqual(
+          events.map((e) => e.type),
+          [EventType.ROOM_DELETED, EventType.ROOM_CREATED, EventType.ROOM_DELETED],
+        );
       });
     });
 
@@ -231,16 +256,21 @@ describe('RealtimeManager', function () {
         await realtime.subscribeToChannel('news', 'ann');
         await realtime.subscribeToChannel('news', 'bob');
         await realtime.subscribeToChannel('news', 'bob'); // no second event
-        assert.deepEqual(await realtime.broadcastToChannel('news', { type: 'headline', text: 'a' }), { delivered: 2, dropped: 0, remote: 'none' });
+        assert.deepEqual(await realtime.broadcastToChannel('news', { type: 'headline', text: 'a' }), {
+          delivered: 2,
+          dropped: 0,
+          remote: 'none',
+        });
         assert.deepEqual(await ann.receiveJson(), { type: 'headline', text: 'a' }, 'a non-persistent channel adds no id');
         assert.deepEqual(await bob.receiveJson(), { type: 'headline', text: 'a' });
         await realtime.unsubscribeFromChannel('news', 'bob');
         await realtime.broadcastToChannel('news', { type: 'headline', text: 'b' });
         assert.deepEqual(await ann.receiveJson(), { type: 'headline', text: 'b' });
         await nothingArrives(bob);
-        assert.deepEqual(events.map((e) => e.type).filter((type) => type.startsWith('channel.')), [
-          EventType.CHANNEL_CREATED, EventType.USER_SUBSCRIBED, EventType.USER_SUBSCRIBED, EventType.USER_UNSUBSCRIBED,
-        ]);
+        assert.deepEqual(
+          events.map((e) => e.type).filter((type) => type.startsWith('channel.')),
+          [EventType.CHANNEL_CREATED, EventType.USER_SUBSCRIBED, EventType.USER_SUBSCRIBED, EventType.USER_UNSUBSCRIBED],
+        );
         await assert.rejects(realtime.subscribeToChannel('nowhere', 'ann'), RoomError);
         await assert.rejects(realtime.broadcastToChannel('nowhere', {}), RoomError);
       });
@@ -253,9 +283,13 @@ describe('RealtimeManager', function () {
         await realtime.subscribeToChannel('log', 'ann');
         await realtime.broadcastToChannel('log', { type: 'entry', n: 1 });
         await realtime.broadcastToChannel('live', { type: 'tick' });
-        const delivered = await ann.receiveJson() as { id: string };
+        const delivered = (await ann.receiveJson()) as { id: string };
         const history = await realtime.getHistory('channel', 'log');
-        assert.deepEqual(history, { entries: [{ id: delivered.id, message: { type: 'entry', n: 1 } }], complete: true, last: delivered.id });
+        assert.deepEqual(history, {
+          entries: [{ id: delivered.id, message: { type: 'entry', n: 1 } }],
+          complete: true,
+          last: delivered.id,
+        });
         assert.deepEqual(withoutLast(await realtime.getHistory('channel', 'live')), { entries: [], complete: true });
       });
     });
@@ -293,14 +327,19 @@ describe('RealtimeManager', function () {
         await connect('bob');
         await ann.close();
         await eventually(async () => (await realtime.getOnlineUsers()).length === 1, 1000, 'ann to go offline');
-        assert.deepEqual((await realtime.getOnlineUsers()).map((user) => user.id), ['bob']);
+        assert.deepEqual(
+          (await realtime.getOnlineUsers()).map((user) => user.id),
+          ['bob'],
+        );
         assert.equal(await realtime.getUser('ann'), undefined);
       });
     });
 
     describe('USER_JOINED and USER_LEFT fire once per user, not per socket', () => {
       const joinedAndLeft = (events: ReturnType<typeof record>): string[] =>
-        events.filter((e) => e.type === EventType.USER_JOINED || e.type === EventType.USER_LEFT).map((e) => `${e.type}:${(e.data as { user: { id: string } }).user.id}`);
+        events
+          .filter((e) => e.type === EventType.USER_JOINED || e.type === EventType.USER_LEFT)
+          .map((e) => `${e.type}:${(e.data as { user: { id: string } }).user.id}`);
 
       it('two sockets of one user: one JOINED; closing one fires nothing; closing both, one LEFT after the grace period', async () => {
         const events = record(ctx().app);
@@ -319,7 +358,12 @@ describe('RealtimeManager', function () {
         await sleep(GRACE);
         assert.deepEqual(joinedAndLeft(events), ['user.joined:ann', 'user.left:ann']);
         // The record the first socket made: status and metadata stay while the user has any socket.
-        assert.deepEqual((events.at(-1)?.data as { user: unknown } | undefined)?.user, { id: 'ann', name: 'ANN', status: 'online', metadata: { path: '/chat' } });
+        assert.deepEqual((events.at(-1)?.data as { user: unknown } | undefined)?.user, {
+          id: 'ann',
+          name: 'ANN',
+          status: 'online',
+          metadata: { path: '/chat' },
+        });
       });
 
       it('a reconnect within the grace period fires neither LEFT nor a second JOINED, and keeps rooms', async () => {
@@ -333,9 +377,12 @@ describe('RealtimeManager', function () {
         const again = await connect('ann');
         await sleep(GRACE * 2);
         assert.deepEqual(joinedAndLeft(events), ['user.joined:ann']);
-        assert.deepEqual((await realtime.getOnlineUsers()).map((user) => user.id), ['ann']);
+        assert.deepEqual(
+          (await realtime.getOnlineUsers()).map((user) => user.id),
+          ['ann'],
+        );
         await realtime.broadcastToRoom('r', { type: 'still here' });
-        assert.equal((await again.receiveJson() as { type: string }).type, 'still here');
+        assert.equal(((await again.receiveJson()) as { type: string }).type, 'still here');
       });
 
       it('a reconnect after the grace period is a new JOINED after the LEFT', async () => {
@@ -379,15 +426,23 @@ describe('RealtimeManager', function () {
         const ids: string[] = [];
         for (let n = 0; n < 5; n++) {
           await realtime.broadcastToRoom('r', { type: 'm', n });
-          ids.push((await ann.receiveJson() as { id: string }).id);
+          ids.push(((await ann.receiveJson()) as { id: string }).id);
         }
         const kept = [2, 3, 4].map((n) => ({ id: ids[n], message: { type: 'm', n } }));
         const last = ids[4];
         assert.deepEqual(await realtime.getHistory('room', 'r', ids[3]), { entries: kept.slice(2), complete: true, last });
-        assert.deepEqual(await realtime.getHistory('room', 'r', ids[1]), { entries: kept, complete: true, last }, 'only ids[0..1] were trimmed');
+        assert.deepEqual(
+          await realtime.getHistory('room', 'r', ids[1]),
+          { entries: kept, complete: true, last },
+          'only ids[0..1] were trimmed',
+        );
         assert.deepEqual(await realtime.getHistory('room', 'r', ids[0]), { entries: kept, complete: false, last }, 'ids[1] was trimmed');
         assert.deepEqual(await realtime.getHistory('room', 'r'), { entries: kept, complete: false, last });
-        assert.deepEqual(await realtime.getHistory('room', 'r', ids[2], 1), { entries: kept.slice(2), complete: false, last }, 'the limit left one out');
+        assert.deepEqual(
+          await realtime.getHistory('room', 'r', ids[2], 1),
+          { entries: kept.slice(2), complete: false, last },
+          'the limit left one out',
+        );
         await assert.rejects(realtime.getHistory('room', 'r', 'garbage'), TypeError);
       });
 
@@ -421,7 +476,17 @@ describe('RealtimeManager', function () {
       it('counts rooms, channels, users, connections and deliveries', async () => {
         const { realtime } = ctx().app;
         const before = await realtime.stats();
-        assert.deepEqual(before, { rooms: 0, channels: 0, users: 0, connections: 0, messagesPerSecond: 0, delivered: 0, dropped: 0, malformed: 0, unannounced: 0 });
+        assert.deepEqual(before, {
+          rooms: 0,
+          channels: 0,
+          users: 0,
+          connections: 0,
+          messagesPerSecond: 0,
+          delivered: 0,
+          dropped: 0,
+          malformed: 0,
+          unannounced: 0,
+        });
         await realtime.createRoom({ id: 'a' });
         await realtime.createRoom({ id: 'b', isPrivate: true });
         await realtime.createChannel({ id: 'c' });
@@ -444,8 +509,11 @@ describe('RealtimeManager', function () {
   describe('options', () => {
     it('refuses an inboxCapacity that is not a whole number ≥ 1 when the manager is made, naming the option', () => {
       for (const inboxCapacity of [0, -1, 2.5, Number.NaN]) {
-        assert.throws(() => new RealtimeManager(new InMemoryChannelLayer(), { inboxCapacity }), (error: Error) =>
-          error instanceof RangeError && /RealtimeManager option inboxCapacity must be a whole number/.test(error.message));
+        assert.throws(
+          () => new RealtimeManager(new InMemoryChannelLayer(), { inboxCapacity }),
+          (error: Error) =>
+            error instanceof RangeError && /RealtimeManager option inboxCapacity must be a whole number/.test(error.message),
+        );
       }
     });
   });
@@ -453,19 +521,36 @@ describe('RealtimeManager', function () {
   describe('event handlers that fail', () => {
     it('are reported through settings.logError, naming the event, and the others still run', async () => {
       const reported: { message: string; error: unknown }[] = [];
-      const app = new App({ routes: [], settings: { logError: (message, error) => { reported.push({ message, error }); } } });
+      const app = new App({
+        routes: [],
+        settings: {
+          logError: (message, error) => {
+            reported.push({ message, error });
+          },
+        },
+      });
       try {
         const ran: string[] = [];
-        app.realtime.on(EventType.ROOM_CREATED, () => { throw new Error('sync'); });
-        app.realtime.on(EventType.ROOM_CREATED, async () => { await sleep(1); throw new Error('async'); });
-        app.realtime.on(EventType.ROOM_CREATED, () => { ran.push('third'); });
+        app.realtime.on(EventType.ROOM_CREATED, () => {
+          throw new Error('sync');
+        });
+        app.realtime.on(EventType.ROOM_CREATED, async () => {
+          await sleep(1);
+          throw new Error('async');
+        });
+        app.realtime.on(EventType.ROOM_CREATED, () => {
+          ran.push('third');
+        });
         await app.realtime.createRoom({ id: 'r' });
         await eventually(() => reported.length === 2, 1000, 'both failures to be reported');
         assert.deepEqual(ran, ['third']);
-        assert.deepEqual(reported.map((r) => [r.message, (r.error as Error).message]), [
-          ['Realtime event handler for room.created failed', 'sync'],
-          ['Realtime event handler for room.created failed', 'async'],
-        ]);
+        assert.deepEqual(
+          reported.map((r) => [r.message, (r.error as Error).message]),
+          [
+            ['Realtime event handler for room.created failed', 'sync'],
+            ['Realtime event handler for room.created failed', 'async'],
+          ],
+        );
       } finally {
         await app.close();
       }
@@ -503,8 +588,15 @@ describe('RealtimeManager', function () {
       await eventually(() => store.dropping, 1000, 'the leave to start');
       const again = await client.websocket('/chat?user=ann');
       assert.deepEqual(await again.receiveJson(), { type: 'ready', user: 'ann' });
-      assert.deepEqual(events.map((e) => e.type), [EventType.USER_JOINED, EventType.USER_LEFT, EventType.USER_JOINED]);
-      assert.deepEqual((await app.realtime.getOnlineUsers()).map((user) => user.id), ['ann'], 'the late leave did not undo the reconnect');
+      assert.deepEqual(
+        events.map((e) => e.type),
+        [EventType.USER_JOINED, EventType.USER_LEFT, EventType.USER_JOINED],
+      );
+      assert.deepEqual(
+        (await app.realtime.getOnlineUsers()).map((user) => user.id),
+        ['ann'],
+        'the late leave did not undo the reconnect',
+      );
     });
 
     it('app.close() closes the store the manager was given', async () => {
@@ -527,7 +619,7 @@ describe('RealtimeManager', function () {
       // 2 MiB in one turn: twice the default high-water mark, were the turn's writes all held back.
       const big = { type: 'big', data: 'x'.repeat(100 * 1024) };
       for (let i = 0; i < 20; i++) await app.realtime.broadcastToAll(big);
-      for (let i = 0; i < 20; i++) assert.equal((await fast.receiveJson() as { type: string }).type, 'big');
+      for (let i = 0; i < 20; i++) assert.equal(((await fast.receiveJson()) as { type: string }).type, 'big');
       const stats = await app.realtime.stats();
       assert.deepEqual([stats.delivered, stats.dropped], [20, 0]);
     });

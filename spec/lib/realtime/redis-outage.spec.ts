@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -8,12 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryParam } from '../../../components/query-param';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
+import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
 import { inject } from '../../../lib/inject/inject';
 import { RealtimeManager } from '../../../lib/realtime/manager';
-import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
 import { WebSocketRoute } from '../../../lib/routing/routes';
 import { freePort, startRedis, stopRedis } from '../../support/private-redis';
-import { liveUrl, openLive, within, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, liveUrl, openLive, within } from '../../support/ws-client';
 
 const PREFIX = `sw-test-outage-${randomBytes(4).toString('hex')}`;
 
@@ -54,7 +54,7 @@ function nextEvent(layer: RedisChannelLayer, event: 'disconnected' | 'reconnecte
   return within(new Promise((resolve) => layer.once(event, resolve)), ms, `'${event}' from ${layer.processName}`);
 }
 
-describe('RealtimeManager during a Redis outage (two apps, each with its own layer on a redis-server of the spec\'s own)', function () {
+describe("RealtimeManager during a Redis outage (two apps, each with its own layer on a redis-server of the spec's own)", function () {
   this.timeout(30000);
   let port: number;
   let redis: ChildProcess | undefined;
@@ -94,7 +94,7 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
   async function receiveUntil(socket: LiveSocket, type: string): Promise<unknown[]> {
     const seen: unknown[] = [];
     for (;;) {
-      const message = await socket.receiveJson(3000) as { type: string };
+      const message = (await socket.receiveJson(3000)) as { type: string };
       seen.push(message);
       if (message.type === type) return seen;
     }
@@ -117,12 +117,16 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
     await Promise.all(down);
     const realtime = nodeA.app.realtime;
     assert.deepEqual(await realtime.sendToUser('bob', { type: 'lost', n: 1 }), { delivered: 0, dropped: 0, remote: 'failed' });
-    assert.deepEqual(await realtime.broadcastToAll({ type: 'lost', n: 2 }), { delivered: 1, dropped: 0, remote: 'failed' }, 'ann here still gets it');
+    assert.deepEqual(
+      await realtime.broadcastToAll({ type: 'lost', n: 2 }),
+      { delivered: 1, dropped: 0, remote: 'failed' },
+      'ann here still gets it',
+    );
     assert.deepEqual(await realtime.broadcastToPath('/rt', { type: 'lost', n: 3 }), { delivered: 1, dropped: 0, remote: 'failed' });
     const kept = await realtime.broadcastToRoom('lobby', { type: 'lost', n: 4 });
     assert.deepEqual({ ...kept, id: undefined }, { delivered: 1, dropped: 0, remote: 'failed', id: undefined });
     assert.equal(nodeA.layer.stats().lost, 4);
-    for (let n = 2; n <= 4; n++) assert.equal((await ann.receiveJson(3000) as { n: number }).n, n);
+    for (let n = 2; n <= 4; n++) assert.equal(((await ann.receiveJson(3000)) as { n: number }).n, n);
 
     const up = [nextEvent(nodeA.layer, 'reconnected', 8000), nextEvent(nodeB.layer, 'reconnected', 8000)];
     redis = await startRedis(port);
@@ -178,10 +182,13 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
     assert.deepEqual(await realtime.getRoomMembers('quiet'), ['dot'], 'the change itself is made');
     assert.equal((await realtime.stats()).unannounced, 2);
     const warnings = nodeA.log.map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(warnings.map(({ level, event, kind, id, userId, member, remote }) => ({ level, event, kind, id, userId, member, remote })), [
-      { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'dot', member: true, remote: 'failed' },
-      { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'cat', member: false, remote: 'failed' },
-    ]);
+    assert.deepEqual(
+      warnings.map(({ level, event, kind, id, userId, member, remote }) => ({ level, event, kind, id, userId, member, remote })),
+      [
+        { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'dot', member: true, remote: 'failed' },
+        { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'cat', member: false, remote: 'failed' },
+      ],
+    );
     redis = await startRedis(port);
   });
 
@@ -195,11 +202,22 @@ describe('RealtimeManager during a Redis outage (two apps, each with its own lay
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const nextLine = async (what: string): Promise<Record<string, unknown>> => {
-      const line = await within(Promise.race([lines.next(), exited.then((code) => { throw new Error(`child exited ${code}: ${stderr}`); })]), 10000, what);
+      const line = await within(
+        Promise.race([
+          lines.next(),
+          exited.then((code) => {
+            throw new Error(`child exited ${code}: ${stderr}`);
+          }),
+        ]),
+        10000,
+        what,
+      );
       assert.ok(!line.done, `the child's output ended before ${what}: ${stderr}`);
       return JSON.parse(line.value) as Record<string, unknown>;
     };

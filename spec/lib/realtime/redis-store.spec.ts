@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RedisRealtimeStore } from '../../../lib/realtime/redis-store';
 import { parseHistoryId } from '../../../lib/realtime/store';
 import { realtimeStoreContract } from '../../support/realtime-store-contract';
@@ -25,7 +25,9 @@ describe('RedisRealtimeStore', function () {
     assert.ok(deleted > 0, 'the specs wrote keys under their prefix');
   });
 
-  realtimeStoreContract('RedisRealtimeStore', (world) => new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:${world}` }), { sharesAcrossInstances: true });
+  realtimeStoreContract('RedisRealtimeStore', (world) => new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:${world}` }), {
+    sharesAcrossInstances: true,
+  });
 
   it('keeps every key under <prefix>:rt: and gives presence keys a TTL of two presence TTLs', async () => {
     const store = new RedisRealtimeStore({ url: REDIS_URL, prefix: `${PREFIX}:keys` });
@@ -59,7 +61,10 @@ describe('RedisRealtimeStore', function () {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push((await store.appendHistory('room:r', i, 2)).id);
       const stream = `${PREFIX}:trim:rt:history:room:r`;
-      assert.deepEqual((await admin.xrange(stream, '-', '+')).map(([id]) => id), ['3-0', '4-0']);
+      assert.deepEqual(
+        (await admin.xrange(stream, '-', '+')).map(([id]) => id),
+        ['3-0', '4-0'],
+      );
       const { epoch } = parseHistoryId(ids[0]);
       assert.deepEqual(await admin.hgetall(`${PREFIX}:trim:rt:history-meta:room:r`), { e: epoch, s: '4' });
     } finally {
@@ -80,7 +85,11 @@ describe('RedisRealtimeStore', function () {
       await admin.del(`${PREFIX}:evict:rt:history:room:r`);
       const { id: next } = await store.appendHistory('room:r', 'next', 10);
       assert.deepEqual(await store.readHistory('room:r', id, 10), { entries: [{ id: next, message: 'next' }], complete: true, last: next });
-      assert.deepEqual(await store.readHistory('room:r', old, 10), { entries: [{ id: next, message: 'next' }], complete: false, last: next });
+      assert.deepEqual(await store.readHistory('room:r', old, 10), {
+        entries: [{ id: next, message: 'next' }],
+        complete: false,
+        last: next,
+      });
       await admin.del(`${PREFIX}:evict:rt:history:room:r`);
       assert.deepEqual(await store.readHistory('room:r', id, 10), { entries: [], complete: false, last: next }, `${next} is gone`);
     } finally {
@@ -91,7 +100,9 @@ describe('RedisRealtimeStore', function () {
   it('rejects a bad prefix and names an unreachable Redis', async () => {
     assert.throws(() => new RedisRealtimeStore({ prefix: 'has space' }), TypeError);
     const store = new RedisRealtimeStore({
-      url: 'redis://127.0.0.1:1', commandTimeoutMs: 300, redisOptions: { retryStrategy: () => null, lazyConnect: true },
+      url: 'redis://127.0.0.1:1',
+      commandTimeoutMs: 300,
+      redisOptions: { retryStrategy: () => null, lazyConnect: true },
     });
     try {
       await assert.rejects(store.ready(), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);

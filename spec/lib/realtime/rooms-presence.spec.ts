@@ -8,16 +8,16 @@ import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
 import type { ChannelLayer } from '../../../lib/channels/channel-layer';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
+import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
 import { inject } from '../../../lib/inject/inject';
 import { EventType } from '../../../lib/realtime/events';
 import { RealtimeManager, RoomError } from '../../../lib/realtime/manager';
 import { MemoryRealtimeStore } from '../../../lib/realtime/memory-store';
 import { RedisRealtimeStore } from '../../../lib/realtime/redis-store';
 import type { RealtimeStore } from '../../../lib/realtime/store';
-import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
 import { WebSocketRoute } from '../../../lib/routing/routes';
 import { connectAdmin, deleteKeys, REDIS_URL } from '../../support/redis-admin';
-import { liveUrl, openLive, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, liveUrl, openLive } from '../../support/ws-client';
 
 const GRACE = 150;
 const PREFIX = `sw-test-rooms-${randomBytes(4).toString('hex')}`;
@@ -113,15 +113,21 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         shared ??= { store: new MemoryRealtimeStore(), layer: new InMemoryChannelLayer() };
         ({ store, layer } = shared);
       }
-      const app = new App({ routes: [new WebSocketRoute('/rt', rt)], channelLayer: layer, realtime: { store, reconnectGrace: GRACE, presenceTtl } });
+      const app = new App({
+        routes: [new WebSocketRoute('/rt', rt)],
+        channelLayer: layer,
+        realtime: { store, reconnectGrace: GRACE, presenceTtl },
+      });
       await app.realtime.start();
       const server = await app.listen(0, '127.0.0.1');
       const made: Node = {
-        app, server, realtime: app.realtime,
+        app,
+        server,
+        realtime: app.realtime,
         async connect(user, status) {
           const socket = await openLive(liveUrl(server, `/rt?user=${encodeURIComponent(user)}${status ? `&status=${status}` : ''}`));
           sockets.push(socket);
-          const ready = await socket.receiveJson() as { type: string; user?: { id: string } };
+          const ready = (await socket.receiveJson()) as { type: string; user?: { id: string } };
           assert.equal(ready.type, 'ready', JSON.stringify(ready));
           assert.equal(ready.user?.id, user);
           return socket;
@@ -148,15 +154,20 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
       it('100 users who joined and left leave 0 members, in the store and in Redis, and give their seats back', async () => {
         const a = await node();
         const left: string[] = [];
-        a.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => { left.push(`${roomId}:${userId}`); });
+        a.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => {
+          left.push(`${roomId}:${userId}`);
+        });
         await a.realtime.createRoom({ id: 'seats', maxUsers: 100 });
         const users = Array.from({ length: 100 }, (_, i) => `one-off-${i}`);
         const socketsOf: LiveSocket[] = [];
         for (let i = 0; i < users.length; i += 20) {
-          socketsOf.push(...await Promise.all(users.slice(i, i + 20).map((user) => a.connect(user))));
+          socketsOf.push(...(await Promise.all(users.slice(i, i + 20).map((user) => a.connect(user)))));
         }
         for (const user of users) await a.realtime.joinRoom('seats', user);
-        await assert.rejects(a.realtime.joinRoom('seats', 'newcomer'), (error: unknown) => error instanceof RoomError && error.reason === 'full');
+        await assert.rejects(
+          a.realtime.joinRoom('seats', 'newcomer'),
+          (error: unknown) => error instanceof RoomError && error.reason === 'full',
+        );
         for (const socket of socketsOf) socket.socket.close();
 
         await eventually(async () => (await a.realtime.getRoomMembers('seats')).length === 0, GRACE + 5000, 'the members to be gone');
@@ -184,15 +195,19 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         await sleep(GRACE * 3);
         assert.deepEqual(await a.realtime.getRoomMembers('pair'), ['ann'], 'back within the grace');
         await a.realtime.broadcastToRoom('pair', { type: 'still' });
-        assert.equal((await back.receiveJson() as { type: string }).type, 'still');
+        assert.equal(((await back.receiveJson()) as { type: string }).type, 'still');
       });
       it("fires the user's room and channel leaves before USER_LEFT, so member lists agree when it fires", async () => {
         const a = await node();
         await a.realtime.createRoom({ id: 'r' });
         await a.realtime.createChannel({ id: 'c' });
         const seen: string[] = [];
-        a.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId }) => { seen.push(`left-room:${roomId}`); });
-        a.realtime.on(EventType.USER_UNSUBSCRIBED, (_type, { channelId }) => { seen.push(`unsubscribed:${channelId}`); });
+        a.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId }) => {
+          seen.push(`left-room:${roomId}`);
+        });
+        a.realtime.on(EventType.USER_UNSUBSCRIBED, (_type, { channelId }) => {
+          seen.push(`unsubscribed:${channelId}`);
+        });
         a.realtime.on(EventType.USER_LEFT, async (_type, { user }) => {
           seen.push(`left:${user.id}:${(await a.realtime.getRoomMembers('r')).length}`);
         });
@@ -208,8 +223,12 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         it('a process closed for good: another process reports its users leaving once the TTL passed', async () => {
           const [a, b] = [await node(0.3), await node(0.3)];
           const seen: string[] = [];
-          b.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => { seen.push(`left-room:${roomId}:${userId}`); });
-          b.realtime.on(EventType.USER_LEFT, (_type, { user }) => { seen.push(`left:${user.id}`); });
+          b.realtime.on(EventType.USER_LEFT_ROOM, (_type, { roomId, userId }) => {
+            seen.push(`left-room:${roomId}:${userId}`);
+          });
+          b.realtime.on(EventType.USER_LEFT, (_type, { user }) => {
+            seen.push(`left:${user.id}`);
+          });
           await a.realtime.createRoom({ id: 'r', maxUsers: 1 });
           await a.connect('ann');
           await a.realtime.joinRoom('r', 'ann');
@@ -225,7 +244,10 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
       it('a status the user set survives a second tab on another process and a reconnect within the grace', async () => {
         const [a, b] = [await node(), await node()];
         const changes: string[] = [];
-        for (const n of [a, b]) n.realtime.on(EventType.STATUS_CHANGED, (_type, { user }) => { changes.push(`${user.id}:${user.status}`); });
+        for (const n of [a, b])
+          n.realtime.on(EventType.STATUS_CHANGED, (_type, { user }) => {
+            changes.push(`${user.id}:${user.status}`);
+          });
         const tab1 = await a.connect('ann');
         await a.realtime.setStatus('ann', 'busy', { note: 'in a call' });
         const tab2 = await b.connect('ann');
@@ -242,7 +264,9 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
       it('a socket that brings a status of its own announces the change with STATUS_CHANGED', async () => {
         const a = await node();
         const changes: string[] = [];
-        a.realtime.on(EventType.STATUS_CHANGED, (_type, { user }) => { changes.push(`${user.id}:${user.status}`); });
+        a.realtime.on(EventType.STATUS_CHANGED, (_type, { user }) => {
+          changes.push(`${user.id}:${user.status}`);
+        });
         await a.connect('ann');
         await a.realtime.setStatus('ann', 'busy');
         await a.connect('ann', 'away');
@@ -259,14 +283,22 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         for (const room of rooms) await a.realtime.createRoom({ id: room });
         // Half start as members; the join and the leave go through different processes, either first, a few turns apart.
         for (const [i, room] of rooms.entries()) if (i % 2) await b.realtime.joinRoom(room, 'ann');
-        await Promise.all(rooms.map(async (room, i) => {
-          const [joiner, leaver] = i % 4 < 2 ? [a, b] : [b, a];
-          const gap = (i >> 2) % 8;
-          await Promise.all([
-            (async () => { await ticks(i % 3 ? 0 : gap); await joiner.realtime.joinRoom(room, 'ann'); })(),
-            (async () => { await ticks(i % 3 ? gap : 0); await leaver.realtime.leaveRoom(room, 'ann'); })(),
-          ]);
-        }));
+        await Promise.all(
+          rooms.map(async (room, i) => {
+            const [joiner, leaver] = i % 4 < 2 ? [a, b] : [b, a];
+            const gap = (i >> 2) % 8;
+            await Promise.all([
+              (async () => {
+                await ticks(i % 3 ? 0 : gap);
+                await joiner.realtime.joinRoom(room, 'ann');
+              })(),
+              (async () => {
+                await ticks(i % 3 ? gap : 0);
+                await leaver.realtime.leaveRoom(room, 'ann');
+              })(),
+            ]);
+          }),
+        );
         await sleep(backend === 'redis' ? 500 : 100); // membership messages in flight land
         await collect(ann, 50);
         for (const room of rooms) await a.realtime.broadcastToRoom(room, { type: 'probe', room }, { history: false });
@@ -297,7 +329,12 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         for (const room of rooms) for (const user of users) await a.realtime.joinRoom(room, user);
         for (const room of rooms) {
           await a.realtime.broadcastToRoom(room, { type: 'room', room });
-          for (const user of users) assert.deepEqual(await socketOf.get(user)?.receiveJson(), { type: 'room', room, id: (await a.realtime.getHistory('room', room)).entries.at(-1)?.id }, `${user} in ${room}`);
+          for (const user of users)
+            assert.deepEqual(
+              await socketOf.get(user)?.receiveJson(),
+              { type: 'room', room, id: (await a.realtime.getHistory('room', room)).entries.at(-1)?.id },
+              `${user} in ${room}`,
+            );
         }
         for (const user of users) {
           await b.realtime.sendToUser(user, { type: 'direct', to: user });
@@ -307,7 +344,9 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         await eventually(async () => (await a.realtime.getOnlineUsers()).length === 0, GRACE + 5000, 'everyone to leave');
         for (const room of rooms) assert.deepEqual(await a.realtime.getRoomMembers(room), []);
         if (backend === 'redis') {
-          const left = (await keys()).filter((key) => !key.startsWith('rt:history') && !key.startsWith('rt:room:') && !['rt:rooms', 'rt:processes'].includes(key));
+          const left = (await keys()).filter(
+            (key) => !key.startsWith('rt:history') && !key.startsWith('rt:room:') && !['rt:rooms', 'rt:processes'].includes(key),
+          );
           assert.deepEqual(left, []);
         }
       });
@@ -319,14 +358,17 @@ for (const backend of ['memory', 'redis'] as const satisfies Backend[]) {
         await assert.rejects(a.realtime.joinRoom('r', tooLong), /RealtimeManager\.joinRoom: userId must be a string of 1–256 characters/);
         await assert.rejects(a.realtime.joinRoom('r', 'ok\uD800'), /RealtimeManager\.joinRoom: userId .* lone surrogates/);
         await assert.rejects(a.realtime.joinRoom('r', ''), TypeError);
-        await assert.rejects(a.realtime.joinRoom('x'.repeat(65), 'ann'), /RealtimeManager\.joinRoom: roomId must be a string of 1–64 characters/);
+        await assert.rejects(
+          a.realtime.joinRoom('x'.repeat(65), 'ann'),
+          /RealtimeManager\.joinRoom: roomId must be a string of 1–64 characters/,
+        );
         await assert.rejects(a.realtime.sendToUser(tooLong, {}), /RealtimeManager\.sendToUser: userId/);
         await assert.rejects(a.realtime.subscribeToChannel('c', tooLong), /RealtimeManager\.subscribeToChannel: userId/);
         assert.deepEqual(await a.realtime.getRoomMembers('r'), []);
 
         const refused = await openLive(liveUrl(a.server, `/rt?user=${encodeURIComponent(tooLong)}`));
         sockets.push(refused);
-        assert.match(String((await refused.receiveJson() as { message: string }).message), /RealtimeManager\.addUser: user\.id must be/);
+        assert.match(String(((await refused.receiveJson()) as { message: string }).message), /RealtimeManager\.addUser: user\.id must be/);
         assert.deepEqual(await a.realtime.getOnlineUsers(), []);
         assert.equal((await a.realtime.stats()).connections, 0, 'no socket half-registered');
         if (backend === 'redis') assert.deepEqual(await keys(), ['rt:processes', 'rt:room:r', 'rt:rooms']);

@@ -31,7 +31,11 @@ describe('A client that stops reading (real sockets, default send-overflow polic
 
   it('is closed with 1013 rather than silently losing messages, and resumes every one from history after reconnecting', async () => {
     // The high-water mark is the only setting changed: sendOverflow is left at its default.
-    app = new App({ routes: [new WebSocketRoute('/m', member)], settings: { websocket: { sendHighWaterMark: 64 * 1024 } }, realtime: { historyLimit: 1000 } });
+    app = new App({
+      routes: [new WebSocketRoute('/m', member)],
+      settings: { websocket: { sendHighWaterMark: 64 * 1024 } },
+      realtime: { historyLimit: 1000 },
+    });
     await app.realtime.createRoom({ id: 'room' });
     server = await app.listen(0, '127.0.0.1');
     const slow = await openLive(liveUrl(server, '/m?user=slow'));
@@ -51,21 +55,29 @@ describe('A client that stops reading (real sockets, default send-overflow polic
     assert.deepEqual(close, { code: 1013, reason: 'Send buffer full' });
     const got: string[] = [];
     for (;;) {
-      const message = await slow.receiveJson().catch(() => undefined) as { id: string } | undefined;
+      const message = (await slow.receiveJson().catch(() => undefined)) as { id: string } | undefined;
       if (!message) break;
       got.push(message.id);
     }
     assert.ok(got.length > 0 && got.length < sent, `some arrived before the close (${got.length} of ${sent})`);
-    assert.deepEqual(got.map((id) => parseHistoryId(id).offset), Array.from({ length: got.length }, (_, i) => i + 1), 'no gap before the close');
+    assert.deepEqual(
+      got.map((id) => parseHistoryId(id).offset),
+      Array.from({ length: got.length }, (_, i) => i + 1),
+      'no gap before the close',
+    );
 
     // The client comes back and asks for what followed the last line it got: all of it is there.
     const back = await openLive(liveUrl(server, '/m?user=slow'));
     assert.deepEqual(await back.receiveJson(), { type: 'ready' });
     back.sendJson({ after: got.at(-1) });
-    const replay = await back.receiveJson() as { entries: { id: string }[]; complete: boolean };
+    const replay = (await back.receiveJson()) as { entries: { id: string }[]; complete: boolean };
     assert.equal(replay.complete, true);
     const all = [...got, ...replay.entries.map((entry) => entry.id)];
-    assert.deepEqual(all.map((id) => parseHistoryId(id).offset), Array.from({ length: sent }, (_, i) => i + 1), 'every line, once, in order');
+    assert.deepEqual(
+      all.map((id) => parseHistoryId(id).offset),
+      Array.from({ length: sent }, (_, i) => i + 1),
+      'every line, once, in order',
+    );
     back.socket.terminate();
   });
 });

@@ -75,7 +75,15 @@ describe('converters', () => {
       assert.equal(convert('uuid', uuid.toUpperCase()), uuid);
     });
 
-    for (const segment of ['', '123e4567e89b12d3a456426614174000', `{${uuid}}`, `${uuid}0`, uuid.slice(1), uuid.replace('1', 'g'), `urn:uuid:${uuid}`]) {
+    for (const segment of [
+      '',
+      '123e4567e89b12d3a456426614174000',
+      `{${uuid}}`,
+      `${uuid}0`,
+      uuid.slice(1),
+      uuid.replace('1', 'g'),
+      `urn:uuid:${uuid}`,
+    ]) {
       it(`rejects ${JSON.stringify(segment)}`, () => {
         assert.equal(convert('uuid', segment), undefined);
       });

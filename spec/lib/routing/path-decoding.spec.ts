@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest, type Server } from 'node:http';
+import { PathParam } from '../../../components/path-param';
 import { Scope } from '../../../components/scope';
 import { WebSocket } from '../../../components/websocket';
-import { PathParam } from '../../../components/path-param';
 import { App } from '../../../lib/app';
 import { inject } from '../../../lib/inject/inject';
 import { decodePath, decodeSegment, MALFORMED_PATH } from '../../../lib/routing/path-decoding';
@@ -13,12 +13,23 @@ import { forEachTransport } from '../../support/ws-client';
 function pathApp(): App {
   return new App({
     routes: [
-      new Route('/files/{name}', 'GET', inject([PathParam('name'), Scope], (name, scope) => ({ name, path: scope.path, rawPath: scope.rawPath }))),
-      new Route('/static/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ rest }))),
-      new WebSocketRoute('/ws/{room}', inject([WebSocket, PathParam('room')], async (ws, room) => {
-        await ws.accept();
-        await ws.sendJson({ room });
-      })),
+      new Route(
+        '/files/{name}',
+        'GET',
+        inject([PathParam('name'), Scope], (name, scope) => ({ name, path: scope.path, rawPath: scope.rawPath })),
+      ),
+      new Route(
+        '/static/{rest:path}',
+        'GET',
+        inject([PathParam('rest')], (rest) => ({ rest })),
+      ),
+      new WebSocketRoute(
+        '/ws/{room}',
+        inject([WebSocket, PathParam('room')], async (ws, room) => {
+          await ws.accept();
+          await ws.sendJson({ room });
+        }),
+      ),
     ],
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { converters, type Converter } from '../../../lib/routing/converters';
 import { ConfigurationError } from '../../../lib/errors/exceptions';
-import { parseTemplate, Router, type Match } from '../../../lib/routing/router';
+import { type Converter, converters } from '../../../lib/routing/converters';
+import { type Match, parseTemplate, Router } from '../../../lib/routing/router';
 
 /** A router over route names, built from `[method, template]` pairs; each value is `"METHOD template"`. */
 function routerOf(...routes: [string, string][]): Router<string> {
@@ -65,7 +65,10 @@ describe('Router', () => {
     it('splits a template into static, converter and rest segments and lists the parameter names', () => {
       const { segments, params } = parseTemplate('/users/{id:int}/files/{rest:path}');
       assert.deepEqual(params, { id: 'int', rest: 'path' });
-      assert.deepEqual(segments.map((s) => s.kind), ['static', 'param', 'static', 'rest']);
+      assert.deepEqual(
+        segments.map((s) => s.kind),
+        ['static', 'param', 'static', 'rest'],
+      );
       const param = segments[1];
       assert.ok(param.kind === 'param');
       assert.equal(param.converter, converters.int);
@@ -182,7 +185,11 @@ describe('Router', () => {
       const router = routerOf(['GET', '/keys/{key:uuid}']);
       const uuid = '123E4567-E89B-12D3-A456-426614174000';
       assert.deepEqual(router.lookup('GET', `/keys/${uuid}`), found('GET /keys/{key:uuid}', { key: uuid.toLowerCase() }));
-      for (const bad of ['123e4567e89b12d3a456426614174000', '123e4567-e89b-12d3-a456-42661417400', 'g23e4567-e89b-12d3-a456-426614174000']) {
+      for (const bad of [
+        '123e4567e89b12d3a456426614174000',
+        '123e4567-e89b-12d3-a456-42661417400',
+        'g23e4567-e89b-12d3-a456-426614174000',
+      ]) {
         assert.deepEqual(router.lookup('GET', `/keys/${bad}`), { found: false, allowed: [] }, bad);
       }
     });

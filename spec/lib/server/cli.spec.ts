@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getJson, killAll, ROOT, runStarwire, StarwireProcess } from '../../support/cli-process';
-import { openLive, within, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, openLive, within } from '../../support/ws-client';
 
 const FIXTURE = 'dist/spec/fixtures/cli-apps.js';
 const FIXTURE_PATH = join(ROOT, FIXTURE);
@@ -51,7 +51,11 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       const main = await runStarwire(['--help']);
       assert.equal(main.ended.code, 0);
       assert.match(main.stdout, /starwire serve <module>\[:export\]|serve <module>\[:export\]/);
-      for (const args of [['serve', '--help'], ['help', 'serve'], ['serve', '-h']]) {
+      for (const args of [
+        ['serve', '--help'],
+        ['help', 'serve'],
+        ['serve', '-h'],
+      ]) {
         const serveHelp = await runStarwire(args);
         assert.equal(serveHelp.ended.code, 0, args.join(' '));
         for (const flag of SERVE_FLAGS) assert.ok(serveHelp.stdout.includes(flag), `${args.join(' ')} documents ${flag}`);
@@ -66,7 +70,10 @@ describe('starwire command line (lib/server/cli.ts)', function () {
         [['serve', FIXTURE, '--port', '70000'], /--port must be an integer/],
         [['serve', FIXTURE, '--workers', '0'], /--workers must be an integer from 1/],
         [['serve', FIXTURE, '--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, got loud/],
-        [['serve', FIXTURE, '--shutdown-timeout', '-5'], /option --shutdown-timeout needs a value \(write --shutdown-timeout=<value> for one that starts with -\)/],
+        [
+          ['serve', FIXTURE, '--shutdown-timeout', '-5'],
+          /option --shutdown-timeout needs a value \(write --shutdown-timeout=<value> for one that starts with -\)/,
+        ],
         [['serve', FIXTURE, '--shutdown-timeout=-5'], /--shutdown-timeout must be an integer from 0 to 86400000, got "-5"/],
         [['serve', FIXTURE, '--workers', '1.5'], /--workers must be an integer from 1 to 1024, got "1\.5"/],
         [['serve', FIXTURE, '--reload=yes'], /--reload takes no value/],
@@ -105,7 +112,10 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       const withTsx = tempDir();
       // A stand-in for tsx: its register() lets require() take .ts files (these hold plain JS).
       mkdirSync(join(withTsx, 'node_modules', 'tsx', 'cjs'), { recursive: true });
-      writeFileSync(join(withTsx, 'node_modules', 'tsx', 'cjs', 'api.js'), "exports.register = () => { require.extensions['.ts'] = require.extensions['.js']; };\n");
+      writeFileSync(
+        join(withTsx, 'node_modules', 'tsx', 'cjs', 'api.js'),
+        "exports.register = () => { require.extensions['.ts'] = require.extensions['.js']; };\n",
+      );
       writeFileSync(join(withTsx, 'server.ts'), `module.exports = require(${JSON.stringify(FIXTURE_PATH)});\n`);
       const served = serve(['server.ts', '--port', '0'], { cwd: withTsx });
       const port = await served.port();
@@ -133,13 +143,18 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       socket.sendJson({ text: 'hi' });
       assert.deepEqual(await socket.receiveJson(), { echo: 'hi' });
       await socket.close();
-      const chatter = await openLive(`ws://127.0.0.1:${authPort}/chat`, { subprotocols: ['chat.v1'], headers: { authorization: 'Bearer alice-token' } });
+      const chatter = await openLive(`ws://127.0.0.1:${authPort}/chat`, {
+        subprotocols: ['chat.v1'],
+        headers: { authorization: 'Bearer alice-token' },
+      });
       await chatter.close();
       const page = await new Promise<number>((resolve, reject) => {
-        require('node:http').get(`http://127.0.0.1:${chatPort}/`, (res: import('node:http').IncomingMessage) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on('error', reject);
+        require('node:http')
+          .get(`http://127.0.0.1:${chatPort}/`, (res: import('node:http').IncomingMessage) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
       });
       assert.equal(page, 200);
 
@@ -221,7 +236,13 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       served.signal('SIGINT');
       assert.equal((await served.exitedWithin(5000)).code, 130);
       for (const pid of pids) {
-        await within((async () => { while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20)); })(), 3000, `worker ${pid} to be gone`);
+        await within(
+          (async () => {
+            while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+          })(),
+          3000,
+          `worker ${pid} to be gone`,
+        );
       }
     });
 
@@ -231,7 +252,9 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       assert.match(fromEnv.stdout, /serving http:\/\/127\.0\.0\.2:(\d+) /);
       assert.doesNotMatch(fromEnv.stdout, /:8000 /);
       // A PORT that would not parse is not even read when --port is given.
-      const flags = new StarwireProcess(['serve', FIXTURE, '--port', '0', '--host', '127.0.0.1'], { env: { PORT: 'eighty', HOST: '127.0.0.2' } });
+      const flags = new StarwireProcess(['serve', FIXTURE, '--port', '0', '--host', '127.0.0.1'], {
+        env: { PORT: 'eighty', HOST: '127.0.0.2' },
+      });
       assert.equal((await getJson(await flags.port(), '/pid')).status, 200);
       assert.match(flags.stdout, /serving http:\/\/127\.0\.0\.1:/);
       const bad = new StarwireProcess(['serve', FIXTURE], { env: { PORT: 'eighty' } });
@@ -242,16 +265,22 @@ describe('starwire command line (lib/server/cli.ts)', function () {
     it('an app module that calls listen() itself is refused, naming the call, and serves on no port (exit 1)', async () => {
       const dir = tempDir();
       const module = join(dir, 'server.js');
-      writeFileSync(module, [
-        `const { App, Route } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});`,
-        `const app = new App({ routes: [new Route('/', 'GET', () => 'hi')] });`,
-        `app.listen(0).then((server) => console.log('listening on its own', server.address().port));`,
-        'module.exports = { app };',
-      ].join('\n'));
+      writeFileSync(
+        module,
+        [
+          `const { App, Route } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});`,
+          `const app = new App({ routes: [new Route('/', 'GET', () => 'hi')] });`,
+          `app.listen(0).then((server) => console.log('listening on its own', server.address().port));`,
+          'module.exports = { app };',
+        ].join('\n'),
+      );
       const run = await runStarwire(['serve', module, '--port', '0']);
       assert.equal(run.ended.code, 1);
       assert.equal(run.stdout, '');
-      assert.match(run.stderr, /^starwire: \S+server\.js calls app\.listen\(0, "127\.0\.0\.1"\) itself \(at .*server\.js:3:\d+\)\); starwire serve listens for the app/);
+      assert.match(
+        run.stderr,
+        /^starwire: \S+server\.js calls app\.listen\(0, "127\.0\.0\.1"\) itself \(at .*server\.js:3:\d+\)\); starwire serve listens for the app/,
+      );
       assert.match(run.stderr, /if \(require\.main === module\)/);
       assert.equal(run.stderr.trim().split('\n').length, 1);
 

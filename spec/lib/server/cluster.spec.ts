@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getJson, killAll, ROOT, StarwireProcess } from '../../support/cli-process';
-import { openLive, within, type LiveSocket } from '../../support/ws-client';
+import { type LiveSocket, openLive, within } from '../../support/ws-client';
 
 const FIXTURE = 'dist/spec/fixtures/cli-apps.js';
 
@@ -66,7 +66,7 @@ describe('starwire serve --workers and --reload (lib/server/cluster.ts)', functi
     const socketPids = new Set<number>();
     for (const socket of sockets) {
       socket.sendJson({ n: 1 });
-      socketPids.add((await socket.receiveJson() as { pid: number }).pid);
+      socketPids.add(((await socket.receiveJson()) as { pid: number }).pid);
     }
     assert.equal(socketPids.size, 2);
     served.signal('SIGTERM');
@@ -84,7 +84,10 @@ describe('starwire serve --workers and --reload (lib/server/cluster.ts)', functi
     const after = await servingPids(port, 2);
     assert.equal(after.size, 2);
     assert.ok(!after.has(crashed), 'the crashed worker is gone');
-    assert.ok([...after].some((pid) => !before.has(pid)), 'a new worker serves');
+    assert.ok(
+      [...after].some((pid) => !before.has(pid)),
+      'a new worker serves',
+    );
 
     const looping = serve([`${FIXTURE}:crashSoon`, '--port', '0', '--workers', '2']);
     const ended = await looping.exitedWithin(8000);
@@ -198,7 +201,10 @@ describe('starwire serve --workers and --reload (lib/server/cluster.ts)', functi
     await served.stderrMatching(/reloaded \(2 workers\)/);
     const after = await servingPids(port, 2);
     assert.equal(after.size, 2);
-    assert.ok([...left].every((pid) => !after.has(pid)), 'the new generation serves');
+    assert.ok(
+      [...left].every((pid) => !after.has(pid)),
+      'the new generation serves',
+    );
     served.signal('SIGTERM');
     assert.equal((await served.exitedWithin(5000)).code, 0);
   });

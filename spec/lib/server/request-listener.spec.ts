@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import express, { type Express } from 'express';
+import { Body } from '../../../components/body';
+import { Request } from '../../../components/request';
 import { App } from '../../../lib/app';
 import { inject } from '../../../lib/inject/inject';
 import { Include, Route } from '../../../lib/routing/routes';
-import { Body } from '../../../components/body';
-import { Request } from '../../../components/request';
-import { startFastify, type Hosted } from '../../support/framework-hosts';
+import { type Hosted, startFastify } from '../../support/framework-hosts';
 import { within } from '../../support/ws-client';
 
 const where = inject([Request], (request) => ({ path: request.path, url: request.url }));
@@ -19,7 +19,12 @@ function makeApp(prefix?: string): App {
 }
 
 function postJson(url: string, value: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value), signal: AbortSignal.timeout(2000) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(value),
+    signal: AbortSignal.timeout(2000),
+  });
 }
 
 /** Serves `web` on 127.0.0.1 and gives its base URL; `servers` collects what to close. */
@@ -59,7 +64,9 @@ describe('app.requestListener under Express', () => {
     apps.push(app);
     const web = express();
     web.use((req, res, next) => (req.url.startsWith('/sw/') ? app.requestListener(req, res) : next()));
-    web.get('/theirs', (_req, res) => { res.json({ theirs: true }); });
+    web.get('/theirs', (_req, res) => {
+      res.json({ theirs: true });
+    });
     const base = await serve(web, servers);
     assert.deepEqual(await (await fetch(`${base}/sw/where`)).json(), { path: '/sw/where', url: '/sw/where' });
     assert.deepEqual(await (await fetch(`${base}/theirs`)).json(), { theirs: true });
@@ -73,7 +80,9 @@ describe('app.requestListener under Express', () => {
     web.use('/first', first.requestListener);
     web.use(express.json());
     web.use('/last', last.requestListener);
-    web.post('/theirs', (req, res) => { res.json({ theirs: req.body as unknown }); });
+    web.post('/theirs', (req, res) => {
+      res.json({ theirs: req.body as unknown });
+    });
     const base = await serve(web, servers);
     assert.deepEqual(await (await postJson(`${base}/first/body`, { a: 1 })).json(), { got: { a: 1 } });
     assert.deepEqual(await (await postJson(`${base}/theirs`, { b: 2 })).json(), { theirs: { b: 2 } });

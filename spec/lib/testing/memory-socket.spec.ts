@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { MemorySocket } from '../../../lib/testing/memory-socket';
 import * as status from '../../../lib/errors/status';
+import { MemorySocket } from '../../../lib/testing/memory-socket';
 import { WAIT, within } from '../../support/ws-client';
 
 /** Frames cross on a later turn of the event loop; a few turns let everything in flight land. */
@@ -23,11 +23,11 @@ function record(socket: MemorySocket): Received[] {
 
 /** The next close event of an end, as [code, reason]. */
 async function closeOf(socket: MemorySocket): Promise<[number, string]> {
-  const [code, reason] = await within(once(socket, 'close'), WAIT, 'a close event') as [number, Buffer];
+  const [code, reason] = (await within(once(socket, 'close'), WAIT, 'a close event')) as [number, Buffer];
   return [code, reason.toString('utf8')];
 }
 
-describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
+describe("MemorySocket (the TestClient's in-memory pair)", () => {
   describe('messages', () => {
     it('cross to the other end on a later turn, keeping the text/binary flag', async () => {
       const [server, client] = MemorySocket.pair(Infinity);
@@ -35,10 +35,13 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
       server.send('hi', { binary: false });
       server.send(Buffer.from([0xff, 0x00]), { binary: true });
       assert.equal(received.length, 0, 'delivered synchronously');
-      const [data, binary] = await within(once(client, 'message'), WAIT, 'a message') as [Buffer, boolean];
+      const [data, binary] = (await within(once(client, 'message'), WAIT, 'a message')) as [Buffer, boolean];
       assert.deepEqual([data.toString('utf8'), binary], ['hi', false]);
       await turns();
-      assert.deepEqual(received.map((m) => m.binary), [false, true]);
+      assert.deepEqual(
+        received.map((m) => m.binary),
+        [false, true],
+      );
     });
 
     it('arrive in the order they were sent, both ways', async () => {
@@ -50,8 +53,14 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
         client.send(`c${i}`, { binary: false });
       }
       await turns();
-      assert.deepEqual(atClient.map((m) => m.text), ['s0', 's1', 's2', 's3', 's4']);
-      assert.deepEqual(atServer.map((m) => m.text), ['c0', 'c1', 'c2', 'c3', 'c4']);
+      assert.deepEqual(
+        atClient.map((m) => m.text),
+        ['s0', 's1', 's2', 's3', 's4'],
+      );
+      assert.deepEqual(
+        atServer.map((m) => m.text),
+        ['c0', 'c1', 'c2', 'c3', 'c4'],
+      );
     });
 
     it('copy what they carry, so the sender may reuse its buffer', async () => {
@@ -66,7 +75,10 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
   });
 
   describe('the close handshake', () => {
-    for (const [initiator, label] of [[0, 'the server'], [1, 'the client']] as const) {
+    for (const [initiator, label] of [
+      [0, 'the server'],
+      [1, 'the client'],
+    ] as const) {
       it(`started by ${label}: both ends emit close with its code and reason`, async () => {
         const pair = MemorySocket.pair(Infinity);
         const closer = pair[initiator];
@@ -75,7 +87,10 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
         closer.close(4000, 'bye');
         assert.equal(closer.open, false, 'the closing end stops being open at once');
         assert.equal(other.open, true, 'the other end learns on a later turn');
-        assert.deepEqual(await closes, [[4000, 'bye'], [4000, 'bye']]);
+        assert.deepEqual(await closes, [
+          [4000, 'bye'],
+          [4000, 'bye'],
+        ]);
         assert.equal(other.open, false);
       });
     }
@@ -85,7 +100,10 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
       const closes = Promise.all([closeOf(server), closeOf(client)]);
       server.close(4001, 'from server');
       client.close(4002, 'from client');
-      assert.deepEqual(await closes, [[4002, 'from client'], [4001, 'from server']]);
+      assert.deepEqual(await closes, [
+        [4002, 'from client'],
+        [4001, 'from server'],
+      ]);
     });
 
     it('delivers messages sent before the close frame, and nothing sent after it', async () => {
@@ -98,7 +116,10 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
       server.close(1000, '');
       server.send('too late', { binary: false });
       await closeOf(client);
-      assert.deepEqual(received.map((m) => m.text), ['last words']);
+      assert.deepEqual(
+        received.map((m) => m.text),
+        ['last words'],
+      );
       assert.deepEqual(events, ['message', 'close']);
       // A closed end ignores sends.
       const atServer = record(server);
@@ -170,10 +191,16 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
       await turns();
       assert.equal(received.length, 0);
       server.resume();
-      assert.deepEqual(received, [{ text: 'a', binary: false }, { text: 'b', binary: true }]);
+      assert.deepEqual(received, [
+        { text: 'a', binary: false },
+        { text: 'b', binary: true },
+      ]);
       client.send('c', { binary: false });
       await turns();
-      assert.deepEqual(received.map((m) => m.text), ['a', 'b', 'c']);
+      assert.deepEqual(
+        received.map((m) => m.text),
+        ['a', 'b', 'c'],
+      );
     });
 
     it('keep a close frame behind the messages sent before it', async () => {
@@ -243,7 +270,10 @@ describe('MemorySocket (the TestClient\'s in-memory pair)', () => {
       const received = record(client);
       server.send('far more than four bytes', { binary: false });
       await turns();
-      assert.deepEqual(received.map((m) => m.text), ['far more than four bytes']);
+      assert.deepEqual(
+        received.map((m) => m.text),
+        ['far more than four bytes'],
+      );
     });
   });
 });

@@ -4,10 +4,10 @@ import { Request } from '../../../components/request';
 import { Scope } from '../../../components/scope';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
-import { inject } from '../../../lib/inject/inject';
-import { StartupError } from '../../../lib/server/lifespan';
 import { Response } from '../../../lib/http/response';
+import { inject } from '../../../lib/inject/inject';
 import { Route, WebSocketRoute } from '../../../lib/routing/routes';
+import { StartupError } from '../../../lib/server/lifespan';
 import { TestClient } from '../../../lib/testing/test-client';
 
 /** What the app saw of a request. */
@@ -21,15 +21,18 @@ interface Seen {
   client: { host: string; port: number } | null;
 }
 
-const inspect = inject([Request, Scope], async (request, scope): Promise<Seen> => ({
-  method: request.method,
-  url: request.url,
-  queryString: scope.queryString,
-  query: { ...scope.query },
-  headers: { ...scope.headers },
-  body: [...await request.bytes()],
-  client: scope.client,
-}));
+const inspect = inject(
+  [Request, Scope],
+  async (request, scope): Promise<Seen> => ({
+    method: request.method,
+    url: request.url,
+    queryString: scope.queryString,
+    query: { ...scope.query },
+    headers: { ...scope.headers },
+    body: [...(await request.bytes())],
+    client: scope.client,
+  }),
+);
 
 /** The streams the `/readable` route handed out, to check what became of them. */
 const handedOut: Readable[] = [];
@@ -48,10 +51,12 @@ function makeApp(): App {
         handedOut.push(stream);
         return stream;
       }),
-      new Route('/stream', 'GET', () => (async function* () {
-        yield 'one,';
-        yield Buffer.from('two');
-      })()),
+      new Route('/stream', 'GET', () =>
+        (async function* () {
+          yield 'one,';
+          yield Buffer.from('two');
+        })(),
+      ),
     ],
   });
 }
@@ -64,7 +69,7 @@ describe('TestClient', () => {
 
   async function seen(response: globalThis.Response): Promise<Seen> {
     assert.equal(response.status, 200);
-    return await response.json() as Seen;
+    return (await response.json()) as Seen;
   }
 
   it('resolves to real Fetch Response objects', async () => {
@@ -109,8 +114,12 @@ describe('TestClient', () => {
 
   it('sends each helper with its method', async () => {
     const helpers: [string, (path: string) => Promise<globalThis.Response>][] = [
-      ['GET', (p) => client.get(p)], ['POST', (p) => client.post(p)], ['PUT', (p) => client.put(p)],
-      ['PATCH', (p) => client.patch(p)], ['DELETE', (p) => client.delete(p)], ['OPTIONS', (p) => client.options(p)],
+      ['GET', (p) => client.get(p)],
+      ['POST', (p) => client.post(p)],
+      ['PUT', (p) => client.put(p)],
+      ['PATCH', (p) => client.patch(p)],
+      ['DELETE', (p) => client.delete(p)],
+      ['OPTIONS', (p) => client.options(p)],
       ['POST', (p) => client.request('post', p)],
     ];
     for (const [method, send] of helpers) assert.equal((await seen(await send('/inspect'))).method, method);
@@ -184,16 +193,33 @@ describe('TestClient lifespan and wire headers', () => {
     const ready = { value: false };
     return new App({
       settings: { logError: () => {} },
-      onStartup: [async () => { events.push('startup'); await startup(); ready.value = true; }],
-      onShutdown: [() => { events.push('shutdown'); }],
+      onStartup: [
+        async () => {
+          events.push('startup');
+          await startup();
+          ready.value = true;
+        },
+      ],
+      onShutdown: [
+        () => {
+          events.push('shutdown');
+        },
+      ],
       routes: [
-        new Route('/ready', 'GET', inject([], () => ({ ready: ready.value }))),
-        new WebSocketRoute('/ready', inject([WebSocket], async (ws) => {
-          await ws.accept();
-          await ws.sendJson({ ready: ready.value });
-          for await (const message of ws) void message;
-          events.push('socket closed');
-        })),
+        new Route(
+          '/ready',
+          'GET',
+          inject([], () => ({ ready: ready.value })),
+        ),
+        new WebSocketRoute(
+          '/ready',
+          inject([WebSocket], async (ws) => {
+            await ws.accept();
+            await ws.sendJson({ ready: ready.value });
+            for await (const message of ws) void message;
+            events.push('socket closed');
+          }),
+        ),
       ],
     });
   }
@@ -236,7 +262,14 @@ describe('TestClient lifespan and wire headers', () => {
   });
 
   it('a failing startup rejects every request with the StartupError naming the handler', async () => {
-    const app = new App({ routes: [new Route('/', 'GET', () => 'x')], onStartup: [function openPool() { throw new Error('pool refused'); }] });
+    const app = new App({
+      routes: [new Route('/', 'GET', () => 'x')],
+      onStartup: [
+        function openPool() {
+          throw new Error('pool refused');
+        },
+      ],
+    });
     const client = new TestClient(app);
     await assert.rejects(client.get('/'), (error) => error instanceof StartupError && /openPool: pool refused/.test(error.message));
     await assert.rejects(client.websocket('/'), StartupError);
@@ -249,7 +282,13 @@ describe('TestClient lifespan and wire headers', () => {
     try {
       const base = `http://127.0.0.1:${App.portOf(server)}`;
       const client = new TestClient(app);
-      const cases: [string, string][] = [['GET', '/text'], ['HEAD', '/text'], ['GET', '/headers'], ['GET', '/empty'], ['GET', '/stream']];
+      const cases: [string, string][] = [
+        ['GET', '/text'],
+        ['HEAD', '/text'],
+        ['GET', '/headers'],
+        ['GET', '/empty'],
+        ['GET', '/stream'],
+      ];
       for (const [method, path] of cases) {
         const wire = await fetch(base + path, { method });
         await wire.arrayBuffer();

@@ -3,12 +3,12 @@ import { Scope } from '../../../components/scope';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
 import { HTTPException, WebSocketDisconnect } from '../../../lib/errors/exceptions';
+import * as status from '../../../lib/errors/status';
 import { inject } from '../../../lib/inject/inject';
 import { Route, WebSocketRoute } from '../../../lib/routing/routes';
-import * as status from '../../../lib/errors/status';
 import { TestClient } from '../../../lib/testing/test-client';
 import { TestWebSocket, WebSocketDenied } from '../../../lib/testing/test-websocket';
-import { deferred, WAIT, within, type Deferred } from '../../support/ws-client';
+import { type Deferred, deferred, WAIT, within } from '../../support/ws-client';
 
 /** What the server side of the current test saw. */
 let report: Deferred<unknown> = deferred<unknown>();
@@ -17,30 +17,42 @@ function makeApp(): App {
   return new App({
     settings: { logError: () => {}, websocket: { heartbeatInterval: 0, maxPayload: 8 } },
     routes: [
-      new WebSocketRoute('/echo', inject([WebSocket, Scope], async (ws, scope) => {
-        await ws.accept(ws.subprotocols.includes('chat') ? 'chat' : undefined, { 'x-hello': 'world' });
-        await ws.sendJson({ query: scope.queryString, header: scope.headers['x-user'] ?? null, client: scope.client?.host ?? null });
-        for await (const message of ws) await ws.send(message);
-        report.resolve({ closeCode: ws.closeCode, closeReason: ws.closeReason });
-      })),
-      new WebSocketRoute('/silent', inject([WebSocket], async (ws) => {
-        await ws.accept();
-        for await (const message of ws) void message;
-      })),
+      new WebSocketRoute(
+        '/echo',
+        inject([WebSocket, Scope], async (ws, scope) => {
+          await ws.accept(ws.subprotocols.includes('chat') ? 'chat' : undefined, { 'x-hello': 'world' });
+          await ws.sendJson({ query: scope.queryString, header: scope.headers['x-user'] ?? null, client: scope.client?.host ?? null });
+          for await (const message of ws) await ws.send(message);
+          report.resolve({ closeCode: ws.closeCode, closeReason: ws.closeReason });
+        }),
+      ),
+      new WebSocketRoute(
+        '/silent',
+        inject([WebSocket], async (ws) => {
+          await ws.accept();
+          for await (const message of ws) void message;
+        }),
+      ),
       new WebSocketRoute('/deny', () => {
         throw new HTTPException(status.HTTP_401_UNAUTHORIZED, 'Who are you?', { 'www-authenticate': 'Bearer' });
       }),
       new WebSocketRoute('/never', () => undefined),
-      new WebSocketRoute('/accept-close', inject([WebSocket], async (ws) => {
-        await ws.accept();
-        await ws.close(4000, 'go away');
-      })),
-      new WebSocketRoute('/send-close', inject([WebSocket], async (ws) => {
-        await ws.accept();
-        await ws.sendText('one');
-        await ws.sendBytes(Buffer.from([2]));
-        await ws.close(4001, 'done');
-      })),
+      new WebSocketRoute(
+        '/accept-close',
+        inject([WebSocket], async (ws) => {
+          await ws.accept();
+          await ws.close(4000, 'go away');
+        }),
+      ),
+      new WebSocketRoute(
+        '/send-close',
+        inject([WebSocket], async (ws) => {
+          await ws.accept();
+          await ws.sendText('one');
+          await ws.sendBytes(Buffer.from([2]));
+          await ws.close(4001, 'done');
+        }),
+      ),
       new Route('/http', 'GET', () => ({ http: true })),
     ],
   });
@@ -92,7 +104,7 @@ describe('TestClient.websocket() and TestWebSocket', () => {
     ws.send(Buffer.from([3]));
     ws.send('plain');
     assert.equal(await ws.receiveText(), 'héllo');
-    assert.deepEqual([...await ws.receiveBytes()], [1, 2]);
+    assert.deepEqual([...(await ws.receiveBytes())], [1, 2]);
     assert.deepEqual(await ws.receiveJson(), { a: 1 });
     assert.deepEqual(await ws.receive(), Buffer.from([3]));
     assert.equal(await ws.receive(), 'plain');
@@ -121,7 +133,7 @@ describe('TestClient.websocket() and TestWebSocket', () => {
   });
 
   describe('receive timeouts', () => {
-    it('rejects a receive that gets nothing within the session\'s timeout', async () => {
+    it("rejects a receive that gets nothing within the session's timeout", async () => {
       const ws = await client.websocket('/silent', { timeout: 30 });
       const started = Date.now();
       await assert.rejects(ws.receive(), { message: 'No WebSocket message within 30 ms' });
@@ -129,7 +141,7 @@ describe('TestClient.websocket() and TestWebSocket', () => {
       await ws.close();
     });
 
-    it('takes a per-call timeout over the session\'s', async () => {
+    it("takes a per-call timeout over the session's", async () => {
       const ws = await client.websocket('/silent', { timeout: WAIT });
       await assert.rejects(ws.receiveJson(20), { message: 'No WebSocket message within 20 ms' });
       await ws.close();
@@ -138,7 +150,7 @@ describe('TestClient.websocket() and TestWebSocket', () => {
     it('is answered at once, not at the timeout, when the server closes meanwhile', async () => {
       const ws = await client.websocket('/send-close', { timeout: WAIT });
       assert.equal(await ws.receiveText(), 'one');
-      assert.deepEqual([...await ws.receiveBytes()], [2]);
+      assert.deepEqual([...(await ws.receiveBytes())], [2]);
       const started = Date.now();
       await assert.rejects(ws.receive(), (error: unknown) => error instanceof WebSocketDisconnect && error.code === 4001);
       assert.ok(Date.now() - started < WAIT / 2);
@@ -166,19 +178,23 @@ describe('TestClient.websocket() and TestWebSocket', () => {
     });
 
     it('rejects with WebSocketDisconnect when the app closes right after accepting', async () => {
-      await assert.rejects(client.websocket('/accept-close'), (error: unknown) =>
-        error instanceof WebSocketDisconnect && error.code === 4000 && error.reason === 'go away');
+      await assert.rejects(
+        client.websocket('/accept-close'),
+        (error: unknown) => error instanceof WebSocketDisconnect && error.code === 4000 && error.reason === 'go away',
+      );
     });
   });
 
   describe('closing', () => {
-    it('throws WebSocketDisconnect with the server\'s code and reason on every receive after the server closed', async () => {
+    it("throws WebSocketDisconnect with the server's code and reason on every receive after the server closed", async () => {
       const ws = await client.websocket('/send-close');
       assert.equal(await ws.receive(), 'one');
       assert.deepEqual(await ws.receive(), Buffer.from([2]));
       for (let i = 0; i < 2; i++) {
-        await assert.rejects(ws.receive(), (error: unknown) =>
-          error instanceof WebSocketDisconnect && error.code === 4001 && error.reason === 'done');
+        await assert.rejects(
+          ws.receive(),
+          (error: unknown) => error instanceof WebSocketDisconnect && error.code === 4001 && error.reason === 'done',
+        );
       }
       assert.equal(await ws.closed, 4001);
       assert.deepEqual([ws.closeCode, ws.closeReason], [4001, 'done']);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket as WsClient, WebSocketServer } from 'ws';
+import { WebSocketServer, WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
 import { inject } from '../../../lib/inject/inject';
@@ -17,49 +17,66 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-interface RawResponse { status: number; head: string; body: string }
+interface RawResponse {
+  status: number;
+  head: string;
+  body: string;
+}
 
 /**
  * Sends a hand-written handshake on a raw TCP socket and reads the answer: for 101 the head
  * (then the socket is dropped), otherwise everything up to the server closing the connection.
  */
 function rawHandshake(port: number, lines: readonly string[]): Promise<RawResponse> {
-  return within(new Promise<RawResponse>((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1');
-    let data = '';
-    const parse = (): RawResponse | undefined => {
-      const end = data.indexOf('\r\n\r\n');
-      if (end === -1) return undefined;
-      const head = data.slice(0, end);
-      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: data.slice(end + 4) };
-    };
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      data += chunk;
-      const response = parse();
-      if (response?.status === 101) {
-        socket.destroy();
-        resolve(response);
-      }
-    });
-    socket.on('end', () => {
-      const response = parse();
-      if (response) resolve(response);
-      else reject(new Error(`The server closed without a complete response: ${JSON.stringify(data)}`));
-    });
-    socket.on('error', reject);
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  }), 3000, 'the raw handshake');
+  return within(
+    new Promise<RawResponse>((resolve, reject) => {
+      const socket = netConnect(port, '127.0.0.1');
+      let data = '';
+      const parse = (): RawResponse | undefined => {
+        const end = data.indexOf('\r\n\r\n');
+        if (end === -1) return undefined;
+        const head = data.slice(0, end);
+        return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: data.slice(end + 4) };
+      };
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        data += chunk;
+        const response = parse();
+        if (response?.status === 101) {
+          socket.destroy();
+          resolve(response);
+        }
+      });
+      socket.on('end', () => {
+        const response = parse();
+        if (response) resolve(response);
+        else reject(new Error(`The server closed without a complete response: ${JSON.stringify(data)}`));
+      });
+      socket.on('error', reject);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    }),
+    3000,
+    'the raw handshake',
+  );
 }
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
 function handshakeLines(overrides: Readonly<Record<string, string | null>> = {}, requestLine = 'GET /ws HTTP/1.1'): string[] {
   const headers: Record<string, string | null> = {
-    Host: '127.0.0.1', Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': KEY,
+    Host: '127.0.0.1',
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': KEY,
     ...overrides,
   };
-  return [requestLine, ...Object.entries(headers).filter(([, value]) => value !== null).map(([name, value]) => `${name}: ${value}`)];
+  return [
+    requestLine,
+    ...Object.entries(headers)
+      .filter(([, value]) => value !== null)
+      .map(([name, value]) => `${name}: ${value}`),
+  ];
 }
 
 /** A client whose messages are queued from the start (the first may come with the 101). */
@@ -82,10 +99,14 @@ class Peer {
   }
 
   close(): Promise<number> {
-    return within(new Promise((resolve) => {
-      this.socket.once('close', (code) => resolve(code));
-      this.socket.close(1000);
-    }), 2000, 'the close');
+    return within(
+      new Promise((resolve) => {
+        this.socket.once('close', (code) => resolve(code));
+        this.socket.close(1000);
+      }),
+      2000,
+      'the close',
+    );
   }
 }
 
@@ -93,17 +114,21 @@ const clients: WsClient[] = [];
 
 /** Opens a client and resolves with it, or with the HTTP status of a refused handshake. */
 function open(url: string): Promise<Peer | { status: number; headers: IncomingHttpHeaders }> {
-  return within(new Promise((resolve, reject) => {
-    const client = new WsClient(url);
-    clients.push(client);
-    const peer = new Peer(client);
-    client.once('open', () => resolve(peer));
-    client.once('unexpected-response', (request, response: IncomingMessage) => {
-      request.destroy();
-      resolve({ status: response.statusCode ?? 0, headers: response.headers });
-    });
-    client.on('error', reject);
-  }), 3000, `the handshake with ${url}`);
+  return within(
+    new Promise((resolve, reject) => {
+      const client = new WsClient(url);
+      clients.push(client);
+      const peer = new Peer(client);
+      client.once('open', () => resolve(peer));
+      client.once('unexpected-response', (request, response: IncomingMessage) => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, headers: response.headers });
+      });
+      client.on('error', reject);
+    }),
+    3000,
+    `the handshake with ${url}`,
+  );
 }
 
 async function openPeer(url: string): Promise<Peer> {
@@ -131,13 +156,21 @@ describe('WebSocket handshake', () => {
     before(async () => {
       app = new App({
         routes: [new WebSocketRoute('/ws', greet)],
-        hooks: [{ onRequest: () => { hookCalls++; } }],
+        hooks: [
+          {
+            onRequest: () => {
+              hookCalls++;
+            },
+          },
+        ],
         settings: { logError: () => {} },
       });
       port = App.portOf(await app.listen(0));
     });
     after(() => app.close());
-    beforeEach(() => { hookCalls = 0; });
+    beforeEach(() => {
+      hookCalls = 0;
+    });
 
     it('completes a well-formed raw handshake with 101 (the control for the cases below)', async () => {
       const response = await rawHandshake(port, handshakeLines());
@@ -163,15 +196,47 @@ describe('WebSocket handshake', () => {
     });
 
     const cases: { name: string; lines: string[]; detail: string }[] = [
-      { name: 'an Upgrade header other than websocket', lines: handshakeLines({ Upgrade: 'h2c' }), detail: 'Missing "Upgrade: websocket" header' },
-      { name: 'a Sec-WebSocket-Key that is not 16 bytes of base64', lines: handshakeLines({ 'Sec-WebSocket-Key': 'not-a-key' }), detail: 'Missing or invalid Sec-WebSocket-Key header' },
-      { name: 'no Sec-WebSocket-Key', lines: handshakeLines({ 'Sec-WebSocket-Key': null }), detail: 'Missing or invalid Sec-WebSocket-Key header' },
-      { name: 'a subprotocol that is not a token', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat v1' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      {
+        name: 'an Upgrade header other than websocket',
+        lines: handshakeLines({ Upgrade: 'h2c' }),
+        detail: 'Missing "Upgrade: websocket" header',
+      },
+      {
+        name: 'a Sec-WebSocket-Key that is not 16 bytes of base64',
+        lines: handshakeLines({ 'Sec-WebSocket-Key': 'not-a-key' }),
+        detail: 'Missing or invalid Sec-WebSocket-Key header',
+      },
+      {
+        name: 'no Sec-WebSocket-Key',
+        lines: handshakeLines({ 'Sec-WebSocket-Key': null }),
+        detail: 'Missing or invalid Sec-WebSocket-Key header',
+      },
+      {
+        name: 'a subprotocol that is not a token',
+        lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat v1' }),
+        detail: 'Invalid Sec-WebSocket-Protocol header',
+      },
       { name: 'a method other than GET', lines: handshakeLines({}, 'POST /ws HTTP/1.1'), detail: 'WebSocket handshakes use GET' },
-      { name: 'a subprotocol list with an empty element', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, , v2' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
-      { name: 'a subprotocol list ending in a comma', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat,' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
-      { name: 'an empty subprotocol list', lines: handshakeLines({ 'Sec-WebSocket-Protocol': '' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
-      { name: 'a subprotocol offered twice', lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, chat' }), detail: 'Invalid Sec-WebSocket-Protocol header' },
+      {
+        name: 'a subprotocol list with an empty element',
+        lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, , v2' }),
+        detail: 'Invalid Sec-WebSocket-Protocol header',
+      },
+      {
+        name: 'a subprotocol list ending in a comma',
+        lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat,' }),
+        detail: 'Invalid Sec-WebSocket-Protocol header',
+      },
+      {
+        name: 'an empty subprotocol list',
+        lines: handshakeLines({ 'Sec-WebSocket-Protocol': '' }),
+        detail: 'Invalid Sec-WebSocket-Protocol header',
+      },
+      {
+        name: 'a subprotocol offered twice',
+        lines: handshakeLines({ 'Sec-WebSocket-Protocol': 'chat, chat' }),
+        detail: 'Invalid Sec-WebSocket-Protocol header',
+      },
       { name: 'no Host header', lines: handshakeLines({ Host: null }), detail: 'Missing Host header' },
     ];
     for (const { name, lines, detail } of cases) {

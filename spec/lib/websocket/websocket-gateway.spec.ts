@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { WebSocket as WsClient, type ClientOptions } from 'ws';
+import { type ClientOptions, WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
+import type { SettingsInput } from '../../../lib/config/settings';
 import { WebSocketDisconnect } from '../../../lib/errors/exceptions';
 import type { HookLike } from '../../../lib/inject/hook';
 import { inject } from '../../../lib/inject/inject';
-import { WebSocketRoute, type Handler } from '../../../lib/routing/routes';
-import type { SettingsInput } from '../../../lib/config/settings';
+import { type Handler, WebSocketRoute } from '../../../lib/routing/routes';
 import { TestClient } from '../../../lib/testing/test-client';
 import { WebSocketDenied } from '../../../lib/testing/test-websocket';
 
@@ -19,7 +19,9 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
@@ -42,12 +44,19 @@ async function waitFor(condition: () => boolean, what: string, ms = 2000): Promi
 
 /** A handshake the server answered with an HTTP status instead of 101. */
 class Refused extends Error {
-  constructor(readonly status: number, readonly headers: IncomingHttpHeaders, readonly body: string) {
+  constructor(
+    readonly status: number,
+    readonly headers: IncomingHttpHeaders,
+    readonly body: string,
+  ) {
     super(`WebSocket handshake refused with HTTP ${status}: ${body}`);
   }
 }
 
-interface Closed { code: number; reason: string }
+interface Closed {
+  code: number;
+  reason: string;
+}
 
 /** A client socket whose messages are queued and whose close is recorded from the start. */
 class Peer {
@@ -76,7 +85,9 @@ class Peer {
       this.pings++;
       for (const waiter of this.pingWaiters) if (this.pings >= waiter.count) waiter.resolve();
     });
-    socket.on('upgrade', (response: IncomingMessage) => { this.upgrade = response.headers; });
+    socket.on('upgrade', (response: IncomingMessage) => {
+      this.upgrade = response.headers;
+    });
   }
 
   async next(ms = 2000): Promise<string | Buffer> {
@@ -89,7 +100,10 @@ class Peer {
       if (left <= 0) throw new Error(`No message within ${ms} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.wake = () => { clearTimeout(timer); resolve(); };
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       this.wake = undefined;
     }
@@ -111,19 +125,23 @@ function connect(url: string, options: ClientOptions = {}): Promise<Peer> {
   const socket = new WsClient(url, options);
   const peer = new Peer(socket);
   peers.push(peer);
-  return within(new Promise<Peer>((resolve, reject) => {
-    socket.once('open', () => resolve(peer));
-    socket.once('unexpected-response', (request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        reject(new Refused(response.statusCode ?? 0, response.headers, Buffer.concat(chunks).toString('utf8')));
-        request.destroy();
+  return within(
+    new Promise<Peer>((resolve, reject) => {
+      socket.once('open', () => resolve(peer));
+      socket.once('unexpected-response', (request, response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          reject(new Refused(response.statusCode ?? 0, response.headers, Buffer.concat(chunks).toString('utf8')));
+          request.destroy();
+        });
       });
-    });
-    socket.on('error', reject);
-  }), 3000, `the handshake with ${url}`);
+      socket.on('error', reject);
+    }),
+    3000,
+    `the handshake with ${url}`,
+  );
 }
 
 /** The refusal of a handshake that must be refused. */
@@ -253,7 +271,9 @@ describe('WebSocketGateway', () => {
         await ws.accept();
         for await (const message of ws) await ws.send(message);
       });
-      const { url, app } = await serve([slowRoute('/slow', 400, counted), slowRoute('/quick', 10)], { websocket: { handshakeTimeout: 150 } });
+      const { url, app } = await serve([slowRoute('/slow', 400, counted), slowRoute('/quick', 10)], {
+        websocket: { handshakeTimeout: 150 },
+      });
       const started = Date.now();
       const refused = await refusal(`${url}/slow`);
       assert.equal(refused.status, 408);
@@ -365,7 +385,9 @@ describe('WebSocketGateway', () => {
         while (ws.bufferedAmount > 0) await delay(5);
         await ws.sendText('end');
       });
-      const { url, app } = await serve([new WebSocketRoute('/ws', handler)], { websocket: { sendHighWaterMark: MARK, sendOverflow: 'drop' } });
+      const { url, app } = await serve([new WebSocketRoute('/ws', handler)], {
+        websocket: { sendHighWaterMark: MARK, sendOverflow: 'drop' },
+      });
       const peer = await connect(`${url}/ws`);
       peer.socket.send('go');
       peer.socket.pause();
@@ -395,7 +417,9 @@ describe('WebSocketGateway', () => {
         await flood(ws, true);
         report.resolve(ws.closeCode);
       });
-      const { url, app } = await serve([new WebSocketRoute('/ws', handler)], { websocket: { sendHighWaterMark: MARK, sendOverflow: 'close' } });
+      const { url, app } = await serve([new WebSocketRoute('/ws', handler)], {
+        websocket: { sendHighWaterMark: MARK, sendOverflow: 'close' },
+      });
       const peer = await connect(`${url}/ws`);
       peer.socket.send('go');
       peer.socket.pause();
@@ -461,13 +485,25 @@ describe('WebSocketGateway', () => {
       assert.equal(app.stats().closedByCode[1001], 2);
 
       // After close, the app refuses (TestClient: the server is gone).
-      await assert.rejects(new TestClient(app).websocket('/ws'), (error: unknown) => error instanceof WebSocketDenied && error.status === 503);
+      await assert.rejects(
+        new TestClient(app).websocket('/ws'),
+        (error: unknown) => error instanceof WebSocketDenied && error.status === 503,
+      );
     });
 
     it('refuses a handshake still in its hooks with 503', async () => {
       const entered = deferred<void>();
       const gate = deferred<void>();
-      const route = new WebSocketRoute('/ws', echo, { hooks: [{ onRequest: () => { entered.resolve(); return gate.promise; } }] });
+      const route = new WebSocketRoute('/ws', echo, {
+        hooks: [
+          {
+            onRequest: () => {
+              entered.resolve();
+              return gate.promise;
+            },
+          },
+        ],
+      });
       const { url, app } = await serve([route]);
       const pending = refusal(`${url}/ws`);
       await within(entered.promise, 2000, 'the hook to run');
@@ -482,11 +518,18 @@ describe('WebSocketGateway', () => {
 
   describe('app.stats()', () => {
     it('counts open, accepted, rejected, closes by code, messages and bytes', async () => {
-      const { url, app } = await serve([
-        new WebSocketRoute('/ws', echo),
-        new WebSocketRoute('/nope', () => undefined),
-      ]);
-      assert.deepEqual(app.stats(), { open: 0, accepted: 0, rejected: 0, closedByCode: {}, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0 });
+      const { url, app } = await serve([new WebSocketRoute('/ws', echo), new WebSocketRoute('/nope', () => undefined)]);
+      assert.deepEqual(app.stats(), {
+        open: 0,
+        accepted: 0,
+        rejected: 0,
+        closedByCode: {},
+        messagesIn: 0,
+        messagesOut: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        dropped: 0,
+      });
 
       const peer = await connect(`${url}/ws`);
       assert.equal(app.stats().open, 1);
