@@ -1,25 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import { newRedis } from '../channels/ioredis-loader';
 import type { PresenceUser } from './events';
-import { exec, pairs, toChannel, toDeparture, toEntry, toRoom, toUser } from './redis-records';
+import { RedisHistory } from './redis-history';
+import { exec, pairs, toChannel, toDeparture, toRoom, toUser } from './redis-records';
 import { defineScripts, type ScriptClient, type ScriptPipeline } from './redis-scripts';
-import {
-  type Appended,
-  assertHistoryId,
-  type ChannelInfo,
-  type Departure,
-  type HistoryEntry,
-  type HistoryPublication,
-  type HistoryReplay,
-  historyId,
-  type JoinOutcome,
-  newEpoch,
-  parseHistoryId,
-  type RealtimeStore,
-  type RoomInfo,
-  replayOf,
-} from './store';
+import type { Appended, ChannelInfo, Departure, HistoryPublication, HistoryReplay, JoinOutcome, RealtimeStore, RoomInfo } from './store';
 
 export interface RedisRealtimeStoreOptions {
   /** Default `process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'`. */
@@ -70,6 +55,7 @@ const SWEEP_EVERY_MS = 5000;
 export class RedisRealtimeStore implements RealtimeStore {
   readonly prefix: string;
   private readonly redis: ScriptClient;
+  private readonly history: RedisHistory;
   private readonly url: string;
   private readonly keys: string;
   private lastError: string | undefined;
@@ -100,6 +86,7 @@ export class RedisRealtimeStore implements RealtimeStore {
       this.lastError = error.message;
     });
     this.redis = defineScripts(client);
+    this.history = new RedisHistory(this.redis, (type, id) => this.key(type, id));
   }
 
   /** Resolves once Redis answers; rejects, naming the URL (password hidden) and why, if it does not. */
@@ -314,43 +301,12 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   // ——— history ———
 
-  async appendHistory(key: string, message: unknown, limit: number, publication?: HistoryPublication): Promise<Appended> {
-    const { channel, pieces } = publication ? splitPayload(publication) : { channel: '', pieces: [] };
-    const reply = await this.redis.rtAppendHistory(
-      this.key('history', key),
-      this.key('history-meta', key),
-      JSON.stringify(message ?? null),
-      Math.max(0, Math.floor(limit)),
-      newEpoch(),
-      channel,
-      ...pieces,
-    );
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number')
-      throw new Error('RedisRealtimeStore: unexpected append reply');
-    return { id: historyId(reply[0], reply[1]), published: publication !== undefined };
+  appendHistory(key: string, message: unknown, limit: number, publication?: HistoryPublication): Promise<Appended> {
+    return this.history.append(key, message, limit, publication);
   }
 
-  async readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
-    if (afterId !== undefined) assertHistoryId(afterId);
-    const after = afterId === undefined ? undefined : parseHistoryId(afterId);
-    const count = Math.max(0, Math.floor(limit));
-    const reply = await this.redis.rtReadHistory(
-      this.key('history', key),
-      this.key('history-meta', key),
-      newEpoch(),
-      after?.epoch ?? '',
-      after?.offset ?? 0,
-      count,
-    );
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'number' || !Array.isArray(reply[2])) {
-      throw new Error('RedisRealtimeStore: unexpected history reply');
-    }
-    const [epoch, top, newestFirst] = reply as [string, number, unknown[]];
-    const entries: HistoryEntry[] = newestFirst
-      .slice(0, count)
-      .reverse()
-      .map((item) => toEntry(epoch, item));
-    return replayOf(epoch, top, after, entries, newestFirst.length > count);
+  readHistory(key: string, afterId: string | undefined, limit: number): Promise<HistoryReplay> {
+    return this.history.read(key, afterId, limit);
   }
 
   /** Closes the connection; the state stays in Redis for the other processes (presence lapses by its TTL). */
@@ -400,15 +356,4 @@ export class RedisRealtimeStore implements RealtimeStore {
     for (const id of ids) pipeline.hgetall(this.key(type, id));
     return exec(pipeline);
   }
-}
-
-/** Stands for the history id in a payload: letters and digits only, so no JSON escaping changes it. */
-const ID_MARK = `id${randomBytes(12).toString('hex')}`;
-
-/** The publication's channel, and its payload in pieces for the append script to join with the entry's id. */
-function splitPayload(publication: HistoryPublication): { channel: string; pieces: string[] } {
-  const { channel, payload } = publication(ID_MARK);
-  const pieces = payload.split(ID_MARK);
-  if (pieces.length < 2) throw new Error('RedisRealtimeStore: a history publication payload must hold the message id');
-  return { channel, pieces };
 }
