@@ -97,9 +97,13 @@ export interface Refusable {
   refuse(status: number, body: string, headers: Readonly<Record<string, string | string[]>>): void;
 }
 
-/** Refuses a pending handshake with an answer of the one table (lib/errors/error-table.ts). */
+/**
+ * Refuses a pending handshake with an answer of the one table (lib/errors/error-table.ts).
+ * A debug stack stays out: handshake refusals have always carried the detail only.
+ */
 export function refuseWithAnswer(target: Refusable, answer: HttpAnswer): void {
-  target.refuse(answer.status, JSON.stringify(answer.body), answer.headers);
+  const body = answer.body.stack === undefined ? answer.body : { ...answer.body, stack: undefined };
+  target.refuse(answer.status, JSON.stringify(body), answer.headers);
 }
 
 /** Completes or refuses one handshake on a Node socket, through ws. */

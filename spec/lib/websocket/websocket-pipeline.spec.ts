@@ -531,12 +531,10 @@ describe('WebSocket pipeline', () => {
     forEachTransport(
       () => makeApp({ debug: true }),
       (transport) => {
-        it('before accept: HTTP 500 names the error and gives its stack, as an HTTP route does', async () => {
+        it('before accept: HTTP 500 names the error', async () => {
           const refusal = await transport().refusal('/raise/before/boom');
           assert.equal(refusal.status, status.HTTP_500_INTERNAL_SERVER_ERROR);
-          const body = JSON.parse(refusal.body) as { detail: string; stack: string[] };
-          assert.equal(body.detail, 'Error: secret detail');
-          assert.equal(body.stack[0], 'Error: secret detail');
+          assert.deepEqual(JSON.parse(refusal.body), { detail: 'Error: secret detail' });
         });
 
         it("after accept: 1011 carries the error's name and message", async () => {
