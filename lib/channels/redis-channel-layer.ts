@@ -13,6 +13,7 @@ import {
 } from './channel-layer';
 import { InMemoryChannelLayer } from './in-memory-channel-layer';
 import { newRedis } from './ioredis-loader';
+import { Acknowledgements, acknowledgementInbox, acknowledgementOf } from './redis-acknowledgements';
 import {
   ChannelLayerUnavailable,
   type RedisChannelLayerEvents,
@@ -24,11 +25,6 @@ import {
 export type { RedisDisconnected, RedisReconnected } from './redis-channel-layer-api';
 export type { RedisChannelLayerEvents, RedisChannelLayerOptions, RedisChannelLayerStats, RedisGroupSendResult };
 export { ChannelLayerUnavailable };
-
-interface Acknowledgement {
-  readonly status: 'queued' | 'full';
-  readonly capacity: number;
-}
 
 /** A PUBLISH that did not succeed: whether the command was ever written to Redis, and why. */
 interface PublishFailure {
@@ -88,9 +84,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   private closing: Promise<void> | undefined;
   private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0, malformed: 0, unconfirmed: 0 };
   private readonly commandTimeoutMs: number;
-  /** Direct sends waiting for the receiving process's acknowledgement, by request id. */
-  private readonly acks = new Map<number, (ack: Acknowledgement | undefined) => void>();
-  private ackSequence = 0;
+  /** Direct sends waiting for the receiving process's acknowledgement. */
+  private readonly acks = new Acknowledgements();
 
   constructor(options: RedisChannelLayerOptions = {}) {
     super();
@@ -176,23 +171,19 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     const owner = channelProcess(channel);
     if (owner === this.processName || owner === undefined) return this.local.send(channel, message);
     assertMessage(message);
-    const id = ++this.ackSequence;
+    const { id, acknowledged } = this.acks.expect();
     // The receiver answers on this process's inbox, naming the request.
     const payload = JSON.stringify({ c: channel, m: message, r: this.processName, i: id });
     await this.startup;
-    const acknowledged = new Promise<Acknowledgement | undefined>((resolve) => this.acks.set(id, resolve));
     const receivers = await this.publish(`${this.prefix}:inbox:${owner}`, payload, `channel ${channel}`);
-    if (typeof receivers !== 'number' || receivers === 0) this.acks.delete(id);
+    if (typeof receivers !== 'number' || receivers === 0) this.acks.forget(id);
     if (typeof receivers !== 'number') throw new ChannelLayerUnavailable(channel, receivers.outcome, receivers.error);
     if (receivers === 0) {
       this.counts.remoteSent++;
       this.counts.unroutable++;
       return;
     }
-    const timer = setTimeout(() => this.acks.get(id)?.(undefined), this.commandTimeoutMs);
-    const ack = await acknowledged;
-    clearTimeout(timer);
-    this.acks.delete(id);
+    const ack = await this.acks.within(id, acknowledged, this.commandTimeoutMs);
     if (ack === undefined) {
       this.counts.unconfirmed++;
       throw new ChannelLayerUnavailable(
@@ -395,44 +386,24 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   }
 
   /** Where a direct send wants its acknowledgement: the sender's inbox, or undefined for none. */
-  private acknowledgeTo(envelope: Record<string, unknown>): string | undefined {
-    if (envelope.r === undefined && envelope.i === undefined) return undefined;
-    // The reply goes to an inbox named by the message, so only a process name is accepted.
-    if (typeof envelope.r !== 'string' || !/^[a-zA-Z0-9_-]{1,40}$/.test(envelope.r) || !Number.isSafeInteger(envelope.i)) {
-      throw new TypeError('direct send names no valid sender to acknowledge');
-    }
-    return `${this.prefix}:inbox:${envelope.r}`;
-  }
-
   /** Tells the sender whether its message was queued; a lost reply leaves it with outcome 'unknown'. */
   private acknowledge(inbox: string, id: unknown, queued: boolean, capacity: number): void {
     if (this.closing) return; // nothing was queued: the sender learns 'unknown'
-    const reply = JSON.stringify({ a: id, s: queued ? 'queued' : 'full', n: capacity });
-    this.publisher.publish(inbox, reply).catch(() => {});
-  }
-
-  /** An acknowledgement of one of this process's direct sends. */
-  private onAcknowledgement(envelope: Record<string, unknown>): void {
-    const { a: id, s: status, n: capacity } = envelope;
-    if (typeof id !== 'number' || (status !== 'queued' && status !== 'full') || typeof capacity !== 'number') {
-      throw new TypeError('not a valid acknowledgement');
-    }
-    // One for a send that already gave up (timed out) finds nothing waiting.
-    this.acks.get(id)?.({ status, capacity });
+    this.publisher.publish(inbox, acknowledgementOf(id, queued, capacity)).catch(() => {});
   }
 
   private onMessage(channel: string, payload: string): void {
     try {
       const envelope: unknown = JSON.parse(payload);
       if (channel === this.inbox && isRecord(envelope) && envelope.a !== undefined) {
-        this.onAcknowledgement(envelope);
+        this.acks.settle(envelope);
         return;
       }
       if (!isRecord(envelope) || !isRecord(envelope.m)) throw new TypeError('not a channel layer envelope');
       const message = envelope.m as ChannelMessage;
       if (channel === this.inbox) {
         if (typeof envelope.c !== 'string') throw new TypeError('inbox message names no channel');
-        const replyTo = this.acknowledgeTo(envelope);
+        const replyTo = acknowledgementInbox(this.prefix, envelope);
         const queued = this.local.deliver(envelope.c, message, replyTo !== undefined);
         if (replyTo !== undefined) this.acknowledge(replyTo, envelope.i, queued, this.local.capacityOf(envelope.c));
       } else if (channel.startsWith(this.groupPrefix)) {
