@@ -284,7 +284,7 @@ export class RealtimeManager {
     };
   }
 
-  /** @deprecated The same as `stats()`, under its earlier name. */
+  /** @deprecated use stats() */
   getStats(): Promise<RealtimeStats> {
     return this.stats();
   }
