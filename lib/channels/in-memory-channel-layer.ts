@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ChannelGroups, type GroupLifecycle } from './channel-groups';
 import {
   assertChannelName,
   assertMaySendToGroup,
@@ -14,7 +15,6 @@ import {
   layerSettings,
   type NewChannelOptions,
 } from './channel-layer';
-import { ChannelGroups, type GroupLifecycle } from './channel-groups';
 import { DeadlineQueue } from './deadline-queue';
 import { Mailbox } from './mailbox';
 
