@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ChannelGroups, type GroupLifecycle } from './channel-groups';
 import {
   assertChannelName,
   assertMaySendToGroup,
@@ -17,11 +18,7 @@ import {
 import { DeadlineQueue } from './deadline-queue';
 import { Mailbox } from './mailbox';
 
-/** Told when a group gains its first member in this process and when it loses its last. */
-export interface GroupLifecycle {
-  opened(group: string): void;
-  closed(group: string): void;
-}
+export type { GroupLifecycle };
 
 export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
   /** The `<process>` part of channel names (letters, digits, "-", "_"); random by default. */
@@ -32,13 +29,6 @@ export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
 
 const PROCESS_NAME = /^[a-zA-Z0-9_-]{1,40}$/;
 const CHANNEL_PREFIX = /^[a-zA-Z0-9_\-.]+$/;
-
-/** A membership's identity: a discarded then re-added channel is a new one, so old deadlines skip it. */
-interface Membership {
-  readonly group: string;
-  readonly channel: string;
-  expiresAt: number;
-}
 
 /**
  * The default channel layer: channels, groups and queues in this process's memory. Nothing is
@@ -56,15 +46,12 @@ export class InMemoryChannelLayer implements ChannelLayer {
   readonly capacity: number;
   /** Message and membership lifetimes in milliseconds. */
   private readonly expiryMs: number;
-  private readonly groupExpiryMs: number;
-  private readonly lifecycle: GroupLifecycle | undefined;
   private readonly mailboxes = new Map<string, Mailbox>();
   /** Channels made with a capacity of their own; the rest have the layer's. */
   private readonly capacities = new Map<string, number>();
-  private readonly groups = new Map<string, Map<string, Membership>>();
-  /** A drained mailbox or an ended membership leaves a stale entry, skipped and pruned by the queue. */
+  private readonly groups: ChannelGroups;
+  /** A drained mailbox leaves a stale entry, skipped and pruned by the queue. */
   private readonly messageDeadlines = new DeadlineQueue<Mailbox>((box) => this.mailboxes.get(box.name) === box);
-  private readonly groupDeadlines = new DeadlineQueue<Membership>((m) => this.groups.get(m.group)?.get(m.channel) === m);
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private sequence = 0;
@@ -75,12 +62,11 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const settings = layerSettings(options);
     this.capacity = settings.capacity;
     this.expiryMs = settings.expiry * 1000;
-    this.groupExpiryMs = settings.groupExpiry * 1000;
     this.processName = options.processName ?? randomBytes(6).toString('hex');
     if (!PROCESS_NAME.test(this.processName)) {
       throw new TypeError(`processName ${JSON.stringify(this.processName)} must be 1–40 letters, digits, "-" or "_"`);
     }
-    this.lifecycle = options.groupLifecycle;
+    this.groups = new ChannelGroups(settings.groupExpiry * 1000, options.groupLifecycle);
   }
 
   async newChannel(prefix = 'specific', options: NewChannelOptions = {}): Promise<string> {
@@ -131,31 +117,14 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.assertOpen('groupAdd', channel);
     assertChannelName('group', group);
     this.assertLocalChannel(channel, 'add to group');
-    const now = performance.now();
-    let members = this.groups.get(group);
-    const opened = members === undefined;
-    members ??= new Map();
-    this.groups.set(group, members);
-    const existing = members.get(channel);
-    if (existing !== undefined) {
-      existing.expiresAt = now + this.groupExpiryMs;
-    } else {
-      const membership: Membership = { group, channel, expiresAt: now + this.groupExpiryMs };
-      members.set(channel, membership);
-      this.groupDeadlines.push(membership, membership.expiresAt);
-      this.arm();
-    }
-    if (opened) this.lifecycle?.opened(group);
+    if (this.groups.add(group, channel, performance.now())) this.arm();
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
     this.assertOpen('groupDiscard', channel);
     assertChannelName('group', group);
     assertChannelName('channel', channel);
-    const members = this.groups.get(group);
-    if (members === undefined || !members.delete(channel)) return;
-    this.groupDeadlines.forget();
-    if (members.size === 0) this.closeGroup(group);
+    this.groups.discard(group, channel);
   }
 
   async groupSend(group: string, message: ChannelMessage): Promise<GroupSendResult> {
@@ -192,7 +161,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
 
   /** Groups with at least one member in this process. */
   openGroups(): string[] {
-    return [...this.groups.keys()];
+    return this.groups.names();
   }
 
   /** Drops queued messages and every group; receives that are waiting keep waiting. */
@@ -204,7 +173,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       this.release(box);
     }
     this.messageDeadlines.clear();
-    this.clearGroups();
+    this.groups.clear();
     this.disarm();
   }
 
@@ -220,7 +189,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.mailboxes.clear();
     this.capacities.clear();
     this.messageDeadlines.clear();
-    this.clearGroups();
+    this.groups.clear();
   }
 
   stats(): ChannelLayerStats {
@@ -275,17 +244,14 @@ export class InMemoryChannelLayer implements ChannelLayer {
   }
 
   private fanOut(group: string, message: ChannelMessage): Omit<GroupSendResult, 'remote'> {
-    const members = this.groups.get(group);
+    const members = this.groups.members(group);
     if (members === undefined) return { delivered: 0, dropped: 0 };
     const now = performance.now();
     let delivered = 0;
     let dropped = 0;
     for (const membership of members.values()) {
-      if (membership.expiresAt <= now) {
-        // Its deadline entry is still queued; the sweep will find it stale.
-        this.endMembership(membership);
-        this.groupDeadlines.forget();
-      } else if (this.enqueue(membership.channel, message)) delivered++;
+      if (membership.expiresAt <= now) this.groups.expire(membership);
+      else if (this.enqueue(membership.channel, message)) delivered++;
       else dropped++;
     }
     this.counts.dropped += dropped;
@@ -309,25 +275,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
     }
   }
 
-  private endMembership(membership: Membership): void {
-    const members = this.groups.get(membership.group);
-    if (members?.get(membership.channel) !== membership) return;
-    members.delete(membership.channel);
-    if (members.size === 0) this.closeGroup(membership.group);
-  }
-
-  private closeGroup(group: string): void {
-    this.groups.delete(group);
-    this.lifecycle?.closed(group);
-  }
-
-  private clearGroups(): void {
-    const names = [...this.groups.keys()];
-    this.groups.clear();
-    this.groupDeadlines.clear();
-    for (const group of names) this.lifecycle?.closed(group);
-  }
-
   /** Pops only what is due from the heads of the two deadline queues. */
   private sweep(): void {
     this.timer = undefined;
@@ -344,16 +291,13 @@ export class InMemoryChannelLayer implements ChannelLayer {
         this.release(box);
       }
     }
-    for (let m = this.groupDeadlines.popDue(now); m !== undefined; m = this.groupDeadlines.popDue(now)) {
-      if (m.expiresAt <= now) this.endMembership(m);
-      else this.groupDeadlines.push(m, m.expiresAt); // renewed by groupAdd since it was queued
-    }
+    this.groups.sweep(now);
     this.arm();
   }
 
   /** One unref'd timer for the earliest deadline; never keeps the process alive. */
   private arm(): void {
-    const next = Math.min(this.messageDeadlines.next() ?? Infinity, this.groupDeadlines.next() ?? Infinity);
+    const next = Math.min(this.messageDeadlines.next() ?? Infinity, this.groups.next() ?? Infinity);
     if (next === Infinity || next >= this.timerAt || this.closed) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = next;
