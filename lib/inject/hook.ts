@@ -1,7 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
 import { requiredTokens } from './inject';
-import type { Plan, Resolver } from './resolver';
+import type { Plan } from './plan';
+import type { Resolver } from './resolver';
 import { type CompileSite, tokenLabel } from './token';
 
 /**

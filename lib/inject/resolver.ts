@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors/exceptions';
 import type { ComponentDefinition, ComponentScope } from './component';
 import type { Connection } from './connection';
 import type { MessageFrame } from './message-frame';
+import { Plan } from './plan';
 import { isThenable, type MaybePromise } from './thenable';
 import { type CompileSite, type ConnectionKind, type Provider, Token, type TokenLike, tokenLabel } from './token';
 
@@ -15,7 +16,6 @@ export interface Builtin {
 }
 
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
-const EMPTY_ARGS: unknown[] = [];
 const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
 
 /**
@@ -41,39 +41,6 @@ const BUILT_IN_TYPES: ReadonlySet<unknown> = new Set<unknown>([
   Symbol,
   BigInt,
 ]);
-
-/**
- * The arguments of one function, compiled: one provider per parameter. `args()` returns a plain
- * array when every provider is synchronous and a promise only when one of them is not.
- */
-export class Plan {
-  constructor(readonly providers: readonly Provider[]) {}
-
-  args(connection: Connection, message: MessageFrame | undefined): MaybePromise<unknown[]> {
-    const providers = this.providers;
-    const count = providers.length;
-    if (count === 0) return EMPTY_ARGS;
-    const args = new Array<unknown>(count);
-    for (let i = 0; i < count; i++) {
-      const value = providers[i](connection, message);
-      if (isThenable(value)) return this.finish(args, i, value, connection, message);
-      args[i] = value;
-    }
-    return args;
-  }
-
-  private async finish(
-    args: unknown[],
-    index: number,
-    pending: PromiseLike<unknown>,
-    connection: Connection,
-    message: MessageFrame | undefined,
-  ): Promise<unknown[]> {
-    args[index] = await pending;
-    for (let i = index + 1; i < this.providers.length; i++) args[i] = await this.providers[i](connection, message);
-    return args;
-  }
-}
 
 interface Compiled {
   readonly provider: Provider;
