@@ -77,10 +77,12 @@ export { type EventData, type EventHandler, EventType, type PresenceUser } from 
 export type { Delivery } from './lib/realtime/fan-out';
 export {
   type Broadcast,
+  type ChannelInit,
   RealtimeManager,
   type RealtimeOptions,
   type RealtimeStats,
   RoomError,
+  type RoomInit,
   type UserInit,
 } from './lib/realtime/manager';
 export { MemoryRealtimeStore } from './lib/realtime/memory-store';

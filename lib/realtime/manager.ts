@@ -6,11 +6,11 @@ import { checkId, MAX_USER_ID } from './ids';
 import { MemoryRealtimeStore } from './memory-store';
 import { Presence, type UserInit } from './presence';
 import { RoomError } from './room-error';
-import { type Broadcast, Rooms } from './rooms';
+import { type Broadcast, type ChannelInit, type RoomInit, Rooms } from './rooms';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
 import { type Publication, Switchboard, type Target } from './switchboard';
 
-export type { Broadcast, UserInit };
+export type { Broadcast, ChannelInit, RoomInit, UserInit };
 export { RoomError };
 
 export interface RealtimeOptions {
@@ -148,14 +148,7 @@ export class RealtimeManager {
 
   // ——— rooms and channels (rooms.ts) ———
 
-  createRoom(init: {
-    id: string;
-    name?: string;
-    description?: string;
-    maxUsers?: number;
-    isPrivate?: boolean;
-    keepHistory?: boolean;
-  }): Promise<RoomInfo> {
+  createRoom(init: RoomInit): Promise<RoomInfo> {
     return this.rooms.createRoom(init);
   }
 
@@ -201,7 +194,7 @@ export class RealtimeManager {
     return this.rooms.broadcastToRoom(roomId, message, options);
   }
 
-  createChannel(init: { id: string; name?: string; isPersistent?: boolean }): Promise<ChannelInfo> {
+  createChannel(init: ChannelInit): Promise<ChannelInfo> {
     return this.rooms.createChannel(init);
   }
 

@@ -10,6 +10,25 @@ export interface Broadcast extends Publication {
   id?: string;
 }
 
+/** A room to create, for `createRoom`: only `id` is required. */
+export interface RoomInit {
+  readonly id: string;
+  readonly name?: string;
+  readonly description?: string;
+  /** 0 (the default) for no limit. */
+  readonly maxUsers?: number;
+  readonly isPrivate?: boolean;
+  /** Default true. */
+  readonly keepHistory?: boolean;
+}
+
+/** A channel to create, for `createChannel`: only `id` is required. */
+export interface ChannelInit {
+  readonly id: string;
+  readonly name?: string;
+  readonly isPersistent?: boolean;
+}
+
 /** What rooms need of the manager that owns them. */
 export interface RoomsContext {
   readonly store: RealtimeStore;
@@ -30,14 +49,7 @@ export interface RoomsContext {
 export class Rooms {
   constructor(private readonly context: RoomsContext) {}
 
-  async createRoom(init: {
-    id: string;
-    name?: string;
-    description?: string;
-    maxUsers?: number;
-    isPrivate?: boolean;
-    keepHistory?: boolean;
-  }): Promise<RoomInfo> {
+  async createRoom(init: RoomInit): Promise<RoomInfo> {
     checkId('RealtimeManager.createRoom', 'room.id', init.id, MAX_ROOM_ID);
     const { store, events } = this.context;
     const room: RoomInfo = {
@@ -89,7 +101,7 @@ export class Rooms {
     return this.broadcast({ kind: 'room', id: roomId }, history, message, options.except ?? []);
   }
 
-  async createChannel(init: { id: string; name?: string; isPersistent?: boolean }): Promise<ChannelInfo> {
+  async createChannel(init: ChannelInit): Promise<ChannelInfo> {
     checkId('RealtimeManager.createChannel', 'channel.id', init.id, MAX_ROOM_ID);
     const { store, events } = this.context;
     const channel: ChannelInfo = { id: init.id, name: init.name ?? init.id, isPersistent: init.isPersistent ?? false };

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import {
@@ -11,18 +10,12 @@ import {
 } from '../../../lib/channels/redis-channel-layer';
 import { within } from '../../support/channel-layer-contract';
 import { freePort, startRedis, stopRedis } from '../../support/private-redis';
+import { layerOpener, numsub } from '../../support/redis-layers';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every layer here publishes under this prefix, so runs never see each other's traffic. */
-const PREFIX = `sw-test-${randomBytes(4).toString('hex')}`;
-
-const opened: RedisChannelLayer[] = [];
-async function openLayer(options: RedisChannelLayerOptions = {}): Promise<RedisChannelLayer> {
-  const layer = new RedisChannelLayer({ url: REDIS_URL, prefix: PREFIX, connectTimeoutMs: 3000, ...options });
-  opened.push(layer);
-  await layer.ready();
-  return layer;
-}
+const layers = layerOpener();
+const PREFIX = layers.prefix;
+const opened = layers.opened;
+const openLayer = (options?: RedisChannelLayerOptions): Promise<RedisChannelLayer> => layers.open(options);
 
 /** The next `event` from `layer`, or a failure after `ms`; unlike events.once, an 'error' does not reject it. */
 function nextEvent<K extends 'disconnected' | 'reconnected'>(
@@ -35,18 +28,12 @@ function nextEvent<K extends 'disconnected' | 'reconnected'>(
   return within(new Promise((resolve) => emitter.once(event, resolve)), ms, `'${event}' from process ${layer.processName}`);
 }
 
-async function numsub(client: Redis, channel: string): Promise<number> {
-  const reply = await client.call('PUBSUB', 'NUMSUB', channel);
-  assert.ok(Array.isArray(reply) && reply.length === 2, `PUBSUB NUMSUB replied ${String(reply)}`);
-  return Number(reply[1]);
-}
-
 // The connections are tested through the layer they carry: their events are the layer's.
 describe('RedisChannelConnection', function () {
   this.timeout(10000);
 
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((layer) => layer.close()));
+    await layers.closeAll();
   });
 
   it('rejects ready() naming the URL when Redis is unreachable, and counts what it could not publish', async () => {

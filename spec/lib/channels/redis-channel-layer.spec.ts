@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ChannelFull, type ChannelLayerOptions } from '../../../lib/channels/channel-layer';
-import { RedisChannelLayer, type RedisChannelLayerOptions } from '../../../lib/channels/redis-channel-layer';
+import type { RedisChannelLayer, RedisChannelLayerOptions } from '../../../lib/channels/redis-channel-layer';
 import { channelLayerContract, within } from '../../support/channel-layer-contract';
+import { layerOpener, numsub, REDIS_URL } from '../../support/redis-layers';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every layer here publishes under this prefix, so runs never see each other's traffic. */
-const PREFIX = `sw-test-${randomBytes(4).toString('hex')}`;
-
-const opened: RedisChannelLayer[] = [];
-async function openLayer(options: RedisChannelLayerOptions = {}): Promise<RedisChannelLayer> {
-  const layer = new RedisChannelLayer({ url: REDIS_URL, prefix: PREFIX, connectTimeoutMs: 3000, ...options });
-  opened.push(layer);
-  await layer.ready();
-  return layer;
-}
-
-async function numsub(client: Redis, channel: string): Promise<number> {
-  const reply = await client.call('PUBSUB', 'NUMSUB', channel);
-  assert.ok(Array.isArray(reply) && reply.length === 2, `PUBSUB NUMSUB replied ${String(reply)}`);
-  return Number(reply[1]);
-}
+const layers = layerOpener();
+const PREFIX = layers.prefix;
+const openLayer = (options?: RedisChannelLayerOptions): Promise<RedisChannelLayer> => layers.open(options);
 
 describe('RedisChannelLayer', function () {
   this.timeout(10000);
@@ -43,7 +29,7 @@ describe('RedisChannelLayer', function () {
   });
 
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((layer) => layer.close()));
+    await layers.closeAll();
   });
 
   after(async () => {
