@@ -2,9 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
+import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
-import { isConsumerClass } from './channels/consumer';
-import { consumerHandler } from './channels/consumer-runner';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import { Logger } from './config/logger';
 import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
@@ -22,14 +21,15 @@ import type { HookLike } from './inject/hook';
 import { Resolver } from './inject/resolver';
 import type { MaybePromise } from './inject/thenable';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
-import { compileEndpoint, type Endpoint, HookInstances, handlerTokens } from './routing/endpoint';
+import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
-import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
-import { parseTemplate, Router } from './routing/router';
-import { flattenRoutes, type Handler, Route, type RouteLike } from './routing/routes';
+import { WS_METHOD } from './routing/route-miss';
+import type { Router } from './routing/router';
+import type { RouteLike } from './routing/routes';
 import { Lifespan, type LifespanHandler } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
+import { drainServers } from './server/server-drain';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
@@ -88,7 +88,7 @@ export class App {
   readonly logger: Logger;
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
-  private readonly router = new Router<Endpoint | WebSocketEndpoint>();
+  private readonly router: Router<Endpoint | WebSocketEndpoint>;
   private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
   private readonly malformed: Endpoint;
@@ -122,52 +122,10 @@ export class App {
       appHooks.map((hook) => hooks.get(hook)),
     );
 
-    for (const flat of flattenRoutes(options.routes)) {
-      const { params } = parseTemplate(flat.path);
-      if (flat.route instanceof Route) {
-        const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
-        const endpoint = compileEndpoint(
-          flat.route.handler,
-          [...appHooks, ...flat.hooks],
-          site,
-          this.resolver,
-          hooks,
-          site,
-          flat.route.options.hooks,
-        );
-        this.router.add(flat.route.method, flat.path, endpoint);
-      } else {
-        const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
-        const route = flat.route.handler;
-        const handler = isConsumerClass(route)
-          ? consumerHandler(route, site, this.resolver, () => this.channelLayer, flat.route.options.onInvalidMessage)
-          : (route as Handler);
-        const perMessage = this.resolver.isPerMessage(handlerTokens(handler, site.where));
-        const endpoint = compileEndpoint(
-          handler,
-          [...appHooks, ...flat.hooks],
-          site,
-          this.resolver,
-          hooks,
-          { ...site, perMessage },
-          flat.route.options.hooks,
-        );
-        this.router.add(WS_METHOD, flat.path, {
-          ...endpoint,
-          perMessage,
-          onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close',
-        });
-      }
-    }
-    const fallbackSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
-    this.fallback = compileEndpoint(routeMiss, appHooks, fallbackSite, this.resolver, hooks);
-    this.malformed = compileEndpoint(
-      malformedPath,
-      appHooks,
-      { ...fallbackSite, where: 'request with a malformed path' },
-      this.resolver,
-      hooks,
-    );
+    const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer);
+    this.router = compiled.router;
+    this.fallback = compiled.fallback;
+    this.malformed = compiled.malformed;
     this.requestListener = requestListener(this, this.proxies);
   }
 
@@ -267,23 +225,7 @@ export class App {
   private async shutdown(options: CloseOptions): Promise<void> {
     const servers = [...this.servers];
     this.servers.clear();
-    // Stop accepting first, so nothing new arrives while sockets close and handlers finish.
-    const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    // Node keeps a keep-alive connection open after its response (keepAliveTimeout, 5 s) even
-    // once its server is closed: answers from now on end theirs, and a connection whose request
-    // was in flight is closed as soon as it goes idle.
-    for (const server of servers) server.prependListener('request', endKeepAlive);
-    const sweep = (): void => {
-      for (const server of servers) server.closeIdleConnections?.();
-    };
-    sweep();
-    const sweeper = setInterval(sweep, 50);
-    try {
-      await this.gateway.close(options.code, options.reason);
-      await stopped;
-    } finally {
-      clearInterval(sweeper);
-    }
+    await drainServers(servers, () => this.gateway.close(options.code, options.reason));
     await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();
@@ -324,9 +266,4 @@ export class App {
   static portOf(server: Server): number {
     return (server.address() as AddressInfo).port;
   }
-}
-
-/** During shutdown: the response ends its keep-alive connection. */
-function endKeepAlive(_req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('connection', 'close');
 }

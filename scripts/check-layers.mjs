@@ -57,7 +57,8 @@ function walk(dir, out = []) {
 function unitOf(file) {
   const parts = file.split('/');
   if (parts[0] !== 'lib') return parts[0];
-  if (parts.length === 2) return parts[1] === 'app.ts' ? 'app.ts' : `lib/${parts[1]}`;
+  // app.ts and the files it is split into (app-routes.ts) are one unit of the top tier.
+  if (parts.length === 2) return /^app(-[a-z-]+)?\.ts$/.test(parts[1]) ? 'app.ts' : `lib/${parts[1]}`;
   return parts[1];
 }
 
