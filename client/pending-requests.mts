@@ -1,4 +1,4 @@
-import { ConnectionClosedError } from './errors.mjs';
+import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
 import type { ServerMessage } from './options.mjs';
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -38,6 +38,34 @@ export class PendingRequests {
 
   add(requestId: number, request: PendingRequest): void {
     this.waiting.set(requestId, request);
+  }
+
+  /**
+   * Waits for the reply to `requestId`: the promise rejects with `RequestTimeoutError` after
+   * `timeout` ms (running `onTimeout` first), and `onReply` sees the reply before the caller,
+   * in the same tick as it arrived.
+   */
+  expect(
+    requestId: number,
+    type: string,
+    timeout: number,
+    onTimeout: () => void,
+    onReply?: (reply: ServerMessage) => void,
+  ): Promise<ServerMessage> {
+    return new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.forget(requestId);
+        onTimeout();
+        reject(new RequestTimeoutError(type, timeout, requestId));
+      }, timeout);
+      const settle = onReply
+        ? (reply: ServerMessage) => {
+            onReply(reply);
+            resolve(reply);
+          }
+        : resolve;
+      this.add(requestId, { type, resolve: settle, reject, timer, sent: false });
+    });
   }
 
   /** Forgets a request without settling it (its caller was told otherwise). */

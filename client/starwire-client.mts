@@ -1,7 +1,7 @@
-import { backoffDelay, RECONNECT_DEFAULTS, type ReconnectOptions } from './backoff.mjs';
 import { validateClose } from './close-args.mjs';
-import { ConnectionClosedError, RequestTimeoutError } from './errors.mjs';
+import { ConnectionClosedError } from './errors.mjs';
 import { Heartbeat } from './heartbeat.mjs';
+import { parseIncoming } from './incoming.mjs';
 import { Listeners } from './listeners.mjs';
 import {
   type ClientEvents,
@@ -12,11 +12,11 @@ import {
   type RequestOptions,
   type ServerMessage,
 } from './options.mjs';
+import { Outbox } from './outbox.mjs';
 import { type PendingRequest, PendingRequests } from './pending-requests.mjs';
+import { Reconnection } from './reconnection.mjs';
 import { Resume, streamOf } from './resume.mjs';
-import { OPEN, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.mjs';
-
-type Timer = ReturnType<typeof setTimeout>;
+import { OPEN, socketFactory, type WebSocketLike } from './websocket-like.mjs';
 
 const PING = JSON.stringify({ type: 'ping' });
 
@@ -34,36 +34,22 @@ const PING = JSON.stringify({ type: 'ping' });
  */
 export class StarwireClient<In = ServerMessage> {
   private readonly listeners = new Listeners<ClientEvents<In>>('StarwireClient');
-  private readonly WebSocketClass: WebSocketConstructorLike;
-  private readonly protocols: string[];
-  private readonly reconnect: Required<ReconnectOptions> | false;
+  private readonly newSocket: () => WebSocketLike;
+  private readonly reconnection: Reconnection;
   private readonly heartbeat: Heartbeat | undefined;
   private readonly requestTimeout: number;
-  private readonly fatalCodes: ReadonlySet<number>;
-  private readonly maxQueue: number;
-  private readonly random: () => number;
   private readonly resume: Resume<In> | undefined;
 
   private currentState: ClientState = 'connecting';
   private socket: WebSocketLike | undefined;
   private hasOpened = false;
-  private attempt = 0;
-  private reconnectTimer: Timer | undefined;
-  /** Runs once a connection has stayed open `stableAfter` ms: only then does the backoff start over. */
-  private stableTimer: Timer | undefined;
   private readonly pending = new PendingRequests();
-  private queue: { readonly text: string; readonly requestId?: number }[] = [];
+  private readonly outbox: Outbox;
 
-  constructor(
-    private readonly url: string | URL | (() => string | URL),
-    options: ClientOptions = {},
-  ) {
-    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
-    if (!WebSocketClass)
-      throw new TypeError('connect(): no global WebSocket here (Node 20?): pass options.WebSocket, e.g. WebSocket from the ws package');
-    this.WebSocketClass = WebSocketClass;
-    this.protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
-    this.reconnect = options.reconnect === false ? false : { ...RECONNECT_DEFAULTS, ...options.reconnect };
+  constructor(url: string | URL | (() => string | URL), options: ClientOptions = {}) {
+    const protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
+    this.newSocket = socketFactory(options.WebSocket, url, protocols);
+    this.reconnection = new Reconnection(options.reconnect, options.fatalCodes ?? DEFAULT_FATAL_CODES, options.random ?? Math.random);
     this.heartbeat =
       options.heartbeat === false
         ? undefined
@@ -73,9 +59,7 @@ export class StarwireClient<In = ServerMessage> {
             () => this.dropDead(),
           );
     this.requestTimeout = options.requestTimeout ?? 10_000;
-    this.fatalCodes = new Set(options.fatalCodes ?? DEFAULT_FATAL_CODES);
-    this.maxQueue = options.maxQueue ?? 100;
-    this.random = options.random ?? Math.random;
+    this.outbox = new Outbox(options.maxQueue ?? 100);
     this.resume =
       options.resume === false
         ? undefined
@@ -157,8 +141,7 @@ export class StarwireClient<In = ServerMessage> {
     validateClose('StarwireClient.close', code, reason);
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.stableTimer);
+    this.reconnection.stop();
     this.heartbeat?.stop();
     const socket = this.socket;
     this.socket = undefined;
@@ -195,9 +178,7 @@ export class StarwireClient<In = ServerMessage> {
     let socket: WebSocketLike;
     try {
       // A url function runs on every attempt: one that throws is a failed attempt like any other.
-      const target = typeof this.url === 'function' ? this.url() : this.url;
-      socket =
-        this.protocols.length > 0 ? new this.WebSocketClass(String(target), this.protocols) : new this.WebSocketClass(String(target));
+      socket = this.newSocket();
     } catch (error) {
       if (first) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -222,36 +203,25 @@ export class StarwireClient<In = ServerMessage> {
     const reconnected = this.hasOpened;
     this.hasOpened = true;
     this.currentState = 'open';
-    // A server that accepts and at once closes (1013 when overloaded) must not reset the backoff.
-    if (this.reconnect !== false)
-      this.stableTimer = setTimeout(() => {
-        this.attempt = 0;
-      }, this.reconnect.stableAfter);
+    this.reconnection.opened();
     this.heartbeat?.start();
     if (reconnected && this.resume) {
       for (const stream of this.resume.streams()) {
         this.resume.begin(stream, this.ask(this.resume.historyRequest(stream), {}, true));
       }
     }
-    const queued = this.queue;
-    this.queue = [];
-    for (const { text, requestId } of queued) this.write(text, requestId);
+    for (const { text, requestId } of this.outbox.takeAll()) this.write(text, requestId);
     this.listeners.emit('open', { reconnected });
   }
 
   private received(data: unknown): void {
     this.heartbeat?.heard();
-    if (typeof data !== 'string') {
-      this.listeners.emit('error', new Error('StarwireClient: ignored a binary message (the client speaks JSON text)'));
+    const incoming = parseIncoming(data);
+    if ('ignored' in incoming) {
+      this.listeners.emit('error', new Error(incoming.ignored));
       return;
     }
-    let message: unknown;
-    try {
-      message = JSON.parse(data);
-    } catch {
-      this.listeners.emit('error', new Error(`StarwireClient: ignored a message that is not JSON: ${data.slice(0, 80)}`));
-      return;
-    }
+    const message = incoming.message;
     if (isServerMessage(message)) {
       const replyTo = message.replyTo;
       if (this.pending.isReplyId(replyTo)) {
@@ -268,15 +238,13 @@ export class StarwireClient<In = ServerMessage> {
   /** The connection ended without `close()`: reconnect, unless the code says it cannot help. */
   private lost(code: number, reason: string, heartbeat: boolean): void {
     this.heartbeat?.stop();
-    clearTimeout(this.stableTimer);
+    this.reconnection.lost();
     this.abandon(
       (pending) => pending.sent,
       false,
       `was sent, but the connection closed (code ${code}) before its reply; it is not re-sent`,
     );
-    const options = this.reconnect;
-    const willReconnect = options !== false && (heartbeat || !this.fatalCodes.has(code)) && this.attempt < options.maxAttempts;
-    if (!willReconnect) {
+    if (!this.reconnection.shouldRetry(code, heartbeat)) {
       this.currentState = 'closed';
       this.abandon(() => true, true, `got no reply: the connection closed (code ${code}) and the client does not reconnect`);
       this.listeners.emit('close', { code, reason, willReconnect: false });
@@ -286,10 +254,10 @@ export class StarwireClient<In = ServerMessage> {
     this.listeners.emit('close', { code, reason, willReconnect: true });
     // A listener may have called close().
     if (this.currentState !== 'reconnecting') return;
-    this.attempt++;
-    const delay = backoffDelay(this.attempt, options, this.random);
-    this.reconnectTimer = setTimeout(() => this.open(false), delay);
-    this.listeners.emit('reconnecting', { attempt: this.attempt, delay });
+    this.listeners.emit(
+      'reconnecting',
+      this.reconnection.schedule(() => this.open(false)),
+    );
   }
 
   // ——— heartbeat ———
@@ -314,29 +282,17 @@ export class StarwireClient<In = ServerMessage> {
     const requestId = this.pending.nextId();
     if (this.currentState === 'closed')
       return Promise.reject(new ConnectionClosedError(type, requestId, false, 'was not sent: the client is closed'));
-    const timeout = options.timeout ?? this.requestTimeout;
-    return new Promise<ServerMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.forget(requestId);
-        // Not sent yet: it never will be, so the caller's view and the server's agree.
-        this.queue = this.queue.filter((entry) => entry.requestId !== requestId);
-        reject(new RequestTimeoutError(type, timeout, requestId));
-      }, timeout);
-      const settle =
-        internal || !this.resume
-          ? resolve
-          : (reply: ServerMessage) => {
-              this.resume?.noteReply(reply);
-              resolve(reply);
-            };
-      this.pending.add(requestId, { type, resolve: settle, reject, timer, sent: false });
-      try {
-        this.transmit(JSON.stringify({ ...message, requestId }), requestId);
-      } catch (error) {
-        this.pending.forget(requestId);
-        reject(error);
-      }
-    });
+    const noteReply = internal ? undefined : this.resume?.noteReply.bind(this.resume);
+    // Not sent yet when it times out: it never will be, so the caller's view and the server's agree.
+    const withdraw = (): void => this.outbox.withdraw(requestId);
+    const reply = this.pending.expect(requestId, type, options.timeout ?? this.requestTimeout, withdraw, noteReply);
+    try {
+      this.transmit(JSON.stringify({ ...message, requestId }), requestId);
+    } catch (error) {
+      this.pending.forget(requestId);
+      return Promise.reject(error);
+    }
+    return reply;
   }
 
   private transmit(text: string, requestId?: number): void {
@@ -344,10 +300,7 @@ export class StarwireClient<In = ServerMessage> {
       this.write(text, requestId);
       return;
     }
-    if (this.queue.length >= this.maxQueue) {
-      throw new Error(`StarwireClient: ${this.maxQueue} messages already wait for the connection (maxQueue); not queued`);
-    }
-    this.queue.push({ text, requestId });
+    this.outbox.hold(text, requestId);
   }
 
   private write(text: string, requestId?: number): void {
@@ -358,6 +311,6 @@ export class StarwireClient<In = ServerMessage> {
   /** Rejects the pending requests `which` selects; `everything` also empties the queue. */
   private abandon(which: (pending: PendingRequest) => boolean, everything: boolean, detail: string): void {
     this.pending.abandon(which, detail);
-    if (everything) this.queue = [];
+    if (everything) this.outbox.takeAll();
   }
 }

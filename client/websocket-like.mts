@@ -34,3 +34,21 @@ export type WebSocketConstructorLike = new (url: string, protocols?: string | st
 
 /** `readyState` of an open socket (the same number in browsers and `ws`). */
 export const OPEN = 1;
+
+/**
+ * Makes sockets for one URL source: `url` may be a function, run on every attempt (a token that
+ * changes). Throws at once when there is no WebSocket class to use.
+ */
+export function socketFactory(
+  given: WebSocketConstructorLike | undefined,
+  url: string | URL | (() => string | URL),
+  protocols: readonly string[],
+): () => WebSocketLike {
+  const WebSocketClass = given ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
+  if (!WebSocketClass)
+    throw new TypeError('connect(): no global WebSocket here (Node 20?): pass options.WebSocket, e.g. WebSocket from the ws package');
+  return () => {
+    const target = String(typeof url === 'function' ? url() : url);
+    return protocols.length > 0 ? new WebSocketClass(target, [...protocols]) : new WebSocketClass(target);
+  };
+}
