@@ -17,6 +17,7 @@ import {
 } from './channel-layer';
 import { DeadlineQueue } from './deadline-queue';
 import { Mailbox } from './mailbox';
+import { WakeTimer } from './wake-timer';
 
 export type { GroupLifecycle };
 
@@ -52,8 +53,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
   private readonly groups: ChannelGroups;
   /** A drained mailbox leaves a stale entry, skipped and pruned by the queue. */
   private readonly messageDeadlines = new DeadlineQueue<Mailbox>((box) => this.mailboxes.get(box.name) === box);
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly wake = new WakeTimer(() => this.sweep());
   private sequence = 0;
   private closed = false;
   private readonly counts = { sent: 0, received: 0, dropped: 0, expired: 0 };
@@ -174,13 +174,13 @@ export class InMemoryChannelLayer implements ChannelLayer {
     }
     this.messageDeadlines.clear();
     this.groups.clear();
-    this.disarm();
+    this.wake.cancel();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.disarm();
+    this.wake.cancel();
     for (const box of this.mailboxes.values()) {
       for (let waiter = box.waiters.shift(); waiter !== undefined; waiter = box.waiters.shift()) {
         waiter.reject(new ChannelLayerClosed('receive', box.name));
@@ -277,8 +277,6 @@ export class InMemoryChannelLayer implements ChannelLayer {
 
   /** Pops only what is due from the heads of the two deadline queues. */
   private sweep(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
     const now = performance.now();
     for (let box = this.messageDeadlines.popDue(now); box !== undefined; box = this.messageDeadlines.popDue(now)) {
       box.scheduled = false;
@@ -295,20 +293,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.arm();
   }
 
-  /** One unref'd timer for the earliest deadline; never keeps the process alive. */
+  /** Wakes for the earliest deadline of either queue. */
   private arm(): void {
-    const next = Math.min(this.messageDeadlines.next() ?? Infinity, this.groups.next() ?? Infinity);
-    if (next === Infinity || next >= this.timerAt || this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerAt = next;
-    // A floor of 10 ms batches expiries that fall close together into one wake-up.
-    this.timer = setTimeout(() => this.sweep(), Math.max(10, Math.ceil(next - performance.now())));
-    this.timer.unref();
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    if (!this.closed) this.wake.at(Math.min(this.messageDeadlines.next() ?? Infinity, this.groups.next() ?? Infinity));
   }
 }

@@ -8,10 +8,11 @@ import { invoke } from '../inject/invoke';
 import { MessageFrame } from '../inject/message-frame';
 import type { Endpoint } from '../routing/endpoint';
 import type { InvalidMessagePolicy } from '../routing/routes';
+import { disconnectRaiser } from './disconnect-raiser';
 import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
 import { parseJsonMessage } from './json-message';
-import { disconnectRaiser, type WebSocket } from './websocket';
+import type { WebSocket } from './websocket';
 
 /** A WebSocket route, compiled: the endpoint plus how its handler runs. */
 export interface WebSocketEndpoint extends Endpoint {

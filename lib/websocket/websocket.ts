@@ -1,4 +1,3 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocketSettings } from '../config/websocket-settings';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
@@ -7,6 +6,7 @@ import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
 import * as status from '../errors/status';
 import type { Scope } from '../http/scope';
+import { markRaiser } from './disconnect-raiser';
 import { refuseWithAnswer } from './handshake';
 import { RateLimit } from './rate-limit';
 import type { WebSocketState } from './websocket-receive';
@@ -20,17 +20,6 @@ export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 const RESOLVED: Promise<void> = Promise.resolve();
 
 let nextId = 0;
-
-/**
- * The socket each `WebSocketDisconnect` came from. A handler may await another connection's
- * socket (a receive on another member's, say): that socket's peer leaving is not this connection's.
- */
-const raisers = new WeakMap<WebSocketDisconnect, WebSocket>();
-
-/** @internal The socket that raised `error`; undefined for one that user code constructed. */
-export function disconnectRaiser(error: WebSocketDisconnect): WebSocket | undefined {
-  return raisers.get(error);
-}
 
 declare module '../inject/connection' {
   /** A connection's socket is a `WebSocket`. */
@@ -167,10 +156,7 @@ export class WebSocket extends SendingWebSocket {
       );
     }
     // A CR or LF in a header would let its value write headers of its own into the 101 response.
-    for (const [name, value] of Object.entries(headers)) {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
-    }
+    assertHeaders(headers, `WebSocket ${this.path}: accept()`);
     this.subprotocol = subprotocol;
     // Marked connected before the upgrade resolves so a second accept() fails at once.
     this.currentState = 'connected';
@@ -269,9 +255,7 @@ export class WebSocket extends SendingWebSocket {
 
   /** What a receive on a closed socket throws, marked as this socket's. */
   protected override disconnect(): WebSocketDisconnect {
-    const error = new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? '');
-    raisers.set(error, this);
-    return error;
+    return markRaiser(new WebSocketDisconnect(this.closeCode ?? status.WS_1006_ABNORMAL_CLOSURE, this.closeReason ?? ''), this);
   }
 
   private attach(wire: WireSocket): void {
