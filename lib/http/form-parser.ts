@@ -84,7 +84,8 @@ export class FormParse {
         headers: { 'content-type': String(headers['content-type']) },
         defParamCharset: 'utf8',
         limits: {
-          fileSize: this.limits.maxFileSize,
+          // busboy reports the limit once a file reaches it; one byte more finds a file that passes it.
+          fileSize: this.limits.maxFileSize + 1,
           files: this.limits.maxFiles,
           fields: this.limits.maxFields,
           fieldSize: this.limits.maxFieldSize,
@@ -108,8 +109,8 @@ export class FormParse {
       parser.on('file', (name, stream, info) => {
         // Destroyed when the parse fails; the spool (or nobody) has seen that already.
         stream.on('error', () => undefined);
-        // A file input left empty is sent as a part with an empty name and no content: no file.
-        if (info.filename === '') {
+        // A file input left empty is sent with `filename=""` (which busboy reports as none): no file.
+        if (!info.filename) {
           stream.resume();
           return;
         }
