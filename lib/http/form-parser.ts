@@ -104,7 +104,9 @@ export class FormParse {
       parser.on('field', (name, value, info) => {
         if (info.valueTruncated) return this.fail(formTooLarge.field(name, this.limits));
         const previous = fields.get(name);
-        fields.set(name, previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]);
+        if (previous === undefined) fields.set(name, value);
+        else if (Array.isArray(previous)) previous.push(value);
+        else fields.set(name, [previous, value]);
       });
       parser.on('file', (name, stream, info) => {
         // Destroyed when the parse fails; the spool (or nobody) has seen that already.
