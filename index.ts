@@ -9,6 +9,8 @@ export { Body } from './components/body';
 export { Cookie } from './components/cookie';
 export { CurrentError } from './components/current-error';
 export { CurrentResponse } from './components/current-response';
+export { Files, FormFile, type FormFileOptions, UploadFile } from './components/files';
+export { Form, type FormFields, type FormOptions } from './components/form';
 export { Header } from './components/header';
 export { Message } from './components/message';
 export { PathParam } from './components/path-param';
@@ -44,6 +46,7 @@ export {
 } from './lib/channels/consumer';
 export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
 export { ChannelLayerUnavailable, RedisChannelLayer, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
+export type { FormLimits, FormSettings } from './lib/config/form-settings';
 export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
 export type { Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
@@ -58,6 +61,7 @@ export {
 } from './lib/errors/exceptions';
 export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
+export type { FormContent } from './lib/http/form-limits';
 export {
   HTMLResponse,
   JSONResponse,

@@ -15,6 +15,7 @@ import { jsonValidator } from '../lib/inject/validation';
 export class BodyToken<T> extends Token<T> {
   readonly label = 'Body';
   override readonly kinds: readonly ConnectionKind[] = ['http'];
+  override readonly bodyFormat = 'JSON';
 
   constructor(readonly schema: JsonSchema | undefined) {
     super();

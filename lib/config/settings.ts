@@ -1,3 +1,4 @@
+import { defaultFormSettings, type FormSettings, formLimitsProblem } from './form-settings';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
 
@@ -17,6 +18,8 @@ export interface Settings {
   logError: (message: string, error: unknown) => void;
   /** WebSocket limits and liveness. */
   websocket: WebSocketSettings;
+  /** Limits on form bodies and uploads (`Form`, `Files`, `FormFile`), and where uploads are spooled. */
+  forms: FormSettings;
   /**
    * `'info'` logs one line per HTTP request and per WebSocket opened and closed. Default: the
    * `STARWIRE_LOG_LEVEL` environment variable (which `starwire serve --log-level` sets), else `'warn'`.
@@ -32,13 +35,17 @@ export interface Settings {
 }
 
 /** Settings as `App` takes them: any field may be left out, the WebSocket ones too. */
-export type SettingsInput = Partial<Omit<Settings, 'websocket'>> & { websocket?: Partial<WebSocketSettings> };
+export type SettingsInput = Partial<Omit<Settings, 'websocket' | 'forms'>> & {
+  websocket?: Partial<WebSocketSettings>;
+  forms?: Partial<FormSettings>;
+};
 
 export const defaultSettings: Settings = {
   debug: false,
   maxBodySize: 1024 * 1024,
   logError: (message, error) => console.error(message, error),
   websocket: defaultWebSocketSettings,
+  forms: defaultFormSettings,
   logLevel: 'warn',
   logWrite: undefined,
   trustedProxies: [],
@@ -51,7 +58,10 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
     logLevel: environmentLogLevel(),
     ...defined(partial),
     websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) },
+    forms: { ...defaultFormSettings, ...defined(partial.forms ?? {}) },
   };
+  const formProblem = formLimitsProblem(settings.forms, 'settings.forms');
+  if (formProblem) throw new TypeError(formProblem);
   for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
     const value = settings.websocket[key];
     if (!(value >= 0)) throw new TypeError(`settings.websocket.${key} must be a non-negative number, got ${value}`);

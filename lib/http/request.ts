@@ -1,12 +1,21 @@
 import { parse as parseCookies } from 'cookie';
+import type { FormLimits } from '../config/form-settings';
+import type { Settings } from '../config/settings';
 import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
+import type { MaybePromise } from '../inject/thenable';
 import type { Address, IncomingSource } from './address';
+import { type FormContent, formLimitProblem } from './form-limits';
+import { FORM_ACCEPT, FormParse, formMediaTypeProblem } from './form-parser';
 import type { Query, Scope } from './scope';
+
+/** The settings a `Request` reads. */
+export type RequestSettings = Pick<Settings, 'maxBodySize' | 'forms'>;
 
 /**
  * The incoming HTTP request. The body is read on first use, at most `maxBodySize` bytes,
- * and cached, so `json()` after `text()` costs nothing.
+ * and cached, so `json()` after `text()` costs nothing; or it is streamed once as a form by
+ * `form()`.
  *
  * @example
  * const echo = inject([Request], async (request) => ({ got: await request.json() }));
@@ -15,15 +24,16 @@ export class Request {
   readonly method: string;
   readonly scope: Scope;
   private readonly source: IncomingSource;
-  private readonly maxBodySize: number;
+  private readonly settings: RequestSettings;
   private body: Promise<Buffer> | undefined = undefined;
+  private formParse: FormParse | undefined = undefined;
   private parsedCookies: Readonly<Record<string, string | undefined>> | undefined = undefined;
 
-  constructor(scope: Scope, source: IncomingSource, maxBodySize: number) {
+  constructor(scope: Scope, source: IncomingSource, settings: RequestSettings) {
     this.scope = scope;
     this.method = scope.method;
     this.source = source;
-    this.maxBodySize = maxBodySize;
+    this.settings = settings;
   }
 
   /** Path and query string as sent, e.g. `/search?q=chat`. */
@@ -58,7 +68,10 @@ export class Request {
 
   /** The raw body. Rejects with 413 when it exceeds the limit, without reading the rest. */
   bytes(): Promise<Buffer> {
-    return (this.body ??= readBody(this.source, this.maxBodySize));
+    if (this.body === undefined && this.formParse !== undefined) {
+      return Promise.reject(new Error(`${this.method} ${this.path}: the body was already read as a form`));
+    }
+    return (this.body ??= readBody(this.source, this.settings.maxBodySize));
   }
 
   async text(): Promise<string> {
@@ -81,6 +94,45 @@ export class Request {
       throw new HTTPException(status.HTTP_400_BAD_REQUEST, `Malformed JSON body: ${(error as Error).message}`);
     }
   }
+
+  /**
+   * The body as a form (`application/x-www-form-urlencoded` or `multipart/form-data`; anything
+   * else is a 415), parsed once: files are streamed to temporary files, which `close()` removes
+   * (the app calls it when the request ends). Past a limit (`settings.forms`, or `limits`
+   * given here, checked on the parsed form when another caller parsed it first) it is a 413
+   * naming the limit; a malformed body is a 400.
+   *
+   * @example
+   * const upload = inject([Request], async (request) => {
+   *   const { fields, files } = await request.form({ maxFileSize: 1024 * 1024 });
+   *   return { title: fields.title, sizes: files.map((file) => file.size) };
+   * });
+   */
+  async form(limits: Partial<FormLimits> = {}): Promise<FormContent> {
+    const problem = formMediaTypeProblem(this.header('content-type'));
+    if (problem) throw new HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, problem, { accept: FORM_ACCEPT });
+    const { uploadDir, ...defaults } = this.settings.forms;
+    const wanted = { ...defaults, ...limits };
+    if (this.formParse === undefined) {
+      // A body already read (by a hook, say) is parsed from memory.
+      const body = this.body ? this.body.then((bytes) => [bytes]) : undefined;
+      this.formParse = new FormParse(body ? fromPromise(body) : this.source.body, this.scope.headers, wanted, uploadDir);
+    }
+    const form = await this.formParse.content;
+    const exceeded = formLimitProblem(form, wanted);
+    if (exceeded) throw exceeded;
+    return form;
+  }
+
+  /** Removes the temporary files of an uploaded form, once nothing writes them; the app calls it when the request ends. */
+  close(): MaybePromise<void> {
+    return this.formParse?.dispose();
+  }
+}
+
+/** The chunks of a body already read, as the iterable a parser reads. */
+async function* fromPromise(chunks: Promise<Buffer[]>): AsyncIterable<Buffer> {
+  yield* await chunks;
 }
 
 declare module '../inject/connection' {
@@ -89,8 +141,8 @@ declare module '../inject/connection' {
 }
 
 /** @internal The `RequestFactory` the HTTP path gives each connection. */
-export function requestOf(scope: Scope, maxBodySize: number): Request {
-  return new Request(scope, scope.source, maxBodySize);
+export function requestOf(scope: Scope, settings: Settings): Request {
+  return new Request(scope, scope.source, settings);
 }
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";

@@ -13,9 +13,10 @@ export interface ConnectionScope {
   readonly path: string;
 }
 
-/** The connection's HTTP `Request`. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by the declaration merge in lib/http/request.ts
-export interface ConnectionRequest {}
+/** The connection's HTTP `Request`; what it holds (spooled uploads) is released by `close()` when the connection ends. */
+export interface ConnectionRequest {
+  close(): MaybePromise<void>;
+}
 
 /** The connection's `WebSocket`. */
 // biome-ignore lint/suspicious/noEmptyInterface: filled by the declaration merge in lib/websocket/websocket.ts
@@ -25,7 +26,7 @@ export interface ConnectionWebSocket {}
  * Builds a connection's `Request` the first time something asks for it. The HTTP path passes
  * one in (a module-level function, not a closure per request); WebSocket connections have none.
  */
-export type RequestFactory = (scope: ConnectionScope, maxBodySize: number) => ConnectionRequest;
+export type RequestFactory = (scope: ConnectionScope, settings: Settings) => ConnectionRequest;
 
 /**
  * Everything one HTTP request or one WebSocket connection carries while it is served: the
@@ -67,7 +68,7 @@ export class Connection {
   get request(): ConnectionRequest {
     if (this.lazyRequest !== undefined) return this.lazyRequest;
     if (this.requestFactory === undefined) throw new Error(`${this.scope.path}: a WebSocket connection has no HTTP Request`);
-    return (this.lazyRequest = this.requestFactory(this.scope, this.settings.maxBodySize));
+    return (this.lazyRequest = this.requestFactory(this.scope, this.settings));
   }
 
   /** A child of the app's container, made on first use, disposed with the connection. */
@@ -84,11 +85,15 @@ export class Connection {
   dispose(): MaybePromise<void> {
     const disposers = this.disposers;
     const child = this.child;
-    if (disposers === undefined && child === undefined) return;
+    const request = this.lazyRequest;
+    if (disposers === undefined && child === undefined && request === undefined) return;
     this.disposers = undefined;
     this.child = undefined;
+    this.lazyRequest = undefined;
     const steps: (() => MaybePromise<void>)[] = disposers ? disposers.reverse() : [];
     if (child) steps.push(() => child.dispose());
+    // Last, after the components that may still read it (an upload's temporary files).
+    if (request) steps.push(() => request.close());
     const run = (index: number): MaybePromise<void> => {
       for (let i = index; i < steps.length; i++) {
         let result: MaybePromise<void>;

@@ -79,6 +79,7 @@ export class Resolver {
 
   /** Compiles the parameters of `fn` (named `name` in errors) at `site`. */
   plan(tokens: readonly TokenLike[], name: string, site: CompileSite): Plan {
+    this.checkBodyFormats(tokens, name, site);
     const providers = tokens.map((token, index) => {
       const where = `${site.where}, function ${name}, parameter ${index + 1} (${tokenLabel(token)})`;
       return this.compile(token, { ...site, where }, 2, []).provider;
@@ -120,6 +121,31 @@ export class Resolver {
     if (builtin) return builtin.kinds;
     if (token instanceof Token) return token.kinds ?? EVERY_KIND;
     return EVERY_KIND;
+  }
+
+  /**
+   * A function may read the body one way only: `Body` (JSON) and `Form` (a form) on one
+   * function, directly or through the components it uses, is a startup error.
+   */
+  private checkBodyFormats(tokens: readonly TokenLike[], name: string, site: CompileSite): void {
+    const readers = new Map<string, string>();
+    const visit = (list: readonly TokenLike[], stack: readonly ComponentDefinition[]): void => {
+      for (const token of list) {
+        const definition = this.components.get(token);
+        if (definition) {
+          if (!stack.includes(definition)) visit(definition.deps, [...stack, definition]);
+        } else if (token instanceof Token && token.bodyFormat !== undefined && !readers.has(token.bodyFormat)) {
+          readers.set(token.bodyFormat, token.label);
+        }
+      }
+    };
+    visit(tokens, []);
+    if (readers.size < 2) return;
+    const [first, second] = [...readers.entries()];
+    throw new ConfigurationError(
+      `${site.where}, function ${name}: ${first[1]} reads the request body as ${first[0]} and ${second[1]} reads it as ${second[0]}; ` +
+        'a body is read once, one way: inject one of them',
+    );
   }
 
   /** App-scoped values that have a `dispose`, for `app.close()`. */

@@ -48,6 +48,11 @@ export abstract class Token<T> {
    * skipped where a token it injects does not exist, instead of failing the app.
    */
   readonly kinds?: readonly ConnectionKind[];
+  /**
+   * How the token reads the request body (`'JSON'`, `'form'`); undefined when it does not. The
+   * body can be read only one way, so one function whose tokens read it two ways is a startup error.
+   */
+  readonly bodyFormat?: string;
   /** Turns the token into a per-request provider; throws a `ConfigurationError` on misuse. */
   abstract compile(site: CompileSite): Provider<T>;
 }

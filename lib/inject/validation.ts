@@ -4,8 +4,8 @@ import { ConfigurationError, ValidationError, type ValidationIssue } from '../er
 import type { JsonSchema } from './schema';
 
 /**
- * Two ajv instances, each compiling a schema once: parameters (path, query, header) arrive as
- * strings and are coerced to the schema's types; bodies and messages are JSON and are not.
+ * Two ajv instances, each compiling a schema once: parameters (path, query, header) and form
+ * fields arrive as strings and are coerced to the schema's types; JSON bodies and messages are not.
  * Neither collects all errors: on untrusted input the first problem is enough.
  *
  * Both run in ajv's strict mode, so a misspelt keyword (`minLenght`), a keyword on the wrong
@@ -78,5 +78,22 @@ export function jsonValidator<T>(schema: JsonSchema, parameter: string, where: s
   return (value) => {
     if (!validate(value)) throw new ValidationError(parameter, issues(validate.errors, ''));
     return value as T;
+  };
+}
+
+/**
+ * A validator for a form's fields (`{ name: string | string[] }`): coerced like parameters, so
+ * `"3"` passes `{ type: 'integer' }` as 3, a single value passes an array schema as `[value]`.
+ * The fields are copied first: ajv coerces in place.
+ */
+export function formValidator<T>(schema: JsonSchema, parameter: string, where: string): Validator<T> {
+  const validate = compile(params(), schema, parameter, where);
+  return (value) => {
+    const copy =
+      value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, Array.isArray(item) ? [...item] : item]))
+        : value;
+    if (!validate(copy)) throw new ValidationError(parameter, issues(validate.errors, ''));
+    return copy as T;
   };
 }

@@ -14,8 +14,11 @@ type QueryValue = string | number | boolean;
 export interface TestRequestInit {
   /** Sent as a JSON body with `content-type: application/json`. */
   json?: unknown;
-  /** Sent as is. */
-  body?: string | Buffer;
+  /**
+   * Sent as is; as `fetch` does, `URLSearchParams` is sent urlencoded and `FormData` as
+   * `multipart/form-data` (files included), each with its `content-type` unless one is given.
+   */
+  body?: string | Uint8Array | URLSearchParams | FormData;
   headers?: Record<string, string>;
   /** Appended to the path's query string; arrays repeat the key. */
   query?: Record<string, QueryValue | readonly QueryValue[]>;
@@ -160,7 +163,7 @@ export class TestClient {
       body = Buffer.from(JSON.stringify(init.json));
       headers['content-type'] ??= 'application/json';
     } else if (init.body !== undefined) {
-      body = Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
+      body = await encodeBody(init.body, headers);
     }
     if (body) headers['content-length'] = String(body.length);
     const upper = method.toUpperCase();
@@ -178,6 +181,15 @@ export class TestClient {
       await finish();
     }
   }
+}
+
+/** The bytes `fetch` would send for `body`, setting the `content-type` it would set. */
+async function encodeBody(body: NonNullable<TestRequestInit['body']>, headers: Record<string, string>): Promise<Buffer> {
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const encoded = new globalThis.Request('http://testserver/', { method: 'POST', body });
+  headers['content-type'] ??= encoded.headers.get('content-type') ?? 'application/octet-stream';
+  return Buffer.from(await encoded.arrayBuffer());
 }
 
 function withQuery(path: string, query: TestRequestInit['query']): string {

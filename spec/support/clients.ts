@@ -21,12 +21,14 @@ class LiveClient implements HttpClient {
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(item));
     }
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    let body: string | Buffer | undefined = init.body;
+    let body = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
       headers['content-type'] ??= 'application/json';
     }
-    return fetch(url, { method, headers, body: body === undefined ? undefined : new Uint8Array(Buffer.from(body)) });
+    // Forms go as they are, so fetch encodes them (multipart boundary and all) as a browser would.
+    const sent = typeof body === 'string' ? new Uint8Array(Buffer.from(body)) : body instanceof Uint8Array ? new Uint8Array(body) : body;
+    return fetch(url, { method, headers, body: sent });
   }
 
   get(path: string, init?: TestRequestInit): Promise<Response> {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { tmpdir } from 'node:os';
 import { environmentLogLevel, resolveSettings } from '../../../lib/config/settings';
 
 describe('settings (lib/config/settings.ts)', () => {
@@ -28,6 +29,24 @@ describe('settings (lib/config/settings.ts)', () => {
         /STARWIRE_LOG_LEVEL must be one of silent, error, warn, info, debug, got "loud"/,
       );
       assert.throws(() => environmentLogLevel({ STARWIRE_LOG_LEVEL: 'toString' }), TypeError);
+    });
+  });
+
+  describe('forms', () => {
+    it('fills in every form limit and the upload folder, keeping those given', () => {
+      const { forms } = resolveSettings({ forms: { maxFiles: 2, maxFileSize: undefined } });
+      assert.equal(forms.maxFiles, 2);
+      assert.equal(forms.maxFileSize, 10 * 1024 * 1024);
+      assert.equal(forms.maxFields, 1000);
+      assert.equal(forms.uploadDir, tmpdir());
+    });
+
+    it('refuses a limit that is not a non-negative integer, naming it', () => {
+      assert.throws(
+        () => resolveSettings({ forms: { maxTotalSize: -5 } }),
+        /settings\.forms\.maxTotalSize must be a non-negative integer, got -5/,
+      );
+      assert.throws(() => resolveSettings({ forms: { maxFields: Number.NaN } }), TypeError);
     });
   });
 });

@@ -72,6 +72,26 @@ describe('TestClient', () => {
     return (await response.json()) as Seen;
   }
 
+  it('sends URLSearchParams and FormData as fetch does, with their content-type unless one is given', async () => {
+    const urlencoded = await seen(await client.post('/inspect', { body: new URLSearchParams({ a: '1', b: 'x y' }) }));
+    assert.equal(urlencoded.headers['content-type'], 'application/x-www-form-urlencoded;charset=UTF-8');
+    assert.equal(Buffer.from(urlencoded.body).toString(), 'a=1&b=x+y');
+    assert.equal(urlencoded.headers['content-length'], String('a=1&b=x+y'.length));
+    const form = new FormData();
+    form.append('f', new Blob(['content']), 'f.txt');
+    const multipart = await seen(await client.post('/inspect', { body: form }));
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(String(multipart.headers['content-type']))?.[1];
+    assert.ok(boundary, String(multipart.headers['content-type']));
+    const sent = Buffer.from(multipart.body).toString();
+    assert.ok(sent.startsWith(`--${boundary}\r\n`) && sent.includes('filename="f.txt"') && sent.includes('content'), sent);
+    const mine = await seen(
+      await client.post('/inspect', { body: new URLSearchParams({ a: '1' }), headers: { 'Content-Type': 'text/plain' } }),
+    );
+    assert.equal(mine.headers['content-type'], 'text/plain');
+    const bytes = await seen(await client.post('/inspect', { body: new Uint8Array([1, 2, 3]) }));
+    assert.deepEqual(bytes.body, [1, 2, 3]);
+  });
+
   it('resolves to real Fetch Response objects', async () => {
     const response = await client.get('/text');
     assert.ok(response instanceof globalThis.Response);
