@@ -62,6 +62,7 @@ export {
 export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
 export type { FormContent } from './lib/http/form-limits';
+export type { FileCacheOptions } from './lib/http/file-response';
 export {
   HTMLResponse,
   JSONResponse,
@@ -72,6 +73,7 @@ export {
   type ResponseInit,
   StreamingResponse,
 } from './lib/http/response';
+export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';

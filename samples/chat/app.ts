@@ -5,7 +5,8 @@
  * discriminated union of commands (`join`, `leave`, `say`, `typing`, `status`, `history`, `ping`);
  * a typo in a command gets an error reply instead of a disconnect. It speaks the conventions of
  * `starwire/client` (docs/client.md): a command's `requestId` comes back as its reply's `replyTo`,
- * and `ping` is answered with `pong`. `GET /` serves a browser page, `GET /client.mjs` the client.
+ * and `ping` is answered with `pong`. `StaticFiles` serves the browser page (public/index.html at
+ * `GET /`) and the browser client bundled into one module (`GET /client/starwire-client.bundle.mjs`).
  *
  *   npm start                  # builds, serves http://127.0.0.1:8000 (starwire serve ...:chatApp); open it
  *   # Two processes, one chat (rooms, presence, history and broadcasts shared through Redis):
@@ -13,14 +14,12 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npm start -- --port 8001     # in a second terminal
  *   node dist/samples/chat/app.js  # the same without the CLI; PORT and HOST apply
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   App,
   type ChannelLayer,
   component,
   EventType,
-  HTMLResponse,
   HTTPException,
   inject,
   type PresenceUser,
@@ -29,14 +28,14 @@ import {
   type RealtimeOptions,
   RedisChannelLayer,
   RedisRealtimeStore,
-  Route,
+  StaticFiles,
   status,
   User,
   WebSocket,
   WebSocketRoute,
 } from '../../index';
 
-import { clientModuleRoutes } from './client-module';
+import { clientModuleRoute } from './client-module';
 import { commandHandler, invalidCommandReply } from './commands';
 import { packageRoot } from './package-root';
 import { type ChatCommand, STATUSES } from './protocol';
@@ -65,7 +64,8 @@ export const DEFAULT_ROOMS = [
 
 // ——— the page ———
 
-export const PAGE_PATH = join(packageRoot(), 'samples', 'chat', 'page.html');
+/** The page and whatever else it needs, served as files; read from the source tree (tsc copies no HTML). */
+export const PUBLIC_DIR = join(packageRoot(), 'samples', 'chat', 'public');
 
 // ——— the user ———
 
@@ -118,19 +118,16 @@ class Entrance {
 export function createApp(options: ChatOptions = {}): App {
   const joinHistory = options.joinHistory ?? 50;
   const maxRooms = options.maxRooms ?? 50;
-  // Read once: every GET / serves the same string.
-  const page = readFileSync(PAGE_PATH, 'utf8');
-  const home = inject([], () => new HTMLResponse(page, { headers: { 'cache-control': 'no-cache' } }));
-
   const handle = commandHandler({ joinHistory, maxRooms });
 
   let ready: Promise<void> = Promise.resolve();
   const app = new App({
     routes: [
-      new Route('/', 'GET', home),
-      ...clientModuleRoutes(),
       // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
       new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
+      clientModuleRoute(),
+      // What no route above takes: GET / is public/index.html, the page.
+      StaticFiles('/', PUBLIC_DIR, { index: 'index.html' }),
     ],
     components: [chatUser],
     channelLayer: options.channelLayer,

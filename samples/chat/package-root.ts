@@ -9,6 +9,6 @@ import { dirname, join } from 'node:path';
 export function packageRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}: cannot find samples/chat/page.html`);
+    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}: cannot find samples/chat/public`);
   }
 }

@@ -4,11 +4,12 @@ import type { Browser, Page } from 'playwright-core';
 import { App } from '../../lib/app';
 import { compareIds } from '../../lib/realtime/store';
 import { createApp } from '../../samples/chat/app';
+import { bundleClient } from '../../scripts/bundle-client';
 import { launchChromium, openWatchedPage, until, type WatchedPage } from '../support/chromium';
 import { TcpProxy } from '../support/tcp-proxy';
 
 /**
- * The chat sample's page (samples/chat/page.html, on the browser client served at /client.mjs)
+ * The chat sample's page (samples/chat/public/index.html, on the bundled browser client)
  * in headless Chromium: two users, ann straight to the server and bob through a TCP proxy that
  * the spec severs, refusing reconnects for a while, the way a lost network does. Not with
  * `context.setOffline(true)`: in Chromium that fails new connections but holds an open
@@ -124,6 +125,8 @@ describe('chat page in Chromium (e2e)', function () {
   const said: string[] = [];
 
   before(async () => {
+    // The page imports the bundled client, which `npm run build` makes and `tsc` alone does not.
+    await bundleClient();
     app = createApp({ realtime: { reconnectGrace: 300, historyLimit: HISTORY_LIMIT } });
     const server = await app.listen(0, '127.0.0.1');
     const port = App.portOf(server);

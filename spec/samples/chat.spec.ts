@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { App } from '../../lib/app';
 import { TestClient } from '../../lib/testing/test-client';
 import { createApp } from '../../samples/chat/app';
-import { clientModuleRoutes } from '../../samples/chat/client-module';
+import { CLIENT_BUNDLE_PATH, clientModuleRoute } from '../../samples/chat/client-module';
+import { bundleClient } from '../../scripts/bundle-client';
 import { forEachTransport, type Peer, type Transport, testTransport } from '../support/ws-client';
 
 /** A message from the chat server; each test reads the fields its `type` carries. */
@@ -98,6 +99,9 @@ function statusOf(message: ServerMessage, id: string): string | undefined {
 }
 
 describe('samples/chat', () => {
+  // `npm run build` bundles the client; a build by `tsc` alone does not.
+  before(() => bundleClient());
+
   it('serves the browser page at GET /', async () => {
     const app = createApp();
     try {
@@ -112,34 +116,31 @@ describe('samples/chat', () => {
     }
   });
 
-  it('serves the browser client at GET /client.mjs, and the modules it imports beside it', async () => {
+  it('serves the browser client as one bundled module, with no import left to fetch', async () => {
     const app = createApp();
     try {
       const client = new TestClient(app);
-      const response = await client.get('/client.mjs');
+      const response = await client.get(CLIENT_BUNDLE_PATH);
       assert.equal(response.status, 200);
       assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.ok(response.headers.get('etag'), 'an ETag, so a reload revalidates instead of downloading');
       const source = await response.text();
-      assert.match(source, /export function connect\(/);
-      // Every relative import resolves, as a browser would resolve it against /client.mjs.
-      const imports = [...source.matchAll(/from '\.\/([a-z-]+\.mjs)'/g)].map((match) => match[1]);
-      assert.ok(imports.length > 0);
-      for (const file of imports) {
-        const module = await client.get(`/${file}`);
-        assert.equal(module.status, 200, file);
-        assert.match(module.headers.get('content-type') ?? '', /^text\/javascript/);
-      }
+      assert.match(source, /export \{[^}]*\bconnect\b/);
+      assert.doesNotMatch(source, /^import /m);
+      // The page imports exactly that module.
+      const page = await (await client.get('/')).text();
+      assert.ok(page.includes(`from '${CLIENT_BUNDLE_PATH}'`));
     } finally {
       await app.close();
     }
   });
 
-  it('answers GET /client.mjs with 503 and what to do when the client was not built', async () => {
+  it('answers GET /client/... with 503 and what to do when the client was not built', async () => {
     const root = mkdtempSync(join(tmpdir(), 'starwire-chat-'));
     writeFileSync(join(root, 'package.json'), '{}');
-    const app = new App({ routes: clientModuleRoutes(root) });
+    const app = new App({ routes: [clientModuleRoute(root)] });
     try {
-      const response = await new TestClient(app).get('/client.mjs');
+      const response = await new TestClient(app).get(CLIENT_BUNDLE_PATH);
       assert.equal(response.status, 503);
       assert.match(await response.text(), /npm run build/);
     } finally {
