@@ -25,9 +25,14 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
     return;
   }
   // A failing stream cannot change a status already sent: the connection is cut instead.
+  // A client that went away mid-stream (an EventSource tab closed) is no failure of the app.
+  let clientLeft = false;
+  res.once('close', () => {
+    clientLeft = !res.writableFinished && !stream.destroyed;
+  });
   return pipeline(stream, res).catch((error: unknown) => {
     res.destroy();
-    throw error;
+    if (!(clientLeft && isPrematureClose(error))) throw error;
   });
 }
 
@@ -39,4 +44,8 @@ export function mayHaveBody(statusCode: number): boolean {
 /** The size on the wire of a body whose size is known before it is sent. */
 export function byteLength(body: string | Uint8Array | null): number {
   return body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
