@@ -10,6 +10,7 @@ export { Cookie } from './components/cookie';
 export { CurrentError } from './components/current-error';
 export { CurrentResponse } from './components/current-response';
 export { Header } from './components/header';
+export { LastEventId } from './components/last-event-id';
 export { Message } from './components/message';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
@@ -18,6 +19,7 @@ export { type Query, Scope } from './components/scope';
 export { User } from './components/user';
 export { WebSocket, type WebSocketMessage, type WebSocketState } from './components/websocket';
 export { AllowedOrigins } from './hooks/allowed-origins';
+export { Compression, type CompressionOptions } from './hooks/compression';
 export { Cors, type CorsOptions } from './hooks/cors';
 export { type SubprotocolOptions, Subprotocols } from './hooks/subprotocols';
 export { Timing } from './hooks/timing';
@@ -58,6 +60,8 @@ export {
 } from './lib/errors/exceptions';
 export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
+export type { ContentCoding } from './lib/http/content-coding';
+export { type EventSourceLike, EventStream, type EventStreamOptions } from './lib/http/event-stream';
 export {
   HTMLResponse,
   JSONResponse,
@@ -68,6 +72,7 @@ export {
   type ResponseInit,
   StreamingResponse,
 } from './lib/http/response';
+export { formatServerSentEvent, type ServerSentEvent } from './lib/http/server-sent-event';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';
@@ -82,6 +87,7 @@ export {
   type RealtimeOptions,
   type RealtimeStats,
   RoomError,
+  type RoomEventStreamOptions,
   type RoomInit,
   type UserInit,
 } from './lib/realtime/manager';

@@ -17,7 +17,7 @@ export interface EventStreamOptions extends ResponseInit {
 }
 
 const DEFAULT_KEEP_ALIVE_MS = 15_000;
-const KEEP_ALIVE = commentLines('keep-alive') + '\n';
+const KEEP_ALIVE = `${commentLines('keep-alive')}\n`;
 
 /**
  * A Server-Sent Events response (`text/event-stream`): events go out one by one as they are
