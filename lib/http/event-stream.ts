@@ -14,6 +14,8 @@ export interface EventStreamOptions extends ResponseInit {
    * load balancers do not cut an idle stream. 0 turns it off. Default 15000.
    */
   keepAlive?: number;
+  /** Milliseconds an `EventSource` waits before it reconnects, sent first as a `retry:` field. Default: the browser's (about 3 s). */
+  retry?: number;
 }
 
 const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -78,6 +80,8 @@ export class EventStream extends Response {
     if (!Number.isFinite(this.keepAliveMs) || this.keepAliveMs < 0) {
       throw new TypeError(`new EventStream(): keepAlive must be a number of milliseconds ≥ 0, got ${String(options.keepAlive)}`);
     }
+    // Queued first, ahead of anything sent before the response is written.
+    if (options.retry !== undefined) readable.push(formatServerSentEvent({ retry: options.retry }));
     this.headers['cache-control'] ??= 'no-cache';
     this.headers['x-accel-buffering'] ??= 'no';
   }
