@@ -19,6 +19,9 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
   }
   res.writeHead(response.status, response.headers);
   const stream = body instanceof Readable ? body : Readable.from(body);
+  // An event stream's headers go out at once: the EventSource opens before the first event,
+  // which may be long in coming (or, for a room, wait for its history read).
+  if (!head && isEventStream(response)) res.flushHeaders();
   if (head) {
     stream.destroy();
     res.end();
@@ -48,4 +51,9 @@ export function byteLength(body: string | Uint8Array | null): number {
 
 function isPrematureClose(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function isEventStream(response: Response): boolean {
+  const type = response.headers['content-type'];
+  return typeof type === 'string' && type.startsWith('text/event-stream');
 }

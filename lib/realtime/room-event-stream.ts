@@ -10,7 +10,8 @@ export interface RoomEventStreamOptions extends EventStreamOptions {
   /**
    * The last event id the client saw (inject `LastEventId`): what the room kept after it is
    * replayed first, then a `resumed` event tells whether that was everything. Absent on a first
-   * connection: the stream starts with what is broadcast from now on.
+   * connection: the stream starts with what is broadcast from now on. Either way a `: live`
+   * comment line marks where live broadcasts begin.
    */
   lastEventId?: string;
   /** The event name of the room's messages (`addEventListener(name)` in the browser). Default none: `onmessage`. */
@@ -88,6 +89,8 @@ async function* roomEvents(
       seen = replay.last;
       yield { event: 'resumed', data: { complete: replay.complete, last: replay.last } };
     }
+    // From here on every broadcast reaches this stream; the comment also gets the headers through buffering proxies.
+    yield { comment: 'live' };
     while (!signal.aborted) {
       const next = live.shift();
       if (next === undefined) {

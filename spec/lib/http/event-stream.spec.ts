@@ -73,6 +73,7 @@ describe('EventStream', () => {
         }),
     ),
     new Route('/idle', 'GET', () => new EventStream(silent, { keepAlive: 40 })),
+    new Route('/silent', 'GET', () => new EventStream(silent, { keepAlive: 0 })),
     new Route('/push', 'GET', () => {
       pushed = new EventStream(undefined, { retry: 1000 });
       pushed.send({ event: 'ready', data: 'queued before the response' });
@@ -101,6 +102,12 @@ describe('EventStream', () => {
     assert.equal(sse.response.headers.get('x-accel-buffering'), 'no');
     assert.equal(sse.response.headers.get('content-length'), null);
     await sse.ended();
+  });
+
+  it('sends the headers at once, before any event', async () => {
+    const sse = await openSse(`${base}/silent`);
+    assert.equal(sse.response.status, 200);
+    sse.close();
   });
 
   it('writes events a real SSE parser reads back: ids, names, multi-line data, JSON, retry', async () => {
