@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Browser } from 'playwright-core';
 import { LastEventId } from '../../../components/last-event-id';
 import { PathParam } from '../../../components/path-param';
 import { App } from '../../../lib/app';
 import type { ChannelLayer } from '../../../lib/channels/channel-layer';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
 import { RedisChannelLayer } from '../../../lib/channels/redis-channel-layer';
+import type { EventStream } from '../../../lib/http/event-stream';
+import { HTMLResponse } from '../../../lib/http/response';
 import { inject } from '../../../lib/inject/inject';
 import { groupName } from '../../../lib/realtime/ids';
 import { RealtimeManager } from '../../../lib/realtime/manager';
@@ -14,6 +17,7 @@ import { MemoryRealtimeStore } from '../../../lib/realtime/memory-store';
 import { RedisRealtimeStore } from '../../../lib/realtime/redis-store';
 import { type HistoryReplay, parseHistoryId, type RealtimeStore } from '../../../lib/realtime/store';
 import { Route } from '../../../lib/routing/routes';
+import { launchChromium, openWatchedPage, until } from '../../support/chromium';
 import { eventually } from '../../support/realtime-app';
 import { deleteKeys } from '../../support/redis-admin';
 import { numsub, REDIS_URL } from '../../support/redis-layers';
@@ -204,6 +208,84 @@ describe('realtime.roomEventStream: broadcasts during the history read', () => {
       sse.close();
     } finally {
       await app.close();
+    }
+  });
+});
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>sse</title><link rel="icon" href="data:,"><body><pre id="log"></pre><script>
+  window.got = [];
+  window.resumed = [];
+  const source = new EventSource('/rooms/lobby/events');
+  source.onmessage = (event) => {
+    window.got.push({ id: event.lastEventId, n: JSON.parse(event.data).n });
+    document.getElementById('log').textContent = JSON.stringify(window.got);
+  };
+  source.addEventListener('resumed', (event) => window.resumed.push(JSON.parse(event.data)));
+</script></body>`;
+
+interface PageState {
+  got: { id: string; n: number }[];
+  resumed: { complete: boolean }[];
+}
+
+describe('realtime.roomEventStream in Chromium', () => {
+  let browser: Browser | undefined;
+  let app: App;
+  const open = new Set<EventStream>();
+
+  before(async () => {
+    browser = await launchChromium();
+    app = new App({
+      routes: [
+        new Route('/', 'GET', () => new HTMLResponse(PAGE)),
+        new Route(
+          '/rooms/{room}/events',
+          'GET',
+          inject([PathParam('room'), LastEventId, RealtimeManager], async (room, lastEventId, realtime) => {
+            const stream = await realtime.roomEventStream(room, { lastEventId, retry: 200 });
+            open.add(stream);
+            stream.signal.addEventListener('abort', () => open.delete(stream));
+            return stream;
+          }),
+        ),
+      ],
+    });
+    await app.realtime.createRoom({ id: 'lobby' });
+  });
+  after(async () => {
+    await browser?.close();
+    await app.close();
+  });
+
+  it('an EventSource that lost its connection reconnects with Last-Event-ID and gets what it missed, once', async () => {
+    const port = App.portOf(await app.listen(0, '127.0.0.1'));
+    const { page, errors, context } = await openWatchedPage(browser as Browser, `http://127.0.0.1:${port}/`);
+    try {
+      await eventually(() => open.size === 1, 5000, 'the page to open its stream');
+      const ids: string[] = [];
+      for (const n of [1, 2]) ids.push((await app.realtime.broadcastToRoom('lobby', { n })).id as string);
+      await until(page, 'two messages', () => (window as unknown as PageState).got.length === 2, undefined);
+      // The server drops the stream; what is broadcast before the browser is back is only in history.
+      for (const stream of open) stream.close();
+      for (const n of [3, 4]) ids.push((await app.realtime.broadcastToRoom('lobby', { n })).id as string);
+      await until(page, 'the resume', () => (window as unknown as PageState).resumed.length === 1, undefined);
+      ids.push((await app.realtime.broadcastToRoom('lobby', { n: 5 })).id as string);
+      await until(page, 'five messages', () => (window as unknown as PageState).got.length >= 5, undefined);
+      const state = await page.evaluate(() => ({
+        got: (window as unknown as PageState).got,
+        resumed: (window as unknown as PageState).resumed,
+      }));
+      assert.deepEqual(
+        state.got,
+        ids.map((id, i) => ({ id, n: i + 1 })),
+      );
+      assert.deepEqual(
+        state.resumed.map((r) => r.complete),
+        [true],
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
     }
   });
 });
