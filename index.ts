@@ -12,6 +12,7 @@ export { CurrentResponse } from './components/current-response';
 export { Files, FormFile, type FormFileOptions, UploadFile } from './components/files';
 export { Form, type FormFields, type FormOptions } from './components/form';
 export { Header } from './components/header';
+export { LastEventId } from './components/last-event-id';
 export { Message } from './components/message';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
@@ -20,6 +21,7 @@ export { type Query, Scope } from './components/scope';
 export { User } from './components/user';
 export { WebSocket, type WebSocketMessage, type WebSocketState } from './components/websocket';
 export { AllowedOrigins } from './hooks/allowed-origins';
+export { Compression, type CompressionOptions } from './hooks/compression';
 export { Cors, type CorsOptions } from './hooks/cors';
 export { type SubprotocolOptions, Subprotocols } from './hooks/subprotocols';
 export { Timing } from './hooks/timing';
@@ -63,6 +65,8 @@ export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
 export type { FormContent } from './lib/http/form-limits';
 export type { FileCacheOptions } from './lib/http/file-response';
+export type { ContentCoding } from './lib/http/content-coding';
+export { type EventSourceLike, EventStream, type EventStreamOptions } from './lib/http/event-stream';
 export {
   HTMLResponse,
   JSONResponse,
@@ -74,6 +78,7 @@ export {
   StreamingResponse,
 } from './lib/http/response';
 export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
+export { formatServerSentEvent, type ServerSentEvent } from './lib/http/server-sent-event';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';
@@ -88,6 +93,7 @@ export {
   type RealtimeOptions,
   type RealtimeStats,
   RoomError,
+  type RoomEventStreamOptions,
   type RoomInit,
   type UserInit,
 } from './lib/realtime/manager';

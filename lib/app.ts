@@ -11,6 +11,7 @@ import { refusal } from './errors/error-table';
 import * as status from './errors/status';
 import type { IncomingSource } from './http/address';
 import { serveHttp } from './http/http-pipeline';
+import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
 import type { Response } from './http/response';
 import { Scope } from './http/scope';
@@ -19,7 +20,7 @@ import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
 import type { HookLike } from './inject/hook';
 import { Resolver } from './inject/resolver';
-import type { MaybePromise } from './inject/thenable';
+import { type MaybePromise, then } from './inject/thenable';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
@@ -89,6 +90,7 @@ export class App {
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
   private readonly router: Router<Endpoint | WebSocketEndpoint>;
+  private readonly eventStreams = new OpenEventStreams();
   private readonly gateway: WebSocketGateway;
   private readonly fallback: Endpoint;
   private readonly malformed: Endpoint;
@@ -152,7 +154,8 @@ export class App {
       const allowed = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
       connection.allowedMethods = allowed;
     }
-    return { response: serveHttp(endpoint, connection), finish: () => connection.dispose() };
+    const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
+    return { response, finish: () => connection.dispose() };
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
@@ -225,7 +228,11 @@ export class App {
   private async shutdown(options: CloseOptions): Promise<void> {
     const servers = [...this.servers];
     this.servers.clear();
-    await drainServers(servers, () => this.gateway.close(options.code, options.reason));
+    await drainServers(servers, () => {
+      // Event streams never end by themselves; ended, their connections go idle and are swept.
+      this.eventStreams.closeAll();
+      return this.gateway.close(options.code, options.reason);
+    });
     await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();

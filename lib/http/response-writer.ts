@@ -19,15 +19,23 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
   }
   res.writeHead(response.status, response.headers);
   const stream = body instanceof Readable ? body : Readable.from(body);
+  // An event stream's headers go out at once: the EventSource opens before the first event,
+  // which may be long in coming (or, for a room, wait for its history read).
+  if (!head && isEventStream(response)) res.flushHeaders();
   if (head) {
     stream.destroy();
     res.end();
     return;
   }
   // A failing stream cannot change a status already sent: the connection is cut instead.
+  // A client that went away mid-stream (an EventSource tab closed) is no failure of the app.
+  let clientLeft = false;
+  res.once('close', () => {
+    clientLeft = !res.writableFinished && !stream.destroyed;
+  });
   return pipeline(stream, res).catch((error: unknown) => {
     res.destroy();
-    throw error;
+    if (!(clientLeft && isPrematureClose(error))) throw error;
   });
 }
 
@@ -39,4 +47,13 @@ export function mayHaveBody(statusCode: number): boolean {
 /** The size on the wire of a body whose size is known before it is sent. */
 export function byteLength(body: string | Uint8Array | null): number {
   return body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function isEventStream(response: Response): boolean {
+  const type = response.headers['content-type'];
+  return typeof type === 'string' && type.startsWith('text/event-stream');
 }

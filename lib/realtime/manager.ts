@@ -1,16 +1,18 @@
 import type { ChannelLayer } from '../channels/channel-layer';
 import { Logger } from '../config/logger';
+import type { EventStream } from '../http/event-stream';
 import type { WebSocket } from '../websocket/websocket';
 import { type EventHandler, type EventType, type PresenceUser, RealtimeEvents } from './events';
 import { checkId, MAX_USER_ID } from './ids';
 import { MemoryRealtimeStore } from './memory-store';
 import { Presence, type UserInit } from './presence';
 import { RoomError } from './room-error';
+import { type RoomEventStreamOptions, type RoomStreamContext, roomEventStream } from './room-event-stream';
 import { type Broadcast, type ChannelInit, type RoomInit, Rooms } from './rooms';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
 import { type Publication, Switchboard, type Target } from './switchboard';
 
-export type { Broadcast, ChannelInit, RoomInit, UserInit };
+export type { Broadcast, ChannelInit, RoomEventStreamOptions, RoomInit, UserInit };
 export { RoomError };
 
 export interface RealtimeOptions {
@@ -243,6 +245,33 @@ export class RealtimeManager {
     return this.store.readHistory(`${kind}:${id}`, afterId, limit);
   }
 
+  // ——— Server-Sent Events (room-event-stream.ts) ———
+
+  /**
+   * A Server-Sent Events response carrying a room's broadcasts, each with its history id as the
+   * event id: given the client's `lastEventId`, what the room kept after it comes first, then a
+   * `resumed` event (`{ complete, last }`, as `getHistory` says), then live broadcasts, none
+   * twice. A 404 `HTTPException` for a missing room, a 400 for a malformed `lastEventId`.
+   *
+   * @example
+   * new Route('/rooms/{room}/events', 'GET', inject([PathParam('room'), LastEventId, RealtimeManager],
+   *   (room, lastEventId, realtime) => realtime.roomEventStream(room, { lastEventId })));
+   */
+  roomEventStream(roomId: string, options?: RoomEventStreamOptions): Promise<EventStream> {
+    return roomEventStream(this.streamContext(), 'room', roomId, options);
+  }
+
+  /**
+   * A Server-Sent Events response carrying a channel's broadcasts; persistent channels resume
+   * from `lastEventId` as rooms do (see `roomEventStream`).
+   *
+   * @example
+   * const stream = await realtime.channelEventStream('prices', { lastEventId, keepAlive: 20_000 });
+   */
+  channelEventStream(channelId: string, options?: RoomEventStreamOptions): Promise<EventStream> {
+    return roomEventStream(this.streamContext(), 'channel', channelId, options);
+  }
+
   // ——— events and statistics ———
 
   /**
@@ -294,6 +323,10 @@ export class RealtimeManager {
     await this.presence.close();
     await this.switchboard.close();
     await this.store.close();
+  }
+
+  private streamContext(): RoomStreamContext {
+    return { store: this.store, switchboard: this.switchboard, historyLimit: this.historyLimit, ready: () => this.start() };
   }
 
   private async connect(): Promise<void> {

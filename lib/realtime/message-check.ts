@@ -30,6 +30,7 @@ export function realtimeMessageProblem(message: ChannelMessage): string | undefi
     const problem = targetProblem(message.target);
     if (problem !== undefined) return problem;
     if (!isString(message.payload)) return 'payload is not a string';
+    if (message.historyId !== undefined && !isString(message.historyId)) return 'historyId is not a string';
     return Array.isArray(message.except) && message.except.every(isString) ? undefined : 'except is not an array of strings';
   }
   if (message.type === 'realtime.membership') {

@@ -8,6 +8,7 @@ import { LocalSockets } from './local-sockets';
 import { realtimeMessageProblem } from './message-check';
 import { MessageRate } from './message-rate';
 import type { Appended, HistoryPublication, RealtimeStore } from './store';
+import { type Watcher, Watchers } from './watchers';
 
 /** Who a broadcast is for. */
 export type Target =
@@ -32,6 +33,8 @@ interface DeliverMessage extends ChannelMessage {
   readonly except: readonly string[];
   /** Set on a kept message published through Redis: the sender delivers it when it comes back, and settles the ticket. */
   readonly ticket?: string;
+  /** The message's history id, when it was kept: event streams send it as the event's id. */
+  readonly historyId?: string;
 }
 
 /** An announcement of a membership change that other processes may not have heard (see `Switchboard.announce`). */
@@ -67,6 +70,8 @@ function targetGroup(target: Target): string {
  */
 export class Switchboard {
   readonly sockets = new LocalSockets();
+  /** Event streams listening to rooms and channels in this process. */
+  private readonly watchers = new Watchers();
   /** roomId/channelId → local users who are members. */
   private readonly rooms = new Map<string, Set<string>>();
   private readonly channels = new Map<string, Set<string>>();
@@ -114,10 +119,17 @@ export class Switchboard {
   }
 
   /** Serializes once, delivers here at once, and publishes once for the other processes. */
-  async publish(target: Target, message: unknown, except: readonly string[]): Promise<Publication> {
+  async publish(target: Target, message: unknown, except: readonly string[], historyId?: string): Promise<Publication> {
     const payload = JSON.stringify(message);
-    const delivery = this.deliverLocally(target, Buffer.from(payload), except);
-    const deliver = frameworkMessage<DeliverMessage>({ type: 'realtime.deliver', origin: this.processId, target, payload, except });
+    const delivery = this.deliverLocally(target, payload, except, historyId);
+    const deliver = frameworkMessage<DeliverMessage>({
+      type: 'realtime.deliver',
+      origin: this.processId,
+      target,
+      payload,
+      except,
+      historyId,
+    });
     const { remote } = await this.layer.groupSend(targetGroup(target), deliver);
     return { ...delivery, remote };
   }
@@ -137,7 +149,7 @@ export class Switchboard {
     const layer = this.layer;
     if (!layer.groupPublication) {
       const { id } = await append();
-      return { ...(await this.publish(target, stamped(message, id), except)), id };
+      return { ...(await this.publish(target, stamped(message, id), except, id)), id };
     }
     const group = targetGroup(target);
     const { ticket, delivery, cancel } = this.echoes.issue();
@@ -149,6 +161,7 @@ export class Switchboard {
         payload: JSON.stringify(stamped(message, id)),
         except,
         ticket,
+        historyId: id,
       } satisfies DeliverMessage);
     let appended: Appended;
     try {
@@ -159,7 +172,7 @@ export class Switchboard {
     }
     if (!appended.published) {
       cancel();
-      return { ...(await this.publish(target, stamped(message, appended.id), except)), id: appended.id };
+      return { ...(await this.publish(target, stamped(message, appended.id), except, appended.id)), id: appended.id };
     }
     return { ...(await delivery), remote: 'sent', id: appended.id };
   }
@@ -221,7 +234,7 @@ export class Switchboard {
         this.report(`Realtime dropped a malformed message from the channel layer: ${problem}`, message);
       } else if (message.type === 'realtime.deliver') {
         const deliver = message as DeliverMessage;
-        const delivery = this.deliverLocally(deliver.target, Buffer.from(deliver.payload), deliver.except);
+        const delivery = this.deliverLocally(deliver.target, deliver.payload, deliver.except, deliver.historyId);
         if (deliver.ticket !== undefined && deliver.origin === channel) this.echoes.settle(deliver.ticket, delivery);
       } else {
         await this.receiveMembership(message as MembershipMessage).catch(() => {});
@@ -229,7 +242,32 @@ export class Switchboard {
     }
   }
 
-  private deliverLocally(target: Target, payload: Buffer, except: readonly string[]): Delivery {
+  /**
+   * Starts handing a room's or channel's broadcasts to `watcher`, following it on the layer;
+   * resolves once this process gets them. The returned function stops (and unfollows it when
+   * nothing else here needs it).
+   */
+  async watch(kind: 'room' | 'channel', id: string, watcher: Watcher): Promise<() => Promise<void>> {
+    const index = kind === 'room' ? this.rooms : this.channels;
+    const unwatch = async (): Promise<void> => {
+      if (this.watchers.remove(kind, id, watcher) && !index.has(id)) {
+        await this.layer.groupDiscard(group(kind, id), this.processId).catch(() => {});
+      }
+    };
+    try {
+      await this.watchers.add(kind, id, watcher, async () => {
+        if (!index.has(id)) await this.layer.groupAdd(group(kind, id), this.processId);
+      });
+    } catch (error) {
+      await unwatch();
+      throw error;
+    }
+    return unwatch;
+  }
+
+  private deliverLocally(target: Target, text: string, except: readonly string[], historyId: string | undefined): Delivery {
+    if (target.kind === 'room' || target.kind === 'channel') this.watchers.notify(target.kind, target.id, text, historyId);
+    const payload = Buffer.from(text);
     const sockets = this.sockets;
     const skip = except.length ? (ws: WebSocket) => except.includes(sockets.userOf(ws) ?? '') : undefined;
     let targets: Iterable<WebSocket>;
@@ -255,7 +293,8 @@ export class Switchboard {
 
   /** Whether this process follows the room or channel (has members there), so its messages come back here. */
   private follows(target: Target): boolean {
-    return (target.kind === 'room' && this.rooms.has(target.id)) || (target.kind === 'channel' && this.channels.has(target.id));
+    if (target.kind !== 'room' && target.kind !== 'channel') return false;
+    return (target.kind === 'room' ? this.rooms : this.channels).has(target.id) || this.watchers.has(target.kind, target.id);
   }
 
   private *socketsOfMembers(index: Map<string, Set<string>>, id: string): Iterable<WebSocket> {
@@ -293,6 +332,7 @@ export class Switchboard {
     const users = index.get(id);
     if (!users?.delete(userId) || users.size > 0) return;
     index.delete(id);
-    await this.layer.groupDiscard(group(kind, id), this.processId);
+    // Event streams watching it keep the process in the group.
+    if (!this.watchers.has(kind, id)) await this.layer.groupDiscard(group(kind, id), this.processId);
   }
 }
