@@ -8,6 +8,7 @@ import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import { Logger } from './config/logger';
 import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
 import { refusal } from './errors/error-table';
+import { checkExceptionHandlers, type ExceptionHandlerEntry } from './errors/exception-handlers';
 import * as status from './errors/status';
 import type { IncomingSource } from './http/address';
 import { serveHttp } from './http/http-pipeline';
@@ -54,6 +55,11 @@ export interface AppOptions {
   onStartup?: readonly LifespanHandler[];
   /** Run in reverse order by `close()`, once connections have closed. */
   onShutdown?: readonly LifespanHandler[];
+  /**
+   * Handlers by error class, Starlette's `exception_handlers`: `[[NotFound, handler], ...]`. The
+   * handler of the thrown error's nearest class answers it instead of the one table (docs/errors.md).
+   */
+  exceptionHandlers?: readonly ExceptionHandlerEntry[];
 }
 
 /** How `app.close()` ends WebSocket connections. */
@@ -122,7 +128,8 @@ export class App {
       appHooks.map((hook) => hooks.get(hook)),
     );
 
-    const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer);
+    const handlers = checkExceptionHandlers(options.exceptionHandlers, 'new App()');
+    const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer, handlers);
     this.router = compiled.router;
     this.fallback = compiled.fallback;
     this.malformed = compiled.malformed;
