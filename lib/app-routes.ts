@@ -57,7 +57,16 @@ export function compileRoutes(
         )
       : (given as Handler);
     const perMessage = resolver.isPerMessage(handlerTokens(handler, site.where));
-    const endpoint = compileEndpoint(handler, routeHooks, site, resolver, hooks, { ...site, perMessage }, flat.route.options.hooks, handlers);
+    const endpoint = compileEndpoint(
+      handler,
+      routeHooks,
+      site,
+      resolver,
+      hooks,
+      { ...site, perMessage },
+      flat.route.options.hooks,
+      handlers,
+    );
     router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
   }
   const missSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };

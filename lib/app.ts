@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
+import { offloadProvider } from '../components/offload';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
@@ -19,8 +20,10 @@ import { TrustedProxies } from './http/trusted-proxies';
 import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
 import type { HookLike } from './inject/hook';
-import { Resolver } from './inject/resolver';
+import { type Builtin, Resolver } from './inject/resolver';
 import type { MaybePromise } from './inject/thenable';
+import { Offload } from './offload/offload';
+import { type OffloadOptions, OffloadPool } from './offload/offload-pool';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
@@ -60,6 +63,8 @@ export interface AppOptions {
    * handler of the thrown error's nearest class answers it instead of the one table (docs/errors.md).
    */
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
+  /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
+  offload?: OffloadOptions;
 }
 
 /** How `app.close()` ends WebSocket connections. */
@@ -92,6 +97,9 @@ export class App {
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
   readonly logger: Logger;
+  /** CPU-heavy work in worker threads, outside any connection (handlers inject `Offload`, cancelled with their client). */
+  readonly offload: Offload;
+  private readonly offloadPool: OffloadPool;
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
   private readonly router: Router<Endpoint | WebSocketEndpoint>;
@@ -113,9 +121,17 @@ export class App {
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
+    this.offloadPool = new OffloadPool(options.offload);
+    this.offload = new Offload(this.offloadPool);
+    const realtime = { kinds: ['http', 'websocket'] as const, provider: () => this.realtime, hint: '' };
     this.resolver = new Resolver(
       options.components ?? [],
-      builtins(new Map([[RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }]])),
+      builtins(
+        new Map<unknown, Builtin>([
+          [RealtimeManager, realtime],
+          [Offload, offloadProvider(() => this.offloadPool)],
+        ]),
+      ),
       this.container,
     );
     this.logger = new Logger(this.settings.logLevel, this.settings.logWrite);
@@ -236,6 +252,7 @@ export class App {
     await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();
+    await this.offloadPool.close();
     await this.resolver.disposeAppValues();
   }
 

@@ -26,13 +26,16 @@ export function checkExceptionHandlers(entries: unknown, where: string): readonl
   if (!Array.isArray(entries)) throw new TypeError(`${where}: exceptionHandlers must be an array of [ErrorClass, handler] pairs`);
   entries.forEach((entry: unknown, index) => {
     const at = `${where}: exceptionHandlers[${index}]`;
-    if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`${at} must be a pair [ErrorClass, handler], got ${describe(entry)}`);
+    if (!Array.isArray(entry) || entry.length !== 2)
+      throw new TypeError(`${at} must be a pair [ErrorClass, handler], got ${describe(entry)}`);
     const [key, handler] = entry as [unknown, unknown];
     if (typeof key !== 'function' || typeof key.prototype !== 'object' || key.prototype === null) {
       throw new TypeError(`${at}: the key must be an error class (HTTPException, ValidationError, your own), got ${describe(key)}`);
     }
     if (typeof handler !== 'function') {
-      throw new TypeError(`${at} (${(key as { name?: string }).name || 'anonymous class'}): the handler must be a function, got ${describe(handler)}`);
+      throw new TypeError(
+        `${at} (${(key as { name?: string }).name || 'anonymous class'}): the handler must be a function, got ${describe(handler)}`,
+      );
     }
   });
   return entries as readonly ExceptionHandlerEntry[];
@@ -41,7 +44,7 @@ export function checkExceptionHandlers(entries: unknown, where: string): readonl
 function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : JSON.stringify(value) ?? String(value);
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : (JSON.stringify(value) ?? String(value));
 }
 
 /**

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../errors/exceptions';
 import { type ErrorClass, type ExceptionHandlerEntry, ExceptionHandlers } from '../errors/exception-handlers';
+import { ConfigurationError } from '../errors/exceptions';
 import type { Connection } from '../inject/connection';
 import type { BoundMethod } from '../inject/hook';
 import { requiredTokens } from '../inject/inject';
@@ -28,7 +28,9 @@ export function compileExceptionHandlers(
     const where = `${site.where}, ${name}`;
     const tokens = requiredTokens(handler, where) ?? (handler.length === 0 ? [] : undefined);
     if (!tokens) {
-      throw new ConfigurationError(`${where} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([CurrentError, ...], fn)`);
+      throw new ConfigurationError(
+        `${where} takes ${handler.length} parameter(s) but declares no tokens; wrap it: inject([CurrentError, ...], fn)`,
+      );
     }
     if (!resolver.kindsOf(tokens).includes(site.kind)) continue;
     const plan = resolver.plan(tokens, name, { ...site, perMessage: false, where });
