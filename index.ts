@@ -11,6 +11,7 @@ export { CurrentError } from './components/current-error';
 export { CurrentResponse } from './components/current-response';
 export { Header } from './components/header';
 export { Message } from './components/message';
+export { Offload } from './components/offload';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
 export { Request } from './components/request';
@@ -47,7 +48,9 @@ export { ChannelLayerUnavailable, RedisChannelLayer, type RedisChannelLayerOptio
 export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
 export type { Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
+export type { ErrorClass, ExceptionHandlerEntry } from './lib/errors/exception-handlers';
 export {
+  ClientDisconnect,
   ConfigurationError,
   HTTPException,
   ValidationError,
@@ -73,6 +76,8 @@ export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';
 export type { FromSchema, JsonSchema } from './lib/inject/schema';
 export { type CompileSite, type Provider, type Resolved, type ResolvedAll, Token, type TokenLike } from './lib/inject/token';
+export type { ExportArgs, ExportedFunction, ExportResult } from './lib/offload/offload';
+export type { OffloadOptions } from './lib/offload/offload-pool';
 export { type EventData, type EventHandler, EventType, type PresenceUser } from './lib/realtime/events';
 export type { Delivery } from './lib/realtime/fan-out';
 export {
@@ -114,4 +119,5 @@ export {
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';
 export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
+export type { WebSocketClose, WebSocketExceptionAnswer } from './lib/websocket/websocket-error-answer';
 export type { WebSocketStats } from './lib/websocket/websocket-stats';
