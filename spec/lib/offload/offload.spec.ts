@@ -18,7 +18,7 @@ const WORK = require.resolve('../../fixtures/offload-work');
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Compiled by tsc with the specs (never called): `run` checks the export name, the arguments and the result. */
-export function typeChecks(offload: Offload): void {
+function typeChecks(offload: Offload): void {
   const sum: Promise<number> = offload.run<Work, 'add'>(WORK, 'add', [1, 2]);
   const digest: Promise<{ digest: string; mainThread: boolean }> = offload.run<Work, 'hash'>(WORK, 'hash', ['x']);
   // @ts-expect-error add takes numbers
@@ -31,6 +31,7 @@ export function typeChecks(offload: Offload): void {
   const wrong: Promise<number> = offload.run<Work, 'writeLater'>(WORK, 'writeLater', ['/tmp/x', 1]);
   void [sum, digest, wrong];
 }
+void typeChecks;
 
 /** What handlers saw of a cancelled task, by route. */
 const seen: Record<string, unknown> = {};
