@@ -14,6 +14,7 @@ export { Form, type FormFields, type FormOptions } from './components/form';
 export { Header } from './components/header';
 export { LastEventId } from './components/last-event-id';
 export { Message } from './components/message';
+export { Offload } from './components/offload';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
 export { Request } from './components/request';
@@ -52,7 +53,9 @@ export type { FormLimits, FormSettings } from './lib/config/form-settings';
 export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
 export type { Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
+export type { ErrorClass, ExceptionHandlerEntry } from './lib/errors/exception-handlers';
 export {
+  ClientDisconnect,
   ConfigurationError,
   HTTPException,
   ValidationError,
@@ -84,6 +87,8 @@ export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';
 export type { FromSchema, JsonSchema } from './lib/inject/schema';
 export { type CompileSite, type Provider, type Resolved, type ResolvedAll, Token, type TokenLike } from './lib/inject/token';
+export type { ExportArgs, ExportedFunction, ExportResult } from './lib/offload/offload';
+export type { OffloadOptions } from './lib/offload/offload-pool';
 export { type EventData, type EventHandler, EventType, type PresenceUser } from './lib/realtime/events';
 export type { Delivery } from './lib/realtime/fan-out';
 export {
@@ -126,4 +131,5 @@ export {
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';
 export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
+export type { WebSocketClose, WebSocketExceptionAnswer } from './lib/websocket/websocket-error-answer';
 export type { WebSocketStats } from './lib/websocket/websocket-stats';

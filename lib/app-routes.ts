@@ -1,9 +1,11 @@
 import type { ChannelLayer } from './channels/channel-layer';
 import { isConsumerClass } from './channels/consumer';
 import { consumerHandler } from './channels/consumer-runner';
+import type { ExceptionHandlerEntry } from './errors/exception-handlers';
 import type { HookLike } from './inject/hook';
 import type { Resolver } from './inject/resolver';
 import { compileEndpoint, type Endpoint, type HookInstances, handlerTokens } from './routing/endpoint';
+import { compileExceptionHandlers } from './routing/exception-handler-plans';
 import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
 import { parseTemplate, Router } from './routing/router';
 import { flattenRoutes, type Handler, Route, type RouteLike } from './routing/routes';
@@ -29,30 +31,49 @@ export function compileRoutes(
   resolver: Resolver,
   hooks: HookInstances,
   channelLayer: () => ChannelLayer,
+  appHandlers: readonly ExceptionHandlerEntry[] = [],
 ): CompiledRoutes {
   const router = new Router<Endpoint | WebSocketEndpoint>();
   for (const flat of flattenRoutes(routes)) {
     const { params } = parseTemplate(flat.path);
     const routeHooks = [...appHooks, ...flat.hooks];
+    const handlers = [...flat.exceptionHandlers, ...appHandlers];
     if (flat.route instanceof Route) {
       const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
-      const endpoint = compileEndpoint(flat.route.handler, routeHooks, site, resolver, hooks, site, flat.route.options.hooks);
+      const endpoint = compileEndpoint(flat.route.handler, routeHooks, site, resolver, hooks, site, flat.route.options.hooks, handlers);
       router.add(flat.route.method, flat.path, endpoint);
       continue;
     }
     const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
     const given = flat.route.handler;
     const handler = isConsumerClass(given)
-      ? consumerHandler(given, site, resolver, channelLayer, flat.route.options.onInvalidMessage)
+      ? consumerHandler(
+          given,
+          site,
+          resolver,
+          channelLayer,
+          flat.route.options.onInvalidMessage,
+          compileExceptionHandlers(handlers, site, resolver),
+        )
       : (given as Handler);
     const perMessage = resolver.isPerMessage(handlerTokens(handler, site.where));
-    const endpoint = compileEndpoint(handler, routeHooks, site, resolver, hooks, { ...site, perMessage }, flat.route.options.hooks);
+    const endpoint = compileEndpoint(
+      handler,
+      routeHooks,
+      site,
+      resolver,
+      hooks,
+      { ...site, perMessage },
+      flat.route.options.hooks,
+      handlers,
+    );
     router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
   }
   const missSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
+  const malformedSite = { ...missSite, where: 'request with a malformed path' };
   return {
     router,
-    fallback: compileEndpoint(routeMiss, appHooks, missSite, resolver, hooks),
-    malformed: compileEndpoint(malformedPath, appHooks, { ...missSite, where: 'request with a malformed path' }, resolver, hooks),
+    fallback: compileEndpoint(routeMiss, appHooks, missSite, resolver, hooks, missSite, [], appHandlers),
+    malformed: compileEndpoint(malformedPath, appHooks, malformedSite, resolver, hooks, malformedSite, [], appHandlers),
   };
 }

@@ -2,12 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
+import { offloadProvider } from '../components/offload';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import { Logger } from './config/logger';
 import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
 import { refusal } from './errors/error-table';
+import { checkExceptionHandlers, type ExceptionHandlerEntry } from './errors/exception-handlers';
 import * as status from './errors/status';
 import type { IncomingSource } from './http/address';
 import { serveHttp } from './http/http-pipeline';
@@ -19,8 +21,10 @@ import { TrustedProxies } from './http/trusted-proxies';
 import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
 import type { HookLike } from './inject/hook';
-import { Resolver } from './inject/resolver';
+import { type Builtin, Resolver } from './inject/resolver';
 import { type MaybePromise, then } from './inject/thenable';
+import { Offload } from './offload/offload';
+import { type OffloadOptions, OffloadPool } from './offload/offload-pool';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
@@ -55,6 +59,13 @@ export interface AppOptions {
   onStartup?: readonly LifespanHandler[];
   /** Run in reverse order by `close()`, once connections have closed. */
   onShutdown?: readonly LifespanHandler[];
+  /**
+   * Handlers by error class, Starlette's `exception_handlers`: `[[NotFound, handler], ...]`. The
+   * handler of the thrown error's nearest class answers it instead of the one table (docs/errors.md).
+   */
+  exceptionHandlers?: readonly ExceptionHandlerEntry[];
+  /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
+  offload?: OffloadOptions;
 }
 
 /** How `app.close()` ends WebSocket connections. */
@@ -87,6 +98,9 @@ export class App {
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
   readonly logger: Logger;
+  /** CPU-heavy work in worker threads, outside any connection (handlers inject `Offload`, cancelled with their client). */
+  readonly offload: Offload;
+  private readonly offloadPool: OffloadPool;
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
   private readonly router: Router<Endpoint | WebSocketEndpoint>;
@@ -109,9 +123,17 @@ export class App {
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
+    this.offloadPool = new OffloadPool(options.offload);
+    this.offload = new Offload(this.offloadPool);
+    const realtime = { kinds: ['http', 'websocket'] as const, provider: () => this.realtime, hint: '' };
     this.resolver = new Resolver(
       options.components ?? [],
-      builtins(new Map([[RealtimeManager, { kinds: ['http', 'websocket'], provider: () => this.realtime, hint: '' }]])),
+      builtins(
+        new Map<unknown, Builtin>([
+          [RealtimeManager, realtime],
+          [Offload, offloadProvider(() => this.offloadPool)],
+        ]),
+      ),
       this.container,
     );
     this.logger = new Logger(this.settings.logLevel, this.settings.logWrite);
@@ -124,7 +146,8 @@ export class App {
       appHooks.map((hook) => hooks.get(hook)),
     );
 
-    const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer);
+    const handlers = checkExceptionHandlers(options.exceptionHandlers, 'new App()');
+    const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer, handlers);
     this.router = compiled.router;
     this.fallback = compiled.fallback;
     this.malformed = compiled.malformed;
@@ -236,6 +259,7 @@ export class App {
     await this.lifespan.shutdown(this.settings.logError);
     await this.realtimeManager?.close();
     await this.channelLayer.close();
+    await this.offloadPool.close();
     await this.resolver.disposeAppValues();
   }
 

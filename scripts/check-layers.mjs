@@ -28,6 +28,9 @@ const RANK = {
   websocket: 5,
   channels: 6,
   realtime: 7,
+  // The worker-thread pool (Offload) stands on errors/ only; an app-owned service like
+  // realtime/, it serves handlers and is closed by the App. Ranked with realtime: neither uses the other.
+  offload: 7,
   'app.ts': 8,
   server: 8,
   testing: 8,

@@ -1,4 +1,3 @@
-import { closeFrame } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import * as status from '../errors/status';
 import type { Connection } from '../inject/connection';
@@ -10,10 +9,12 @@ import type { Resolver } from '../inject/resolver';
 import { attempt } from '../inject/thenable';
 import type { CompileSite } from '../inject/token';
 import { type Provider, Token } from '../inject/token';
+import type { CompiledExceptionHandlers } from '../routing/exception-handler-plans';
 import type { Handler, InvalidMessagePolicy } from '../routing/routes';
 import { replyToInvalid } from '../websocket/invalid-message';
 import { parseJsonMessage } from '../websocket/json-message';
 import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
+import { closeFrameFor } from '../websocket/websocket-error-answer';
 import type { ChannelLayer, ChannelMessage } from './channel-layer';
 import { JsonWebSocketConsumer, layerHandler, type WebSocketConsumer } from './consumer';
 
@@ -33,7 +34,8 @@ const CurrentConnection = new ConnectionToken();
  * Turns a consumer class into a route handler: the class's lifecycle methods are compiled like
  * handlers (their `@inject` tokens checked at startup), and each connection gets a fresh
  * instance, its own layer channel, its groups, and one queue that runs socket and layer
- * messages in order.
+ * messages in order. A lifecycle method that throws closes the socket with the answer of the
+ * route's `exceptionHandlers` for the error, or the one table's.
  */
 export function consumerHandler(
   consumerClass: new () => WebSocketConsumer,
@@ -41,6 +43,7 @@ export function consumerHandler(
   resolver: Resolver,
   layer: () => ChannelLayer,
   onInvalidMessage: InvalidMessagePolicy = 'close',
+  exceptionHandlers?: CompiledExceptionHandlers,
 ): Handler {
   const plans = new Map<Lifecycle, BoundMethod['plan']>();
   const proto = consumerClass.prototype as Record<Lifecycle, (...args: never[]) => unknown>;
@@ -101,13 +104,15 @@ export function consumerHandler(
     let pending = 0;
     let failed = false;
     let failure: unknown;
+    let closing: Promise<void> | undefined;
     const fail = (error: unknown): void => {
       if (failed) return;
       failed = true;
       failure = error;
       // Close with the code the error maps to; the socket pump then sees the socket closed.
-      const frame = closeFrame(error, connection.settings.debug);
-      if (ws.connected) void ws.close(frame.code, frame.reason).catch(() => {});
+      closing = closeFrameFor(exceptionHandlers, connection, error, site.where).then((frame) =>
+        ws.connected ? ws.close(frame.code, frame.reason).catch(() => {}) : undefined,
+      );
     };
     // After a failure the consumer is in an unknown state: only `disconnect()` still runs.
     const enqueue = (task: () => unknown, evenAfterFailure = false): Promise<void> => {
@@ -177,6 +182,8 @@ export function consumerHandler(
       else await tail;
       for (const group of groups) await channels.groupDiscard(group, consumer.channelName).catch(() => {});
     }
+    // The pipeline sees the failure once the socket has closed with its answer (the handler ran here).
+    await closing;
     if (failed) throw failure;
   };
   return inject([WebSocket, CurrentConnection], run);

@@ -1,5 +1,5 @@
 import { isSendableCloseCode, truncateReason } from './close-codes';
-import { HTTPException, ValidationError, type ValidationIssue, WebSocketException } from './exceptions';
+import { ClientDisconnect, HTTPException, ValidationError, type ValidationIssue, WebSocketException } from './exceptions';
 import * as status from './status';
 
 /*
@@ -14,6 +14,7 @@ import * as status from './status';
  * | WebSocketException(c, r)   | (the pipeline accepts, then closes)  | c, r; an unsendable c → 1011        |
  * | WebSocketProtocolError     | (the pipeline accepts, then closes)  | 1002                                |
  * | ValidationError            | 400, `{ detail, parameter, errors }` | 1007, its message; or errorReply    |
+ * | ClientDisconnect           | 499, not reported (no one reads it)  | 1001, not reported                  |
  * | any other error            | 500, details only with `debug`       | 1011 "Internal Error"               |
  * | a refusal (404, 408, 503…) | s, `{ detail }`                      | (shutdown: the caller's 1001/1012)  |
  */
@@ -47,6 +48,9 @@ export interface CloseFrame {
   readonly reason: string;
 }
 
+/** nginx's code for a client that closed the connection before the answer: never read, only logged by proxies. */
+const HTTP_499_CLIENT_CLOSED_REQUEST = 499;
+
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
 
 /** HTTP statuses with a close code of their own once a WebSocket is open. */
@@ -75,6 +79,9 @@ export function httpAnswer(error: unknown, debug: boolean): HttpAnswer {
   if (error instanceof ValidationError) {
     const body = { detail: error.message, parameter: error.parameter, errors: error.errors };
     return { status: status.HTTP_400_BAD_REQUEST, headers: JSON_HEADERS, body, unexpected: false };
+  }
+  if (error instanceof ClientDisconnect) {
+    return { status: HTTP_499_CLIENT_CLOSED_REQUEST, headers: JSON_HEADERS, body: { detail: error.message }, unexpected: false };
   }
   const body: ErrorBody =
     debug && error instanceof Error
@@ -135,6 +142,9 @@ export function closeFrame(error: unknown, debug: boolean): CloseFrame & { unexp
   }
   if (error instanceof ValidationError) {
     return { code: status.WS_1007_INVALID_FRAME_PAYLOAD_DATA, reason: truncateReason(error.message), unexpected: false };
+  }
+  if (error instanceof ClientDisconnect) {
+    return { code: status.WS_1001_GOING_AWAY, reason: truncateReason(error.message), unexpected: false };
   }
   const reason = debug && error instanceof Error ? `${error.name}: ${error.message}` : 'Internal Error';
   return { code: status.WS_1011_INTERNAL_ERROR, reason: truncateReason(reason), unexpected: true };

@@ -84,6 +84,23 @@ export class WebSocketDisconnect extends Error {
   }
 }
 
+/**
+ * The client left while its request was being served (an HTTP request aborted, a WebSocket
+ * closed): work started for it is cancelled and rejects with this. The one table answers it
+ * without reporting it (no one is left to read the answer); an `Offload` task that nobody
+ * awaits never becomes an unhandled rejection with it.
+ *
+ * @example
+ * try { await offload.run<typeof import('./work')>(require.resolve('./work'), 'hash', [input]); }
+ * catch (err) { if (err instanceof ClientDisconnect) return; throw err; }
+ */
+export class ClientDisconnect extends Error {
+  constructor(message = 'The client disconnected') {
+    super(message);
+    this.name = 'ClientDisconnect';
+  }
+}
+
 /** One problem found while validating input, in ajv's shape. */
 export interface ValidationIssue {
   instancePath: string;

@@ -13,6 +13,11 @@ export interface IncomingSource {
   readonly server: Address | null;
   /** The body, read at most once and only when a handler asks for it. */
   readonly body: AsyncIterable<Buffer | string>;
+  /**
+   * Calls `onClose` once the client's connection closes (an HTTP request aborted); returns what
+   * stops watching. Sources without a connection of their own (the TestClient) have none.
+   */
+  watchClose?(onClose: () => void): () => void;
   /** Lets go of what an open WebSocket no longer needs (the handshake request); what the scope reports stays. */
   release?(): void;
 }

@@ -5,6 +5,7 @@ import type { CompiledHook } from '../inject/hook';
 import { invoke } from '../inject/invoke';
 import { attempt, isThenable, type MaybePromise, then } from '../inject/thenable';
 import type { Endpoint } from '../routing/endpoint';
+import { type ExceptionOutcome, runExceptionHandler } from '../routing/exception-handler-plans';
 import { JSONResponse, Response, toResponse } from './response';
 
 /**
@@ -37,9 +38,9 @@ function sendable(endpoint: Endpoint, connection: Connection, response: Response
  * The error's answer by the one table, as a response; an unexpected error is reported through
  * `settings.logError`, naming `where` it happened.
  */
-function errorResponse(error: unknown, connection: Connection, where: string): Response {
+function errorResponse(error: unknown, connection: Connection, where: string, report = true): Response {
   const answer = httpAnswer(error, connection.settings.debug);
-  if (answer.unexpected) connection.settings.logError(`Unhandled error in ${where}`, error);
+  if (answer.unexpected && report) connection.settings.logError(`Unhandled error in ${where}`, error);
   return new JSONResponse(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
@@ -77,9 +78,30 @@ function afterResponse(hooks: readonly CompiledHook[], connection: Connection, r
   return connection.response as Response;
 }
 
+/**
+ * The error's response: the exception handler registered for its nearest class, if any answers
+ * (its value made a response like a route's return); else the one table's. A handler that fails
+ * was logged: the answer is a 500.
+ */
+function answerError(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
+  if (endpoint.exceptionHandlers === undefined) return errorResponse(error, connection, endpoint.label);
+  return then(runExceptionHandler(endpoint.exceptionHandlers, connection, error, endpoint.label), (outcome: ExceptionOutcome) => {
+    if (outcome.kind === 'answered') return toResponse(outcome.value);
+    if (outcome.kind === 'failed') return errorResponse(HANDLER_FAILED, connection, endpoint.label, false);
+    return errorResponse(error, connection, endpoint.label);
+  });
+}
+
+/** What a failed exception handler answers: a 500, the failure itself having been logged. */
+const HANDLER_FAILED = new Error('The exception handler failed');
+
 function afterError(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
+  return then(answerError(endpoint, connection, error), (response) => runErrorHooks(endpoint, connection, error, response));
+}
+
+function runErrorHooks(endpoint: Endpoint, connection: Connection, error: unknown, response: Response): MaybePromise<Response> {
   connection.error = error;
-  connection.response = errorResponse(error, connection, endpoint.label);
+  connection.response = response;
   const run = (start: number): MaybePromise<Response> => {
     for (let i = start; i >= 0; i--) {
       const method = endpoint.hooks[i].onError;

@@ -1,9 +1,11 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { ExceptionHandlerEntry } from '../errors/exception-handlers';
 import { ConfigurationError } from '../errors/exceptions';
 import { type BoundMethod, type CompiledHook, compileHook, type Hook, type HookLike, instantiateHook } from '../inject/hook';
 import { requiredTokens } from '../inject/inject';
 import type { Resolver } from '../inject/resolver';
 import type { CompileSite } from '../inject/token';
+import { type CompiledExceptionHandlers, compileExceptionHandlers } from './exception-handler-plans';
 import type { Handler } from './routes';
 
 /** A route, or the app's fallback, ready to serve: its handler and hooks, compiled. */
@@ -12,6 +14,8 @@ export interface Endpoint {
   readonly label: string;
   readonly handler: BoundMethod;
   readonly hooks: readonly CompiledHook[];
+  /** The route's exception handlers and the app's, by class; undefined when there are none. */
+  readonly exceptionHandlers: CompiledExceptionHandlers | undefined;
 }
 
 /** One instance per hook class per app, shared by every route that lists it. */
@@ -44,8 +48,9 @@ export function handlerTokens(handler: Handler, label: string): ReturnType<typeo
 }
 
 /**
- * Compiles a handler and its hooks for one site. `routeHooks` are those listed on the route
- * itself: one of them that would never run there is a mistake, not a hook to skip.
+ * Compiles a handler, its hooks and its exception handlers (innermost first) for one site.
+ * `routeHooks` are those listed on the route itself: one of them that would never run there is
+ * a mistake, not a hook to skip.
  */
 export function compileEndpoint(
   handler: Handler,
@@ -55,6 +60,7 @@ export function compileEndpoint(
   instances: HookInstances,
   handlerSite: CompileSite = site,
   routeHooks: readonly HookLike[] = [],
+  exceptionHandlers: readonly ExceptionHandlerEntry[] = [],
 ): Endpoint {
   const applying = hooks
     .map((hook) => instances.get(hook))
@@ -75,5 +81,6 @@ export function compileEndpoint(
     label: site.where,
     handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object },
     hooks: compiledHooks,
+    exceptionHandlers: compileExceptionHandlers(exceptionHandlers, site, resolver),
   };
 }

@@ -1,3 +1,4 @@
+import { checkExceptionHandlers, type ExceptionHandlerEntry } from '../errors/exception-handlers';
 import type { ValidationError } from '../errors/exceptions';
 import type { HookLike } from '../inject/hook';
 
@@ -9,6 +10,11 @@ export interface RouteOptions {
   name?: string;
   /** Hooks for this route only; they run after the app's and the enclosing `Include`'s. */
   hooks?: readonly HookLike[];
+  /**
+   * Exception handlers for this route only, consulted before the enclosing `Include`'s and the
+   * app's (for the same class, this one wins; the nearest class still wins across all of them).
+   */
+  exceptionHandlers?: readonly ExceptionHandlerEntry[];
 }
 
 /**
@@ -32,6 +38,7 @@ export class Route {
     }
     if (typeof handler !== 'function') throw new TypeError(`Route ${method} ${path}: handler must be a function`);
     this.method = method.toUpperCase();
+    checkExceptionHandlers(options.exceptionHandlers, `Route ${this.method} ${path}`);
   }
 }
 
@@ -81,12 +88,15 @@ export class WebSocketRoute {
     readonly options: WebSocketRouteOptions = {},
   ) {
     if (typeof handler !== 'function') throw new TypeError(`WebSocketRoute ${path}: handler must be a function or a consumer class`);
+    checkExceptionHandlers(options.exceptionHandlers, `WebSocketRoute ${path}`);
   }
 }
 
 export interface IncludeOptions {
   /** Hooks for every route inside, after the app's hooks and before each route's own. */
   hooks?: readonly HookLike[];
+  /** Exception handlers for every route inside, consulted after a route's own and before the app's. */
+  exceptionHandlers?: readonly ExceptionHandlerEntry[];
 }
 
 /**
@@ -104,6 +114,7 @@ export class Include {
     if (!prefix.startsWith('/') || prefix.endsWith('/')) {
       throw new TypeError(`Include prefix ${JSON.stringify(prefix)} must start with "/" and not end with one`);
     }
+    checkExceptionHandlers(options.exceptionHandlers, `Include ${prefix}`);
   }
 }
 
@@ -114,16 +125,25 @@ export interface FlatRoute {
   readonly route: Route | WebSocketRoute;
   readonly path: string;
   readonly hooks: readonly HookLike[];
+  /** The exception handlers of the route and its `Include`s, innermost first (the app's come after). */
+  readonly exceptionHandlers: readonly ExceptionHandlerEntry[];
 }
 
-/** Expands `Include`s into a flat list, joining prefixes and stacking hooks. */
-export function flattenRoutes(routes: readonly RouteLike[], prefix = '', hooks: readonly HookLike[] = []): FlatRoute[] {
+/** Expands `Include`s into a flat list, joining prefixes and stacking hooks and exception handlers. */
+export function flattenRoutes(
+  routes: readonly RouteLike[],
+  prefix = '',
+  hooks: readonly HookLike[] = [],
+  handlers: readonly ExceptionHandlerEntry[] = [],
+): FlatRoute[] {
   const flat: FlatRoute[] = [];
   for (const route of routes) {
     if (route instanceof Include) {
-      flat.push(...flattenRoutes(route.routes, prefix + route.prefix, [...hooks, ...(route.options.hooks ?? [])]));
+      const inner = [...(route.options.exceptionHandlers ?? []), ...handlers];
+      flat.push(...flattenRoutes(route.routes, prefix + route.prefix, [...hooks, ...(route.options.hooks ?? [])], inner));
     } else if (route instanceof Route || route instanceof WebSocketRoute) {
-      flat.push({ route, path: prefix + route.path, hooks: [...hooks, ...(route.options.hooks ?? [])] });
+      const exceptionHandlers = [...(route.options.exceptionHandlers ?? []), ...handlers];
+      flat.push({ route, path: prefix + route.path, hooks: [...hooks, ...(route.options.hooks ?? [])], exceptionHandlers });
     } else {
       throw new TypeError(`routes: expected Route, WebSocketRoute or Include, got ${String(route)}`);
     }

@@ -60,6 +60,17 @@ export class NodeSource implements IncomingSource {
     return this.serverAddress;
   }
 
+  /** Watches the socket: a client that aborts its request closes it. */
+  watchClose(onClose: () => void): () => void {
+    const socket = this.socket;
+    if (socket.destroyed) {
+      queueMicrotask(onClose);
+      return () => {};
+    }
+    socket.once('close', onClose);
+    return () => socket.off('close', onClose);
+  }
+
   /** Keeps the headers and the socket (which an open WebSocket holds anyway), lets the request go. */
   release(): void {
     if (!this.req) return;

@@ -7,12 +7,14 @@ import type { CompiledHook } from '../inject/hook';
 import { invoke } from '../inject/invoke';
 import { MessageFrame } from '../inject/message-frame';
 import type { Endpoint } from '../routing/endpoint';
+import { runExceptionHandler } from '../routing/exception-handler-plans';
 import type { InvalidMessagePolicy } from '../routing/routes';
 import { disconnectRaiser } from './disconnect-raiser';
 import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
 import { parseJsonMessage } from './json-message';
 import type { WebSocket } from './websocket';
+import { checkWebSocketAnswer, closeFrameFor, closeFrameOfAnswer, type WebSocketClose } from './websocket-error-answer';
 
 /** A WebSocket route, compiled: the endpoint plus how its handler runs. */
 export interface WebSocketEndpoint extends Endpoint {
@@ -132,17 +134,29 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
 async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {
   connection.error = error;
   const settings = connection.settings;
+  const handlers = endpoint.exceptionHandlers;
   if (ws.connecting && !(error instanceof WebSocketException)) {
-    // Bad handshake input (a query or path parameter) gets the same 400 an HTTP route gives.
-    const answer = httpAnswer(error, settings.debug);
-    if (answer.unexpected) report(connection, endpoint, error);
-    refuseWithAnswer(ws, answer);
+    const outcome = await runExceptionHandler(handlers, connection, error, endpoint.label, checkWebSocketAnswer);
+    if (outcome.kind === 'answered' && outcome.value instanceof Response) {
+      refuseWith(ws, outcome.value);
+    } else if (outcome.kind === 'answered') {
+      const frame = closeFrameOfAnswer(outcome.value as WebSocketClose);
+      await closeQuietly(ws, frame.code, frame.reason);
+    } else if (outcome.kind === 'failed') {
+      refuseWithAnswer(ws, httpAnswer(undefined, false));
+    } else {
+      // Bad handshake input (a query or path parameter) gets the same 400 an HTTP route gives.
+      const answer = httpAnswer(error, settings.debug);
+      if (answer.unexpected) report(connection, endpoint, error);
+      refuseWithAnswer(ws, answer);
+    }
   } else if (ws.connected || ws.connecting) {
     // A WebSocketException before accept accepts first, so a browser sees the close code instead of a bare handshake failure.
-    const frame = closeFrame(error, settings.debug);
+    const frame = await closeFrameFor(handlers, connection, error, endpoint.label);
     if (frame.unexpected) report(connection, endpoint, error);
     await closeQuietly(ws, frame.code, frame.reason);
-  } else if (closeFrame(error, false).unexpected) {
+  } else if (closeFrame(error, false).unexpected && !handlers?.match(error)) {
+    // Closed already (the peer left, or a consumer closed with its handler's answer): nothing to send.
     report(connection, endpoint, error);
   }
   await runReverse(endpoint.hooks, 'onError', connection).catch((failure: unknown) => report(connection, endpoint, failure));

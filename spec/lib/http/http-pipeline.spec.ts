@@ -154,3 +154,124 @@ describe('HTTP pipeline', () => {
     );
   });
 });
+
+class OutOfStock extends Error {
+  constructor(readonly item: string) {
+    super(`${item} is out of stock`);
+  }
+}
+class SoldOut extends OutOfStock {}
+
+describe('HTTP exception handlers', () => {
+  const logged: unknown[] = [];
+  const outOfStock = inject(
+    [CurrentError, Scope],
+    (error, scope) => new JSONResponse({ missing: (error as OutOfStock).item, path: scope.path }, { status: status.HTTP_409_CONFLICT }),
+  );
+  const soldOut = inject([CurrentError], (error) => ({ soldOut: (error as SoldOut).item }));
+  const notFound = inject([CurrentError], (error) =>
+    (error as HTTPException).status === status.HTTP_404_NOT_FOUND
+      ? new JSONResponse({ error: 'no such page' }, { status: 404 })
+      : undefined,
+  );
+  const broken = inject([CurrentError], (): never => {
+    throw new Error('the handler itself broke');
+  });
+  class Marker {
+    @inject([CurrentError, CurrentResponse])
+    onError(error: unknown, response: Response): void {
+      response.setHeader('x-error-hook', `${(error as Error).name}:${response.status}`);
+    }
+  }
+  forEachClient(
+    () =>
+      new App({
+        settings: { logError: (_message, error) => logged.push(error) },
+        hooks: [Marker],
+        exceptionHandlers: [
+          [OutOfStock, outOfStock],
+          [SoldOut, soldOut],
+          [HTTPException, notFound],
+        ],
+        routes: [
+          new Route('/out', 'GET', (): never => {
+            throw new OutOfStock('tea');
+          }),
+          new Route('/sold', 'GET', (): never => {
+            throw new SoldOut('coffee');
+          }),
+          new Route('/forbidden', 'GET', (): never => {
+            throw new HTTPException(status.HTTP_403_FORBIDDEN, 'no');
+          }),
+          new Route('/thrown-404', 'GET', (): never => {
+            throw new HTTPException(status.HTTP_404_NOT_FOUND);
+          }),
+          new Route(
+            '/broken',
+            'GET',
+            (): never => {
+              throw new OutOfStock('milk');
+            },
+            { exceptionHandlers: [[OutOfStock, broken]] },
+          ),
+          new Include(
+            '/shop',
+            [
+              new Route('/item', 'GET', (): never => {
+                throw new SoldOut('cake');
+              }),
+            ],
+            {
+              exceptionHandlers: [[OutOfStock, inject([], () => ({ from: 'include' }))]],
+            },
+          ),
+        ],
+      }),
+    (client) => {
+      beforeEach(() => {
+        logged.length = 0;
+      });
+
+      it('answers a custom error with its handler, which injects like a route handler', async () => {
+        const response = await client().get('/out');
+        assert.equal(response.status, 409);
+        assert.deepEqual(await response.json(), { missing: 'tea', path: '/out' });
+        assert.equal(response.headers.get('x-error-hook'), 'Error:409', 'onError hooks see the handler response');
+        assert.deepEqual(logged, []);
+      });
+
+      it('picks the most specific class; a plain value becomes JSON like a route return', async () => {
+        const response = await client().get('/sold');
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { soldOut: 'coffee' });
+      });
+
+      it('reshapes a thrown 404 and the 404 of a request no route matches', async () => {
+        for (const path of ['/thrown-404', '/no/such/path']) {
+          const response = await client().get(path);
+          assert.equal(response.status, 404, path);
+          assert.deepEqual(await response.json(), { error: 'no such page' }, path);
+        }
+      });
+
+      it('falls back to the one table when the handler returns undefined', async () => {
+        const response = await client().get('/forbidden');
+        assert.equal(response.status, 403);
+        assert.deepEqual(await response.json(), { detail: 'no' });
+      });
+
+      it('answers 500 and logs the failure when the handler throws, with no detail to the client', async () => {
+        const response = await client().get('/broken');
+        assert.equal(response.status, 500);
+        assert.deepEqual(await response.json(), { detail: 'Internal Server Error' });
+        assert.equal(logged.length, 1);
+        assert.match((logged[0] as Error).message, /the handler itself broke/);
+      });
+
+      it("lets an Include's handler stand before the app's of the same class, the nearest class still winning", async () => {
+        const response = await client().get('/shop/item');
+        assert.deepEqual(await response.json(), { soldOut: 'cake' }, "the app's SoldOut handler is nearer than the Include's OutOfStock");
+      });
+    },
+  );
+});
