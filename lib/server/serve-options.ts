@@ -100,7 +100,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
   const host = given('host', 'HOST');
   if (host?.text === '') throw new UsageError('--host must not be empty');
-  const keepAlive = seconds(given('keep-alive-timeout'), 0.001, 3600);
+  const keepAlive = integer(given('keep-alive-timeout'), 1, 3600);
   const limit = given('limit-max-requests');
   return {
     app: parseAppReference(positionals[0]),
@@ -170,8 +170,7 @@ function seconds(given: Given | undefined, min: number, max: number): number | u
   if (given === undefined) return undefined;
   const value = Number(given.text);
   if (!/^\d+(\.\d+)?$/.test(given.text) || value < min || value > max) {
-    const least = min === 0 ? 'from 0' : 'above 0';
-    throw new UsageError(`${given.from} must be a number of seconds ${least} to ${max}, got ${JSON.stringify(given.text)}`);
+    throw new UsageError(`${given.from} must be a number of seconds from ${min} to ${max}, got ${JSON.stringify(given.text)}`);
   }
   return value;
 }

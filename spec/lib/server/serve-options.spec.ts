@@ -101,7 +101,7 @@ describe('starwire serve options from flags and the environment (lib/server/serv
       [{ STARWIRE_WORKERS: '0' }, 'STARWIRE_WORKERS must be an integer from 1 to 1024, got "0"'],
       [{ STARWIRE_LOG_LEVEL: 'loud' }, 'STARWIRE_LOG_LEVEL must be one of debug, info, warn, error, got "loud"'],
       [{ STARWIRE_ACCESS_LOG: 'maybe' }, 'STARWIRE_ACCESS_LOG must be true or false'],
-      [{ STARWIRE_KEEP_ALIVE_TIMEOUT: '0' }, 'STARWIRE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 to 3600, got "0"'],
+      [{ STARWIRE_KEEP_ALIVE_TIMEOUT: '0' }, 'STARWIRE_KEEP_ALIVE_TIMEOUT must be an integer from 1 to 3600, got "0"'],
       [{ STARWIRE_LIMIT_MAX_REQUESTS: '-5' }, 'STARWIRE_LIMIT_MAX_REQUESTS must be an integer from 1'],
       [{ STARWIRE_RELOAD: 'perhaps' }, 'STARWIRE_RELOAD must be true or false'],
       [{ STARWIRE_SHUTDOWN_DELAY: '1s' }, 'STARWIRE_SHUTDOWN_DELAY must be a number of seconds from 0 to 3600, got "1s"'],
