@@ -22,6 +22,7 @@ import {
   EventType,
   HTMLResponse,
   HTTPException,
+  healthRoutes,
   inject,
   type PresenceUser,
   QueryParam,
@@ -129,6 +130,8 @@ export function createApp(options: ChatOptions = {}): App {
     routes: [
       new Route('/', 'GET', home),
       ...clientModuleRoutes(),
+      // GET /healthz (alive) and /readyz (503 while starting, draining, or Redis is unreachable) for probes.
+      ...healthRoutes(),
       // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
       new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
     ],
