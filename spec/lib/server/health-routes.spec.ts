@@ -38,7 +38,7 @@ function head(port: number, path: string): Promise<number> {
 
 describe('healthRoutes() and app.readiness() (lib/server/health-routes.ts)', function () {
   this.timeout(20_000);
-  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
