@@ -29,6 +29,7 @@ export { Timing } from './hooks/timing';
 export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';
 export type { CloseOptions } from './lib/app';
 export { App, type AppOptions } from './lib/app';
+export type { Readiness, ReadinessReason } from './lib/app-readiness';
 export {
   ChannelFull,
   type ChannelLayer,
@@ -128,6 +129,7 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
+export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';
 export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';

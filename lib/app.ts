@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
 import { offloadProvider } from '../components/offload';
+import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
@@ -73,6 +74,12 @@ export interface CloseOptions {
   /** 1001 going away (default), or 1012 service restart. */
   code?: number;
   reason?: string;
+  /**
+   * Milliseconds to keep serving, with `readiness()` (and `/readyz`) reporting `'draining'`,
+   * before anything is closed: time for a load balancer to stop sending new connections.
+   * Default 0.
+   */
+  drainDelay?: number;
 }
 
 declare module './http/scope' {
@@ -232,6 +239,18 @@ export class App {
     return this.lifespan.startup();
   }
 
+  /**
+   * Whether the app should get new traffic: not before its startup handlers finished, not once
+   * `close()` began, not while the channel layer cannot reach Redis. `/readyz` answers from it
+   * (see `healthRoutes()`).
+   *
+   * @example
+   * const { ready, reasons } = app.readiness();   // { ready: false, reasons: ['starting'] } before listen()
+   */
+  readiness(): Readiness {
+    return readinessOf({ started: this.lifespan.finished, draining: this.closing !== undefined, channelLayer: this.channelLayer });
+  }
+
   /** Counters of WebSocket traffic since the app started. */
   stats(): WebSocketStats {
     const stats = this.gateway.stats;
@@ -249,6 +268,8 @@ export class App {
   }
 
   private async shutdown(options: CloseOptions): Promise<void> {
+    // Readiness reports 'draining' from the call on; everything serves on meanwhile.
+    if (options.drainDelay) await new Promise((resolve) => setTimeout(resolve, options.drainDelay));
     const servers = [...this.servers];
     this.servers.clear();
     await drainServers(servers, () => {

@@ -91,6 +91,11 @@ export interface ChannelLayer {
    * Only layers that carry groups over Redis pub/sub have it.
    */
   groupPublication?(group: string, message: ChannelMessage): { channel: string; payload: string };
+  /**
+   * False while the layer cannot reach its backend (a Redis layer before it connects, and while
+   * Redis is down); `app.readiness()` reports it. Absent on layers with no backend (in memory).
+   */
+  readonly reachable?: boolean;
   /** Removes every channel, group and queued message (tests and resets). */
   flush(): Promise<void>;
   /** Releases connections and timers; waiting receives reject. */

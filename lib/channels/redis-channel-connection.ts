@@ -96,6 +96,11 @@ export class RedisChannelConnection {
     this.startTimer.unref();
   }
 
+  /** Both connections are up and every subscription made: false before the start and during an outage. */
+  get connected(): boolean {
+    return this.up;
+  }
+
   /** The subscribe or unsubscribe command in flight for `group`, if any. */
   settling(group: string): Promise<void> | undefined {
     return this.pending.get(group);

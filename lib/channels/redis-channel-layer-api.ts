@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import type { Logger } from '../config/logger';
 import type { ChannelLayerOptions, ChannelLayerStats, GroupSendResult } from './channel-layer';
 
 /*
@@ -18,6 +19,11 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
   connectTimeoutMs?: number;
   /** A Redis command that gets no reply in this time fails (its message counts as lost). Default 2000. */
   commandTimeoutMs?: number;
+  /**
+   * Where 'error' events go when nothing else listens: one `channel-layer.error` line at `warn`.
+   * Default: a `Logger` at `STARWIRE_LOG_LEVEL` (else warn), writing to standard error.
+   */
+  logger?: Logger;
   /**
    * More ioredis options (TLS, password, `retryStrategy`, ...). The layer sets the ones its
    * guarantees rest on: no offline queue, no retried or re-sent commands, its own re-subscribe.

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { Logger } from '../config/logger';
+import { environmentLogLevel } from '../config/settings';
 import {
   assertChannelName,
   assertMaySendToGroup,
@@ -64,9 +66,10 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
 
   constructor(options: RedisChannelLayerOptions = {}) {
     super();
-    // The default listener keeps an unhandled 'error' from crashing the process.
+    // The default listener keeps an unhandled 'error' from crashing the process, and logs it.
+    const logger = options.logger ?? new Logger(environmentLogLevel());
     this.on('error', (error) => {
-      if (this.listenerCount('error') === 1) process.emitWarning(error.message, 'RedisChannelLayerWarning');
+      if (this.listenerCount('error') === 1) logger.log('warn', 'channel-layer.error', { layer: 'redis', error: error.message });
     });
     this.local = new InMemoryChannelLayer({
       ...options,
@@ -95,6 +98,14 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   /** Resolves once both connections are up and subscribed; rejects if Redis is unreachable. */
   ready(): Promise<void> {
     return this.connection.started;
+  }
+
+  /**
+   * Whether Redis is reachable now: false until `ready()` resolves, from a 'disconnected' event
+   * to the next 'reconnected', and once the layer is closed.
+   */
+  get reachable(): boolean {
+    return this.connection.connected && this.closing === undefined;
   }
 
   /** The Redis pub/sub channel a group's messages travel on. */

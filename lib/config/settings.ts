@@ -25,6 +25,12 @@ export interface Settings {
    * `STARWIRE_LOG_LEVEL` environment variable (which `starwire serve --log-level` sets), else `'warn'`.
    */
   logLevel: LogLevel;
+  /**
+   * One `http` log line per request whatever `logLevel` says (true), or none even at `'info'`
+   * (false). Default: the `STARWIRE_ACCESS_LOG` environment variable (which `starwire serve
+   * --access-log` / `--no-access-log` sets), else undefined: lines at `'info'` and `'debug'`.
+   */
+  accessLog: boolean | undefined;
   /** Where log lines go. Default: standard error. */
   logWrite: ((line: string) => void) | undefined;
   /**
@@ -47,6 +53,7 @@ export const defaultSettings: Settings = {
   websocket: defaultWebSocketSettings,
   forms: defaultFormSettings,
   logLevel: 'warn',
+  accessLog: undefined,
   logWrite: undefined,
   trustedProxies: [],
 };
@@ -56,6 +63,7 @@ export function resolveSettings(partial: SettingsInput = {}): Settings {
   const settings = {
     ...defaultSettings,
     logLevel: environmentLogLevel(),
+    accessLog: environmentAccessLog(),
     ...defined(partial),
     websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) },
     forms: { ...defaultFormSettings, ...defined(partial.forms ?? {}) },
@@ -80,6 +88,23 @@ export function environmentLogLevel(env: NodeJS.ProcessEnv = process.env): LogLe
   if (value === undefined || value === '') return defaultSettings.logLevel;
   if (!isLogLevel(value)) throw new TypeError(`STARWIRE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** `STARWIRE_ACCESS_LOG` as true or false when set, else undefined (lines follow the log level). */
+export function environmentAccessLog(env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  const value = env.STARWIRE_ACCESS_LOG;
+  if (value === undefined || value === '') return undefined;
+  const on = switchValue(value);
+  if (on !== undefined) return on;
+  throw new TypeError(`STARWIRE_ACCESS_LOG must be true or false, got ${JSON.stringify(env.STARWIRE_ACCESS_LOG)}`);
+}
+
+/** A variable's yes or no: 1/0, true/false, yes/no, on/off (any case); undefined for anything else. */
+export function switchValue(text: string): boolean | undefined {
+  const value = text.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  return undefined;
 }
 
 function defined<T extends object>(values: T): Partial<T> {

@@ -6,7 +6,7 @@ import { modulePath } from './app-reference';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { TreeWatcher } from './reload';
 import { type ServeOptions, serveArgs } from './serve-options';
-import { isWorkerReport, servingLine, type WorkerCommand, type WorkerReport } from './worker-protocol';
+import { isLimitReached, isWorkerReport, servingLine, type WorkerCommand, type WorkerReport } from './worker-protocol';
 
 /** Crashes within this window that make the primary give up instead of forking again. */
 const CRASH_LIMIT = 3;
@@ -20,6 +20,10 @@ interface WorkerState {
   listening: boolean;
   /** The primary asked it to stop (shutdown or reload); its exit is expected. */
   stopping: boolean;
+  /** A worker past `--limit-max-requests` that this one takes over from once it listens. */
+  replaces: WorkerState | undefined;
+  /** Forked to take over from this one (past `--limit-max-requests`). */
+  replacement: WorkerState | undefined;
 }
 
 /** A free port on `host`: workers forked later (re-forks, reloads) must find the same one. */
@@ -102,11 +106,13 @@ export class ClusterPrimary {
     for (let i = 0; i < this.options.workers; i++) this.fork(this.generation);
   }
 
-  private fork(generation: number): void {
+  private fork(generation: number, replaces?: WorkerState): WorkerState {
     const worker = cluster.fork();
-    const state: WorkerState = { worker, generation, listening: false, stopping: false };
+    const state: WorkerState = { worker, generation, listening: false, stopping: false, replaces, replacement: undefined };
     this.states.set(worker.id, state);
+    if (replaces) replaces.replacement = state;
     worker.on('message', (message: unknown) => {
+      if (isLimitReached(message)) this.replace(state, message.requests);
       if (!isWorkerReport(message)) return;
       state.listening = true;
       this.listened(state, message);
@@ -114,6 +120,19 @@ export class ClusterPrimary {
     worker.on('exit', (code, signal) => this.exited(state, code, signal));
     // A worker whose IPC channel broke still exits; its 'exit' handles it.
     worker.on('error', () => {});
+    return state;
+  }
+
+  /**
+   * `--limit-max-requests`: forks the worker's replacement; the worker serves on until the
+   * replacement listens, then finishes its connections (WebSockets get 1012) and exits.
+   */
+  private replace(state: WorkerState, requests: number): void {
+    if (this.stopping || state.stopping || state.replacement) return;
+    process.stderr.write(
+      `starwire: worker ${state.worker.process.pid} served ${requests} requests (--limit-max-requests ${this.options.limitMaxRequests}); replacing it\n`,
+    );
+    this.fork(state.generation, state);
   }
 
   private generationWorkers(generation: number): WorkerState[] {
@@ -126,6 +145,10 @@ export class ClusterPrimary {
       this.stop(state, this.stopping ? status.WS_1001_GOING_AWAY : status.WS_1012_SERVICE_RESTART);
       return;
     }
+    const old = state.replaces;
+    state.replaces = undefined;
+    // Listening now, it takes the old one's place: the old one stops taking connections and drains.
+    if (old && !old.stopping && this.states.has(old.worker.id)) this.stop(old, status.WS_1012_SERVICE_RESTART);
     const workers = this.generationWorkers(state.generation);
     if (state.generation !== this.starting || workers.length < this.options.workers || !workers.every((w) => w.listening)) return;
     // Every worker of a new generation listens: it takes over.
@@ -163,6 +186,8 @@ export class ClusterPrimary {
       return;
     }
     if (state.stopping) return;
+    // Past its limit, it already has a replacement on the way.
+    if (state.replacement && this.states.has(state.replacement.worker.id)) return;
     if (!state.listening && state.generation === this.starting) {
       if (this.current > 0) {
         this.reloadFailed(state, how);
@@ -204,7 +229,7 @@ export class ClusterPrimary {
       return;
     }
     process.stderr.write(`starwire: worker ${state.worker.process.pid} ${what}; starting another\n`);
-    this.fork(state.generation);
+    this.fork(state.generation, state.replaces);
   }
 
   /** A reload whose code does not start: the serving generation goes on. */
@@ -248,11 +273,14 @@ export class ClusterPrimary {
       this.finish();
       return;
     }
-    setTimeout(() => {
-      process.stderr.write(`starwire: ${this.states.size} worker(s) still running after the shutdown timeout; killing them\n`);
-      this.exitCode = EXIT.FORCED;
-      for (const state of this.states.values()) state.worker.process.kill('SIGKILL');
-    }, this.options.shutdownTimeout + KILL_GRACE_MS);
+    setTimeout(
+      () => {
+        process.stderr.write(`starwire: ${this.states.size} worker(s) still running after the shutdown timeout; killing them\n`);
+        this.exitCode = EXIT.FORCED;
+        for (const state of this.states.values()) state.worker.process.kill('SIGKILL');
+      },
+      this.options.shutdownDelay + this.options.shutdownTimeout + KILL_GRACE_MS,
+    );
   }
 
   /** SIGINT: the first shuts down; another during the shutdown kills the workers and exits at once. */

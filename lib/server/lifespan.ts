@@ -36,6 +36,8 @@ export class Lifespan {
   private readonly startups: Named[];
   private readonly shutdowns: Named[];
   private started: Promise<void> | undefined = undefined;
+  /** True once every startup handler has succeeded. */
+  finished = false;
 
   constructor(onStartup: readonly LifespanHandler[], onShutdown: readonly LifespanHandler[], hooks: readonly Hook[]) {
     const name = (fn: LifespanHandler, index: number, kind: string): string => fn.name || `${kind}[${index}]`;
@@ -63,6 +65,7 @@ export class Lifespan {
           throw new StartupError(handler.name, error);
         }
       }
+      this.finished = true;
     })());
   }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Logger, since } from '../config/logger';
+import { Logger, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
@@ -51,9 +51,10 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
     }
   };
 
+  const access = accessLogger(host.settings, host.logger);
   return (req, res) => {
     const source = new NodeSource(req, proxies);
-    if (host.logger.enabled('info')) logRequest(host.logger, source, res);
+    if (access) logRequest(access, source, res);
     const { response, finish } = host.dispatch(source);
     const head = source.method === 'HEAD';
     if (isThenable(response)) {
@@ -116,6 +117,16 @@ export function upgradeListener(
 
 function refuseWith(socket: Duplex, answer: HttpAnswer): void {
   refuseSocket(socket, answer.status, JSON.stringify(answer.body), answer.headers);
+}
+
+/**
+ * Where request lines go: the app's logger at `'info'`, unless `settings.accessLog` says
+ * otherwise (true: a logger of the same format that writes them at any level; false: none).
+ */
+function accessLogger(settings: Settings, logger: Logger): Logger | undefined {
+  if (settings.accessLog === false) return undefined;
+  if (logger.enabled('info')) return logger;
+  return settings.accessLog ? new Logger('info', settings.logWrite) : undefined;
 }
 
 /** One line per request once its response is out (or the connection dropped): no payloads. */

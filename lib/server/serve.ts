@@ -6,8 +6,9 @@ import * as status from '../errors/status';
 import { loadApp } from './app-loader';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { installListenGuard } from './listen-guard';
+import { watchRequestLimit } from './request-limit';
 import type { ServeOptions } from './serve-options';
-import { isWorkerCommand, servingLine, type WorkerReport } from './worker-protocol';
+import { isWorkerCommand, servingLine, type WorkerLimitReached, type WorkerReport } from './worker-protocol';
 
 /** An error for standard error: the message, and the cause's stack where there is one. */
 export function describeFailure(error: unknown): string {
@@ -26,8 +27,8 @@ export function describeFailure(error: unknown): string {
  */
 export async function serveProcess(options: ServeOptions, worker: boolean): Promise<void> {
   let serving: Serving | undefined;
-  const stop = (code: number): void => {
-    if (serving) void serving.shutdown(code);
+  const stop = (code: number, drain = true): void => {
+    if (serving) void serving.shutdown(code, drain);
     // Asked to stop while still starting (an onStartup may never finish): nothing serves yet.
     else process.exit(EXIT.OK);
   };
@@ -36,7 +37,8 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
   process.on('SIGINT', () => (serving?.stopping ? serving.interrupt() : stop(status.WS_1001_GOING_AWAY)));
   if (worker)
     process.on('message', (message) => {
-      if (isWorkerCommand(message)) stop(message.code);
+      // A retired worker (reload, --limit-max-requests) has its replacement serving: no drain delay.
+      if (isWorkerCommand(message)) stop(message.code, message.code !== status.WS_1012_SERVICE_RESTART);
     });
 
   let app: App | undefined;
@@ -58,13 +60,42 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
     process.stderr.write(`starwire: ${describeFailure(error)}\n`);
     process.exit(EXIT.FAILED);
   }
-  serving = new Serving(app, server, options.shutdownTimeout);
+  applyKeepAliveTimeout(server, options.keepAliveTimeout);
+  const served = new Serving(app, server, options);
+  serving = served;
+  const limit = options.limitMaxRequests;
+  if (limit !== undefined) {
+    const stats = app.stats.bind(app);
+    watchRequestLimit(server, stats, limit, (requests) => {
+      // A worker serves on until the primary has its replacement listening, then is told to stop.
+      if (worker) {
+        const report: WorkerLimitReached = { starwire: 'limit-reached', requests };
+        process.send?.(report);
+        return;
+      }
+      // Alone, as uvicorn does: drain and exit 0, for the process manager to start it again.
+      process.stderr.write(`starwire: served ${requests} requests (--limit-max-requests ${limit}); shutting down\n`);
+      void served.shutdown(status.WS_1012_SERVICE_RESTART);
+    });
+  }
   if (worker) {
     const report: WorkerReport = { starwire: 'listening', inMemoryLayer: usesInMemoryLayer(app) };
     process.send?.(report);
   } else {
     process.stdout.write(`${servingLine(options.host, App.portOf(server), 1)}\n`);
   }
+}
+
+/**
+ * `--keep-alive-timeout`: how long an idle keep-alive connection stays open. `headersTimeout`
+ * stays above it, so a request that arrives just as the connection would time out is not cut
+ * off by the headers timer instead (and `requestTimeout`, in turn, not below that).
+ */
+export function applyKeepAliveTimeout(server: Server, ms: number | undefined): void {
+  if (ms === undefined) return;
+  server.keepAliveTimeout = ms;
+  server.headersTimeout = Math.max(server.headersTimeout, ms + 1000);
+  if (server.requestTimeout > 0) server.requestTimeout = Math.max(server.requestTimeout, server.headersTimeout);
 }
 
 /** Why an app module must not call `listen()` under `starwire serve`, and where it did. */
@@ -91,22 +122,27 @@ class Serving {
   constructor(
     private readonly app: App,
     private readonly server: Server,
-    private readonly timeout: number,
+    private readonly options: Pick<ServeOptions, 'shutdownDelay' | 'shutdownTimeout'>,
   ) {}
 
-  /** Stops accepting, closes the app (WebSockets get `code`), then exits; forced after the timeout. */
-  async shutdown(code: number): Promise<void> {
+  /**
+   * Flips readiness to 503, serves on for `--shutdown-delay` (when `drain`), then stops accepting, closes the
+   * app (WebSockets get `code`) and exits; forced once `--shutdown-timeout` has run after the delay.
+   */
+  async shutdown(code: number, drain = true): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    const shutdownDelay = drain ? this.options.shutdownDelay : 0;
+    const { shutdownTimeout } = this.options;
     const forced = setTimeout(() => {
-      process.stderr.write(`starwire: shutdown took longer than ${this.timeout} ms; closing what is left\n`);
+      process.stderr.write(`starwire: shutdown took longer than ${shutdownTimeout} ms; closing what is left\n`);
       this.server.closeAllConnections();
       process.exit(EXIT.FORCED);
-    }, this.timeout);
+    }, shutdownDelay + shutdownTimeout);
     // app.close() stops the server, ends keep-alive connections and closes the WebSockets.
     let exitCode: number = EXIT.OK;
     try {
-      await this.app.close({ code });
+      await this.app.close({ code, drainDelay: shutdownDelay });
     } catch (error) {
       process.stderr.write(`starwire: shutdown failed: ${describeFailure(error)}\n`);
       exitCode = EXIT.FAILED;

@@ -4,10 +4,16 @@
  */
 /** What a worker tells the cluster primary, and what the primary asks of a worker (over IPC). */
 export type WorkerReport = { starwire: 'listening'; inMemoryLayer: boolean };
+/** The worker served `--limit-max-requests`: it serves on until its replacement listens. */
+export type WorkerLimitReached = { starwire: 'limit-reached'; requests: number };
 export type WorkerCommand = { starwire: 'shutdown'; code: number };
 
 export function isWorkerReport(message: unknown): message is WorkerReport {
   return typeof message === 'object' && message !== null && (message as WorkerReport).starwire === 'listening';
+}
+
+export function isLimitReached(message: unknown): message is WorkerLimitReached {
+  return typeof message === 'object' && message !== null && (message as WorkerLimitReached).starwire === 'limit-reached';
 }
 
 export function isWorkerCommand(message: unknown): message is WorkerCommand {

@@ -21,6 +21,7 @@ import {
   component,
   EventType,
   HTTPException,
+  healthRoutes,
   inject,
   type PresenceUser,
   QueryParam,
@@ -123,6 +124,8 @@ export function createApp(options: ChatOptions = {}): App {
   let ready: Promise<void> = Promise.resolve();
   const app = new App({
     routes: [
+      // GET /healthz (alive) and /readyz (503 while starting, draining, or Redis is unreachable) for probes.
+      ...healthRoutes(),
       // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
       new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
       clientModuleRoute(),

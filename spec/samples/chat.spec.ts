@@ -7,6 +7,7 @@ import { TestClient } from '../../lib/testing/test-client';
 import { createApp } from '../../samples/chat/app';
 import { CLIENT_BUNDLE_PATH, clientModuleRoute } from '../../samples/chat/client-module';
 import { bundleClient } from '../../scripts/bundle-client';
+import { getJson } from '../support/cli-process';
 import { forEachTransport, type Peer, type Transport, testTransport } from '../support/ws-client';
 
 /** A message from the chat server; each test reads the fields its `type` carries. */
@@ -111,6 +112,22 @@ describe('samples/chat', () => {
       const html = await response.text();
       assert.match(html, /<title>Starwire chat<\/title>/);
       assert.match(html, /function connectChat\(/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers the probes over HTTP: GET /healthz 200, GET /readyz 200 once started and 503 while closing', async () => {
+    const app = createApp();
+    const server = await app.listen(0);
+    const port = App.portOf(server);
+    try {
+      const alive = await getJson(port, '/healthz');
+      assert.deepEqual([alive.status, alive.body], [200, { status: 'ok' }]);
+      assert.equal((await getJson(port, '/readyz')).status, 200);
+      const closing = app.close({ drainDelay: 300 });
+      assert.deepEqual((await getJson(port, '/readyz')).body, { status: 'unavailable', reasons: ['draining'] });
+      await closing;
     } finally {
       await app.close();
     }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ChannelFull, type ChannelLayerOptions } from '../../../lib/channels/channel-layer';
 import type { RedisChannelLayer, RedisChannelLayerOptions } from '../../../lib/channels/redis-channel-layer';
+import { Logger } from '../../../lib/config/logger';
 import { channelLayerContract, within } from '../../support/channel-layer-contract';
 import { layerOpener, numsub, REDIS_URL } from '../../support/redis-layers';
 
@@ -117,5 +118,24 @@ describe('RedisChannelLayer', function () {
     assert.ok(errors.some((error) => /belongs to process/.test(error.message)));
     await admin.publish(layer.groupChannel('room'), JSON.stringify({ o: 'elsewhere', m: { type: 'fine' } }));
     assert.deepEqual(await within(layer.receive(member), 2000, 'a good message after the bad ones'), { type: 'fine' });
+  });
+
+  it('logs an error nobody listens for as one channel-layer.error line through its logger, and reports reachable', async () => {
+    const lines: string[] = [];
+    const layer = await openLayer({ logger: new Logger('warn', (line) => lines.push(line)) });
+    assert.equal(layer.reachable, true);
+    await admin.publish(layer.inbox, 'not json');
+    await within(
+      (async () => {
+        while (lines.length === 0) await sleep(10);
+      })(),
+      2000,
+      'the log line',
+    );
+    const line = JSON.parse(lines[0]) as Record<string, unknown>;
+    assert.deepEqual([line.level, line.event, line.layer], ['warn', 'channel-layer.error', 'redis']);
+    assert.match(String(line.error), /dropped a malformed message on .*:inbox:/);
+    await layer.close();
+    assert.equal(layer.reachable, false);
   });
 });

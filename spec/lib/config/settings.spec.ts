@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { tmpdir } from 'node:os';
-import { environmentLogLevel, resolveSettings } from '../../../lib/config/settings';
+import { environmentAccessLog, environmentLogLevel, resolveSettings } from '../../../lib/config/settings';
 
 describe('settings (lib/config/settings.ts)', () => {
   describe('the log level from STARWIRE_LOG_LEVEL', () => {
@@ -47,6 +47,17 @@ describe('settings (lib/config/settings.ts)', () => {
         /settings\.forms\.maxTotalSize must be a non-negative integer, got -5/,
       );
       assert.throws(() => resolveSettings({ forms: { maxFields: Number.NaN } }), TypeError);
+    });
+  });
+
+  describe('the access log from STARWIRE_ACCESS_LOG', () => {
+    it('is true or false when set (1/0, true/false, yes/no, on/off), undefined when unset or empty; an app setting wins', () => {
+      assert.equal(environmentAccessLog({}), undefined);
+      assert.equal(environmentAccessLog({ STARWIRE_ACCESS_LOG: '' }), undefined);
+      for (const text of ['1', 'true', 'YES', 'on']) assert.equal(environmentAccessLog({ STARWIRE_ACCESS_LOG: text }), true);
+      for (const text of ['0', 'false', 'No', 'off']) assert.equal(environmentAccessLog({ STARWIRE_ACCESS_LOG: text }), false);
+      assert.throws(() => environmentAccessLog({ STARWIRE_ACCESS_LOG: 'maybe' }), /STARWIRE_ACCESS_LOG must be true or false, got "maybe"/);
+      assert.equal(resolveSettings({ accessLog: true }).accessLog, true);
     });
   });
 });

@@ -69,7 +69,7 @@ describe('starwire command line (lib/server/cli.ts)', function () {
         [['serve', FIXTURE, '--port', 'eighty'], /--port must be an integer from 0 to 65535, got "eighty"/],
         [['serve', FIXTURE, '--port', '70000'], /--port must be an integer/],
         [['serve', FIXTURE, '--workers', '0'], /--workers must be an integer from 1/],
-        [['serve', FIXTURE, '--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, got loud/],
+        [['serve', FIXTURE, '--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, got "loud"/],
         [
           ['serve', FIXTURE, '--shutdown-timeout', '-5'],
           /option --shutdown-timeout needs a value \(write --shutdown-timeout=<value> for one that starts with -\)/,

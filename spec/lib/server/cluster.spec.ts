@@ -124,6 +124,29 @@ describe('starwire serve --workers and --reload (lib/server/cluster.ts)', functi
     assert.equal((await served.exitedWithin(5000)).code, 0);
   });
 
+  it('--limit-max-requests: a worker past the limit is replaced once its replacement listens; no request fails', async () => {
+    const served = serve([FIXTURE, '--port', '0', '--workers', '2', '--limit-max-requests', '5']);
+    const port = await served.port();
+    const first = await servingPids(port, 2);
+    const seen = new Set(first);
+    // Three at a time, while workers reach the limit and are replaced under them.
+    const deadline = Date.now() + 8000;
+    while (seen.size < 4 && Date.now() < deadline) {
+      const answers = await Promise.all([0, 1, 2].map(() => getJson(port, '/pid')));
+      for (const answer of answers) {
+        assert.equal(answer.status, 200);
+        seen.add((answer.body as { pid: number }).pid);
+      }
+    }
+    assert.ok(seen.size >= 4, `pids: ${[...seen].join(', ')}; ${served.stderr}`);
+    assert.match(served.stderr, /worker \d+ served 5 requests \(--limit-max-requests 5\); replacing it/);
+    assert.doesNotMatch(served.stderr, /starting another|giving up|failed/);
+    const now = await servingPids(port, 2);
+    assert.equal(now.size, 2);
+    served.signal('SIGTERM');
+    assert.equal((await served.exitedWithin(5000)).code, 0);
+  });
+
   it('a worker whose IPC channel closed is sent SIGTERM on shutdown instead of waiting for the kill', async () => {
     const served = serve([FIXTURE, '--port', '0', '--workers', '2', '--shutdown-timeout', '1000']);
     const port = await served.port();
