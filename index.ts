@@ -14,6 +14,8 @@ export { Message } from './components/message';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
 export { Request } from './components/request';
+export { RequestId, RequestIdToken } from './components/request-id';
+export { RequestLogger, RequestLoggerToken } from './components/request-logger';
 export { type Query, Scope } from './components/scope';
 export { User } from './components/user';
 export { WebSocket, type WebSocketMessage, type WebSocketState } from './components/websocket';
@@ -23,7 +25,7 @@ export { type SubprotocolOptions, Subprotocols } from './hooks/subprotocols';
 export { Timing } from './hooks/timing';
 export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';
 export type { CloseOptions } from './lib/app';
-export { App, type AppOptions } from './lib/app';
+export { App, type AppOptions, type AppStats } from './lib/app';
 export {
   ChannelFull,
   type ChannelLayer,
@@ -44,8 +46,9 @@ export {
 } from './lib/channels/consumer';
 export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
 export { ChannelLayerUnavailable, RedisChannelLayer, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
-export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
-export type { Settings, SettingsInput } from './lib/config/settings';
+export type { LogFormat, SerializedError } from './lib/config/log-line';
+export { type AppLogger, type LogFields, Logger, type LoggerOptions, type LogLevel, type LogMethod } from './lib/config/logger';
+export type { LogContext, Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
 export {
   ConfigurationError,
@@ -58,6 +61,7 @@ export {
 } from './lib/errors/exceptions';
 export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
+export type { HttpStats } from './lib/http/http-stats';
 export {
   HTMLResponse,
   JSONResponse,

@@ -145,7 +145,7 @@ export function consumerHandler(
           receiving = false;
         }
         if (stopped || message === stop) return;
-        void enqueue(() => dispatch(consumer, message, connection.settings.logError));
+        void enqueue(() => dispatch(consumer, message, (text, error) => connection.logError(text, error)));
       }
     })();
 

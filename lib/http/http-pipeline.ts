@@ -39,7 +39,7 @@ function sendable(endpoint: Endpoint, connection: Connection, response: Response
  */
 function errorResponse(error: unknown, connection: Connection, where: string): Response {
   const answer = httpAnswer(error, connection.settings.debug);
-  if (answer.unexpected) connection.settings.logError(`Unhandled error in ${where}`, error);
+  if (answer.unexpected) connection.logError(`Unhandled error in ${where}`, error);
   return new JSONResponse(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
@@ -88,7 +88,7 @@ function afterError(endpoint: Endpoint, connection: Connection, error: unknown):
         () => invoke(method, connection),
         (failure) => {
           // A failing error hook must not hide the original error or leave the client waiting.
-          connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
+          connection.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
           return undefined;
         },
       );

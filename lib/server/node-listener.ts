@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Logger, since } from '../config/logger';
+import { type AppLogger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import type { IncomingSource } from '../http/address';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 import type { Response } from '../http/response';
 import { writeResponse } from '../http/response-writer';
 import type { TrustedProxies } from '../http/trusted-proxies';
@@ -18,8 +19,8 @@ import { NodeSource } from './node-source';
 /** What the `node:http` glue needs of an app. */
 export interface NodeHost {
   readonly settings: Settings;
-  readonly logger: Logger;
-  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> };
+  readonly logger: AppLogger;
+  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string };
   routesWebSocket(path: string): boolean;
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean;
 }
@@ -30,7 +31,9 @@ export interface NodeHost {
  */
 export function requestListener(host: NodeHost, proxies: TrustedProxies | undefined): (req: IncomingMessage, res: ServerResponse) => void {
   const failed = (source: IncomingSource, res: ServerResponse, error: unknown): void => {
-    host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+    host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error, {
+      logger: host.logger.child({ reqId: res.getHeader(REQUEST_ID_HEADER) as string }),
+    });
     res.destroy();
   };
 
@@ -53,8 +56,10 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
 
   return (req, res) => {
     const source = new NodeSource(req, proxies);
-    if (host.logger.enabled('info')) logRequest(host.logger, source, res);
-    const { response, finish } = host.dispatch(source);
+    const start = levelEnabled(host.logger, 'info') ? performance.now() : -1;
+    const { response, finish, requestId } = host.dispatch(source);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (start !== -1) logRequest(host.logger, source, res, start, requestId);
     const head = source.method === 'HEAD';
     if (isThenable(response)) {
       void sendLater(source, res, response, head, finish);
@@ -119,18 +124,16 @@ function refuseWith(socket: Duplex, answer: HttpAnswer): void {
 }
 
 /** One line per request once its response is out (or the connection dropped): no payloads. */
-function logRequest(logger: Logger, source: NodeSource, res: ServerResponse): void {
-  const start = performance.now();
+function logRequest(logger: AppLogger, source: NodeSource, res: ServerResponse, start: number, reqId: string): void {
   res.once('close', () => {
     const mark = source.url.indexOf('?');
-    logger.log('info', 'http', {
-      method: source.method,
-      path: mark === -1 ? source.url : source.url.slice(0, mark),
-      status: res.statusCode,
-      ms: since(start),
-      client: source.client?.host ?? null,
-      completed: res.writableFinished,
-    });
+    const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    const ms = since(start);
+    const completed = res.writableFinished;
+    logger.info(
+      { reqId, event: 'http', method: source.method, path, status: res.statusCode, ms, client: source.client?.host ?? null, completed },
+      `${source.method} ${path} ${res.statusCode} ${ms} ms${completed ? '' : ' (connection closed before the response was out)'}`,
+    );
   });
 }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isLogFormat, LOG_FORMATS, type LogFormat } from '../config/log-line';
 import type { LogLevel } from '../config/logger';
 import { type AppReference, parseAppReference } from './app-reference';
 
@@ -12,6 +13,8 @@ export interface ServeOptions {
   readonly workers: number;
   /** Passed to the app as `STARWIRE_LOG_LEVEL`; undefined leaves the environment alone. */
   readonly logLevel: LogLevel | undefined;
+  /** Passed to the app as `STARWIRE_LOG_FORMAT`; undefined leaves the environment alone. */
+  readonly logFormat: LogFormat | undefined;
   readonly reload: boolean;
   /** Milliseconds from the signal to a forced exit. */
   readonly shutdownTimeout: number;
@@ -49,6 +52,8 @@ Options:
   --workers <n>              Processes sharing the port through node:cluster (default: 1)
   --log-level <level>        debug, info, warn or error; sets STARWIRE_LOG_LEVEL for the app
                              (default: the app's setting, else STARWIRE_LOG_LEVEL, else warn)
+  --log-format <format>      json (one pino-shaped object per line) or pretty (one short coloured
+                             line); sets STARWIRE_LOG_FORMAT for the app (default: json)
   --reload                   Restart on file changes under the module's directory (development)
   --shutdown-timeout <ms>    After SIGTERM/SIGINT, force the exit after this long (default: 10000)
   -h, --help                 Show this help
@@ -67,6 +72,7 @@ const SERVE_FLAGS = {
   port: { type: 'string' },
   workers: { type: 'string', default: '1' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   reload: { type: 'boolean', default: false },
   'shutdown-timeout': { type: 'string', default: '10000' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -89,6 +95,9 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   if (logLevel !== undefined && !(CLI_LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log-level must be one of ${CLI_LOG_LEVELS.join(', ')}, got ${logLevel}`);
   }
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined && !isLogFormat(logFormat))
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got ${logFormat}`);
   if (values.host === '') throw new UsageError('--host must not be empty');
   // An empty variable counts as unset, as `PORT= starwire serve ...` means.
   const port = values.port ?? (env.PORT || undefined);
@@ -99,6 +108,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     port: port === undefined ? 8000 : integer(values.port === undefined ? 'PORT' : '--port', port, 0, 65535),
     workers: integer('--workers', values.workers, 1, 1024),
     logLevel: logLevel as LogLevel | undefined,
+    logFormat,
     reload: values.reload,
     shutdownTimeout: integer('--shutdown-timeout', values['shutdown-timeout'], 0, 24 * 3600 * 1000),
   };
@@ -108,6 +118,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
 export function serveArgs(options: ServeOptions): string[] {
   const args = ['serve', options.appText, '--host', options.host, '--port', String(options.port), '--workers', String(options.workers)];
   if (options.logLevel) args.push('--log-level', options.logLevel);
+  if (options.logFormat) args.push('--log-format', options.logFormat);
   if (options.reload) args.push('--reload');
   args.push('--shutdown-timeout', String(options.shutdownTimeout));
   return args;
