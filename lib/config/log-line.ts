@@ -72,7 +72,9 @@ export function prettyLine(
   msg: string | undefined,
   colors: boolean,
 ): string {
-  const paint = (colour: Colour, text: string): string => (colors ? styleText(colour, text) : text);
+  // styleText is Node 20.12+: earlier 20s print plain lines. The caller decided on colour already.
+  const paint = (colour: Colour, text: string): string =>
+    colors && typeof styleText === 'function' ? styleText(colour, text, { validateStream: false }) : text;
   const clock = new Date(time).toISOString().slice(11, 23);
   const text = msg ?? String(fields.event ?? '');
   let line = `${paint('gray', clock)} ${paint(COLOURS[level] ?? 'white', (NAMES[level] ?? String(level)).padEnd(5))} ${text}`;

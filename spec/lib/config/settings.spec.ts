@@ -49,7 +49,10 @@ describe('settings (lib/config/settings.ts)', () => {
     });
 
     it('refuses a name that is not a format, from the variable or the setting', () => {
-      assert.throws(() => environmentLogFormat({ STARWIRE_LOG_FORMAT: 'xml' }), /STARWIRE_LOG_FORMAT must be one of json, pretty, got "xml"/);
+      assert.throws(
+        () => environmentLogFormat({ STARWIRE_LOG_FORMAT: 'xml' }),
+        /STARWIRE_LOG_FORMAT must be one of json, pretty, got "xml"/,
+      );
       assert.throws(() => resolveSettings({ logFormat: 'xml' as never }), /settings.logFormat must be one of json, pretty, got xml/);
     });
   });
@@ -67,7 +70,10 @@ describe('settings (lib/config/settings.ts)', () => {
     });
 
     it('refuses a logger without the methods Starwire calls', () => {
-      assert.throws(() => resolveSettings({ logger: { info: 1 } as never }), /settings.logger must have the methods error, warn, info, debug and child/);
+      assert.throws(
+        () => resolveSettings({ logger: { info: 1 } as never }),
+        /settings.logger must have the methods error, warn, info, debug and child/,
+      );
     });
 
     it('routes the default logError to an error line with err, through the context logger when given', () => {
