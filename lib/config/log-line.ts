@@ -61,7 +61,7 @@ const COLOURS: Record<number, Colour> = { 10: 'gray', 20: 'blue', 30: 'green', 4
 
 /**
  * One short line for people: `15:40:00.123 INFO  GET /items 200 0.41 ms reqId=k3x9q2-1`. Fields
- * whose value the message already shows are left out, and an error shows its type, message and
+ * whose value the message or a binding already shows are left out, and so are nulls, and an error shows its type, message and
  * the first frame of its stack.
  */
 export function prettyLine(
@@ -79,9 +79,9 @@ export function prettyLine(
   const text = msg ?? String(fields.event ?? '');
   let line = `${paint('gray', clock)} ${paint(COLOURS[level] ?? 'white', (NAMES[level] ?? String(level)).padEnd(5))} ${text}`;
   for (const [key, value] of Object.entries(fields)) {
-    if (key === 'event' || key === 'err' || value === undefined) continue;
+    if (key === 'event' || key === 'err' || value === undefined || value === null) continue;
     const shown = typeof value === 'string' ? value : JSON.stringify(value, replacer);
-    if (text.includes(shown)) continue;
+    if (text.includes(shown) || Object.values(bindings).includes(shown)) continue;
     line += ` ${paint('gray', `${key}=`)}${shown}`;
   }
   for (const [key, value] of Object.entries(bindings)) line += ` ${paint('gray', `${key}=`)}${value}`;

@@ -13,6 +13,11 @@ export interface IncomingSource {
   readonly server: Address | null;
   /** The body, read at most once and only when a handler asks for it. */
   readonly body: AsyncIterable<Buffer | string>;
+  /**
+   * One header, by its lower-case name, without building `headers` (Node builds them lazily);
+   * repeated, its values joined with `, ` as `headers` would. Sources without it are read through `headers`.
+   */
+  header?(name: string): string | undefined;
   /** Lets go of what an open WebSocket no longer needs (the handshake request); what the scope reports stays. */
   release?(): void;
 }

@@ -10,12 +10,12 @@ export const MAX_REQUEST_ID_LENGTH = 200;
 const VALID = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
 
 /** Random per process, so ids from several processes (cluster workers) do not collide. */
-const PREFIX = randomBytes(6).toString('base64url');
+const PREFIX = randomBytes(5).toString('hex');
 let counter = 0;
 
 /**
  * The id of one request: the client's (or proxy's) `X-Request-Id` when it is printable ASCII of at
- * most 200 characters, else a new one, a per-process prefix and a counter (`"Qm9vb2sx-1f"`).
+ * most 200 characters, else a new one, a per-process prefix and a counter (`"3f9a0c12be-1f"`).
  */
 export function requestIdOf(header: string | string[] | undefined): string {
   if (typeof header === 'string' && header.length <= MAX_REQUEST_ID_LENGTH && VALID.test(header)) return header;

@@ -79,7 +79,9 @@ export class Scope {
    * it as `reqId`. For a WebSocket, the id of the upgrade request.
    */
   get requestId(): string {
-    return (this.id ??= requestIdOf(this.source.headers[REQUEST_ID_HEADER]));
+    if (this.id !== undefined) return this.id;
+    const source = this.source;
+    return (this.id = requestIdOf(source.header ? source.header(REQUEST_ID_HEADER) : source.headers[REQUEST_ID_HEADER]));
   }
 
   /** Per-connection bag shared by hooks, handler and error path. */

@@ -5,7 +5,6 @@ import type { Settings } from '../config/settings';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import type { IncomingSource } from '../http/address';
-import { REQUEST_ID_HEADER } from '../http/request-id';
 import type { Response } from '../http/response';
 import { writeResponse } from '../http/response-writer';
 import type { TrustedProxies } from '../http/trusted-proxies';
@@ -30,9 +29,9 @@ export interface NodeHost {
  * and its response written; request-scoped components are disposed once it is out.
  */
 export function requestListener(host: NodeHost, proxies: TrustedProxies | undefined): (req: IncomingMessage, res: ServerResponse) => void {
-  const failed = (source: IncomingSource, res: ServerResponse, error: unknown): void => {
+  const failed = (source: IncomingSource, res: ServerResponse, error: unknown, reqId: string): void => {
     host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error, {
-      logger: host.logger.child({ reqId: res.getHeader(REQUEST_ID_HEADER) as string }),
+      logger: host.logger.child({ reqId }),
     });
     res.destroy();
   };
@@ -43,12 +42,13 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
     response: Promise<Response> | undefined,
     head: boolean,
     finish: () => MaybePromise<void>,
+    requestId: string,
     writing?: Promise<void>,
   ): Promise<void> => {
     try {
-      await (writing ?? writeResponse(res, await response!, head));
+      await (writing ?? writeResponse(res, await response!, head, requestId));
     } catch (error) {
-      failed(source, res, error);
+      failed(source, res, error, requestId);
     } finally {
       await finish();
     }
@@ -58,22 +58,21 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
     const source = new NodeSource(req, proxies);
     const start = levelEnabled(host.logger, 'info') ? performance.now() : -1;
     const { response, finish, requestId } = host.dispatch(source);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
     if (start !== -1) logRequest(host.logger, source, res, start, requestId);
     const head = source.method === 'HEAD';
     if (isThenable(response)) {
-      void sendLater(source, res, response, head, finish);
+      void sendLater(source, res, response, head, finish, requestId);
       return;
     }
     // The common case: a synchronous pipeline and a body in memory, written with no promise.
     let written: void | Promise<void> | undefined;
     try {
-      written = writeResponse(res, response, head);
+      written = writeResponse(res, response, head, requestId);
     } catch (error) {
-      failed(source, res, error);
+      failed(source, res, error, requestId);
     }
     if (written === undefined) void finish();
-    else void sendLater(source, res, undefined, head, finish, written);
+    else void sendLater(source, res, undefined, head, finish, requestId, written);
   };
 }
 

@@ -8,6 +8,9 @@ import { Route, WebSocketRoute } from '../../lib/routing/routes';
 import { TestClient } from '../../lib/testing/test-client';
 import { forEachClient } from '../support/clients';
 
+/** One response object sent to every request, as a handler may keep one. */
+const SHARED = new JSONResponse({ shared: true });
+
 function makeApp(): App {
   return new App({
     routes: [
@@ -16,6 +19,7 @@ function makeApp(): App {
         'GET',
         inject([RequestId], (requestId) => ({ requestId })),
       ),
+      new Route('/shared', 'GET', () => SHARED),
       new Route('/own', 'GET', () => new JSONResponse({}, { headers: { 'x-request-id': 'set-by-the-app' } })),
       new WebSocketRoute(
         '/ws',
@@ -54,6 +58,14 @@ describe('RequestId (components/request-id.ts)', () => {
         assert.match(requestId, /^[\w-]+-[0-9a-z]+$/);
         assert.equal(response.headers.get('x-request-id'), requestId);
       }
+    });
+
+    it('gives a response object sent twice each request its own id, and leaves the object as it was', async () => {
+      const first = await client().get('/shared');
+      const second = await client().get('/shared');
+      assert.notEqual(first.headers.get('x-request-id'), second.headers.get('x-request-id'));
+      assert.equal(SHARED.headers['x-request-id'], undefined);
+      assert.ok(!('x-request-id' in SHARED.headers));
     });
 
     it('leaves an X-Request-Id the app set itself', async () => {
