@@ -116,12 +116,24 @@ export class Logger implements AppLogger {
     return number !== undefined && number >= this.sink.threshold;
   }
 
-  readonly fatal: LogMethod = (fields, msg) => this.write(60, fields, msg);
-  readonly error: LogMethod = (fields, msg) => this.write(50, fields, msg);
-  readonly warn: LogMethod = (fields, msg) => this.write(40, fields, msg);
-  readonly info: LogMethod = (fields, msg) => this.write(30, fields, msg);
-  readonly debug: LogMethod = (fields, msg) => this.write(20, fields, msg);
-  readonly trace: LogMethod = (fields, msg) => this.write(10, fields, msg);
+  fatal(fields: LogFields, msg?: string): void {
+    this.write(60, fields, msg);
+  }
+  error(fields: LogFields, msg?: string): void {
+    this.write(50, fields, msg);
+  }
+  warn(fields: LogFields, msg?: string): void {
+    this.write(40, fields, msg);
+  }
+  info(fields: LogFields, msg?: string): void {
+    this.write(30, fields, msg);
+  }
+  debug(fields: LogFields, msg?: string): void {
+    this.write(20, fields, msg);
+  }
+  trace(fields: LogFields, msg?: string): void {
+    this.write(10, fields, msg);
+  }
 
   /** A logger whose every line carries `bindings` after `hostname`, as pino's children do. */
   child(bindings: Record<string, string>): Logger {
