@@ -131,6 +131,7 @@ export function consumerHandler(
     let receiving = false;
     // Known by identity, not by type: a layer message of the same shape from anyone else is just a message.
     const stop: ChannelMessage = { type: 'starwire.consumer.stop' };
+    const report = (text: string, error: unknown): void => connection.logError(text, error);
     const layerPump = (async () => {
       for (;;) {
         await room();
@@ -145,7 +146,7 @@ export function consumerHandler(
           receiving = false;
         }
         if (stopped || message === stop) return;
-        void enqueue(() => dispatch(consumer, message, (text, error) => connection.logError(text, error)));
+        void enqueue(() => dispatch(consumer, message, report));
       }
     })();
 
