@@ -18,6 +18,8 @@ export { Offload } from './components/offload';
 export { PathParam } from './components/path-param';
 export { QueryParam } from './components/query-param';
 export { Request } from './components/request';
+export { RequestId, RequestIdToken } from './components/request-id';
+export { RequestLogger, RequestLoggerToken } from './components/request-logger';
 export { type Query, Scope } from './components/scope';
 export { User } from './components/user';
 export { WebSocket, type WebSocketMessage, type WebSocketState } from './components/websocket';
@@ -28,7 +30,7 @@ export { type SubprotocolOptions, Subprotocols } from './hooks/subprotocols';
 export { Timing } from './hooks/timing';
 export { TokenAuth, type TokenAuthOptions } from './hooks/token-auth';
 export type { CloseOptions } from './lib/app';
-export { App, type AppOptions } from './lib/app';
+export { App, type AppOptions, type AppStats } from './lib/app';
 export type { Readiness, ReadinessReason } from './lib/app-readiness';
 export {
   ChannelFull,
@@ -51,8 +53,9 @@ export {
 export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './lib/channels/in-memory-channel-layer';
 export { ChannelLayerUnavailable, RedisChannelLayer, type RedisChannelLayerOptions } from './lib/channels/redis-channel-layer';
 export type { FormLimits, FormSettings } from './lib/config/form-settings';
-export { type LogFields, Logger, type LogLevel } from './lib/config/logger';
-export type { Settings, SettingsInput } from './lib/config/settings';
+export type { LogFormat, SerializedError } from './lib/config/log-line';
+export { type AppLogger, type LogFields, Logger, type LoggerOptions, type LogLevel, type LogMethod } from './lib/config/logger';
+export type { LogContext, Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
 export type { ErrorClass, ExceptionHandlerEntry } from './lib/errors/exception-handlers';
 export {
@@ -67,10 +70,11 @@ export {
 } from './lib/errors/exceptions';
 export * as status from './lib/errors/status';
 export type { Address } from './lib/http/address';
-export type { FormContent } from './lib/http/form-limits';
-export type { FileCacheOptions } from './lib/http/file-response';
 export type { ContentCoding } from './lib/http/content-coding';
 export { type EventSourceLike, EventStream, type EventStreamOptions } from './lib/http/event-stream';
+export type { FileCacheOptions } from './lib/http/file-response';
+export type { FormContent } from './lib/http/form-limits';
+export type { HttpStats } from './lib/http/http-stats';
 export {
   HTMLResponse,
   JSONResponse,
@@ -81,8 +85,8 @@ export {
   type ResponseInit,
   StreamingResponse,
 } from './lib/http/response';
-export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
 export { formatServerSentEvent, type ServerSentEvent } from './lib/http/server-sent-event';
+export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, inject } from './lib/inject/inject';

@@ -7,13 +7,14 @@ import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
-import { Logger } from './config/logger';
+import type { AppLogger } from './config/logger';
 import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
 import { refusal } from './errors/error-table';
 import { checkExceptionHandlers, type ExceptionHandlerEntry } from './errors/exception-handlers';
 import * as status from './errors/status';
 import type { IncomingSource } from './http/address';
 import { serveHttp } from './http/http-pipeline';
+import { HttpRecorder, type HttpStats } from './http/http-stats';
 import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
 import type { Response } from './http/response';
@@ -50,6 +51,8 @@ export interface AppOptions {
   /** Hooks wrapping every route, instances or classes. */
   hooks?: readonly HookLike[];
   settings?: SettingsInput;
+  /** The app's logger (a pino instance, say); the same as `settings.logger`. Default: Starwire's JSON `Logger`. */
+  logger?: AppLogger;
   /** The tsyringe container services are resolved from; default: a child of tsyringe's global one. */
   container?: DependencyContainer;
   /** How consumers and the real-time manager reach each other. Default: an `InMemoryChannelLayer`. */
@@ -67,6 +70,17 @@ export interface AppOptions {
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
   /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
   offload?: OffloadOptions;
+}
+
+/**
+ * `app.stats()`: the WebSocket counters, and the HTTP figures under `http`.
+ *
+ * @example
+ * const { open, accepted, http } = app.stats();
+ * console.log(`${open} sockets open, ${http.inFlight} requests in flight, p99 ${http.p99Ms} ms`);
+ */
+export interface AppStats extends WebSocketStats {
+  http: HttpStats;
 }
 
 /** How `app.close()` ends WebSocket connections. */
@@ -104,10 +118,12 @@ export class App {
   readonly channelLayer: ChannelLayer;
   /** Node's request listener, for mounting on a server you create yourself. */
   readonly requestListener: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly logger: Logger;
+  /** The app's logger: `settings.logger`, Starwire's own `Logger` unless one was given. */
+  readonly logger: AppLogger;
   /** CPU-heavy work in worker threads, outside any connection (handlers inject `Offload`, cancelled with their client). */
   readonly offload: Offload;
   private readonly offloadPool: OffloadPool;
+  private readonly httpStats = new HttpRecorder();
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
   private readonly router: Router<Endpoint | WebSocketEndpoint>;
@@ -124,7 +140,7 @@ export class App {
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
-    this.settings = resolveSettings(options.settings);
+    this.settings = resolveSettings(options.logger ? { ...options.settings, logger: options.logger } : options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
     this.channelLayer = options.channelLayer ?? new InMemoryChannelLayer();
     const proxies = new TrustedProxies(this.settings.trustedProxies);
@@ -143,7 +159,7 @@ export class App {
       ),
       this.container,
     );
-    this.logger = new Logger(this.settings.logLevel, this.settings.logWrite);
+    this.logger = this.settings.logger;
     this.gateway = new WebSocketGateway(this.settings, this.container, this.logger);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
@@ -162,14 +178,19 @@ export class App {
   }
 
   /**
-   * Serves one request from any source; the result is a response, never an exception.
-   * `finish` must be called once the response has been sent.
+   * Serves one request from any source; the result is a response, never an exception, and the
+   * request's id (to echo as `X-Request-Id`). `finish` must be called once the response has been sent.
    */
-  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
+  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string } {
+    const started = this.httpStats.start();
     const scope = new Scope('http', source, this);
     const connection = new Connection(scope, this.settings, this.container, requestOf);
+    const finish = (): MaybePromise<void> => {
+      this.httpStats.end(started);
+      return connection.dispose();
+    };
     // Answered through the hooks (CORS, logging) like any other miss.
-    if (scope.malformedPath) return { response: serveHttp(this.malformed, connection), finish: () => connection.dispose() };
+    if (scope.malformedPath) return { response: serveHttp(this.malformed, connection), finish, requestId: scope.requestId };
     let match = this.router.lookup(source.method, scope.rawPath);
     if (!match.found && source.method === 'HEAD') {
       const get = this.router.lookup('GET', scope.rawPath);
@@ -185,7 +206,7 @@ export class App {
       connection.allowedMethods = allowed;
     }
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
-    return { response, finish: () => connection.dispose() };
+    return { response, finish, requestId: scope.requestId };
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
@@ -251,10 +272,16 @@ export class App {
     return readinessOf({ started: this.lifespan.finished, draining: this.closing !== undefined, channelLayer: this.channelLayer });
   }
 
-  /** Counters of WebSocket traffic since the app started. */
-  stats(): WebSocketStats {
+  /**
+   * Figures since the app started: the WebSocket counters, and under `http` the requests
+   * processed and in flight with their mean and 99th-percentile response times.
+   *
+   * @example
+   * app.stats(); // { open: 2, accepted: 9, …, http: { processed: 1204, inFlight: 3, meanMs: 1.8, p99Ms: 12.4 } }
+   */
+  stats(): AppStats {
     const stats = this.gateway.stats;
-    return { ...stats, open: stats.open, closedByCode: { ...stats.closedByCode } };
+    return { ...stats, open: stats.open, closedByCode: { ...stats.closedByCode }, http: this.httpStats.snapshot() };
   }
 
   /**

@@ -136,6 +136,7 @@ export function consumerHandler(
     let receiving = false;
     // Known by identity, not by type: a layer message of the same shape from anyone else is just a message.
     const stop: ChannelMessage = { type: 'starwire.consumer.stop' };
+    const report = (text: string, error: unknown): void => connection.logError(text, error);
     const layerPump = (async () => {
       for (;;) {
         await room();
@@ -150,7 +151,7 @@ export function consumerHandler(
           receiving = false;
         }
         if (stopped || message === stop) return;
-        void enqueue(() => dispatch(consumer, message, connection.settings.logError));
+        void enqueue(() => dispatch(consumer, message, report));
       }
     })();
 

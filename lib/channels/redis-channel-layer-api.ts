@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import type { Logger } from '../config/logger';
+import type { AppLogger } from '../config/logger';
 import type { ChannelLayerOptions, ChannelLayerStats, GroupSendResult } from './channel-layer';
 
 /*
@@ -23,7 +23,7 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
    * Where 'error' events go when nothing else listens: one `channel-layer.error` line at `warn`.
    * Default: a `Logger` at `STARWIRE_LOG_LEVEL` (else warn), writing to standard error.
    */
-  logger?: Logger;
+  logger?: AppLogger;
   /**
    * More ioredis options (TLS, password, `retryStrategy`, ...). The layer sets the ones its
    * guarantees rest on: no offline queue, no retried or re-sent commands, its own re-subscribe.

@@ -67,9 +67,10 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   constructor(options: RedisChannelLayerOptions = {}) {
     super();
     // The default listener keeps an unhandled 'error' from crashing the process, and logs it.
-    const logger = options.logger ?? new Logger(environmentLogLevel());
+    const logger = options.logger ?? new Logger({ level: environmentLogLevel() });
     this.on('error', (error) => {
-      if (this.listenerCount('error') === 1) logger.log('warn', 'channel-layer.error', { layer: 'redis', error: error.message });
+      if (this.listenerCount('error') === 1)
+        logger.warn({ event: 'channel-layer.error', layer: 'redis', err: error }, `Redis channel layer: ${error.message}`);
     });
     this.local = new InMemoryChannelLayer({
       ...options,

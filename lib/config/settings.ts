@@ -1,5 +1,6 @@
 import { defaultFormSettings, type FormSettings, formLimitsProblem } from './form-settings';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger';
+import { isLogFormat, LOG_FORMATS, type LogFormat, serializeError } from './log-line';
+import { type AppLogger, isLogLevel, LOG_LEVELS, Logger, type LogLevel } from './logger';
 import { defaultWebSocketSettings, type WebSocketSettings } from './websocket-settings';
 
 /**
@@ -14,8 +15,11 @@ export interface Settings {
   debug: boolean;
   /** Largest request body read, in bytes; larger bodies get 413 without being read. Default 1 MiB. */
   maxBodySize: number;
-  /** Where unexpected errors are reported. Default: `console.error`. */
-  logError: (message: string, error: unknown) => void;
+  /**
+   * Where unexpected errors are reported. Default: an `error` line through the logger, with the
+   * error as `err` and the request's `reqId` (and the WebSocket's `connId`) when there is one.
+   */
+  logError: (message: string, error: unknown, context?: LogContext) => void;
   /** WebSocket limits and liveness. */
   websocket: WebSocketSettings;
   /** Limits on form bodies and uploads (`Form`, `Files`, `FormFile`), and where uploads are spooled. */
@@ -31,8 +35,20 @@ export interface Settings {
    * --access-log` / `--no-access-log` sets), else undefined: lines at `'info'` and `'debug'`.
    */
   accessLog: boolean | undefined;
-  /** Where log lines go. Default: standard error. */
+  /** Where the built-in logger's lines go. Default: standard error. */
   logWrite: ((line: string) => void) | undefined;
+  /**
+   * The built-in logger's format: `'json'`, one pino-shaped object per line, or `'pretty'`, one
+   * short coloured line for people. Default: the `STARWIRE_LOG_FORMAT` environment variable
+   * (which `starwire serve --log-format` sets), else `'json'`.
+   */
+  logFormat: LogFormat;
+  /**
+   * The app's logger: pino, or anything of the `AppLogger` shape (`App({ logger })` sets it too).
+   * Default: the built-in `Logger` at `logLevel`, in `logFormat`, writing to `logWrite`; a logger
+   * given here keeps its own level and output.
+   */
+  logger: AppLogger;
   /**
    * Reverse proxies whose `X-Forwarded-For` names the client (`scope.client`, per-address
    * limits, logs): their addresses, or `'*'` for every peer. Default none: the header is ignored.
@@ -46,28 +62,48 @@ export type SettingsInput = Partial<Omit<Settings, 'websocket' | 'forms'>> & {
   forms?: Partial<FormSettings>;
 };
 
-export const defaultSettings: Settings = {
+/** Where an error happened, for the default `logError`: a connection's logger binds its `reqId` and `connId`. */
+export interface LogContext {
+  readonly logger: AppLogger;
+}
+
+export const defaultSettings: Omit<Settings, 'logger' | 'logError'> = {
   debug: false,
   maxBodySize: 1024 * 1024,
-  logError: (message, error) => console.error(message, error),
   websocket: defaultWebSocketSettings,
   forms: defaultFormSettings,
   logLevel: 'warn',
   accessLog: undefined,
   logWrite: undefined,
+  logFormat: 'json',
   trustedProxies: [],
 };
 
+/** The default `logError`: an `error` line with the error as `err`, through the context's logger when there is one. */
+export function logErrorThrough(logger: AppLogger): Settings['logError'] {
+  return (message, error, context) =>
+    (context?.logger ?? logger).error({ event: 'error', err: error instanceof Error ? error : serializeError(error) }, message);
+}
+
 export function resolveSettings(partial: SettingsInput = {}): Settings {
   // A field passed as undefined keeps its default, as if it were left out.
-  const settings = {
+  const given = defined(partial);
+  const base = {
     ...defaultSettings,
     logLevel: environmentLogLevel(),
     accessLog: environmentAccessLog(),
-    ...defined(partial),
+    logFormat: environmentLogFormat(),
+    ...given,
     websocket: { ...defaultWebSocketSettings, ...defined(partial.websocket ?? {}) },
     forms: { ...defaultFormSettings, ...defined(partial.forms ?? {}) },
   };
+  if (!isLogFormat(base.logFormat))
+    throw new TypeError(`settings.logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${String(base.logFormat)}`);
+  const logger = given.logger ?? new Logger({ level: base.logLevel, write: base.logWrite, format: base.logFormat });
+  if (typeof logger.info !== 'function' || typeof logger.child !== 'function') {
+    throw new TypeError('settings.logger must have the methods error, warn, info, debug and child (a pino logger has them)');
+  }
+  const settings: Settings = { ...base, logger, logError: given.logError ?? logErrorThrough(logger) };
   const formProblem = formLimitsProblem(settings.forms, 'settings.forms');
   if (formProblem) throw new TypeError(formProblem);
   for (const key of ['maxPayload', 'handshakeTimeout', 'heartbeatInterval', 'sendHighWaterMark', 'receiveQueue'] as const) {
@@ -105,6 +141,15 @@ export function switchValue(text: string): boolean | undefined {
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
   if (['0', 'false', 'no', 'off'].includes(value)) return false;
   return undefined;
+}
+
+/** `STARWIRE_LOG_FORMAT` when set, else `'json'`. */
+export function environmentLogFormat(env: NodeJS.ProcessEnv = process.env): LogFormat {
+  const value = env.STARWIRE_LOG_FORMAT;
+  if (value === undefined || value === '') return defaultSettings.logFormat;
+  if (!isLogFormat(value))
+    throw new TypeError(`STARWIRE_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function defined<T extends object>(values: T): Partial<T> {

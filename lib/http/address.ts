@@ -18,6 +18,11 @@ export interface IncomingSource {
    * stops watching. Sources without a connection of their own (the TestClient) have none.
    */
   watchClose?(onClose: () => void): () => void;
+  /**
+   * One header, by its lower-case name, without building `headers` (Node builds them lazily);
+   * repeated, its values joined with `, ` as `headers` would. Sources without it are read through `headers`.
+   */
+  header?(name: string): string | undefined;
   /** Lets go of what an open WebSocket no longer needs (the handshake request); what the scope reports stays. */
   release?(): void;
 }

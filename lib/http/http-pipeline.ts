@@ -40,7 +40,7 @@ function sendable(endpoint: Endpoint, connection: Connection, response: Response
  */
 function errorResponse(error: unknown, connection: Connection, where: string, report = true): Response {
   const answer = httpAnswer(error, connection.settings.debug);
-  if (answer.unexpected && report) connection.settings.logError(`Unhandled error in ${where}`, error);
+  if (answer.unexpected && report) connection.logError(`Unhandled error in ${where}`, error);
   return new JSONResponse(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
@@ -110,7 +110,7 @@ function runErrorHooks(endpoint: Endpoint, connection: Connection, error: unknow
         () => invoke(method, connection),
         (failure) => {
           // A failing error hook must not hide the original error or leave the client waiting.
-          connection.settings.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
+          connection.logError(`${endpoint.label}: ${endpoint.hooks[i].name}.onError failed`, failure);
           return undefined;
         },
       );

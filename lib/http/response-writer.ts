@@ -1,10 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { REQUEST_ID_HEADER } from './request-id';
 import type { Response } from './response';
 
-/** Writes a `Response` to Node's `ServerResponse`; for HEAD, headers only. */
-export function writeResponse(res: ServerResponse, response: Response, head: boolean): void | Promise<void> {
+/**
+ * Writes a `Response` to Node's `ServerResponse`; for HEAD, headers only. `requestId`, when
+ * given, goes out as `X-Request-Id` unless the response sets that header itself.
+ */
+export function writeResponse(res: ServerResponse, response: Response, head: boolean, requestId?: string): void | Promise<void> {
   const body = response.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
     const headers = response.headers;
@@ -13,11 +17,11 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
       // The response is on its way out, so recording the length on it is safe.
       headers['content-length'] = String(byteLength(body));
     }
-    res.writeHead(response.status, headers);
+    writeHead(res, response.status, headers, requestId);
     res.end(head || body === null ? undefined : body);
     return;
   }
-  res.writeHead(response.status, response.headers);
+  writeHead(res, response.status, response.headers, requestId);
   const stream = body instanceof Readable ? body : Readable.from(body);
   // An event stream's headers go out at once: the EventSource opens before the first event,
   // which may be long in coming (or, for a room, wait for its history read).
@@ -37,6 +41,25 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
     res.destroy();
     if (!(clientLeft && isPrematureClose(error))) throw error;
   });
+}
+
+/**
+ * `res.writeHead` with the request id among the headers for the moment of the call: one more key
+ * on the object Node reads keeps its fast path (`res.setHeader` would not), and the response,
+ * which a handler may send again, is left as it was.
+ */
+function writeHead(res: ServerResponse, status: number, headers: Response['headers'], requestId: string | undefined): void {
+  if (requestId === undefined || headers[REQUEST_ID_HEADER] !== undefined) {
+    res.writeHead(status, headers);
+    return;
+  }
+  headers[REQUEST_ID_HEADER] = requestId;
+  try {
+    res.writeHead(status, headers);
+  } finally {
+    // Removing the key just added takes the object back to its shape, fast in V8.
+    delete headers[REQUEST_ID_HEADER];
+  }
 }
 
 /** 1xx, 204 and 304 responses never carry a body, so they never carry a content-length either. */

@@ -1,6 +1,7 @@
 import { unescape as unescapeQuery } from 'node:querystring';
 import { decodePath } from '../routing/path-decoding';
 import type { Address, IncomingSource } from './address';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 /**
  * The app serving a connection, as `scope.app` shows it. http/ stands below the App, so it names
@@ -41,6 +42,7 @@ export class Scope {
   source: IncomingSource;
   private parsedQuery: Query | undefined = undefined;
   private bag: Record<string, unknown> | undefined = undefined;
+  private id: string | undefined = undefined;
 
   constructor(type: 'http' | 'websocket', source: IncomingSource, app: ScopeApp, subprotocols: readonly string[] = NONE) {
     this.type = type;
@@ -69,6 +71,17 @@ export class Scope {
 
   get server(): Address | null {
     return this.source.server;
+  }
+
+  /**
+   * The request's id: its `X-Request-Id` header when valid (printable, at most 200 characters),
+   * else a new one. Echoed in the response's `X-Request-Id`; every log line of the request carries
+   * it as `reqId`. For a WebSocket, the id of the upgrade request.
+   */
+  get requestId(): string {
+    if (this.id !== undefined) return this.id;
+    const source = this.source;
+    return (this.id = requestIdOf(source.header ? source.header(REQUEST_ID_HEADER) : source.headers[REQUEST_ID_HEADER]));
   }
 
   /** Per-connection bag shared by hooks, handler and error path. */

@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { AppLogger } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { type MaybePromise, then } from './thenable';
 
@@ -11,6 +12,8 @@ import { type MaybePromise, then } from './thenable';
 /** The connection's `Scope`; the path is what inject itself reads (in error messages). */
 export interface ConnectionScope {
   readonly path: string;
+  /** The request's id, bound as `reqId` to the connection's log lines. */
+  readonly requestId: string;
 }
 
 /** The connection's HTTP `Request`; what it holds (spooled uploads) is released by `close()` when the connection ends. */
@@ -51,6 +54,9 @@ export class Connection {
   hooksEntered = 0;
   /** The socket, on WebSocket connections. */
   websocket: ConnectionWebSocket | undefined = undefined;
+  /** The WebSocket's id, bound as `connId` to the connection's log lines. */
+  connectionId: string | undefined = undefined;
+  private childLogger: AppLogger | undefined = undefined;
   private readonly rootContainer: DependencyContainer;
   private child: DependencyContainer | undefined = undefined;
   private readonly requestFactory: RequestFactory | undefined;
@@ -69,6 +75,22 @@ export class Connection {
     if (this.lazyRequest !== undefined) return this.lazyRequest;
     if (this.requestFactory === undefined) throw new Error(`${this.scope.path}: a WebSocket connection has no HTTP Request`);
     return (this.lazyRequest = this.requestFactory(this.scope, this.settings));
+  }
+
+  /**
+   * The app's logger with this connection's `reqId` (and `connId`) bound, made the first time a
+   * line is logged: a request that logs nothing costs nothing.
+   */
+  get logger(): AppLogger {
+    if (this.childLogger !== undefined) return this.childLogger;
+    const bindings: Record<string, string> = { reqId: this.scope.requestId };
+    if (this.connectionId !== undefined) bindings.connId = this.connectionId;
+    return (this.childLogger = this.settings.logger.child(bindings));
+  }
+
+  /** Reports an unexpected error through `settings.logError`, with this connection's ids on the line. */
+  logError(message: string, error: unknown): void {
+    this.settings.logError(message, error, this);
   }
 
   /** A child of the app's container, made on first use, disposed with the connection. */
@@ -100,12 +122,12 @@ export class Connection {
         try {
           result = steps[i]();
         } catch (error) {
-          this.settings.logError(`Error while disposing ${this.scope.path}`, error);
+          this.logError(`Error while disposing ${this.scope.path}`, error);
           continue;
         }
         if (result && typeof (result as Promise<void>).then === 'function') {
           return then(
-            (result as Promise<void>).catch((error: unknown) => this.settings.logError(`Error while disposing ${this.scope.path}`, error)),
+            (result as Promise<void>).catch((error: unknown) => this.logError(`Error while disposing ${this.scope.path}`, error)),
             () => run(i + 1),
           );
         }

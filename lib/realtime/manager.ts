@@ -1,5 +1,6 @@
 import type { ChannelLayer } from '../channels/channel-layer';
-import { Logger } from '../config/logger';
+import { type AppLogger, Logger } from '../config/logger';
+import { logErrorThrough } from '../config/settings';
 import type { EventStream } from '../http/event-stream';
 import type { WebSocket } from '../websocket/websocket';
 import { type EventHandler, type EventType, type PresenceUser, RealtimeEvents } from './events';
@@ -34,7 +35,7 @@ export interface RealtimeOptions {
    * Where warnings go: a `realtime.unannounced` event for each room or channel membership change
    * the channel layer could not confirm telling the other processes. Default: the app's logger.
    */
-  logger?: Logger;
+  logger?: AppLogger;
   /**
    * Messages this process's one real-time channel holds before it drops: every broadcast and
    * membership change from other processes passes through it, and a burst arrives from Redis
@@ -91,12 +92,16 @@ export class RealtimeManager {
     if (!Number.isInteger(inboxCapacity) || inboxCapacity < 1) {
       throw new RangeError(`RealtimeManager option inboxCapacity must be a whole number ≥ 1, got ${inboxCapacity}`);
     }
-    const logError = options.logError ?? ((message: string, error: unknown) => console.error(message, error));
+    const logError = options.logError ?? logErrorThrough(logger);
     this.switchboard = new Switchboard(
       layer,
       this.store,
       logError,
-      (unannounced) => logger.log('warn', 'realtime.unannounced', { ...unannounced }),
+      (unannounced) =>
+        logger.warn(
+          { event: 'realtime.unannounced', ...unannounced },
+          `${unannounced.kind} ${unannounced.id}: other processes may have missed that ${unannounced.userId} ${unannounced.member ? 'joined' : 'left'}`,
+        ),
       inboxCapacity,
     );
     this.events = new RealtimeEvents(logError);

@@ -22,6 +22,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // The app reads it when it is made: in this process, and in workers, which inherit it.
   if (options.logLevel) process.env.STARWIRE_LOG_LEVEL = options.logLevel;
   if (options.accessLog !== undefined) process.env.STARWIRE_ACCESS_LOG = String(options.accessLog);
+  if (options.logFormat) process.env.STARWIRE_LOG_FORMAT = options.logFormat;
   // Loaded here so that help and usage errors stay quick.
   if (cluster.isWorker || (options.workers === 1 && !options.reload)) {
     const { serveProcess } = await import('./serve.js');

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Logger, since } from '../config/logger';
+import { type AppLogger, Logger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
@@ -18,8 +18,8 @@ import { NodeSource } from './node-source';
 /** What the `node:http` glue needs of an app. */
 export interface NodeHost {
   readonly settings: Settings;
-  readonly logger: Logger;
-  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void> };
+  readonly logger: AppLogger;
+  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string };
   routesWebSocket(path: string): boolean;
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean;
 }
@@ -29,8 +29,10 @@ export interface NodeHost {
  * and its response written; request-scoped components are disposed once it is out.
  */
 export function requestListener(host: NodeHost, proxies: TrustedProxies | undefined): (req: IncomingMessage, res: ServerResponse) => void {
-  const failed = (source: IncomingSource, res: ServerResponse, error: unknown): void => {
-    host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error);
+  const failed = (source: IncomingSource, res: ServerResponse, error: unknown, reqId: string): void => {
+    host.settings.logError(`Failed to send the response to ${source.method} ${source.url}`, error, {
+      logger: host.logger.child({ reqId }),
+    });
     res.destroy();
   };
 
@@ -40,12 +42,13 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
     response: Promise<Response> | undefined,
     head: boolean,
     finish: () => MaybePromise<void>,
+    requestId: string,
     writing?: Promise<void>,
   ): Promise<void> => {
     try {
-      await (writing ?? writeResponse(res, await response!, head));
+      await (writing ?? writeResponse(res, await response!, head, requestId));
     } catch (error) {
-      failed(source, res, error);
+      failed(source, res, error, requestId);
     } finally {
       await finish();
     }
@@ -54,22 +57,23 @@ export function requestListener(host: NodeHost, proxies: TrustedProxies | undefi
   const access = accessLogger(host.settings, host.logger);
   return (req, res) => {
     const source = new NodeSource(req, proxies);
-    if (access) logRequest(access, source, res);
-    const { response, finish } = host.dispatch(source);
+    const start = access ? performance.now() : -1;
+    const { response, finish, requestId } = host.dispatch(source);
+    if (access) logRequest(access, source, res, start, requestId);
     const head = source.method === 'HEAD';
     if (isThenable(response)) {
-      void sendLater(source, res, response, head, finish);
+      void sendLater(source, res, response, head, finish, requestId);
       return;
     }
     // The common case: a synchronous pipeline and a body in memory, written with no promise.
     let written: void | Promise<void> | undefined;
     try {
-      written = writeResponse(res, response, head);
+      written = writeResponse(res, response, head, requestId);
     } catch (error) {
-      failed(source, res, error);
+      failed(source, res, error, requestId);
     }
     if (written === undefined) void finish();
-    else void sendLater(source, res, undefined, head, finish, written);
+    else void sendLater(source, res, undefined, head, finish, requestId, written);
   };
 }
 
@@ -123,25 +127,23 @@ function refuseWith(socket: Duplex, answer: HttpAnswer): void {
  * Where request lines go: the app's logger at `'info'`, unless `settings.accessLog` says
  * otherwise (true: a logger of the same format that writes them at any level; false: none).
  */
-function accessLogger(settings: Settings, logger: Logger): Logger | undefined {
+function accessLogger(settings: Settings, logger: AppLogger): AppLogger | undefined {
   if (settings.accessLog === false) return undefined;
-  if (logger.enabled('info')) return logger;
-  return settings.accessLog ? new Logger('info', settings.logWrite) : undefined;
+  if (levelEnabled(logger, 'info')) return logger;
+  return settings.accessLog ? new Logger({ level: 'info', write: settings.logWrite, format: settings.logFormat }) : undefined;
 }
 
 /** One line per request once its response is out (or the connection dropped): no payloads. */
-function logRequest(logger: Logger, source: NodeSource, res: ServerResponse): void {
-  const start = performance.now();
+function logRequest(logger: AppLogger, source: NodeSource, res: ServerResponse, start: number, reqId: string): void {
   res.once('close', () => {
     const mark = source.url.indexOf('?');
-    logger.log('info', 'http', {
-      method: source.method,
-      path: mark === -1 ? source.url : source.url.slice(0, mark),
-      status: res.statusCode,
-      ms: since(start),
-      client: source.client?.host ?? null,
-      completed: res.writableFinished,
-    });
+    const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    const ms = since(start);
+    const completed = res.writableFinished;
+    logger.info(
+      { reqId, event: 'http', method: source.method, path, status: res.statusCode, ms, client: source.client?.host ?? null, completed },
+      `${source.method} ${path} ${res.statusCode} ${ms} ms${completed ? '' : ' (connection closed before the response was out)'}`,
+    );
   });
 }
 

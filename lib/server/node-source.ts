@@ -31,6 +31,21 @@ export class NodeSource implements IncomingSource {
     return this.headerBag ?? this.req!.headers;
   }
 
+  header(name: string): string | undefined {
+    if (this.headerBag !== undefined || this.req === undefined) {
+      const value = this.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    }
+    // Straight from the raw pairs: one lookup should not make Node build every header.
+    const raw = this.req.rawHeaders;
+    let found: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = raw[i];
+      if (key.length === name.length && key.toLowerCase() === name) found = found === undefined ? raw[i + 1] : `${found}, ${raw[i + 1]}`;
+    }
+    return found;
+  }
+
   get body(): AsyncIterable<Buffer> {
     return this.req ?? NO_BODY;
   }

@@ -28,6 +28,8 @@ Options:
                                  env STARWIRE_WORKERS
   --log-level <level>            debug, info, warn or error; sets STARWIRE_LOG_LEVEL for the app
                                  env STARWIRE_LOG_LEVEL (default: the app's setting, else warn)
+  --log-format <format>          json (one pino-shaped object per line) or pretty (one short coloured
+                                 line); sets STARWIRE_LOG_FORMAT for the app (default: json)
   --access-log, --no-access-log  One log line per HTTP request, whatever the log level, or none
                                  env STARWIRE_ACCESS_LOG=true|false (default: lines at level info)
   --keep-alive-timeout <s>       Close a keep-alive connection idle this many seconds (default: 5)

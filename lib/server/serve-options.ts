@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isLogFormat, LOG_FORMATS, type LogFormat } from '../config/log-line';
 import type { LogLevel } from '../config/logger';
 import { switchValue } from '../config/settings';
 import { type AppReference, parseAppReference } from './app-reference';
@@ -15,6 +16,8 @@ export interface ServeOptions {
   readonly workers: number;
   /** Passed to the app as `STARWIRE_LOG_LEVEL`; undefined leaves the environment alone. */
   readonly logLevel: LogLevel | undefined;
+  /** Passed to the app as `STARWIRE_LOG_FORMAT`; undefined leaves the environment alone. */
+  readonly logFormat: LogFormat | undefined;
   /** Passed to the app as `STARWIRE_ACCESS_LOG`; undefined leaves the environment alone. */
   readonly accessLog: boolean | undefined;
   /** Milliseconds a keep-alive connection may idle (`server.keepAliveTimeout`); undefined keeps Node's 5 s. */
@@ -44,6 +47,7 @@ const SERVE_FLAGS = {
   port: { type: 'string' },
   workers: { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'access-log': { type: 'boolean' },
   'no-access-log': { type: 'boolean' },
   'keep-alive-timeout': { type: 'string' },
@@ -98,6 +102,10 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   if (logLevel && !(CLI_LOG_LEVELS as readonly string[]).includes(logLevel.text)) {
     throw new UsageError(`${logLevel.from} must be one of ${CLI_LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel.text)}`);
   }
+  const logFormat = given('log-format');
+  if (logFormat && !isLogFormat(logFormat.text)) {
+    throw new UsageError(`${logFormat.from} must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(logFormat.text)}`);
+  }
   const host = given('host', 'HOST');
   if (host?.text === '') throw new UsageError('--host must not be empty');
   const keepAlive = integer(given('keep-alive-timeout'), 1, 3600);
@@ -109,6 +117,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     port: integer(given('port', 'PORT'), 0, 65535) ?? 8000,
     workers: integer(given('workers'), 1, 1024) ?? 1,
     logLevel: logLevel?.text as LogLevel | undefined,
+    logFormat: logFormat?.text as LogFormat | undefined,
     accessLog: accessFlag ?? boolean(given('access-log')),
     keepAliveTimeout: keepAlive === undefined ? undefined : Math.round(keepAlive * 1000),
     limitMaxRequests: limit === undefined ? undefined : integer(limit, 1, Number.MAX_SAFE_INTEGER),
@@ -122,6 +131,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
 export function serveArgs(options: ServeOptions): string[] {
   const args = ['serve', options.appText, '--host', options.host, '--port', String(options.port), '--workers', String(options.workers)];
   if (options.logLevel) args.push('--log-level', options.logLevel);
+  if (options.logFormat) args.push('--log-format', options.logFormat);
   if (options.accessLog !== undefined) args.push(options.accessLog ? '--access-log' : '--no-access-log');
   if (options.keepAliveTimeout !== undefined) args.push('--keep-alive-timeout', String(options.keepAliveTimeout / 1000));
   if (options.limitMaxRequests !== undefined) args.push('--limit-max-requests', String(options.limitMaxRequests));

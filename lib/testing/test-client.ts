@@ -4,6 +4,7 @@ import { refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import * as status from '../errors/status';
 import type { Address } from '../http/address';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 import type { Response } from '../http/response';
 import { byteLength, mayHaveBody } from '../http/response-writer';
 import { MemorySocket } from './memory-socket';
@@ -167,7 +168,7 @@ export class TestClient {
     }
     if (body) headers['content-length'] = String(body.length);
     const upper = method.toUpperCase();
-    const { response, finish } = this.app.dispatch({
+    const { response, finish, requestId } = this.app.dispatch({
       method: upper,
       url: withQuery(path, init.query),
       headers,
@@ -176,7 +177,7 @@ export class TestClient {
       body: Readable.from(body ? [body] : []),
     });
     try {
-      return await toFetchResponse(await response, upper === 'HEAD');
+      return await toFetchResponse(await response, upper === 'HEAD', requestId);
     } finally {
       await finish();
     }
@@ -202,11 +203,13 @@ function withQuery(path: string, query: TestRequestInit['query']): string {
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
-async function toFetchResponse(response: Response, head: boolean): Promise<globalThis.Response> {
+async function toFetchResponse(response: Response, head: boolean, requestId: string): Promise<globalThis.Response> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(response.headers)) {
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
+  // As on the wire, where a header the app set wins over the echoed id.
+  if (!headers.has(REQUEST_ID_HEADER)) headers.set(REQUEST_ID_HEADER, requestId);
   let bytes: Buffer | null = null;
   const body = response.body;
   // Like the server, release a stream HEAD does not read (a file stream would hold its descriptor).

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
-import { type Logger, since } from '../config/logger';
+import { type AppLogger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { refusal } from '../errors/error-table';
 import * as status from '../errors/status';
@@ -27,16 +27,16 @@ export class WebSocketGateway {
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private closing = false;
 
-  /** When each logged connection opened; only filled at log level info. */
-  private readonly opened = new WeakMap<WebSocket, number>();
+  /** Each logged connection, and when it opened; only filled at log level info. */
+  private readonly logged = new WeakMap<WebSocket, { connection: Connection; opened: number }>();
   private readonly observer: { accepted(ws: WebSocket): void } | undefined;
 
   constructor(
     private readonly settings: Settings,
     private readonly container: DependencyContainer,
-    private readonly logger: Logger,
+    logger: AppLogger,
   ) {
-    this.observer = logger.enabled('info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
+    this.observer = levelEnabled(logger, 'info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
     const ws = settings.websocket;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -78,6 +78,8 @@ export class WebSocketGateway {
     // As before the split, a token's provider may still build a Request over the handshake.
     const connection = new Connection(scope, this.settings, this.container, requestOf);
     connection.websocket = ws;
+    connection.connectionId = ws.id;
+    if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
     this.live.add(ws);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
@@ -93,18 +95,17 @@ export class WebSocketGateway {
       await ws.done;
       await connection.dispose();
     } catch (error) {
-      this.settings.logError(`WebSocket ${ws.path}: cleanup failed`, error);
+      connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
     this.live.delete(ws);
-    const opened = this.opened.get(ws);
-    if (opened !== undefined) {
-      this.logger.log('info', 'ws.close', {
-        path: ws.path,
-        client: ws.clientIp ?? null,
-        id: ws.id,
-        code: ws.closeCode ?? null,
-        ms: since(opened),
-      });
+    const opened = this.logged.get(ws)?.opened ?? -1;
+    if (opened !== -1) {
+      const code = ws.closeCode ?? null;
+      const ms = since(opened);
+      connection.logger.info(
+        { event: 'ws.close', path: ws.path, client: ws.clientIp ?? null, id: ws.id, code, ms },
+        `WebSocket ${ws.path} closed${code === null ? '' : ` ${code}`} after ${ms} ms`,
+      );
     }
     const count = (this.perIp.get(ip) ?? 1) - 1;
     if (count > 0) this.perIp.set(ip, count);
@@ -116,8 +117,13 @@ export class WebSocketGateway {
   };
 
   private logOpen(ws: WebSocket): void {
-    this.opened.set(ws, performance.now());
-    this.logger.log('info', 'ws.open', { path: ws.path, client: ws.clientIp ?? null, id: ws.id, subprotocol: ws.subprotocol ?? null });
+    const entry = this.logged.get(ws);
+    if (entry === undefined) return;
+    entry.opened = performance.now();
+    entry.connection.logger.info(
+      { event: 'ws.open', path: ws.path, client: ws.clientIp ?? null, id: ws.id, subprotocol: ws.subprotocol ?? null },
+      `WebSocket ${ws.path} opened`,
+    );
   }
 
   /**

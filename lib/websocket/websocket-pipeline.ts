@@ -198,7 +198,7 @@ function refuseWith(ws: WebSocket, response: Response): void {
 }
 
 function report(connection: Connection, endpoint: Endpoint, error: unknown): void {
-  connection.settings.logError(`Unhandled error in ${endpoint.label}${strayNote(connection, error)}`, error);
+  connection.logError(`Unhandled error in ${endpoint.label}${strayNote(connection, error)}`, error);
 }
 
 /** Names where a stray `WebSocketDisconnect` came from, which the bare error does not say. */

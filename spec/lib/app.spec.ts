@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { WebSocket as WsClient } from 'ws';
 import { PathParam } from '../../components/path-param';
+import { WebSocket } from '../../components/websocket';
 import { App } from '../../lib/app';
 import { inject } from '../../lib/inject/inject';
 import { Include, Route, WebSocketRoute } from '../../lib/routing/routes';
@@ -103,5 +105,81 @@ describe('App', () => {
 
   it('rejects a routes option that is not an array', () => {
     assert.throws(() => new App({ routes: undefined as never }), /routes must be an array/);
+  });
+
+  describe('stats() after real traffic', () => {
+    let app: App;
+    let base: string;
+    let release: () => void = () => {};
+
+    before(async () => {
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      app = new App({
+        routes: [
+          new Route('/fast', 'GET', () => ({ ok: true })),
+          new Route('/slow', 'GET', async () => {
+            await new Promise((resolve) => setTimeout(resolve, 40));
+            return { ok: true };
+          }),
+          new Route('/held', 'GET', async () => {
+            await held;
+            return { ok: true };
+          }),
+          new WebSocketRoute(
+            '/ws',
+            inject([WebSocket], async (ws) => {
+              await ws.accept();
+              await ws.receiveText();
+              await ws.close(4000);
+            }),
+          ),
+        ],
+        settings: { websocket: { heartbeatInterval: 0 } },
+      });
+      base = `127.0.0.1:${App.portOf(await app.listen(0))}`;
+    });
+    after(() => app.close());
+
+    it('reports requests processed and in flight, mean and p99 response time, beside the WebSocket counters', async () => {
+      assert.deepEqual(app.stats().http, { processed: 0, inFlight: 0, meanMs: 0, p99Ms: 0 });
+      for (let i = 0; i < 20; i++) await fetch(`http://${base}/fast`);
+      await fetch(`http://${base}/slow`);
+      const heldAnswer = fetch(`http://${base}/held`);
+      while (app.stats().http.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const during = app.stats().http;
+      assert.deepEqual([during.processed, during.inFlight], [21, 1]);
+      release();
+      await (await heldAnswer).text();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+
+      const client = new WsClient(`ws://${base}/ws`);
+      await new Promise((resolve) => client.once('open', resolve));
+      client.send('bye');
+      await new Promise((resolve) => client.once('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const stats = app.stats();
+      assert.deepEqual(Object.keys(stats), [
+        'open',
+        'accepted',
+        'rejected',
+        'closedByCode',
+        'messagesIn',
+        'messagesOut',
+        'bytesIn',
+        'bytesOut',
+        'dropped',
+        'http',
+      ]);
+      assert.deepEqual([stats.accepted, stats.open, stats.messagesIn, stats.closedByCode[4000]], [1, 0, 1, 1]);
+      assert.equal(stats.http.processed, 22, 'the WebSocket handshake is not counted as a request');
+      assert.equal(stats.http.inFlight, 0);
+      assert.ok(stats.http.meanMs > 40 / 22 && stats.http.meanMs < 40, `mean ${stats.http.meanMs}`);
+      // 22 requests: the 99th percentile is the slowest, held longer than /slow's 40 ms.
+      assert.ok(stats.http.p99Ms >= 40 * 0.97, `p99 ${stats.http.p99Ms}`);
+      assert.notEqual(app.stats().http, stats.http, 'a snapshot, not the live counters');
+    });
   });
 });

@@ -122,7 +122,7 @@ describe('RedisChannelLayer', function () {
 
   it('logs an error nobody listens for as one channel-layer.error line through its logger, and reports reachable', async () => {
     const lines: string[] = [];
-    const layer = await openLayer({ logger: new Logger('warn', (line) => lines.push(line)) });
+    const layer = await openLayer({ logger: new Logger({ level: 'warn', write: (line) => lines.push(line) }) });
     assert.equal(layer.reachable, true);
     await admin.publish(layer.inbox, 'not json');
     await within(
@@ -133,8 +133,8 @@ describe('RedisChannelLayer', function () {
       'the log line',
     );
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
-    assert.deepEqual([line.level, line.event, line.layer], ['warn', 'channel-layer.error', 'redis']);
-    assert.match(String(line.error), /dropped a malformed message on .*:inbox:/);
+    assert.deepEqual([line.level, line.event, line.layer], [40, 'channel-layer.error', 'redis']);
+    assert.match(String((line.err as { message: string }).message), /dropped a malformed message on .*:inbox:/);
     await layer.close();
     assert.equal(layer.reachable, false);
   });

@@ -31,7 +31,7 @@ const echoMethod = inject([Request], (request) => ({ method: request.method, pat
 function stableHeaders(response: globalThis.Response): Record<string, string> {
   const result: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (!['date', 'connection', 'keep-alive'].includes(name)) result[name] = value;
+    if (!['date', 'connection', 'keep-alive', 'x-request-id'].includes(name)) result[name] = value;
   });
   return result;
 }

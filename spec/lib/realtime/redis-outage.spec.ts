@@ -185,8 +185,8 @@ describe("RealtimeManager during a Redis outage (two apps, each with its own lay
     assert.deepEqual(
       warnings.map(({ level, event, kind, id, userId, member, remote }) => ({ level, event, kind, id, userId, member, remote })),
       [
-        { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'dot', member: true, remote: 'failed' },
-        { level: 'warn', event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'cat', member: false, remote: 'failed' },
+        { level: 40, event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'dot', member: true, remote: 'failed' },
+        { level: 40, event: 'realtime.unannounced', kind: 'room', id: 'quiet', userId: 'cat', member: false, remote: 'failed' },
       ],
     );
     redis = await startRedis(port);

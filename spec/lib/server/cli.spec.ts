@@ -8,7 +8,7 @@ import { type LiveSocket, openLive, within } from '../../support/ws-client';
 
 const FIXTURE = 'dist/spec/fixtures/cli-apps.js';
 const FIXTURE_PATH = join(ROOT, FIXTURE);
-const SERVE_FLAGS = ['--host', '--port', '--workers', '--log-level', '--reload', '--shutdown-timeout', '--help'];
+const SERVE_FLAGS = ['--host', '--port', '--workers', '--log-level', '--log-format', '--reload', '--shutdown-timeout', '--help'];
 
 function serve(args: readonly string[], options?: { cwd?: string }): StarwireProcess {
   return new StarwireProcess(['serve', ...args], options);
@@ -70,6 +70,7 @@ describe('starwire command line (lib/server/cli.ts)', function () {
         [['serve', FIXTURE, '--port', '70000'], /--port must be an integer/],
         [['serve', FIXTURE, '--workers', '0'], /--workers must be an integer from 1/],
         [['serve', FIXTURE, '--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, got "loud"/],
+        [['serve', FIXTURE, '--log-format', 'xml'], /--log-format must be one of json, pretty, got "xml"/],
         [
           ['serve', FIXTURE, '--shutdown-timeout', '-5'],
           /option --shutdown-timeout needs a value \(write --shutdown-timeout=<value> for one that starts with -\)/,
@@ -168,12 +169,22 @@ describe('starwire command line (lib/server/cli.ts)', function () {
       await getJson(port, '/pid?secret=1');
       const line = await served.stderrMatching(/\{[^\n]*"event":"http"[^\n]*\}/);
       const entry = JSON.parse(line) as Record<string, unknown>;
-      assert.deepEqual([entry.level, entry.method, entry.path, entry.status], ['info', 'GET', '/pid', 200]);
+      assert.deepEqual([entry.level, entry.method, entry.path, entry.status], [30, 'GET', '/pid', 200]);
+      assert.equal(typeof entry.reqId, 'string');
       // Without the flag, the default (warn) writes none.
       const quiet = serve([FIXTURE, '--port', '0']);
       await getJson(await quiet.port(), '/pid');
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.doesNotMatch(quiet.stderr, /"event":"http"/);
+    });
+
+    it('--log-format pretty makes the app log one short readable line per request', async () => {
+      const served = serve([FIXTURE, '--port', '0', '--log-level', 'info', '--log-format', 'pretty']);
+      const port = await served.port();
+      await getJson(port, '/pid?secret=1');
+      const line = await served.stderrMatching(/^.*GET \/pid 200.*$/m);
+      assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} INFO {2}GET \/pid 200 [\d.]+ ms .*reqId=\S+/);
+      assert.doesNotMatch(line, /^\{|secret/);
     });
 
     it('SIGTERM closes every WebSocket with 1001, lets a request in flight finish and exits 0', async () => {

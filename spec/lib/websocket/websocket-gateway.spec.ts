@@ -529,6 +529,7 @@ describe('WebSocketGateway', () => {
         bytesIn: 0,
         bytesOut: 0,
         dropped: 0,
+        http: { processed: 0, inFlight: 0, meanMs: 0, p99Ms: 0 },
       });
 
       const peer = await connect(`${url}/ws`);
