@@ -3,98 +3,44 @@ import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
 import { offloadProvider } from '../components/offload';
+import type { AppOptions, AppStats, CloseOptions } from './app-options';
 import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import type { AppLogger } from './config/logger';
-import { resolveSettings, type Settings, type SettingsInput } from './config/settings';
+import { resolveSettings, type Settings } from './config/settings';
 import { refusal } from './errors/error-table';
-import { checkExceptionHandlers, type ExceptionHandlerEntry } from './errors/exception-handlers';
+import { checkExceptionHandlers } from './errors/exception-handlers';
 import * as status from './errors/status';
 import type { IncomingSource } from './http/address';
 import { serveHttp } from './http/http-pipeline';
-import { HttpRecorder, type HttpStats } from './http/http-stats';
+import { HttpRecorder } from './http/http-stats';
 import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
 import type { Response } from './http/response';
 import { Scope } from './http/scope';
 import { TrustedProxies } from './http/trusted-proxies';
-import type { ComponentDefinition } from './inject/component';
 import { Connection } from './inject/connection';
-import type { HookLike } from './inject/hook';
 import { type Builtin, Resolver } from './inject/resolver';
 import { type MaybePromise, then } from './inject/thenable';
 import { Offload } from './offload/offload';
-import { type OffloadOptions, OffloadPool } from './offload/offload-pool';
+import { OffloadPool } from './offload/offload-pool';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
 import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
 import { WS_METHOD } from './routing/route-miss';
 import type { Router } from './routing/router';
-import type { RouteLike } from './routing/routes';
-import { Lifespan, type LifespanHandler } from './server/lifespan';
+import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
-import type { WebSocketStats } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
 
-export interface AppOptions {
-  /** The app's configuration: every route, nested with `Include`. */
-  routes: readonly RouteLike[];
-  /** Component definitions from `component(...)`; they override built-ins with the same token. */
-  components?: readonly ComponentDefinition[];
-  /** Hooks wrapping every route, instances or classes. */
-  hooks?: readonly HookLike[];
-  settings?: SettingsInput;
-  /** The app's logger (a pino instance, say); the same as `settings.logger`. Default: Starwire's JSON `Logger`. */
-  logger?: AppLogger;
-  /** The tsyringe container services are resolved from; default: a child of tsyringe's global one. */
-  container?: DependencyContainer;
-  /** How consumers and the real-time manager reach each other. Default: an `InMemoryChannelLayer`. */
-  channelLayer?: ChannelLayer;
-  /** Options of `app.realtime` (rooms, presence, history): its store, presence TTL, reconnect grace. */
-  realtime?: RealtimeOptions;
-  /** Run in order before the app serves (`listen()` runs them; so does `startup()`); a failure stops the start. */
-  onStartup?: readonly LifespanHandler[];
-  /** Run in reverse order by `close()`, once connections have closed. */
-  onShutdown?: readonly LifespanHandler[];
-  /**
-   * Handlers by error class, Starlette's `exception_handlers`: `[[NotFound, handler], ...]`. The
-   * handler of the thrown error's nearest class answers it instead of the one table (docs/errors.md).
-   */
-  exceptionHandlers?: readonly ExceptionHandlerEntry[];
-  /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
-  offload?: OffloadOptions;
-}
-
-/**
- * `app.stats()`: the WebSocket counters, and the HTTP figures under `http`.
- *
- * @example
- * const { open, accepted, http } = app.stats();
- * console.log(`${open} sockets open, ${http.inFlight} requests in flight, p99 ${http.p99Ms} ms`);
- */
-export interface AppStats extends WebSocketStats {
-  http: HttpStats;
-}
-
-/** How `app.close()` ends WebSocket connections. */
-export interface CloseOptions {
-  /** 1001 going away (default), or 1012 service restart. */
-  code?: number;
-  reason?: string;
-  /**
-   * Milliseconds to keep serving, with `readiness()` (and `/readyz`) reporting `'draining'`,
-   * before anything is closed: time for a load balancer to stop sending new connections.
-   * Default 0.
-   */
-  drainDelay?: number;
-}
+export type { AppOptions, AppStats, CloseOptions };
 
 declare module './http/scope' {
   /** `scope.app` is the App serving the connection (http/ cannot import app.ts, which stands on it). */

@@ -1,10 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
+import { cachedProvider, disposeBuilt } from './cached-provider';
 import type { ComponentDefinition, ComponentScope } from './component';
-import type { Connection } from './connection';
-import type { MessageFrame } from './message-frame';
 import { Plan } from './plan';
-import { isThenable, type MaybePromise } from './thenable';
 import { type CompileSite, type ConnectionKind, type Provider, Token, type TokenLike, tokenLabel } from './token';
 
 /** A value Starwire provides itself (`Request`, `Scope`, `WebSocket`); a listed component replaces it. */
@@ -218,7 +216,7 @@ export class Resolver {
           ).provider,
       ),
     );
-    const compiled = { provider: this.cachedProvider(definition, deps), level };
+    const compiled = { provider: cachedProvider(definition, deps, this.appValues), level };
     this.compiledComponents.set(cacheKey, compiled);
     return compiled;
   }
@@ -230,47 +228,6 @@ export class Resolver {
       index++;
     }
     return -1;
-  }
-
-  private cachedProvider(definition: ComponentDefinition, deps: Plan): Provider {
-    const build = (connection: Connection, message: MessageFrame | undefined): MaybePromise<unknown> => {
-      const args = deps.args(connection, message);
-      return isThenable<unknown[]>(args)
-        ? Promise.resolve(args).then((ready) => definition.factory(...(ready as never[])))
-        : definition.factory(...(args as never[]));
-    };
-    const dispose = definition.dispose?.bind(definition);
-    const remember = (cache: Map<unknown, unknown>, value: unknown): unknown => {
-      cache.set(definition, value);
-      if (isThenable(value)) {
-        // Later users get the settled value; a failed build is retried by the next scope, not cached.
-        Promise.resolve(value).then(
-          (ready) => cache.set(definition, ready),
-          () => cache.delete(definition),
-        );
-      }
-      return value;
-    };
-    switch (definition.scope) {
-      case 'app':
-        return (connection, message) => {
-          const values = this.appValues;
-          return values.has(definition) ? values.get(definition) : remember(values, build(connection, message));
-        };
-      case 'message':
-        return (connection, message) => {
-          const cache = (message!.cache ??= new Map());
-          return cache.has(definition) ? cache.get(definition) : remember(cache, build(connection, message));
-        };
-      default:
-        return (connection, message) => {
-          const cache = (connection.cache ??= new Map());
-          if (cache.has(definition)) return cache.get(definition);
-          const value = remember(cache, build(connection, message));
-          if (dispose) connection.onDispose(() => disposeBuilt(value, dispose));
-          return value;
-        };
-    }
   }
 
   private compileService(token: TokenLike, site: CompileSite, ceiling: number): Compiled {
@@ -327,7 +284,3 @@ export class Resolver {
  * never built: there is nothing to dispose, and its failure already reached the request's error
  * path, so it is not reported again.
  */
-function disposeBuilt<T>(value: MaybePromise<T>, dispose: (value: T) => MaybePromise<void>): MaybePromise<void> {
-  if (!isThenable<T>(value)) return dispose(value);
-  return Promise.resolve(value).then(dispose, () => undefined);
-}

@@ -1,4 +1,4 @@
-import { type ChannelLayer, type ChannelMessage, frameworkMessage, type RemoteOutcome } from '../channels/channel-layer';
+import { type ChannelLayer, type ChannelMessage, frameworkMessage } from '../channels/channel-layer';
 import type { WebSocket } from '../websocket/websocket';
 import { type Delivery, fanOut } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';
@@ -7,60 +7,19 @@ import { KeyedQueue } from './keyed-queue';
 import { LocalSockets } from './local-sockets';
 import { realtimeMessageProblem } from './message-check';
 import { MessageRate } from './message-rate';
+import {
+  ALL,
+  type DeliverMessage,
+  type MembershipMessage,
+  type Publication,
+  type Target,
+  targetGroup,
+  type Unannounced,
+} from './realtime-messages';
 import type { Appended, HistoryPublication, RealtimeStore } from './store';
 import { type Watcher, Watchers } from './watchers';
 
-/** Who a broadcast is for. */
-export type Target =
-  | { readonly kind: 'room' | 'channel' | 'user'; readonly id: string }
-  | { readonly kind: 'all' }
-  | { readonly kind: 'path'; readonly id: string };
-
-/**
- * What a send or broadcast reached: this process's sockets, and in `remote` whether the
- * other processes were reached (`'failed'` or `'unknown'` during a channel layer outage).
- */
-export interface Publication extends Delivery {
-  readonly remote: RemoteOutcome;
-}
-
-/** A broadcast passed between processes: the payload is serialized once, by the sender. */
-interface DeliverMessage extends ChannelMessage {
-  readonly type: 'realtime.deliver';
-  readonly origin: string;
-  readonly target: Target;
-  readonly payload: string;
-  readonly except: readonly string[];
-  /** Set on a kept message published through Redis: the sender delivers it when it comes back, and settles the ticket. */
-  readonly ticket?: string;
-  /** The message's history id, when it was kept: event streams send it as the event's id. */
-  readonly historyId?: string;
-}
-
-/** An announcement of a membership change that other processes may not have heard (see `Switchboard.announce`). */
-export interface Unannounced {
-  readonly kind: 'room' | 'channel';
-  readonly id: string;
-  readonly userId: string;
-  readonly member: boolean;
-  readonly remote: 'failed' | 'unknown';
-}
-
-/** A user joined or left a room or channel: processes holding that user's sockets follow. */
-interface MembershipMessage extends ChannelMessage {
-  readonly type: 'realtime.membership';
-  readonly origin: string;
-  readonly kind: 'room' | 'channel';
-  readonly id: string;
-  readonly userId: string;
-  readonly member: boolean;
-}
-
-const ALL = 'rt.all';
-
-function targetGroup(target: Target): string {
-  return target.kind === 'all' || target.kind === 'path' ? ALL : group(target.kind, target.id);
-}
+export type { Publication, Target, Unannounced };
 
 /**
  * This process's side of real-time delivery: the sockets it holds, the rooms and channels its
