@@ -79,12 +79,12 @@ describe('starwire serve in one process (lib/server/serve.ts)', function () {
     assert.deepEqual(
       lines.map((line) => [line.level, line.method, line.path, line.status]),
       [
-        ['info', 'GET', '/pid', 200],
-        ['info', 'GET', '/healthz', 200],
-        ['info', 'GET', '/nowhere', 404],
+        [30, 'GET', '/pid', 200],
+        [30, 'GET', '/healthz', 200],
+        [30, 'GET', '/nowhere', 404],
       ],
     );
-    for (const line of lines) assert.ok(typeof line.time === 'string' && typeof line.ms === 'number' && line.client === '127.0.0.1');
+    for (const line of lines) assert.ok(typeof line.time === 'number' && typeof line.ms === 'number' && line.client === '127.0.0.1');
 
     const quiet = serve(['--no-access-log', '--log-level', 'info']);
     const quietPort = await quiet.port();
