@@ -21,7 +21,12 @@ import type { Upgrader } from './wire-socket';
 export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
   readonly wss: WebSocketServer;
-  private readonly live = new Set<WebSocket>();
+  /** Each connection open or handshaking, with its route's path template. */
+  private readonly live = new Map<WebSocket, string>();
+  /** Connections open or handshaking now, by route template. */
+  readonly openByRoute = new Map<string, number>();
+  /** Connections the heartbeat terminated (no pong within an interval). */
+  terminatedByHeartbeat = 0;
   private idle: (() => void) | undefined = undefined;
   private readonly perIp = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
@@ -81,7 +86,9 @@ export class WebSocketGateway {
     connection.connectionId = ws.id;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
-    this.live.add(ws);
+    const template = endpoint.template ?? ws.path;
+    this.live.set(ws, template);
+    this.openByRoute.set(template, (this.openByRoute.get(template) ?? 0) + 1);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
     serveWebSocket(endpoint, connection, ws, this.release);
@@ -97,7 +104,9 @@ export class WebSocketGateway {
     } catch (error) {
       connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
+    const template = this.live.get(ws);
     this.live.delete(ws);
+    if (template !== undefined) this.openByRoute.set(template, (this.openByRoute.get(template) ?? 1) - 1);
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;
@@ -132,7 +141,7 @@ export class WebSocketGateway {
    */
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
-    for (const ws of this.live) {
+    for (const ws of this.live.keys()) {
       if (ws.connecting) refuseWithAnswer(ws, refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
@@ -147,7 +156,7 @@ export class WebSocketGateway {
             `app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`,
             undefined,
           );
-          for (const ws of this.live) ws.terminate();
+          for (const ws of this.live.keys()) ws.terminate();
           resolve();
         }, timeout);
       });
@@ -162,9 +171,10 @@ export class WebSocketGateway {
     const interval = this.settings.websocket.heartbeatInterval;
     if (this.heartbeat || interval <= 0) return;
     this.heartbeat = setInterval(() => {
-      for (const ws of this.live) {
+      for (const ws of this.live.keys()) {
         if (!ws.connected) continue;
         if (!ws.alive) {
+          this.terminatedByHeartbeat++;
           ws.terminate();
           continue;
         }
