@@ -240,7 +240,13 @@ export class App {
    */
   stats(): AppStats {
     const stats = this.gateway.stats;
-    return { ...stats, open: stats.open, closedByCode: { ...stats.closedByCode }, http: this.httpStats.snapshot() };
+    return {
+      ...stats,
+      open: stats.open,
+      rejectedByStatus: { ...stats.rejectedByStatus },
+      closedByCode: { ...stats.closedByCode },
+      http: this.httpStats.snapshot(),
+    };
   }
 
   /**

@@ -99,7 +99,15 @@ export class AppMetrics {
         },
       });
     total('starwire_websocket_accepted_total', 'WebSocket handshakes completed', () => stats.accepted);
-    total('starwire_websocket_refused_total', 'WebSocket handshakes refused by the connection caps or shutdown', () => stats.rejected);
+    counter({
+      name: 'starwire_websocket_rejected_total',
+      help: 'WebSocket handshakes refused, by HTTP status (503/429 the connection caps or shutdown, 403 a hook or handler, 408 the handshake timeout)',
+      labelNames: ['status'],
+      collect() {
+        this.reset();
+        for (const [status, count] of Object.entries(stats.rejectedByStatus)) this.inc({ status }, count);
+      },
+    });
     total('starwire_websocket_messages_in_total', 'WebSocket messages received', () => stats.messagesIn);
     total('starwire_websocket_messages_out_total', 'WebSocket messages sent', () => stats.messagesOut);
     total('starwire_websocket_bytes_in_total', 'WebSocket bytes received', () => stats.bytesIn);

@@ -10,7 +10,7 @@ import { Connection } from '../inject/connection';
 import { choices, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
-import { emptyStats, type WebSocketStats } from './websocket-stats';
+import { countRejected, emptyStats, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
 
 /**
@@ -74,7 +74,7 @@ export class WebSocketGateway {
           ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
           : undefined;
     if (refused) {
-      this.stats.rejected++;
+      countRejected(this.stats, refused.status);
       refuseWithAnswer(upgrader, refused);
       return;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { App, inject, metricsRoutes, PathParam, Route, UNMATCHED_ROUTE, WebSocket, WebSocketRoute } from '../../../index';
 import { parseExposition, type Sample, sampleValue, scrape } from '../../support/prometheus-text';
-import { liveUrl, openLive } from '../../support/ws-client';
+import { liveRefusal, liveUrl, openLive } from '../../support/ws-client';
 
 const user = new Route(
   '/users/{id}',
@@ -28,6 +28,12 @@ const echo = new WebSocketRoute(
       await ws.send(message);
     }
   }),
+);
+
+/** Never accepts: the handshake is refused with 403. */
+const unwanted = new WebSocketRoute(
+  '/unwanted',
+  inject([], () => {}),
 );
 
 async function get(port: number, path: string, method = 'GET'): Promise<number> {
@@ -85,16 +91,19 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.ok(sum !== undefined && sum > 0 && sum < 5, `duration sum ${sum}`);
   });
 
-  it('reports WebSocket connections per route template, messages, and closes by code', async () => {
-    const { port, server } = await start(new App({ routes: [...metricsRoutes(), echo], metrics: true }));
+  it('reports WebSocket connections per route template, refusals by status, messages, and closes by code', async () => {
+    const app = new App({ routes: [...metricsRoutes(), echo, unwanted], metrics: true, settings: { websocket: { maxConnections: 2 } } });
+    const { port, server } = await start(app);
     const a = await openLive(liveUrl(server, '/rooms/a'));
     const b = await openLive(liveUrl(server, '/rooms/b'));
+    assert.equal((await liveRefusal(liveUrl(server, '/rooms/c'))).status, 503, 'over maxConnections');
     a.send('hello');
     assert.equal(await a.receiveText(), 'hello');
     let found = await samples(port);
     assert.equal(sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }), 2);
     assert.equal(sampleValue(found, 'starwire_websocket_accepted_total'), 2);
     assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total'), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_messages_out_total'), 1);
 
     b.send('bye');
@@ -104,6 +113,10 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     do found = await samples(port);
     while (sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }) !== 0 && Date.now() < deadline);
     assert.equal(sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }), 0);
+    assert.equal((await liveRefusal(liveUrl(server, '/unwanted'))).status, 403, 'never accepted');
+    found = await samples(port);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '403' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_closes_total', { code: '4001' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_closes_total', { code: '1000' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_send_dropped_total'), 0);
