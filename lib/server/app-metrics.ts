@@ -28,6 +28,12 @@ export interface Dispatched {
   requestId: string;
 }
 
+/** A scrape's answer: the text exposition and its content type. */
+export interface Scraped {
+  text: string;
+  contentType: string;
+}
+
 /** One route's children of the HTTP metrics for one method and status, bound once. */
 interface HttpChildren {
   readonly count: { inc(): void };
@@ -58,6 +64,9 @@ export class AppMetrics {
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   /** route template → method → status → children: three map reads per request, no string built. */
   private readonly bound = new Map<string, Map<string, Map<number, HttpChildren>>>();
+
+  /** What `scrape()` answers; under `--workers N`, the sum over the workers. */
+  private gather: () => Promise<Scraped> = async () => ({ text: await this.registry.metrics(), contentType: this.registry.contentType });
 
   constructor(options: MetricsOptions, sources: MetricsSources) {
     const prom = loadPromClient('new App({ metrics })');
@@ -149,6 +158,16 @@ export class AppMetrics {
     });
 
     if (options.defaultMetrics !== false) prom.collectDefaultMetrics({ register: registry });
+  }
+
+  /** The text exposition `GET /metrics` answers: this app's registry, or the cluster's sum under `starwire serve --workers N`. */
+  scrape(): Promise<Scraped> {
+    return this.gather();
+  }
+
+  /** Makes `scrape()` answer from `gather` (`starwire serve --workers N` sums the workers' registries). */
+  gatherWith(gather: () => Promise<Scraped>): void {
+    this.gather = gather;
   }
 
   /**

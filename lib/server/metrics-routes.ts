@@ -12,8 +12,8 @@ const scrape = inject([Scope], async (scope) => {
   const metrics = scope.app.metrics;
   if (metrics === undefined)
     throw new HTTPException(status.HTTP_404_NOT_FOUND, 'Metrics are off: new App({ metrics: true }) turns them on');
-  const text = await metrics.registry.metrics();
-  return new Response(text, { headers: { ...NO_STORE, 'content-type': metrics.registry.contentType } });
+  const { text, contentType } = await metrics.scrape();
+  return new Response(text, { headers: { ...NO_STORE, 'content-type': contentType } });
 });
 
 /**
