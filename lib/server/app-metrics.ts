@@ -4,6 +4,7 @@ import type { Response } from '../http/response';
 import { type MaybePromise, then } from '../inject/thenable';
 import type { RealtimeStats } from '../realtime/realtime-options';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
+import type { RouteFigures } from '../websocket/websocket-stats';
 import { loadPromClient } from './prom-client-loader';
 
 /** How `new App({ metrics })` measures; `metrics: true` takes every default. */
@@ -95,7 +96,7 @@ export class AppMetrics {
       labelNames: ['route'],
       collect() {
         this.reset();
-        for (const [route, open] of gateway.openByRoute) this.set({ route }, open);
+        for (const [route, figures] of gateway.byRoute) this.set({ route }, figures.open);
       },
     });
     const total = (name: string, help: string, read: () => number) =>
@@ -117,8 +118,18 @@ export class AppMetrics {
         for (const [status, count] of Object.entries(stats.rejectedByStatus)) this.inc({ status }, count);
       },
     });
-    total('starwire_websocket_messages_in_total', 'WebSocket messages received', () => stats.messagesIn);
-    total('starwire_websocket_messages_out_total', 'WebSocket messages sent', () => stats.messagesOut);
+    const perRoute = (name: string, help: string, read: (figures: RouteFigures) => number) =>
+      counter({
+        name,
+        help,
+        labelNames: ['route'],
+        collect() {
+          this.reset();
+          for (const [route, figures] of gateway.byRoute) this.inc({ route }, read(figures));
+        },
+      });
+    perRoute('starwire_websocket_messages_in_total', 'WebSocket messages received, by route template', (figures) => figures.messagesIn);
+    perRoute('starwire_websocket_messages_out_total', 'WebSocket messages sent, by route template', (figures) => figures.messagesOut);
     total('starwire_websocket_bytes_in_total', 'WebSocket bytes received', () => stats.bytesIn);
     total('starwire_websocket_bytes_out_total', 'WebSocket bytes sent', () => stats.bytesOut);
     total('starwire_websocket_send_dropped_total', 'WebSocket messages dropped by the send-buffer policy', () => stats.dropped);

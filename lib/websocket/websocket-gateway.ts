@@ -10,7 +10,7 @@ import { Connection } from '../inject/connection';
 import { choices, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
-import { countRejected, emptyStats, type WebSocketStats } from './websocket-stats';
+import { countRejected, emptyStats, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
 
 /**
@@ -21,10 +21,10 @@ import type { Upgrader } from './wire-socket';
 export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
   readonly wss: WebSocketServer;
-  /** Each connection open or handshaking, with its route's path template. */
-  private readonly live = new Map<WebSocket, string>();
-  /** Connections open or handshaking now, by route template. */
-  readonly openByRoute = new Map<string, number>();
+  /** Each connection open or handshaking, with its route's figures. */
+  private readonly live = new Map<WebSocket, RouteFigures>();
+  /** Each route's figures, by path template. */
+  readonly byRoute = new Map<string, RouteFigures>();
   /** Connections the heartbeat terminated (no pong within an interval). */
   terminatedByHeartbeat = 0;
   private idle: (() => void) | undefined = undefined;
@@ -79,16 +79,18 @@ export class WebSocketGateway {
       return;
     }
 
-    const ws = new WebSocket(scope, upgrader, limits, this.stats, this.observer);
+    const template = endpoint.template ?? endpoint.label;
+    let route = this.byRoute.get(template);
+    if (route === undefined) this.byRoute.set(template, (route = { open: 0, messagesIn: 0, messagesOut: 0 }));
+    const ws = new WebSocket(scope, upgrader, limits, this.stats, route, this.observer);
     // As before the split, a token's provider may still build a Request over the handshake.
     const connection = new Connection(scope, this.settings, this.container, requestOf);
     connection.websocket = ws;
     connection.connectionId = ws.id;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
-    const template = endpoint.template ?? ws.path;
-    this.live.set(ws, template);
-    this.openByRoute.set(template, (this.openByRoute.get(template) ?? 0) + 1);
+    this.live.set(ws, route);
+    route.open++;
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
     serveWebSocket(endpoint, connection, ws, this.release);
@@ -104,9 +106,9 @@ export class WebSocketGateway {
     } catch (error) {
       connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
-    const template = this.live.get(ws);
+    const route = this.live.get(ws);
     this.live.delete(ws);
-    if (template !== undefined) this.openByRoute.set(template, (this.openByRoute.get(template) ?? 1) - 1);
+    if (route !== undefined) route.open--;
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;

@@ -18,6 +18,14 @@ export interface WebSocketStats {
   dropped: number;
 }
 
+/** One WebSocket route's figures (by path template), for the metrics. */
+export interface RouteFigures {
+  /** Connections open or handshaking now. */
+  open: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
 /** Counts one refused handshake, with its status. */
 export function countRejected(stats: WebSocketStats, statusCode: number): void {
   stats.rejected++;

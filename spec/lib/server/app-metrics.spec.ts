@@ -102,9 +102,9 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     let found = await samples(port);
     assert.equal(sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }), 2);
     assert.equal(sampleValue(found, 'starwire_websocket_accepted_total'), 2);
-    assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total'), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/rooms/{room}' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
-    assert.equal(sampleValue(found, 'starwire_websocket_messages_out_total'), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_messages_out_total', { route: '/rooms/{room}' }), 1);
 
     b.send('bye');
     assert.equal((await b.closed).code, 4001);
@@ -116,6 +116,8 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.equal((await liveRefusal(liveUrl(server, '/unwanted'))).status, 403, 'never accepted');
     found = await samples(port);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '403' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/unwanted' }), 0, 'counted per route');
+    assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/rooms/{room}' }), 2, "'hello' and 'bye'");
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_closes_total', { code: '4001' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_closes_total', { code: '1000' }), 1);
