@@ -133,8 +133,10 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
+export { AppMetrics, type MetricsOptions, UNMATCHED_ROUTE } from './lib/server/app-metrics';
 export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
+export { metricsRoutes } from './lib/server/metrics-routes';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';
 export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
 export type { WebSocketClose, WebSocketExceptionAnswer } from './lib/websocket/websocket-error-answer';

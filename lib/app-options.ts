@@ -9,6 +9,7 @@ import type { HookLike } from './inject/hook';
 import type { OffloadOptions } from './offload/offload-pool';
 import type { RealtimeOptions } from './realtime/manager';
 import type { RouteLike } from './routing/routes';
+import type { MetricsOptions } from './server/app-metrics';
 import type { LifespanHandler } from './server/lifespan';
 import type { WebSocketStats } from './websocket/websocket-stats';
 
@@ -40,6 +41,11 @@ export interface AppOptions {
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
   /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
   offload?: OffloadOptions;
+  /**
+   * Prometheus metrics in `app.metrics.registry`, served by `metricsRoutes()` (docs/metrics.md).
+   * Needs the optional peer dependency `prom-client`, loaded only when this is set. Default off.
+   */
+  metrics?: boolean | MetricsOptions;
 }
 
 /**

@@ -18,7 +18,6 @@ import { serveHttp } from './http/http-pipeline';
 import { HttpRecorder } from './http/http-stats';
 import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
-import type { Response } from './http/response';
 import { Scope } from './http/scope';
 import { TrustedProxies } from './http/trusted-proxies';
 import { Connection } from './inject/connection';
@@ -31,6 +30,7 @@ import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
 import { WS_METHOD } from './routing/route-miss';
 import type { Router } from './routing/router';
+import { AppMetrics, type Dispatched } from './server/app-metrics';
 import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
@@ -68,6 +68,8 @@ export class App {
   readonly logger: AppLogger;
   /** CPU-heavy work in worker threads, outside any connection (handlers inject `Offload`, cancelled with their client). */
   readonly offload: Offload;
+  /** The app's Prometheus metrics when `metrics` was set (`metricsRoutes()` serves them), else undefined. */
+  readonly metrics: AppMetrics | undefined;
   private readonly offloadPool: OffloadPool;
   private readonly httpStats = new HttpRecorder();
   private readonly lifespan: Lifespan;
@@ -121,13 +123,18 @@ export class App {
     this.fallback = compiled.fallback;
     this.malformed = compiled.malformed;
     this.requestListener = requestListener(this, this.proxies);
+    const sources = { gateway: this.gateway, channelLayer: this.channelLayer, realtime: () => this.realtimeManager?.stats() };
+    this.metrics = options.metrics ? new AppMetrics(options.metrics === true ? {} : options.metrics, sources) : undefined;
   }
+
+  private readonly measured = (method: string, template: string | undefined, answer: Dispatched, started: number): Dispatched =>
+    this.metrics ? this.metrics.measure(method, template, answer, started) : answer;
 
   /**
    * Serves one request from any source; the result is a response, never an exception, and the
    * request's id (to echo as `X-Request-Id`). `finish` must be called once the response has been sent.
    */
-  dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string } {
+  dispatch(source: IncomingSource): Dispatched {
     const started = this.httpStats.start();
     const scope = new Scope('http', source, this);
     const connection = new Connection(scope, this.settings, this.container, requestOf);
@@ -136,7 +143,13 @@ export class App {
       return connection.dispose();
     };
     // Answered through the hooks (CORS, logging) like any other miss.
-    if (scope.malformedPath) return { response: serveHttp(this.malformed, connection), finish, requestId: scope.requestId };
+    if (scope.malformedPath)
+      return this.measured(
+        source.method,
+        undefined,
+        { response: serveHttp(this.malformed, connection), finish, requestId: scope.requestId },
+        started,
+      );
     let match = this.router.lookup(source.method, scope.rawPath);
     if (!match.found && source.method === 'HEAD') {
       const get = this.router.lookup('GET', scope.rawPath);
@@ -152,7 +165,7 @@ export class App {
       connection.allowedMethods = allowed;
     }
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
-    return { response, finish, requestId: scope.requestId };
+    return this.measured(source.method, endpoint.template, { response, finish, requestId: scope.requestId }, started);
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */
@@ -227,7 +240,13 @@ export class App {
    */
   stats(): AppStats {
     const stats = this.gateway.stats;
-    return { ...stats, open: stats.open, closedByCode: { ...stats.closedByCode }, http: this.httpStats.snapshot() };
+    return {
+      ...stats,
+      open: stats.open,
+      rejectedByStatus: { ...stats.rejectedByStatus },
+      closedByCode: { ...stats.closedByCode },
+      http: this.httpStats.snapshot(),
+    };
   }
 
   /**

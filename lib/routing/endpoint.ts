@@ -12,6 +12,8 @@ import type { Handler } from './routes';
 export interface Endpoint {
   /** "route GET /users/{id}", for logs and errors. */
   readonly label: string;
+  /** The route's path template ("/users/{id}"); undefined for the fallback and malformed-path endpoints. */
+  readonly template?: string;
   readonly handler: BoundMethod;
   readonly hooks: readonly CompiledHook[];
   /** The route's exception handlers and the app's, by class; undefined when there are none. */

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as status from '../errors/status';
 import { modulePath } from './app-reference';
+import { answerMetricsRequest } from './cluster-metrics';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { TreeWatcher } from './reload';
 import { type ServeOptions, serveArgs } from './serve-options';
@@ -113,6 +114,12 @@ export class ClusterPrimary {
     if (replaces) replaces.replacement = state;
     worker.on('message', (message: unknown) => {
       if (isLimitReached(message)) this.replace(state, message.requests);
+      if (
+        answerMetricsRequest(worker, message, () =>
+          [...this.states.values()].filter((s) => s.listening && !s.stopping).map((s) => s.worker),
+        )
+      )
+        return;
       if (!isWorkerReport(message)) return;
       state.listening = true;
       this.listened(state, message);

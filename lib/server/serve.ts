@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { App } from '../app';
 import * as status from '../errors/status';
 import { loadApp } from './app-loader';
+import { serveWorkerMetrics } from './cluster-metrics';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
 import { installListenGuard } from './listen-guard';
 import { watchRequestLimit } from './request-limit';
@@ -79,6 +80,7 @@ export async function serveProcess(options: ServeOptions, worker: boolean): Prom
     });
   }
   if (worker) {
+    serveWorkerMetrics(app);
     const report: WorkerReport = { starwire: 'listening', inMemoryLayer: usesInMemoryLayer(app) };
     process.send?.(report);
   } else {

@@ -10,7 +10,7 @@ import { Connection } from '../inject/connection';
 import { choices, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
-import { emptyStats, type WebSocketStats } from './websocket-stats';
+import { countRejected, emptyStats, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
 
 /**
@@ -21,7 +21,12 @@ import type { Upgrader } from './wire-socket';
 export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
   readonly wss: WebSocketServer;
-  private readonly live = new Set<WebSocket>();
+  /** Each connection open or handshaking, with its route's figures. */
+  private readonly live = new Map<WebSocket, RouteFigures>();
+  /** Each route's figures, by path template. */
+  readonly byRoute = new Map<string, RouteFigures>();
+  /** Connections the heartbeat terminated (no pong within an interval). */
+  terminatedByHeartbeat = 0;
   private idle: (() => void) | undefined = undefined;
   private readonly perIp = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
@@ -69,19 +74,23 @@ export class WebSocketGateway {
           ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
           : undefined;
     if (refused) {
-      this.stats.rejected++;
+      countRejected(this.stats, refused.status);
       refuseWithAnswer(upgrader, refused);
       return;
     }
 
-    const ws = new WebSocket(scope, upgrader, limits, this.stats, this.observer);
+    const template = endpoint.template ?? endpoint.label;
+    let route = this.byRoute.get(template);
+    if (route === undefined) this.byRoute.set(template, (route = { open: 0, messagesIn: 0, messagesOut: 0 }));
+    const ws = new WebSocket(scope, upgrader, limits, this.stats, route, this.observer);
     // As before the split, a token's provider may still build a Request over the handshake.
     const connection = new Connection(scope, this.settings, this.container, requestOf);
     connection.websocket = ws;
     connection.connectionId = ws.id;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
-    this.live.add(ws);
+    this.live.set(ws, route);
+    route.open++;
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
     serveWebSocket(endpoint, connection, ws, this.release);
@@ -97,7 +106,9 @@ export class WebSocketGateway {
     } catch (error) {
       connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
+    const route = this.live.get(ws);
     this.live.delete(ws);
+    if (route !== undefined) route.open--;
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;
@@ -132,7 +143,7 @@ export class WebSocketGateway {
    */
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
-    for (const ws of this.live) {
+    for (const ws of this.live.keys()) {
       if (ws.connecting) refuseWithAnswer(ws, refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
@@ -147,7 +158,7 @@ export class WebSocketGateway {
             `app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`,
             undefined,
           );
-          for (const ws of this.live) ws.terminate();
+          for (const ws of this.live.keys()) ws.terminate();
           resolve();
         }, timeout);
       });
@@ -162,9 +173,10 @@ export class WebSocketGateway {
     const interval = this.settings.websocket.heartbeatInterval;
     if (this.heartbeat || interval <= 0) return;
     this.heartbeat = setInterval(() => {
-      for (const ws of this.live) {
+      for (const ws of this.live.keys()) {
         if (!ws.connected) continue;
         if (!ws.alive) {
+          this.terminatedByHeartbeat++;
           ws.terminate();
           continue;
         }

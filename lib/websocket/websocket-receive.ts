@@ -4,7 +4,7 @@ import * as status from '../errors/status';
 import { parseJsonMessage } from './json-message';
 import { ITERATION_DONE, MessageIterator } from './message-iterator';
 import type { RateLimit } from './rate-limit';
-import type { WebSocketStats } from './websocket-stats';
+import type { RouteFigures, WebSocketStats } from './websocket-stats';
 import type { WireSocket } from './wire-socket';
 
 export type WebSocketState = 'connecting' | 'connected' | 'closed';
@@ -45,6 +45,8 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   protected abstract wire: WireSocket | undefined;
   protected abstract readonly settings: WebSocketSettings;
   protected abstract readonly stats: WebSocketStats;
+  /** The figures of the socket's route, beside the app's `stats`. */
+  protected abstract readonly route: RouteFigures;
   private queue: Received[] | undefined = undefined;
   /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
   private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
@@ -133,6 +135,7 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.currentState !== 'connected') return;
     this.stats.messagesIn++;
+    this.route.messagesIn++;
     this.stats.bytesIn += data.length;
     if (this.rate && !this.rate.take()) {
       void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');

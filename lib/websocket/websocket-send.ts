@@ -80,6 +80,7 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     wire.send(bytes, binary ? BINARY : TEXT);
     this.stats.messagesOut++;
+    this.route.messagesOut++;
     this.stats.bytesOut += bytes.length;
     return true;
   }

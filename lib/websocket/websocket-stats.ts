@@ -6,6 +6,8 @@ export interface WebSocketStats {
   accepted: number;
   /** Handshakes refused with an HTTP status. */
   rejected: number;
+  /** Refused handshakes by HTTP status: 503/429 the connection caps or shutdown, 403 a hook or handler, 408 the handshake timeout… */
+  rejectedByStatus: Record<number, number>;
   /** Closed connections by close code (1006 when the connection dropped without a close frame). */
   closedByCode: Record<number, number>;
   messagesIn: number;
@@ -16,6 +18,31 @@ export interface WebSocketStats {
   dropped: number;
 }
 
+/** One WebSocket route's figures (by path template), for the metrics. */
+export interface RouteFigures {
+  /** Connections open or handshaking now. */
+  open: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+/** Counts one refused handshake, with its status. */
+export function countRejected(stats: WebSocketStats, statusCode: number): void {
+  stats.rejected++;
+  stats.rejectedByStatus[statusCode] = (stats.rejectedByStatus[statusCode] ?? 0) + 1;
+}
+
 export function emptyStats(): WebSocketStats {
-  return { open: 0, accepted: 0, rejected: 0, closedByCode: {}, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0 };
+  return {
+    open: 0,
+    accepted: 0,
+    rejected: 0,
+    rejectedByStatus: {},
+    closedByCode: {},
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    dropped: 0,
+  };
 }

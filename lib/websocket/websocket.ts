@@ -11,7 +11,7 @@ import { refuseWithAnswer } from './handshake';
 import { RateLimit } from './rate-limit';
 import type { WebSocketState } from './websocket-receive';
 import { SendingWebSocket } from './websocket-send';
-import type { WebSocketStats } from './websocket-stats';
+import { countRejected, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import { listenTo } from './wire-listeners';
 import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 
@@ -75,6 +75,7 @@ export class WebSocket extends SendingWebSocket {
     upgrader: Upgrader,
     protected override readonly settings: WebSocketSettings,
     protected override readonly stats: WebSocketStats,
+    protected override readonly route: RouteFigures,
     /** Told when the handshake completes (the gateway's log of connections). */
     private readonly observer?: { accepted(ws: WebSocket): void },
   ) {
@@ -201,7 +202,7 @@ export class WebSocket extends SendingWebSocket {
     assertStatus(statusCode, `WebSocket ${this.path}: refuse()`);
     assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
     if (this.currentState !== 'connecting') return;
-    this.stats.rejected++;
+    countRejected(this.stats, statusCode);
     this.endHandshake().refuse(statusCode, body, headers);
     this.currentState = 'closed';
     this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;

@@ -23,6 +23,7 @@ import {
   HTTPException,
   healthRoutes,
   inject,
+  metricsRoutes,
   type PresenceUser,
   QueryParam,
   RealtimeManager,
@@ -112,6 +113,16 @@ class Entrance {
   }
 }
 
+/** Prometheus metrics at `GET /metrics` when prom-client (an optional peer dependency) is installed. */
+const METRICS = ((): boolean => {
+  try {
+    require.resolve('prom-client');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /**
  * Builds the chat. Whatever differs between runs (a Redis layer and store, a short reconnect
  * grace for tests) comes in `options`; `fromEnvironment()` reads it from `REDIS_URL`.
@@ -126,6 +137,7 @@ export function createApp(options: ChatOptions = {}): App {
     routes: [
       // GET /healthz (alive) and /readyz (503 while starting, draining, or Redis is unreachable) for probes.
       ...healthRoutes(),
+      ...(METRICS ? metricsRoutes() : []),
       // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
       new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
       clientModuleRoute(),
@@ -135,6 +147,7 @@ export function createApp(options: ChatOptions = {}): App {
     components: [chatUser],
     channelLayer: options.channelLayer,
     realtime: options.realtime,
+    metrics: METRICS,
   });
 
   const realtime = app.realtime;

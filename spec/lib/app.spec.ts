@@ -165,6 +165,7 @@ describe('App', () => {
         'open',
         'accepted',
         'rejected',
+        'rejectedByStatus',
         'closedByCode',
         'messagesIn',
         'messagesOut',

@@ -8,6 +8,7 @@ import { createApp } from '../../samples/chat/app';
 import { CLIENT_BUNDLE_PATH, clientModuleRoute } from '../../samples/chat/client-module';
 import { bundleClient } from '../../scripts/bundle-client';
 import { getJson } from '../support/cli-process';
+import { parseExposition, sampleValue, scrape } from '../support/prometheus-text';
 import { forEachTransport, type Peer, type Transport, testTransport } from '../support/ws-client';
 
 /** A message from the chat server; each test reads the fields its `type` carries. */
@@ -128,6 +129,22 @@ describe('samples/chat', () => {
       const closing = app.close({ drainDelay: 300 });
       assert.deepEqual((await getJson(port, '/readyz')).body, { status: 'unavailable', reasons: ['draining'] });
       await closing;
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('exposes GET /metrics (prom-client is installed here): the realtime figures and the /ws connections', async () => {
+    const app = createApp();
+    const server = await app.listen(0);
+    try {
+      const port = App.portOf(server);
+      await getJson(port, '/healthz');
+      const answer = await scrape(port);
+      assert.equal(answer.status, 200);
+      const samples = parseExposition(answer.body);
+      assert.equal(sampleValue(samples, 'starwire_http_requests_total', { method: 'GET', route: '/healthz', status: '200' }), 1);
+      assert.equal(sampleValue(samples, 'starwire_realtime', { figure: 'rooms' }), (await app.realtime.stats()).rooms);
     } finally {
       await app.close();
     }

@@ -523,6 +523,7 @@ describe('WebSocketGateway', () => {
         open: 0,
         accepted: 0,
         rejected: 0,
+        rejectedByStatus: {},
         closedByCode: {},
         messagesIn: 0,
         messagesOut: 0,
@@ -548,6 +549,7 @@ describe('WebSocketGateway', () => {
       assert.equal((await refusal(`${url}/nope`)).status, 403);
       stats = app.stats();
       assert.equal(stats.rejected, 1);
+      assert.deepEqual(stats.rejectedByStatus, { 403: 1 });
       assert.equal(stats.accepted, 1);
 
       peer.socket.close(4001, 'bye');

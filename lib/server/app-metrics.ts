@@ -1,0 +1,223 @@
+import type { Counter, CounterConfiguration, GaugeConfiguration, Histogram, Registry } from 'prom-client';
+import type { ChannelLayer } from '../channels/channel-layer';
+import type { Response } from '../http/response';
+import { type MaybePromise, then } from '../inject/thenable';
+import type { RealtimeStats } from '../realtime/realtime-options';
+import type { WebSocketGateway } from '../websocket/websocket-gateway';
+import type { RouteFigures } from '../websocket/websocket-stats';
+import { loadPromClient } from './prom-client-loader';
+
+/** How `new App({ metrics })` measures; `metrics: true` takes every default. */
+export interface MetricsOptions {
+  /** The registry the metrics go in. Default: a new one per app (two apps never clash). */
+  registry?: Registry;
+  /** Node's process metrics (`collectDefaultMetrics`) in the same registry. Default true. */
+  defaultMetrics?: boolean;
+  /** Upper bounds of the HTTP duration histogram, seconds. Default prom-client's (5 ms … 10 s). */
+  buckets?: number[];
+}
+
+/** The route label of requests no route matched: never the raw path, whose values are unbounded. */
+export const UNMATCHED_ROUTE = '<unmatched>';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** What `app.dispatch` returns: the response, `finish` to call once it is sent, the request id. */
+export interface Dispatched {
+  response: MaybePromise<Response>;
+  finish: () => MaybePromise<void>;
+  requestId: string;
+}
+
+/** A scrape's answer: the text exposition and its content type. */
+export interface Scraped {
+  text: string;
+  contentType: string;
+}
+
+/** One route's children of the HTTP metrics for one method and status, bound once. */
+interface HttpChildren {
+  readonly count: { inc(): void };
+  readonly duration: { observe(seconds: number): void };
+}
+
+/** What the collect callbacks read at scrape time. */
+export interface MetricsSources {
+  readonly gateway: WebSocketGateway;
+  readonly channelLayer: ChannelLayer;
+  /** `app.realtime`'s figures, or undefined while the app never made it. */
+  readonly realtime: () => Promise<RealtimeStats> | undefined;
+}
+
+/**
+ * An app's Prometheus metrics (`new App({ metrics: true })`): HTTP requests counted and timed
+ * by method, route template and status as they finish, and at scrape time the WebSocket,
+ * channel-layer and real-time figures the app already keeps. `metricsRoutes()` serves them.
+ *
+ * @example
+ * const app = new App({ routes: [...metricsRoutes(), ...routes], metrics: true });
+ * const text = await app.metrics!.registry.metrics(); // the text exposition
+ */
+export class AppMetrics {
+  /** The registry scraped by `GET /metrics`. */
+  readonly registry: Registry;
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+  /** route template → method → status → children: three map reads per request, no string built. */
+  private readonly bound = new Map<string, Map<string, Map<number, HttpChildren>>>();
+
+  /** What `scrape()` answers; under `--workers N`, the sum over the workers. */
+  private gather: () => Promise<Scraped> = async () => ({ text: await this.registry.metrics(), contentType: this.registry.contentType });
+
+  constructor(options: MetricsOptions, sources: MetricsSources) {
+    const prom = loadPromClient('new App({ metrics })');
+    const registry = (this.registry = options.registry ?? new prom.Registry());
+    const registers = [registry];
+    const counter = <L extends string>(config: CounterConfiguration<L>) => new prom.Counter<L>({ ...config, registers });
+    const gauge = <L extends string>(config: GaugeConfiguration<L>) => new prom.Gauge<L>({ ...config, registers });
+    this.requests = counter({
+      name: 'starwire_http_requests_total',
+      help: 'HTTP requests answered',
+      labelNames: ['method', 'route', 'status'],
+    });
+    this.duration = new prom.Histogram({
+      name: 'starwire_http_request_duration_seconds',
+      help: 'HTTP response time, from the request to its response written',
+      labelNames: ['method', 'route', 'status'],
+      ...(options.buckets ? { buckets: options.buckets } : {}),
+      registers,
+    });
+
+    const { gateway, channelLayer } = sources;
+    const stats = gateway.stats;
+    gauge({
+      name: 'starwire_websocket_connections_open',
+      help: 'WebSocket connections open or handshaking, by route template',
+      labelNames: ['route'],
+      collect() {
+        this.reset();
+        for (const [route, figures] of gateway.byRoute) this.set({ route }, figures.open);
+      },
+    });
+    const total = (name: string, help: string, read: () => number) =>
+      counter({
+        name,
+        help,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    total('starwire_websocket_accepted_total', 'WebSocket handshakes completed', () => stats.accepted);
+    counter({
+      name: 'starwire_websocket_rejected_total',
+      help: 'WebSocket handshakes refused, by HTTP status (503/429 the connection caps or shutdown, 403 a hook or handler, 408 the handshake timeout)',
+      labelNames: ['status'],
+      collect() {
+        this.reset();
+        for (const [status, count] of Object.entries(stats.rejectedByStatus)) this.inc({ status }, count);
+      },
+    });
+    const perRoute = (name: string, help: string, read: (figures: RouteFigures) => number) =>
+      counter({
+        name,
+        help,
+        labelNames: ['route'],
+        collect() {
+          this.reset();
+          for (const [route, figures] of gateway.byRoute) this.inc({ route }, read(figures));
+        },
+      });
+    perRoute('starwire_websocket_messages_in_total', 'WebSocket messages received, by route template', (figures) => figures.messagesIn);
+    perRoute('starwire_websocket_messages_out_total', 'WebSocket messages sent, by route template', (figures) => figures.messagesOut);
+    total('starwire_websocket_bytes_in_total', 'WebSocket bytes received', () => stats.bytesIn);
+    total('starwire_websocket_bytes_out_total', 'WebSocket bytes sent', () => stats.bytesOut);
+    total('starwire_websocket_send_dropped_total', 'WebSocket messages dropped by the send-buffer policy', () => stats.dropped);
+    total(
+      'starwire_websocket_heartbeat_terminated_total',
+      'WebSocket connections terminated by the heartbeat',
+      () => gateway.terminatedByHeartbeat,
+    );
+    counter({
+      name: 'starwire_websocket_closes_total',
+      help: 'WebSocket connections closed, by close code (1006: dropped without a close frame; 1013: send buffer full)',
+      labelNames: ['code'],
+      collect() {
+        this.reset();
+        for (const [code, count] of Object.entries(stats.closedByCode)) this.inc({ code }, count);
+      },
+    });
+
+    gauge({
+      name: 'starwire_channel_layer',
+      help: "The channel layer's figures (its stats()), by name",
+      labelNames: ['figure'],
+      collect() {
+        this.reset();
+        for (const [figure, value] of Object.entries(channelLayer.stats())) if (typeof value === 'number') this.set({ figure }, value);
+      },
+    });
+    gauge({
+      name: 'starwire_realtime',
+      help: "app.realtime's figures (rooms, users, connections, delivered, dropped…), once it is made",
+      labelNames: ['figure'],
+      async collect() {
+        this.reset();
+        const figures = await sources.realtime();
+        if (figures) for (const [figure, value] of Object.entries(figures)) this.set({ figure }, value);
+      },
+    });
+
+    if (options.defaultMetrics !== false) prom.collectDefaultMetrics({ register: registry });
+  }
+
+  /** The text exposition `GET /metrics` answers: this app's registry, or the cluster's sum under `starwire serve --workers N`. */
+  scrape(): Promise<Scraped> {
+    return this.gather();
+  }
+
+  /** Makes `scrape()` answer from `gather` (`starwire serve --workers N` sums the workers' registries). */
+  gatherWith(gather: () => Promise<Scraped>): void {
+    this.gather = gather;
+  }
+
+  /**
+   * A request's answer from `app.dispatch`, counted once sent: its response status is noted as
+   * it resolves, and `finish` records the request before running `done`.
+   */
+  measure(method: string, template: string | undefined, dispatched: Dispatched, started: number): Dispatched {
+    let status = 0;
+    const noted = then(dispatched.response, (answer) => {
+      status = answer.status;
+      return answer;
+    });
+    const finish = (): MaybePromise<void> => {
+      this.observe(method, template, status, (performance.now() - started) / 1000);
+      return dispatched.finish();
+    };
+    return { response: noted, finish, requestId: dispatched.requestId };
+  }
+
+  /** One request answered with `status`, `seconds` after it arrived. */
+  observe(method: string, template: string | undefined, status: number, seconds: number): void {
+    const route = template ?? UNMATCHED_ROUTE;
+    let byMethod = this.bound.get(route);
+    if (byMethod === undefined) this.bound.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) {
+      // Methods outside the standard ones are one label: a client must not grow the series.
+      if (!METHODS.has(method)) {
+        this.observe('OTHER', template, status, seconds);
+        return;
+      }
+      byMethod.set(method, (byStatus = new Map()));
+    }
+    let children = byStatus.get(status);
+    if (children === undefined) {
+      const labels = { method, route, status: String(status) };
+      byStatus.set(status, (children = { count: this.requests.labels(labels), duration: this.duration.labels(labels) }));
+    }
+    children.count.inc();
+    children.duration.observe(seconds);
+  }
+}
