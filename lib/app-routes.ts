@@ -2,6 +2,8 @@ import type { ChannelLayer } from './channels/channel-layer';
 import { isConsumerClass } from './channels/consumer';
 import { consumerHandler } from './channels/consumer-runner';
 import type { ExceptionHandlerEntry } from './errors/exception-handlers';
+import type { Scope } from './http/scope';
+import type { Connection } from './inject/connection';
 import type { HookLike } from './inject/hook';
 import type { Resolver } from './inject/resolver';
 import { compileEndpoint, type Endpoint, type HookInstances, handlerTokens } from './routing/endpoint';
@@ -81,4 +83,27 @@ export function compileRoutes(
     fallback: compileEndpoint(routeMiss, appHooks, missSite, resolver, hooks, missSite, [], appHandlers),
     malformed: compileEndpoint(malformedPath, appHooks, malformedSite, resolver, hooks, malformedSite, [], appHandlers),
   };
+}
+
+/**
+ * The endpoint that serves an HTTP request: its route's (HEAD served by GET where no HEAD route
+ * exists, path parameters set on the scope), or `fallback` with the methods the path allows.
+ */
+export function httpEndpoint(
+  router: Router<Endpoint | WebSocketEndpoint>,
+  fallback: Endpoint,
+  scope: Scope,
+  connection: Connection,
+): Endpoint {
+  let match = router.lookup(scope.method, scope.rawPath);
+  if (!match.found && scope.method === 'HEAD') {
+    const get = router.lookup('GET', scope.rawPath);
+    if (get.found) match = get;
+  }
+  if (match.found) {
+    scope.pathParams = match.params;
+    return match.value;
+  }
+  connection.allowedMethods = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
+  return fallback;
 }

@@ -5,7 +5,7 @@ import { builtins } from '../components/builtins';
 import { offloadProvider } from '../components/offload';
 import type { AppOptions, AppStats, CloseOptions } from './app-options';
 import { type Readiness, readinessOf } from './app-readiness';
-import { compileRoutes } from './app-routes';
+import { compileRoutes, httpEndpoint } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import type { AppLogger } from './config/logger';
@@ -142,28 +142,8 @@ export class App {
       this.httpStats.end(started);
       return connection.dispose();
     };
-    // Answered through the hooks (CORS, logging) like any other miss.
-    if (scope.malformedPath)
-      return this.measured(
-        source.method,
-        undefined,
-        { response: serveHttp(this.malformed, connection), finish, requestId: scope.requestId },
-        started,
-      );
-    let match = this.router.lookup(source.method, scope.rawPath);
-    if (!match.found && source.method === 'HEAD') {
-      const get = this.router.lookup('GET', scope.rawPath);
-      if (get.found) match = get;
-    }
-    let endpoint: Endpoint;
-    if (match.found) {
-      endpoint = match.value;
-      scope.pathParams = match.params;
-    } else {
-      endpoint = this.fallback;
-      const allowed = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
-      connection.allowedMethods = allowed;
-    }
+    // A malformed path is answered through the hooks (CORS, logging) like any other miss.
+    const endpoint = scope.malformedPath ? this.malformed : httpEndpoint(this.router, this.fallback, scope, connection);
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
     return this.measured(source.method, endpoint.template, { response, finish, requestId: scope.requestId }, started);
   }
