@@ -10,6 +10,7 @@ import type { OffloadOptions } from './offload/offload-pool';
 import type { RealtimeOptions } from './realtime/manager';
 import type { RouteLike } from './routing/routes';
 import type { LifespanHandler } from './server/lifespan';
+import type { TracingOption } from './tracing/tracing';
 import type { WebSocketStats } from './websocket/websocket-stats';
 
 // What `new App()` takes, and the shapes of `app.stats()` and `app.close()`'s options.
@@ -40,6 +41,12 @@ export interface AppOptions {
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
   /** The worker-thread pool handlers reach by injecting `Offload` (docs/offload.md); made on first use. */
   offload?: OffloadOptions;
+  /**
+   * OpenTelemetry spans for HTTP requests, WebSocket connections and messages, and channel-layer
+   * publishes (docs/tracing.md); needs `@opentelemetry/api`. Decided once here: off (the default),
+   * the request path makes no span and allocates nothing for tracing.
+   */
+  tracing?: TracingOption;
 }
 
 /**

@@ -41,7 +41,7 @@ export function compileRoutes(
     if (flat.route instanceof Route) {
       const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
       const endpoint = compileEndpoint(flat.route.handler, routeHooks, site, resolver, hooks, site, flat.route.options.hooks, handlers);
-      router.add(flat.route.method, flat.path, endpoint);
+      router.add(flat.route.method, flat.path, { ...endpoint, route: flat.path });
       continue;
     }
     const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };
@@ -67,7 +67,12 @@ export function compileRoutes(
       flat.route.options.hooks,
       handlers,
     );
-    router.add(WS_METHOD, flat.path, { ...endpoint, perMessage, onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close' });
+    router.add(WS_METHOD, flat.path, {
+      ...endpoint,
+      route: flat.path,
+      perMessage,
+      onInvalidMessage: flat.route.options.onInvalidMessage ?? 'close',
+    });
   }
   const missSite = { kind: 'http' as const, perMessage: false, where: 'unmatched request', pathParams: {} };
   const malformedSite = { ...missSite, where: 'request with a malformed path' };

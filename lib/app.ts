@@ -35,6 +35,7 @@ import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
+import { Tracing } from './tracing/tracing';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
@@ -83,6 +84,8 @@ export class App {
   private readonly realtimeOptions: RealtimeOptions | undefined;
   private realtimeManager: RealtimeManager | undefined = undefined;
   private closing: Promise<void> | undefined = undefined;
+  /** Undefined unless `tracing` was asked for, so the untraced path checks one field. */
+  private readonly tracing: Tracing | undefined;
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
@@ -93,6 +96,7 @@ export class App {
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
     this.offloadPool = new OffloadPool(options.offload);
+    this.tracing = options.tracing ? new Tracing(options.tracing) : undefined;
     this.offload = new Offload(this.offloadPool);
     const realtime = { kinds: ['http', 'websocket'] as const, provider: () => this.realtime, hint: '' };
     this.resolver = new Resolver(
@@ -151,7 +155,35 @@ export class App {
       const allowed = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
       connection.allowedMethods = allowed;
     }
+    if (this.tracing) return this.tracedDispatch(this.tracing, source, endpoint, scope, connection, started);
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
+    return { response, finish, requestId: scope.requestId };
+  }
+
+  /** `dispatch` inside a server span: a child of the request's `traceparent`, ended once the response is sent. */
+  private tracedDispatch(
+    tracing: Tracing,
+    source: IncomingSource,
+    endpoint: Endpoint,
+    scope: Scope,
+    connection: Connection,
+    started: number,
+  ): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string } {
+    const read = (name: string) => (source.header ? source.header(name) : source.headers[name]);
+    const span = tracing.startHttp(source.method, endpoint.route, scope.rawPath, read);
+    let status = 500;
+    const response = then(
+      tracing.run(span, () => serveHttp(endpoint, connection)),
+      (answer) => {
+        status = answer.status;
+        return this.eventStreams.track(answer);
+      },
+    );
+    const finish = (): MaybePromise<void> => {
+      this.httpStats.end(started);
+      tracing.endHttp(span, status, connection.error);
+      return connection.dispose();
+    };
     return { response, finish, requestId: scope.requestId };
   }
 

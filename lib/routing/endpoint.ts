@@ -12,6 +12,8 @@ import type { Handler } from './routes';
 export interface Endpoint {
   /** "route GET /users/{id}", for logs and errors. */
   readonly label: string;
+  /** The route's path template ("/users/{id}"), for tracing; undefined for the app's fallbacks. */
+  readonly route?: string;
   readonly handler: BoundMethod;
   readonly hooks: readonly CompiledHook[];
   /** The route's exception handlers and the app's, by class; undefined when there are none. */
