@@ -96,7 +96,6 @@ export class App {
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
     this.offloadPool = new OffloadPool(options.offload);
-    this.tracing = options.tracing ? new Tracing(options.tracing) : undefined;
     this.offload = new Offload(this.offloadPool);
     const realtime = { kinds: ['http', 'websocket'] as const, provider: () => this.realtime, hint: '' };
     this.resolver = new Resolver(
@@ -110,7 +109,8 @@ export class App {
       this.container,
     );
     this.logger = this.settings.logger;
-    this.gateway = new WebSocketGateway(this.settings, this.container, this.logger);
+    this.tracing = options.tracing ? new Tracing(options.tracing) : undefined;
+    this.gateway = new WebSocketGateway(this.settings, this.container, this.logger, this.tracing);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
     this.lifespan = new Lifespan(
