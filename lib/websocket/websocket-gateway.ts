@@ -89,9 +89,11 @@ export class WebSocketGateway {
     this.live.add(ws);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
-    if (this.tracing === undefined) return serveWebSocket(endpoint, connection, ws, this.release);
-    const read = (name: string) => scope.headers[name];
-    const span = this.tracing.startWebSocket(endpoint.route ?? scope.rawPath, scope.rawPath, read);
+    if (this.tracing === undefined) {
+      serveWebSocket(endpoint, connection, ws, this.release);
+      return;
+    }
+    const span = this.tracing.startWebSocket(endpoint.route ?? scope.rawPath, scope.rawPath, (name) => scope.headers[name]);
     this.spans.set(ws, span);
     serveWebSocket(endpoint, connection, ws, this.release, { tracing: this.tracing, span });
   }
