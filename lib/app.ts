@@ -8,6 +8,7 @@ import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
+import { TracedChannelLayer } from './channels/traced-channel-layer';
 import type { AppLogger } from './config/logger';
 import { resolveSettings, type Settings } from './config/settings';
 import { refusal } from './errors/error-table';
@@ -91,7 +92,6 @@ export class App {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
     this.settings = resolveSettings(options.logger ? { ...options.settings, logger: options.logger } : options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
-    this.channelLayer = options.channelLayer ?? new InMemoryChannelLayer();
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
@@ -110,6 +110,8 @@ export class App {
     );
     this.logger = this.settings.logger;
     this.tracing = options.tracing ? new Tracing(options.tracing) : undefined;
+    const layer = options.channelLayer ?? new InMemoryChannelLayer();
+    this.channelLayer = this.tracing ? new TracedChannelLayer(layer, this.tracing) : layer;
     this.gateway = new WebSocketGateway(this.settings, this.container, this.logger, this.tracing);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
