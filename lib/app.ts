@@ -21,6 +21,7 @@ import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
 import type { Response } from './http/response';
 import { Scope } from './http/scope';
+import { serveTracedHttp } from './http/traced-http';
 import { TrustedProxies } from './http/trusted-proxies';
 import { Connection } from './inject/connection';
 import { type Builtin, Resolver } from './inject/resolver';
@@ -157,35 +158,16 @@ export class App {
       const allowed = match.allowed.includes('GET') && !match.allowed.includes('HEAD') ? [...match.allowed, 'HEAD'] : match.allowed;
       connection.allowedMethods = allowed;
     }
-    if (this.tracing) return this.tracedDispatch(this.tracing, source, endpoint, scope, connection, started);
+    if (this.tracing) {
+      const traced = serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath);
+      const response = then(traced.response, (answer) => this.eventStreams.track(answer));
+      const tracedFinish = (): MaybePromise<void> => {
+        traced.end();
+        return finish();
+      };
+      return { response, finish: tracedFinish, requestId: scope.requestId };
+    }
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
-    return { response, finish, requestId: scope.requestId };
-  }
-
-  /** `dispatch` inside a server span: a child of the request's `traceparent`, ended once the response is sent. */
-  private tracedDispatch(
-    tracing: Tracing,
-    source: IncomingSource,
-    endpoint: Endpoint,
-    scope: Scope,
-    connection: Connection,
-    started: number,
-  ): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string } {
-    const read = (name: string) => (source.header ? source.header(name) : source.headers[name]);
-    const span = tracing.startHttp(source.method, endpoint.route, scope.rawPath, read);
-    let status = 500;
-    const response = then(
-      tracing.run(span, () => serveHttp(endpoint, connection)),
-      (answer) => {
-        status = answer.status;
-        return this.eventStreams.track(answer);
-      },
-    );
-    const finish = (): MaybePromise<void> => {
-      this.httpStats.end(started);
-      tracing.endHttp(span, status, connection.error);
-      return connection.dispose();
-    };
     return { response, finish, requestId: scope.requestId };
   }
 
