@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { frameworkMessage, isFrameworkMessage } from '../../../lib/channels/channel-layer';
 import { InMemoryChannelLayer } from '../../../lib/channels/in-memory-channel-layer';
 import { deliveryOf, TracedChannelLayer } from '../../../lib/channels/traced-channel-layer';
@@ -74,6 +76,28 @@ describe('TracedChannelLayer', () => {
       const sendSpan = sdk.span(`send ${inbox}`);
       const processed = sdk.spans().filter((span) => span.name === `process ${inbox}`);
       assert.equal(processed[1].parentSpanContext?.spanId, sendSpan.spanContext().spanId);
+    });
+
+    it('continues the trace of a message published by a child process', async () => {
+      const subscriber = new TracedChannelLayer(await layers.open(), tracing);
+      const inbox = await subscriber.newChannel('jobs');
+      await subscriber.groupAdd('jobs', inbox);
+      const script = join(__dirname, '..', '..', 'support', 'traced-publisher.js');
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [script, layers.prefix, 'jobs'], { timeout: 10_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        );
+      });
+      const published = JSON.parse(output) as { remote: string; traceId: string; spanId: string };
+      assert.equal(published.remote, 'sent');
+      const message = await subscriber.receive(inbox);
+      assert.equal(message.type, 'job.start');
+      assert.notEqual(message.pid, process.pid);
+      assert.equal(message.__traceparent, undefined);
+      await deliveryOf(message)?.handle(() => undefined);
+      const consumer = sdk.span(`process ${inbox}`);
+      assert.equal(consumer.spanContext().traceId, published.traceId);
+      assert.equal(consumer.parentSpanContext?.spanId, published.spanId);
     });
   });
 });
