@@ -139,5 +139,6 @@ export { type LifespanHandler, StartupError } from './lib/server/lifespan';
 export { metricsRoutes } from './lib/server/metrics-routes';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';
 export { TestWebSocket, WebSocketDenied } from './lib/testing/test-websocket';
+export type { TracingOption } from './lib/tracing/tracing';
 export type { WebSocketClose, WebSocketExceptionAnswer } from './lib/websocket/websocket-error-answer';
 export type { WebSocketStats } from './lib/websocket/websocket-stats';

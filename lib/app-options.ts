@@ -11,6 +11,7 @@ import type { RealtimeOptions } from './realtime/manager';
 import type { RouteLike } from './routing/routes';
 import type { MetricsOptions } from './server/app-metrics';
 import type { LifespanHandler } from './server/lifespan';
+import type { TracingOption } from './tracing/tracing';
 import type { WebSocketStats } from './websocket/websocket-stats';
 
 // What `new App()` takes, and the shapes of `app.stats()` and `app.close()`'s options.
@@ -46,6 +47,12 @@ export interface AppOptions {
    * Needs the optional peer dependency `prom-client`, loaded only when this is set. Default off.
    */
   metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry spans for HTTP requests, WebSocket connections and messages, and channel-layer
+   * publishes (docs/tracing.md); needs `@opentelemetry/api`. Decided once here: off (the default),
+   * the request path makes no span and allocates nothing for tracing.
+   */
+  tracing?: TracingOption;
 }
 
 /**

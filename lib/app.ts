@@ -8,6 +8,7 @@ import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes, httpEndpoint } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
 import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
+import { TracedChannelLayer } from './channels/traced-channel-layer';
 import type { AppLogger } from './config/logger';
 import { resolveSettings, type Settings } from './config/settings';
 import { refusal } from './errors/error-table';
@@ -19,6 +20,7 @@ import { HttpRecorder } from './http/http-stats';
 import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
 import { Scope } from './http/scope';
+import { serveTracedHttp } from './http/traced-http';
 import { TrustedProxies } from './http/trusted-proxies';
 import { Connection } from './inject/connection';
 import { type Builtin, Resolver } from './inject/resolver';
@@ -35,6 +37,7 @@ import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
+import { Tracing } from './tracing/tracing';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
@@ -85,12 +88,13 @@ export class App {
   private readonly realtimeOptions: RealtimeOptions | undefined;
   private realtimeManager: RealtimeManager | undefined = undefined;
   private closing: Promise<void> | undefined = undefined;
+  /** Undefined unless `tracing` was asked for, so the untraced path checks one field. */
+  private readonly tracing: Tracing | undefined;
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
     this.settings = resolveSettings(options.logger ? { ...options.settings, logger: options.logger } : options.settings);
     this.container = options.container ?? globalContainer.createChildContainer();
-    this.channelLayer = options.channelLayer ?? new InMemoryChannelLayer();
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
@@ -108,7 +112,10 @@ export class App {
       this.container,
     );
     this.logger = this.settings.logger;
-    this.gateway = new WebSocketGateway(this.settings, this.container, this.logger);
+    this.tracing = options.tracing ? new Tracing(options.tracing) : undefined;
+    const layer = options.channelLayer ?? new InMemoryChannelLayer();
+    this.channelLayer = this.tracing ? new TracedChannelLayer(layer, this.tracing) : layer;
+    this.gateway = new WebSocketGateway(this.settings, this.container, this.logger, this.tracing);
     const hooks = new HookInstances(this.container);
     const appHooks = options.hooks ?? [];
     this.lifespan = new Lifespan(
@@ -144,6 +151,15 @@ export class App {
     };
     // A malformed path is answered through the hooks (CORS, logging) like any other miss.
     const endpoint = scope.malformedPath ? this.malformed : httpEndpoint(this.router, this.fallback, scope, connection);
+    if (this.tracing) {
+      const traced = serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath);
+      const response = then(traced.response, (answer) => this.eventStreams.track(answer));
+      const tracedFinish = (): MaybePromise<void> => {
+        traced.end();
+        return finish();
+      };
+      return this.measured(source.method, endpoint.template, { response, finish: tracedFinish, requestId: scope.requestId }, started);
+    }
     const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
     return this.measured(source.method, endpoint.template, { response, finish, requestId: scope.requestId }, started);
   }

@@ -21,6 +21,8 @@ const ROOT = rootAt > 0 ? process.argv[rootAt + 1] : join(dirname(new URL(import
  */
 const RANK = {
   config: 0,
+  // OpenTelemetry spans (lib/tracing): imports nothing of lib/, used by http, websocket, channels and the App.
+  tracing: 0,
   errors: 1,
   inject: 2,
   routing: 3,

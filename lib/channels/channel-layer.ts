@@ -154,6 +154,25 @@ export function frameworkMessage<T extends ChannelMessage>(message: T): T {
   return message;
 }
 
+/** True for a message marked by `frameworkMessage` (internal). */
+export function isFrameworkMessage(message: ChannelMessage): boolean {
+  return frameworkMessages.has(message);
+}
+
+/** Messages Starwire passes by identity (a consumer's stop signal): a traced layer sends them as they are. */
+const untracedMessages = new WeakSet<ChannelMessage>();
+
+/** Marks a message a traced layer must not copy to carry trace context (internal). */
+export function untracedMessage<T extends ChannelMessage>(message: T): T {
+  untracedMessages.add(message);
+  return message;
+}
+
+/** True for a message marked by `untracedMessage` (internal). */
+export function isUntracedMessage(message: ChannelMessage): boolean {
+  return untracedMessages.has(message);
+}
+
 /** Refuses, with a TypeError naming the group, a `groupSend` by app code to a group Starwire reserves. */
 export function assertMaySendToGroup(group: string, message: ChannelMessage): void {
   if (group.startsWith(RESERVED_GROUP_PREFIX) && !frameworkMessages.has(message)) {

@@ -15,8 +15,9 @@ import { replyToInvalid } from '../websocket/invalid-message';
 import { parseJsonMessage } from '../websocket/json-message';
 import { WebSocket, type WebSocketMessage } from '../websocket/websocket';
 import { closeFrameFor } from '../websocket/websocket-error-answer';
-import type { ChannelLayer, ChannelMessage } from './channel-layer';
+import { type ChannelLayer, type ChannelMessage, untracedMessage } from './channel-layer';
 import { JsonWebSocketConsumer, layerHandler, type WebSocketConsumer } from './consumer';
+import { deliveryOf } from './traced-channel-layer';
 
 const LIFECYCLE = ['connect', 'disconnect', 'receive', 'receiveJson'] as const;
 type Lifecycle = (typeof LIFECYCLE)[number];
@@ -135,7 +136,7 @@ export function consumerHandler(
     let stopped = false;
     let receiving = false;
     // Known by identity, not by type: a layer message of the same shape from anyone else is just a message.
-    const stop: ChannelMessage = { type: 'starwire.consumer.stop' };
+    const stop: ChannelMessage = untracedMessage({ type: 'starwire.consumer.stop' });
     const report = (text: string, error: unknown): void => connection.logError(text, error);
     const layerPump = (async () => {
       for (;;) {
@@ -208,5 +209,7 @@ async function dispatch(
     );
     return;
   }
-  await handler.method.call(consumer, message);
+  const delivery = deliveryOf(message);
+  if (delivery === undefined) await handler.method.call(consumer, message);
+  else await delivery.handle(() => handler.method.call(consumer, message));
 }

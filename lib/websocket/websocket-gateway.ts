@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
 import { type AppLogger, levelEnabled, since } from '../config/logger';
@@ -7,6 +8,7 @@ import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
 import { Connection } from '../inject/connection';
+import type { Tracing } from '../tracing/tracing';
 import { choices, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
@@ -35,11 +37,14 @@ export class WebSocketGateway {
   /** Each logged connection, and when it opened; only filled at log level info. */
   private readonly logged = new WeakMap<WebSocket, { connection: Connection; opened: number }>();
   private readonly observer: { accepted(ws: WebSocket): void } | undefined;
+  /** Each traced connection's span, ended when the socket closes; only filled when tracing is on. */
+  private readonly spans = new WeakMap<WebSocket, Span>();
 
   constructor(
     private readonly settings: Settings,
     private readonly container: DependencyContainer,
     logger: AppLogger,
+    private readonly tracing: Tracing | undefined = undefined,
   ) {
     this.observer = levelEnabled(logger, 'info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
     const ws = settings.websocket;
@@ -93,7 +98,13 @@ export class WebSocketGateway {
     route.open++;
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
-    serveWebSocket(endpoint, connection, ws, this.release);
+    if (this.tracing === undefined) {
+      serveWebSocket(endpoint, connection, ws, this.release);
+      return;
+    }
+    const span = this.tracing.startWebSocket(endpoint.template ?? scope.rawPath, scope.rawPath, (name) => scope.headers[name]);
+    this.spans.set(ws, span);
+    serveWebSocket(endpoint, connection, ws, this.release, { tracing: this.tracing, span });
   }
 
   /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
@@ -109,6 +120,8 @@ export class WebSocketGateway {
     const route = this.live.get(ws);
     this.live.delete(ws);
     if (route !== undefined) route.open--;
+    const span = this.spans.get(ws);
+    if (span) this.tracing?.endWebSocket(span, ws.closeCode);
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import { closeFrame, httpAnswer, refusal } from '../errors/error-table';
 import { HTTPException, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
 import * as status from '../errors/status';
@@ -9,6 +10,7 @@ import { MessageFrame } from '../inject/message-frame';
 import type { Endpoint } from '../routing/endpoint';
 import { runExceptionHandler } from '../routing/exception-handler-plans';
 import type { InvalidMessagePolicy } from '../routing/routes';
+import type { Tracing } from '../tracing/tracing';
 import { disconnectRaiser } from './disconnect-raiser';
 import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
@@ -21,6 +23,12 @@ export interface WebSocketEndpoint extends Endpoint {
   /** True for a message handler (it injects `Message`): runs once per message. */
   readonly perMessage: boolean;
   readonly onInvalidMessage: InvalidMessagePolicy;
+}
+
+/** A traced connection: its span, parent of one span per handled message. */
+export interface ConnectionTrace {
+  readonly tracing: Tracing;
+  readonly span: Span;
 }
 
 /**
@@ -37,13 +45,14 @@ export function serveWebSocket(
   connection: Connection,
   ws: WebSocket,
   onEnd: (connection: Connection) => void,
+  trace?: ConnectionTrace,
 ): void {
   prepare(endpoint, connection, ws).then(
     (proceed) => {
       if (!proceed) return onEnd(connection);
       let running: unknown;
       try {
-        running = endpoint.perMessage ? messageLoop(endpoint, connection, ws) : invoke(endpoint.handler, connection);
+        running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
       } catch (error) {
         return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
       }
@@ -109,7 +118,7 @@ function isOwnDisconnect(ws: WebSocket, error: WebSocketDisconnect): boolean {
   return raiser === undefined ? ws.closed : raiser === ws;
 }
 
-async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<void> {
+async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): Promise<void> {
   for (;;) {
     let text: string;
     try {
@@ -119,11 +128,17 @@ async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, 
       throw error;
     }
     let value: unknown;
+    const span = trace?.tracing.startMessage(`WS ${endpoint.template ?? ws.path} message`, trace.span);
     try {
       value = parseJsonMessage(text);
-      const result = await invoke(endpoint.handler, connection, new MessageFrame(value, text));
+      const frame = new MessageFrame(value, text);
+      const result = await (trace && span
+        ? trace.tracing.run(span, () => invoke(endpoint.handler, connection, frame))
+        : invoke(endpoint.handler, connection, frame));
       if (result !== undefined && ws.connected) await ws.sendJson(result);
+      if (span) trace?.tracing.end(span);
     } catch (error) {
+      if (span) trace?.tracing.end(span, error);
       const replied = replyToInvalid(ws, endpoint.onInvalidMessage, error, value);
       if (!replied) throw error;
       await replied;

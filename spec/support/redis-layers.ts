@@ -15,8 +15,7 @@ export interface LayerOpener {
   closeAll(): Promise<void>;
 }
 
-export function layerOpener(): LayerOpener {
-  const prefix = `sw-test-${randomBytes(4).toString('hex')}`;
+export function layerOpener(prefix = `sw-test-${randomBytes(4).toString('hex')}`): LayerOpener {
   const opened: RedisChannelLayer[] = [];
   return {
     prefix,
