@@ -14,7 +14,8 @@ import { fastify } from 'fastify';
 import { App, CurrentResponse, component, inject, QueryParam, type Response, Route } from '../../index';
 import { serveChildProtocol } from './child-server';
 
-export const SYSTEMS = ['starwire', 'node', 'fastify'] as const;
+/** `starwire-metrics` is the same app with Prometheus metrics on (`metrics: true`), to price them. */
+export const SYSTEMS = ['starwire', 'starwire-metrics', 'node', 'fastify'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 export function isSystem(name: string): name is System {
@@ -35,12 +36,19 @@ class HandledBy {
   }
 }
 
-async function starwire(port: number): Promise<Server> {
+function starwireApp(metrics: boolean): App {
   // 'request' scope on purpose: the benchmark should include Starwire's per-request DI cost.
   const greeter = component(Greeter, [], () => new Greeter(), { scope: 'request' });
   const hello = inject([QueryParam('name'), Greeter], (name, greeter) => ({ message: greeter.greet(name ?? 'world') }));
-  const app = new App({ routes: [new Route('/hello', 'GET', hello)], components: [greeter], hooks: [HandledBy] });
-  return app.listen(port, '127.0.0.1');
+  return new App({ routes: [new Route('/hello', 'GET', hello)], components: [greeter], hooks: [HandledBy], metrics });
+}
+
+function starwire(port: number): Promise<Server> {
+  return starwireApp(false).listen(port, '127.0.0.1');
+}
+
+function starwireMetrics(port: number): Promise<Server> {
+  return starwireApp(true).listen(port, '127.0.0.1');
 }
 
 function node(port: number): Promise<Server> {
@@ -78,7 +86,12 @@ async function fastifyServer(port: number): Promise<Server> {
   return app.server;
 }
 
-const START: Record<System, (port: number) => Promise<Server>> = { starwire, node, fastify: fastifyServer };
+const START: Record<System, (port: number) => Promise<Server>> = {
+  starwire,
+  'starwire-metrics': starwireMetrics,
+  node,
+  fastify: fastifyServer,
+};
 
 async function run(): Promise<void> {
   const [system = '', portArg = '0'] = process.argv.slice(2);
