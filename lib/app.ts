@@ -151,17 +151,16 @@ export class App {
     };
     // A malformed path is answered through the hooks (CORS, logging) like any other miss.
     const endpoint = scope.malformedPath ? this.malformed : httpEndpoint(this.router, this.fallback, scope, connection);
-    if (this.tracing) {
-      const traced = serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath);
-      const response = then(traced.response, (answer) => this.eventStreams.track(answer));
-      const tracedFinish = (): MaybePromise<void> => {
-        traced.end();
-        return finish();
-      };
-      return this.measured(source.method, endpoint.template, { response, finish: tracedFinish, requestId: scope.requestId }, started);
-    }
-    const response = then(serveHttp(endpoint, connection), (answer) => this.eventStreams.track(answer));
-    return this.measured(source.method, endpoint.template, { response, finish, requestId: scope.requestId }, started);
+    // Untraced, the request path allocates nothing for tracing.
+    const traced = this.tracing && serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath, finish);
+    const answer = traced ? traced.response : serveHttp(endpoint, connection);
+    const response = then(answer, (ready) => this.eventStreams.track(ready));
+    return this.measured(
+      source.method,
+      endpoint.template,
+      { response, finish: traced ? traced.finish : finish, requestId: scope.requestId },
+      started,
+    );
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */

@@ -8,7 +8,7 @@ import type { Response } from './response';
 
 /**
  * `serveHttp` inside a server span, a child of the request's `traceparent`, with the endpoint's
- * route template as its name; `end` ends the span once the response has been sent.
+ * route template as its name; the `finish` returned ends the span, then runs `finish`.
  */
 export function serveTracedHttp(
   tracing: Tracing,
@@ -16,7 +16,8 @@ export function serveTracedHttp(
   connection: Connection,
   source: IncomingSource,
   path: string,
-): { response: MaybePromise<Response>; end: () => void } {
+  finish: () => MaybePromise<void>,
+): { response: MaybePromise<Response>; finish: () => MaybePromise<void> } {
   const read = (name: string) => (source.header ? source.header(name) : source.headers[name]);
   const span = tracing.startHttp(source.method, endpoint.template, path, read);
   let status = 500;
@@ -27,5 +28,11 @@ export function serveTracedHttp(
       return answer;
     },
   );
-  return { response, end: () => tracing.endHttp(span, status, connection.error) };
+  return {
+    response,
+    finish: () => {
+      tracing.endHttp(span, status, connection.error);
+      return finish();
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { isThenable, type MaybePromise } from '../inject/thenable';
 import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
 import { handshakeProblem, nodeUpgrader, refuseSocket } from '../websocket/handshake';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
+import { countRejected } from '../websocket/websocket-stats';
 import type { Upgrader } from '../websocket/wire-socket';
 import { NodeSource } from './node-source';
 
@@ -90,29 +91,31 @@ export function upgradeListener(
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     socket.on('error', ignore);
+    // Counted like the gateway's refusals, so `rejected` is always the sum of `rejectedByStatus`.
+    const refuse = (answer: HttpAnswer): void => {
+      countRejected(gateway.stats, answer.status);
+      refuseWith(socket, answer);
+    };
     const source = new NodeSource(req, proxies);
     const mark = source.url.indexOf('?');
     const path = mark === -1 ? source.url : source.url.slice(0, mark);
     if (decodePath(path) === undefined) {
       // Malformed for every listener alike; the app's answer is the one a lone server gives.
       if (server.listenerCount('upgrade') === 1) {
-        gateway.stats.rejected++;
-        refuseWith(socket, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
+        refuse(refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
       }
       return;
     }
     if (!host.routesWebSocket(path)) {
       // Another listener (the server's owner) may serve this path.
       if (server.listenerCount('upgrade') === 1) {
-        gateway.stats.rejected++;
-        refuseWith(socket, refusal(status.HTTP_404_NOT_FOUND, 'Not Found'));
+        refuse(refusal(status.HTTP_404_NOT_FOUND, 'Not Found'));
       }
       return;
     }
     const problem = handshakeProblem(req);
     if (problem) {
-      gateway.stats.rejected++;
-      refuseWith(socket, refusal(problem.status, problem.detail, problem.headers));
+      refuse(refusal(problem.status, problem.detail, problem.headers));
       return;
     }
     host.openWebSocket(source, nodeUpgrader(gateway.wss, req, socket, head));
