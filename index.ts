@@ -125,9 +125,11 @@ export type { Publication } from './lib/realtime/switchboard';
 export type { InvalidMessageReply } from './lib/routing/routes';
 export {
   type Handler,
+  type HttpRouteOptions,
   Include,
   type IncludeOptions,
   type InvalidMessagePolicy,
+  type ResponseSchemas,
   Route,
   type RouteOptions,
   WebSocketRoute,

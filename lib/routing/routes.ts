@@ -1,6 +1,7 @@
 import { checkExceptionHandlers, type ExceptionHandlerEntry } from '../errors/exception-handlers';
 import type { ValidationError } from '../errors/exceptions';
 import type { HookLike } from '../inject/hook';
+import type { JsonSchema } from '../inject/schema';
 
 /** A handler: a function annotated with `inject([...], fn)`, or one that takes no parameters. */
 export type Handler = (...args: never[]) => unknown;
@@ -15,6 +16,28 @@ export interface RouteOptions {
    * app's (for the same class, this one wins; the nearest class still wins across all of them).
    */
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
+  /** A one-line summary for the API descriptions (`app.openapi()`, `app.asyncapi()`). */
+  summary?: string;
+  /** A longer description for the API descriptions; Markdown. */
+  description?: string;
+  /** Tags grouping the route in the API descriptions, after those of the enclosing `Include`s. */
+  tags?: readonly string[];
+  /** Marks the route deprecated in the API descriptions. */
+  deprecated?: boolean;
+}
+
+/**
+ * The JSON bodies a route answers, by status. A declared 2xx schema also shapes the body:
+ * properties it does not list are left out of the response.
+ *
+ * @example
+ * const responses: ResponseSchemas = { 200: noteSchema, 404: errorSchema };
+ */
+export type ResponseSchemas = Readonly<Partial<Record<number, JsonSchema>>>;
+
+export interface HttpRouteOptions extends RouteOptions {
+  /** The JSON bodies the route answers, by status (see `ResponseSchemas`). */
+  responses?: ResponseSchemas;
 }
 
 /**
@@ -31,7 +54,7 @@ export class Route {
     readonly path: string,
     method: string,
     readonly handler: Handler,
-    readonly options: RouteOptions = {},
+    readonly options: HttpRouteOptions = {},
   ) {
     if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
       throw new TypeError(`Route ${path}: method must be an HTTP method name like 'GET', got ${String(method)}`);
@@ -68,6 +91,14 @@ export interface WebSocketRouteOptions extends RouteOptions {
    * `message` is the parsed JSON, `undefined` when it was not JSON.
    */
   onInvalidMessage?: InvalidMessagePolicy;
+  /**
+   * The messages the server sends on this route, by name: a message with a `type` field is
+   * named after it. The API descriptions list them, and typed clients receive them.
+   *
+   * @example
+   * sends: { 'chat.message': chatMessageSchema, error: errorSchema }
+   */
+  sends?: Readonly<Record<string, JsonSchema>>;
 }
 
 /**
@@ -97,6 +128,8 @@ export interface IncludeOptions {
   hooks?: readonly HookLike[];
   /** Exception handlers for every route inside, consulted after a route's own and before the app's. */
   exceptionHandlers?: readonly ExceptionHandlerEntry[];
+  /** Tags for every route inside, in the API descriptions. */
+  tags?: readonly string[];
 }
 
 /**
