@@ -135,8 +135,9 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
-export { AppMetrics, type MetricsOptions, UNMATCHED_ROUTE } from './lib/server/app-metrics';
+export { AppMetrics, type MetricsOptions } from './lib/server/app-metrics';
 export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';
+export { HttpMetrics, UNMATCHED_ROUTE } from './lib/server/http-metrics';
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
 export { metricsRoutes } from './lib/server/metrics-routes';
 export { TestClient, type TestRequestInit } from './lib/testing/test-client';

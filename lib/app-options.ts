@@ -4,8 +4,10 @@ import type { AppLogger } from './config/logger';
 import type { SettingsInput } from './config/settings';
 import type { ExceptionHandlerEntry } from './errors/exception-handlers';
 import type { HttpStats } from './http/http-stats';
+import type { Response } from './http/response';
 import type { ComponentDefinition } from './inject/component';
 import type { HookLike } from './inject/hook';
+import type { MaybePromise } from './inject/thenable';
 import type { OffloadOptions } from './offload/offload-pool';
 import type { RealtimeOptions } from './realtime/manager';
 import type { RouteLike } from './routing/routes';
@@ -77,4 +79,11 @@ export interface CloseOptions {
    * Default 0.
    */
   drainDelay?: number;
+}
+
+/** What `app.dispatch` returns: the response, `finish` to call once it is sent, the request id. */
+export interface Dispatched {
+  response: MaybePromise<Response>;
+  finish: () => MaybePromise<void>;
+  requestId: string;
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
 import { offloadProvider } from '../components/offload';
-import type { AppOptions, AppStats, CloseOptions } from './app-options';
+import type { AppOptions, AppStats, CloseOptions, Dispatched } from './app-options';
 import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes, httpEndpoint } from './app-routes';
 import type { ChannelLayer } from './channels/channel-layer';
@@ -32,7 +32,7 @@ import { type Endpoint, HookInstances } from './routing/endpoint';
 import { MALFORMED_PATH } from './routing/path-decoding';
 import { WS_METHOD } from './routing/route-miss';
 import type { Router } from './routing/router';
-import { AppMetrics, type Dispatched } from './server/app-metrics';
+import { AppMetrics } from './server/app-metrics';
 import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
@@ -134,9 +134,6 @@ export class App {
     this.metrics = options.metrics ? new AppMetrics(options.metrics === true ? {} : options.metrics, sources) : undefined;
   }
 
-  private readonly measured = (method: string, template: string | undefined, answer: Dispatched, started: number): Dispatched =>
-    this.metrics ? this.metrics.measure(method, template, answer, started) : answer;
-
   /**
    * Serves one request from any source; the result is a response, never an exception, and the
    * request's id (to echo as `X-Request-Id`). `finish` must be called once the response has been sent.
@@ -145,22 +142,22 @@ export class App {
     const started = this.httpStats.start();
     const scope = new Scope('http', source, this);
     const connection = new Connection(scope, this.settings, this.container, requestOf);
-    const finish = (): MaybePromise<void> => {
-      this.httpStats.end(started);
-      return connection.dispose();
-    };
     // A malformed path is answered through the hooks (CORS, logging) like any other miss.
     const endpoint = scope.malformedPath ? this.malformed : httpEndpoint(this.router, this.fallback, scope, connection);
+    let status = 0; // stays 0 when the client leaves before its response is ready
+    const finish = (): MaybePromise<void> => {
+      const ms = this.httpStats.end(started);
+      this.metrics?.http.record(source.method, endpoint.template, status, ms / 1000);
+      return connection.dispose();
+    };
     // Untraced, the request path allocates nothing for tracing.
     const traced = this.tracing && serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath, finish);
     const answer = traced ? traced.response : serveHttp(endpoint, connection);
-    const response = then(answer, (ready) => this.eventStreams.track(ready));
-    return this.measured(
-      source.method,
-      endpoint.template,
-      { response, finish: traced ? traced.finish : finish, requestId: scope.requestId },
-      started,
-    );
+    const response = then(answer, (ready) => {
+      status = ready.status;
+      return this.eventStreams.track(ready);
+    });
+    return { response, finish: traced ? traced.finish : finish, requestId: scope.requestId };
   }
 
   /** Starts an HTTP server on `port` (0 picks a free one) and `host` (default 127.0.0.1). */

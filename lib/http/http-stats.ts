@@ -56,13 +56,14 @@ export class HttpRecorder {
     return performance.now();
   }
 
-  /** The request that `start` returned `startedAt` for is answered. */
-  end(startedAt: number): void {
+  /** The request that `start` returned `startedAt` for is answered; returns its response time, ms. */
+  end(startedAt: number): number {
     const ms = performance.now() - startedAt;
     this.inFlight--;
     this.processed++;
     this.totalMs += ms;
     this.counts[bucketOf(Math.round(ms * 1000))]++;
+    return ms;
   }
 
   snapshot(): HttpStats {

@@ -1,10 +1,9 @@
-import type { Counter, CounterConfiguration, GaugeConfiguration, Histogram, Registry } from 'prom-client';
+import type { CounterConfiguration, GaugeConfiguration, Registry } from 'prom-client';
 import type { ChannelLayer } from '../channels/channel-layer';
-import type { Response } from '../http/response';
-import { type MaybePromise, then } from '../inject/thenable';
 import type { RealtimeStats } from '../realtime/realtime-options';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
 import type { RouteFigures } from '../websocket/websocket-stats';
+import { HttpMetrics } from './http-metrics';
 import { loadPromClient } from './prom-client-loader';
 
 /** How `new App({ metrics })` measures; `metrics: true` takes every default. */
@@ -17,28 +16,10 @@ export interface MetricsOptions {
   buckets?: number[];
 }
 
-/** The route label of requests no route matched: never the raw path, whose values are unbounded. */
-export const UNMATCHED_ROUTE = '<unmatched>';
-
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-
-/** What `app.dispatch` returns: the response, `finish` to call once it is sent, the request id. */
-export interface Dispatched {
-  response: MaybePromise<Response>;
-  finish: () => MaybePromise<void>;
-  requestId: string;
-}
-
 /** A scrape's answer: the text exposition and its content type. */
 export interface Scraped {
   text: string;
   contentType: string;
-}
-
-/** One route's children of the HTTP metrics for one method and status, bound once. */
-interface HttpChildren {
-  readonly count: { inc(): void };
-  readonly duration: { observe(seconds: number): void };
 }
 
 /** What the collect callbacks read at scrape time. */
@@ -61,10 +42,8 @@ export interface MetricsSources {
 export class AppMetrics {
   /** The registry scraped by `GET /metrics`. */
   readonly registry: Registry;
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly duration: Histogram<'method' | 'route' | 'status'>;
-  /** route template → method → status → children: three map reads per request, no string built. */
-  private readonly bound = new Map<string, Map<string, Map<number, HttpChildren>>>();
+  /** HTTP requests by method, route template and status; `App` records each as its response is sent. */
+  readonly http: HttpMetrics;
 
   /** What `scrape()` answers; under `--workers N`, the sum over the workers. */
   private gather: () => Promise<Scraped> = async () => ({ text: await this.registry.metrics(), contentType: this.registry.contentType });
@@ -75,18 +54,7 @@ export class AppMetrics {
     const registers = [registry];
     const counter = <L extends string>(config: CounterConfiguration<L>) => new prom.Counter<L>({ ...config, registers });
     const gauge = <L extends string>(config: GaugeConfiguration<L>) => new prom.Gauge<L>({ ...config, registers });
-    this.requests = counter({
-      name: 'starwire_http_requests_total',
-      help: 'HTTP requests answered',
-      labelNames: ['method', 'route', 'status'],
-    });
-    this.duration = new prom.Histogram({
-      name: 'starwire_http_request_duration_seconds',
-      help: 'HTTP response time, from the request to its response written',
-      labelNames: ['method', 'route', 'status'],
-      ...(options.buckets ? { buckets: options.buckets } : {}),
-      registers,
-    });
+    this.http = new HttpMetrics(registry, options.buckets);
 
     const { gateway, channelLayer } = sources;
     const stats = gateway.stats;
@@ -179,45 +147,5 @@ export class AppMetrics {
   /** Makes `scrape()` answer from `gather` (`starwire serve --workers N` sums the workers' registries). */
   gatherWith(gather: () => Promise<Scraped>): void {
     this.gather = gather;
-  }
-
-  /**
-   * A request's answer from `app.dispatch`, counted once sent: its response status is noted as
-   * it resolves, and `finish` records the request before running `done`.
-   */
-  measure(method: string, template: string | undefined, dispatched: Dispatched, started: number): Dispatched {
-    let status = 0;
-    const noted = then(dispatched.response, (answer) => {
-      status = answer.status;
-      return answer;
-    });
-    const finish = (): MaybePromise<void> => {
-      this.observe(method, template, status, (performance.now() - started) / 1000);
-      return dispatched.finish();
-    };
-    return { response: noted, finish, requestId: dispatched.requestId };
-  }
-
-  /** One request answered with `status`, `seconds` after it arrived. */
-  observe(method: string, template: string | undefined, status: number, seconds: number): void {
-    const route = template ?? UNMATCHED_ROUTE;
-    let byMethod = this.bound.get(route);
-    if (byMethod === undefined) this.bound.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) {
-      // Methods outside the standard ones are one label: a client must not grow the series.
-      if (!METHODS.has(method)) {
-        this.observe('OTHER', template, status, seconds);
-        return;
-      }
-      byMethod.set(method, (byStatus = new Map()));
-    }
-    let children = byStatus.get(status);
-    if (children === undefined) {
-      const labels = { method, route, status: String(status) };
-      byStatus.set(status, (children = { count: this.requests.labels(labels), duration: this.duration.labels(labels) }));
-    }
-    children.count.inc();
-    children.duration.observe(seconds);
   }
 }
