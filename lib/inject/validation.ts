@@ -36,9 +36,24 @@ function issues(errors: ErrorObject[] | null | undefined, prefix: string): Valid
   }));
 }
 
+/*
+ * Compiled validators by schema text. ajv caches by object identity only, while routes written
+ * out by hand repeat the same small schemas (`{ type: 'integer' }`) as new objects, and a
+ * parameter's schema is wrapped anew on every route: compiling costs about a millisecond each,
+ * which an app of a thousand routes would pay at every start.
+ */
+const compiled = new WeakMap<Ajv, Map<string, ValidateFunction>>();
+
 function compile(ajv: Ajv, schema: object, parameter: string, where: string): ValidateFunction {
+  let byText = compiled.get(ajv);
+  if (byText === undefined) compiled.set(ajv, (byText = new Map()));
+  const text = JSON.stringify(schema);
+  const known = byText.get(text);
+  if (known !== undefined) return known;
   try {
-    return ajv.compile(schema);
+    const validate = ajv.compile(schema);
+    byText.set(text, validate);
+    return validate;
   } catch (error) {
     throw new ConfigurationError(`${where}: invalid JSON Schema for ${parameter}: ${(error as Error).message}`);
   }
