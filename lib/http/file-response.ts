@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import send from 'send';
+import type sendModule from 'send';
 import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
 import type { Request } from './request';
@@ -93,6 +93,8 @@ export function fileResponse(request: Request, root: string, relative: string, o
     let settled = false;
     let file: Readable | undefined;
     // `send` reads only `method` and `headers` of the request it is given.
+    // Loaded on first use: an app that serves no files does not pay for loading `send` at startup.
+    const send = require('send') as typeof sendModule;
     const sending = send(request as unknown as Readable, url, {
       root,
       index: false,

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import type { FormLimits } from '../config/form-settings';
 import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
@@ -80,7 +80,9 @@ export class FormParse {
     if (declared > this.limits.maxTotalSize) return Promise.reject(formTooLarge.total(this.limits));
     let parser: busboy.Busboy;
     try {
-      parser = busboy({
+      // Loaded on first use: an app that takes no forms does not pay for loading busboy at startup.
+      const parse = require('busboy') as typeof busboy;
+      parser = parse({
         headers: { 'content-type': String(headers['content-type']) },
         defParamCharset: 'utf8',
         limits: {

@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import type addFormatsModule from 'ajv-formats';
 import { ConfigurationError, ValidationError, type ValidationIssue } from '../errors/exceptions';
 import type { JsonSchema } from './schema';
 
@@ -14,11 +14,17 @@ import type { JsonSchema } from './schema';
  */
 const strict: Options = { strict: true, allowUnionTypes: true, useDefaults: true };
 // Made on first use: an app without schemas (or a process that only imports) pays nothing.
+// ajv itself is loaded then too: it is the largest thing `require('starwire')` would otherwise load.
 let paramAjv: Ajv | undefined;
 let jsonAjv: Ajv | undefined;
-const params = (): Ajv => (paramAjv ??= addFormats(new Ajv({ ...strict, coerceTypes: 'array' })));
+function ajv(options: Options): Ajv {
+  const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+  const addFormats = (require('ajv-formats') as { default: typeof addFormatsModule }).default;
+  return addFormats(new AjvClass({ ...strict, ...options }));
+}
+const params = (): Ajv => (paramAjv ??= ajv({ coerceTypes: 'array' }));
 // `discriminator` lets a oneOf of messages told apart by `type` report the member that matched.
-const documents = (): Ajv => (jsonAjv ??= addFormats(new Ajv({ ...strict, discriminator: true })));
+const documents = (): Ajv => (jsonAjv ??= ajv({ discriminator: true }));
 
 /** Checks and converts one value; throws `ValidationError` naming `parameter`. */
 export type Validator<T> = (value: unknown) => T;

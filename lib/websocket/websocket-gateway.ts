@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { type AppLogger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
 import { refusal } from '../errors/error-table';
@@ -22,7 +22,7 @@ import type { Upgrader } from './wire-socket';
  */
 export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
-  readonly wss: WebSocketServer;
+  private server: WebSocketServer | undefined;
   /** Each connection open or handshaking, with its route's figures. */
   private readonly live = new Map<WebSocket, RouteFigures>();
   /** Each route's figures, by path template. */
@@ -47,18 +47,25 @@ export class WebSocketGateway {
     private readonly tracing: Tracing | undefined = undefined,
   ) {
     this.observer = levelEnabled(logger, 'info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
-    const ws = settings.websocket;
-    this.wss = new WebSocketServer({
+  }
+
+  /** ws's server, made on the first upgrade: an app that serves only HTTP never loads ws. */
+  get wss(): WebSocketServer {
+    if (this.server !== undefined) return this.server;
+    const { WebSocketServer } = require('ws') as typeof import('ws');
+    const ws = this.settings.websocket;
+    const server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       maxPayload: ws.maxPayload,
       perMessageDeflate: ws.compression,
       handleProtocols: (_offered, req) => choices.get(req)?.subprotocol ?? false,
     });
-    this.wss.on('headers', (headers, req) => {
+    server.on('headers', (headers, req) => {
       for (const [name, value] of Object.entries(choices.get(req)?.headers ?? {})) headers.push(`${name}: ${value}`);
     });
-    this.wss.on('error', (error) => settings.logError('WebSocket server error', error));
+    server.on('error', (error) => this.settings.logError('WebSocket server error', error));
+    return (this.server = server);
   }
 
   /** Connections open or handshaking now. */
@@ -179,7 +186,7 @@ export class WebSocketGateway {
       this.idle = undefined;
     }
     this.stopHeartbeat();
-    this.wss.close();
+    this.server?.close();
   }
 
   private startHeartbeat(): void {

@@ -168,6 +168,26 @@ describe('the npm package (npm pack)', function () {
     assert.equal(typed.stdout.trim(), '0');
   });
 
+  it("require('starwire') loads ajv, ws, tsyringe, send and busboy only when an app first needs each", async () => {
+    const script = `
+      const heavy = ['ajv', 'ws', 'tsyringe', 'send', 'busboy'];
+      const loaded = () => heavy.filter((name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+      const starwire = require('starwire');
+      const afterImport = loaded();
+      const app = new starwire.App({ routes: [new starwire.Route('/n/{n:int}', 'GET', starwire.inject([starwire.PathParam('n', { type: 'integer', maximum: 9 })], (n) => ({ n })))] });
+      const afterApp = loaded();
+      const client = new starwire.TestClient(app);
+      client.get('/n/50').then((tooBig) => {
+        console.log(JSON.stringify({ afterImport, afterApp, tooBig: tooBig.status, afterUse: loaded() }));
+      });`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: bare });
+    const { afterImport, afterApp, tooBig, afterUse } = JSON.parse(stdout) as Record<string, unknown>;
+    assert.deepEqual(afterImport, []);
+    assert.deepEqual(afterApp, ['ajv', 'tsyringe']);
+    assert.equal(tooBig, 400);
+    assert.deepEqual(afterUse, ['ajv', 'tsyringe']);
+  });
+
   it('a TypeScript project with skipLibCheck: false compiles against the installed package', async () => {
     writeFileSync(join(withIoredis, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG));
     writeFileSync(join(withIoredis, 'app.ts'), USER_APP);
