@@ -41,6 +41,7 @@ import { Tracing } from './tracing/tracing';
 import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
+import { copyRejectedByReason, countRejected } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
 
 export type { AppOptions, AppStats, CloseOptions };
@@ -239,6 +240,7 @@ export class App {
       ...stats,
       open: stats.open,
       rejectedByStatus: { ...stats.rejectedByStatus },
+      rejectedByReason: copyRejectedByReason(stats.rejectedByReason),
       closedByCode: { ...stats.closedByCode },
       http: this.httpStats.snapshot(),
     };
@@ -291,6 +293,7 @@ export class App {
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
     const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
     if (scope.malformedPath) {
+      countRejected(this.gateway.stats, status.HTTP_400_BAD_REQUEST, 'bad_request');
       refuseWithAnswer(upgrader, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
       return true;
     }

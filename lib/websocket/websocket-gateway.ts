@@ -3,7 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
 import { type AppLogger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
-import { refusal } from '../errors/error-table';
+import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
@@ -12,8 +12,15 @@ import type { Tracing } from '../tracing/tracing';
 import { choices, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
-import { countRejected, emptyStats, type RouteFigures, type WebSocketStats } from './websocket-stats';
+import { countRejected, emptyStats, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
+
+/** The answers of the refusals at admission, by reason. */
+const ADMISSION_REFUSALS = {
+  shutdown: () => refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'),
+  cap: () => refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections'),
+  cap_per_ip: () => refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address'),
+} satisfies Partial<Record<RefusalReason, () => HttpAnswer>>;
 
 /**
  * Every WebSocket connection of one app: admission (connection caps, shutdown), the handshake
@@ -71,15 +78,16 @@ export class WebSocketGateway {
     const limits = this.settings.websocket;
     // Per-address counting only when capped: reading the address costs memory on every socket.
     const ip = Number.isFinite(limits.maxConnectionsPerIp) ? (scope.client?.host ?? '') : '';
-    const refused = this.closing
-      ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down')
+    const reason: RefusalReason | undefined = this.closing
+      ? 'shutdown'
       : this.live.size >= limits.maxConnections
-        ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections')
+        ? 'cap'
         : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp
-          ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
+          ? 'cap_per_ip'
           : undefined;
-    if (refused) {
-      countRejected(this.stats, refused.status);
+    if (reason !== undefined) {
+      const refused = ADMISSION_REFUSALS[reason]();
+      countRejected(this.stats, refused.status, reason);
       refuseWithAnswer(upgrader, refused);
       return;
     }
@@ -157,7 +165,7 @@ export class WebSocketGateway {
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
     for (const ws of this.live.keys()) {
-      if (ws.connecting) refuseWithAnswer(ws, refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
+      if (ws.connecting) ws.refuseBecause('shutdown', refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
     if (this.live.size > 0) {
