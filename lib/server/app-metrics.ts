@@ -156,8 +156,14 @@ export class AppMetrics {
       labelNames: ['figure'],
       collect() {
         this.reset();
-        for (const [figure, value] of Object.entries(channelLayer.stats())) if (typeof value === 'number') this.set({ figure }, value);
+        for (const [figure, value] of Object.entries(channelLayer.stats())) {
+          if (typeof value === 'number' && figure !== 'reconnects') this.set({ figure }, value);
+        }
       },
+    });
+    total('starwire_channel_layer_reconnects_total', "Recoveries of the channel layer's connection to Redis after an outage", () => {
+      const { reconnects } = channelLayer.stats() as { reconnects?: unknown };
+      return typeof reconnects === 'number' ? reconnects : 0;
     });
     gauge({
       name: 'starwire_realtime',

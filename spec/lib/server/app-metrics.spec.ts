@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { App, inject, metricsRoutes, PathParam, Route, UNMATCHED_ROUTE, WebSocket, WebSocketRoute } from '../../../index';
 import { parseExposition, type Sample, sampleValue, scrape } from '../../support/prometheus-text';
+import { killClient, layerOpener, REDIS_URL } from '../../support/redis-layers';
 import { liveRefusal, liveUrl, openLive } from '../../support/ws-client';
 
 const user = new Route(
@@ -166,6 +168,27 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     found = parseExposition((await app.metrics!.scrape()).text);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'cap' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'shutdown' }), 1);
+  });
+
+  it("counts the channel layer's reconnects to Redis: its connection killed, then back", async () => {
+    const layers = layerOpener();
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+    try {
+      const layer = await layers.open({ redisOptions: { retryStrategy: () => 20 } });
+      layer.on('error', () => {});
+      const { port } = await start(new App({ routes: metricsRoutes(), metrics: true, channelLayer: layer }));
+      let found = await samples(port);
+      assert.equal(sampleValue(found, 'starwire_channel_layer_reconnects_total'), 0);
+      assert.equal(sampleValue(found, 'starwire_channel_layer', { figure: 'reconnects' }), undefined, 'a counter, not a gauge figure');
+      const back = new Promise((resolve) => layer.once('reconnected', resolve));
+      assert.equal(await killClient(admin, `${layers.prefix}:${layer.processName}:sub`), 1);
+      await back;
+      found = await samples(port);
+      assert.equal(sampleValue(found, 'starwire_channel_layer_reconnects_total'), 1);
+    } finally {
+      admin.disconnect();
+      await layers.closeAll();
+    }
   });
 
   it("reads the channel layer's and app.realtime's figures at scrape time, and Node's process metrics", async () => {
