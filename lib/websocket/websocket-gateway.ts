@@ -8,12 +8,20 @@ import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
 import { Connection } from '../inject/connection';
-import type { Tracing } from '../tracing/tracing';
-import { choices, refuseWithAnswer } from './handshake';
+import type { HeaderReader, Tracing } from '../tracing/tracing';
+import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
 import { countRejected, emptyStats, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
+
+/** What a span of a refused handshake tells: the route that would have taken it, if any, and the request. */
+export interface RefusedRequest {
+  readonly route?: string;
+  /** The raw path, without the query string. */
+  readonly path: string;
+  readonly read: HeaderReader;
+}
 
 /** The answers of the refusals at admission, by reason. */
 const ADMISSION_REFUSALS = {
@@ -86,9 +94,8 @@ export class WebSocketGateway {
           ? 'cap_per_ip'
           : undefined;
     if (reason !== undefined) {
-      const refused = ADMISSION_REFUSALS[reason]();
-      countRejected(this.stats, refused.status, reason);
-      refuseWithAnswer(upgrader, refused);
+      const request = { route: endpoint.template ?? scope.rawPath, path: scope.rawPath, read: (name: string) => scope.headers[name] };
+      this.refuseBefore(upgrader, ADMISSION_REFUSALS[reason](), reason, request);
       return;
     }
 
@@ -115,6 +122,18 @@ export class WebSocketGateway {
     serveWebSocket(endpoint, connection, ws, this.release, { tracing: this.tracing, span });
   }
 
+  /**
+   * Refuses a handshake that never became a connection (refused at admission, or by the upgrade
+   * listener before routing): counted under `reason`, and traced as a `WS` span with its status.
+   */
+  refuseBefore(target: Refusable, answer: HttpAnswer, reason: RefusalReason, request: RefusedRequest): void {
+    countRejected(this.stats, answer.status, reason);
+    if (this.tracing) {
+      this.tracing.endWebSocket(this.tracing.startWebSocket(request.route, request.path, request.read), undefined, answer.status);
+    }
+    refuseWithAnswer(target, answer);
+  }
+
   /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
   private readonly release = async (connection: Connection): Promise<void> => {
     const ws = connection.websocket!;
@@ -129,7 +148,7 @@ export class WebSocketGateway {
     this.live.delete(ws);
     if (route !== undefined) route.open--;
     const span = this.spans.get(ws);
-    if (span) this.tracing?.endWebSocket(span, ws.closeCode);
+    if (span) this.tracing?.endWebSocket(span, ws.closeCode, ws.refusedWith);
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;

@@ -58,6 +58,8 @@ export class WebSocket extends SendingWebSocket {
   alive = true;
   /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
   refusedBy: 'hook' | 'handler' = 'hook';
+  /** The HTTP status the handshake was refused with, if it was. */
+  refusedWith: number | undefined = undefined;
 
   protected override currentState: WebSocketState = 'connecting';
   protected override wire: WireSocket | undefined = undefined;
@@ -214,6 +216,7 @@ export class WebSocket extends SendingWebSocket {
     assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
     if (this.currentState !== 'connecting') return;
     countRejected(this.stats, statusCode, reason);
+    this.refusedWith = statusCode;
     this.endHandshake().refuse(statusCode, body, headers);
     this.currentState = 'closed';
     this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;
