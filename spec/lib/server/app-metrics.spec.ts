@@ -165,7 +165,9 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     release();
     await a.closed;
     await closing;
-    found = parseExposition((await app.metrics!.scrape()).text);
+    const metrics = app.metrics;
+    assert.ok(metrics);
+    found = parseExposition((await metrics.scrape()).text);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'cap' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'shutdown' }), 1);
   });
