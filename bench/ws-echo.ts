@@ -2,7 +2,9 @@
  * Messages per second and p50/p99 round-trip latency of a JSON echo over WebSocket: Starwire
  * (a handler injecting `WebSocket` and a per-connection component, one `onRequest` hook; see
  * support/ws-servers.ts) against a plain `ws` `WebSocketServer` doing the same JSON parse +
- * echo. Each server runs in its own process; this process is the load generator (`ws`
+ * echo, and the same Starwire app with Prometheus metrics on (`starwire-metrics`), reported
+ * against metrics off as `metrics_on_vs_off_<payload>` in messages per second and in server CPU
+ * per message (target ≥ 0.95 for both). Each server runs in its own process; this process is the load generator (`ws`
  * clients, support/ws-load.ts): 50 connections × 10 messages in flight, payloads of 64 B and
  * 16 KiB, over 127.0.0.1. Systems alternate round by round after a warm-up, and the medians
  * over rounds are reported. The last line printed is one JSON object for tooling.
@@ -21,7 +23,7 @@ import { positive } from './support/options';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
 import { percentile, roundTrip, runLoad } from './support/ws-load';
-import { isWsSystem, WS_PATH, WS_SYSTEMS, type WsSystem } from './support/ws-servers';
+import { ECHO_SYSTEMS, isWsSystem, WS_PATH, type WsSystem } from './support/ws-servers';
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const TARGET = 0.95;
@@ -86,7 +88,7 @@ function parseOptions(args: string[]): Options {
     },
   });
   if (values.profile !== undefined && !isWsSystem(values.profile)) {
-    throw new Error(`--profile must be one of ${WS_SYSTEMS.join(', ')}, got ${values.profile}`);
+    throw new Error(`--profile must be one of ${ECHO_SYSTEMS.join(', ')}, got ${values.profile}`);
   }
   const payloads = values.payloads.split(',').map((size) => Math.round(positive('payloads', size)));
   const heartbeat = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
@@ -166,30 +168,29 @@ export async function main(args: string[]): Promise<void> {
   const samples = new Map<string, Sample[]>();
   const key = (system: WsSystem, size: number): string => `${system}/${size}`;
   try {
-    for (const system of WS_SYSTEMS) {
+    for (const system of ECHO_SYSTEMS) {
       const execArgv = options.profile === system ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
       if (execArgv.length > 0) mkdirSync(options.profileDir, { recursive: true });
-      const serverArgs =
-        system === 'starwire' && options.heartbeat !== undefined ? [system, '--heartbeat', String(options.heartbeat)] : [system];
+      const serverArgs = system !== 'ws' && options.heartbeat !== undefined ? [system, '--heartbeat', String(options.heartbeat)] : [system];
       const server = await startChildServer(SERVER_SCRIPT, serverArgs, execArgv);
       servers.set(system, server);
       for (const payload of payloads) await checkEcho(system, server, payload);
     }
-    const runs = WS_SYSTEMS.length * options.payloads.length;
+    const runs = ECHO_SYSTEMS.length * options.payloads.length;
     const total = runs * (options.warmup + options.rounds * options.duration + 1);
     console.log(
-      `ws-echo bench: ${options.rounds} rounds × ${WS_SYSTEMS.length} systems × payloads ${options.payloads.join(', ')} B × ${options.duration}s, ` +
+      `ws-echo bench: ${options.rounds} rounds × ${ECHO_SYSTEMS.length} systems × payloads ${options.payloads.join(', ')} B × ${options.duration}s, ` +
         `${options.connections} connections × ${options.inFlight} in flight, warm-up ${options.warmup}s each, ` +
         `starwire heartbeat ${options.heartbeat === undefined ? 'default (25 s)' : `${options.heartbeat} ms`} (~${Math.ceil(total)}s)`,
     );
     if (options.warmup > 0) {
       for (const payload of payloads) {
-        for (const system of WS_SYSTEMS) await load(servers.get(system)!, payload, options.warmup, options);
+        for (const system of ECHO_SYSTEMS) await load(servers.get(system)!, payload, options.warmup, options);
       }
     }
     for (let r = 0; r < options.rounds; r++) {
       // Rotating the order keeps either system from always running first.
-      const order = WS_SYSTEMS.map((_, i) => WS_SYSTEMS[(i + r) % WS_SYSTEMS.length]);
+      const order = ECHO_SYSTEMS.map((_, i) => ECHO_SYSTEMS[(i + r) % ECHO_SYSTEMS.length]);
       for (const payload of payloads) {
         for (const system of order) {
           const sample = await load(servers.get(system)!, payload, options.duration, options);
@@ -197,7 +198,7 @@ export async function main(args: string[]): Promise<void> {
           list.push(sample);
           samples.set(key(system, payload.length), list);
           console.log(
-            `  round ${r + 1}/${options.rounds} ${system.padEnd(8)} ${payloadLabel(payload.length).padStart(4)} B  ` +
+            `  round ${r + 1}/${options.rounds} ${system.padEnd(16)} ${payloadLabel(payload.length).padStart(4)} B  ` +
               `${Math.round(sample.msgsPerSecond)} msg/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms  ` +
               `${sample.cpuPerMessage.toFixed(1)} µs cpu/msg  server cpu ${Math.round(sample.cpuPercent)}%  client cpu ${Math.round(sample.clientCpuPercent)}%${sample.failures ? `  ${sample.failures} failures` : ''}`,
           );
@@ -213,7 +214,7 @@ export async function main(args: string[]): Promise<void> {
 
 function report(samples: Map<string, Sample[]>, options: Options): void {
   const rows = options.payloads.flatMap((size) =>
-    WS_SYSTEMS.map((system) => {
+    ECHO_SYSTEMS.map((system) => {
       const list = samples.get(`${system}/${size}`)!;
       return {
         system,
@@ -233,11 +234,15 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
     rows.find((r) => r.system === system && r.payload === size);
   const ratios: Record<string, number> = {};
   const cpuRatios: Record<string, number> = {};
+  // Each ratio is `system` against `baseline`: throughput, and CPU per message inverted so that higher is better too.
+  const compare = (name: string, system: WsSystem, baseline: WsSystem, size: number): void => {
+    ratios[name] = round(row(system, size)!.msgs_per_s / row(baseline, size)!.msgs_per_s, 3);
+    cpuRatios[name] = round(row(baseline, size)!.cpu / row(system, size)!.cpu, 3);
+  };
   for (const size of options.payloads) {
-    const name = `starwire_vs_ws_${payloadLabel(size)}`;
-    ratios[name] = round(row('starwire', size)!.msgs_per_s / row('ws', size)!.msgs_per_s, 3);
-    // CPU per message, inverted so that higher is better like the throughput ratio.
-    cpuRatios[name] = round(row('ws', size)!.cpu / row('starwire', size)!.cpu, 3);
+    compare(`starwire_vs_ws_${payloadLabel(size)}`, 'starwire', 'ws', size);
+    // Metrics must cost under 5 %, in messages per second and in server CPU per message.
+    compare(`metrics_on_vs_off_${payloadLabel(size)}`, 'starwire-metrics', 'starwire', size);
   }
   console.log('');
   console.log(
@@ -270,9 +275,12 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
   );
   console.log('');
   for (const [name, value] of Object.entries(ratios)) {
+    const metrics = name.startsWith('metrics_');
+    const cpu = cpuRatios[name];
+    const cpuVerdict = metrics ? ` (target ≥ ${TARGET}) ${cpu >= TARGET ? 'ok' : 'BELOW TARGET'}` : '';
     console.log(
       `${name}: ${value} msg/s (target ≥ ${TARGET}) ${value >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
-        `by server cpu/msg (ws ÷ starwire): ${cpuRatios[name]}`,
+        `by server cpu/msg (${metrics ? 'off ÷ on' : 'ws ÷ starwire'}): ${cpu}${cpuVerdict}`,
     );
   }
   console.log(
@@ -280,6 +288,7 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
       bench: 'ws-echo',
       rows: rows.map(({ system, payload, msgs_per_s, p50_ms, p99_ms }) => ({ system, payload, msgs_per_s, p50_ms, p99_ms })),
       ratios,
+      cpu_ratios: cpuRatios,
     }),
   );
 }

@@ -38,9 +38,10 @@ import { reportListen } from './server/listen-guard';
 import { requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
 import { Tracing } from './tracing/tracing';
-import { parseSubprotocols, refuseWithAnswer } from './websocket/handshake';
+import { parseSubprotocols } from './websocket/handshake';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
+import { copyRejectedByReason } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
 
 export type { AppOptions, AppStats, CloseOptions };
@@ -237,6 +238,7 @@ export class App {
       ...stats,
       open: stats.open,
       rejectedByStatus: { ...stats.rejectedByStatus },
+      rejectedByReason: copyRejectedByReason(stats.rejectedByReason),
       closedByCode: { ...stats.closedByCode },
       http: this.httpStats.snapshot(),
     };
@@ -289,7 +291,8 @@ export class App {
   openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
     const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
     if (scope.malformedPath) {
-      refuseWithAnswer(upgrader, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
+      const request = { path: scope.rawPath, read: (name: string) => scope.headers[name] };
+      this.gateway.refuseBefore(upgrader, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH), 'bad_request', request);
       return true;
     }
     const match = this.router.lookup(WS_METHOD, scope.rawPath);

@@ -7,6 +7,7 @@
  *   `scope.state`. It accepts, then `for await`s messages, answering each with
  *   `JSON.stringify(JSON.parse(text))`. Settings are Starwire's defaults (heartbeat on)
  *   unless `--heartbeat 0` is passed.
+ * - `starwire-metrics`: the same app with Prometheus metrics on (`metrics: true`), to price them.
  * - `ws`: a plain `WebSocketServer` doing the same per connection (a state object, an `Echo`)
  *   and the same JSON parse + stringify per message.
  *
@@ -14,7 +15,7 @@
  * Starwire's injects only `WebSocket`, accepts and `for await`s messages, ignoring them; `ws`'s
  * adds a `message` and an `error` listener. No hook, no component.
  *
- * Run one: `node dist/bench/support/ws-servers.js <starwire|ws> [--port 0] [--heartbeat ms] [--handler echo|idle]`.
+ * Run one: `node dist/bench/support/ws-servers.js <starwire|starwire-metrics|ws> [--port 0] [--heartbeat ms] [--handler echo|idle]`.
  * Forked, it speaks child-server.ts's IPC protocol (plus `'memory'`, answered with
  * `{ memory }` measured after full GCs when run with `--expose-gc`); run by hand, it prints
  * its URL.
@@ -28,12 +29,15 @@ import type { SettingsInput } from '../../index';
 import { App, component, inject, Scope, WebSocket, WebSocketRoute } from '../../index';
 import { serveChildProtocol } from './child-server';
 
+/** The systems ws-idle compares. */
 export const WS_SYSTEMS = ['starwire', 'ws'] as const;
-export type WsSystem = (typeof WS_SYSTEMS)[number];
+/** The systems ws-echo compares: `starwire-metrics` is the Starwire app with Prometheus metrics on (`metrics: true`), to price them. */
+export const ECHO_SYSTEMS = ['starwire', 'starwire-metrics', 'ws'] as const;
+export type WsSystem = (typeof ECHO_SYSTEMS)[number];
 export const WS_PATH = '/echo';
 
 export function isWsSystem(name: string): name is WsSystem {
-  return (WS_SYSTEMS as readonly string[]).includes(name);
+  return (ECHO_SYSTEMS as readonly string[]).includes(name);
 }
 
 /** What `'memory'` answers: `process.memoryUsage()` after full garbage collections. */
@@ -68,24 +72,24 @@ function textOf(message: string | Buffer): string {
 
 export type WsHandler = 'echo' | 'idle';
 
-async function starwire(port: number, heartbeat: number | undefined, kind: WsHandler): Promise<Server> {
+async function starwire(port: number, heartbeat: number | undefined, kind: WsHandler, metrics: boolean): Promise<Server> {
   const settings = heartbeat === undefined ? {} : { websocket: { heartbeatInterval: heartbeat } };
   if (kind === 'idle') {
     const idle = inject([WebSocket], async (ws) => {
       await ws.accept();
       for await (const message of ws) void message;
     });
-    return new App({ routes: [new WebSocketRoute(WS_PATH, idle)], settings }).listen(port, '127.0.0.1');
+    return new App({ routes: [new WebSocketRoute(WS_PATH, idle)], settings, metrics }).listen(port, '127.0.0.1');
   }
-  return echoApp(settings).listen(port, '127.0.0.1');
+  return echoApp(settings, metrics).listen(port, '127.0.0.1');
 }
 
 /** The Starwire echo server's app; `bench/workers.ts` serves it with `starwire serve`. */
 export function starwireEchoApp(): App {
-  return echoApp({});
+  return echoApp({}, false);
 }
 
-function echoApp(settings: SettingsInput): App {
+function echoApp(settings: SettingsInput, metrics: boolean): App {
   const echo = component(Echo, [], () => new Echo(), { scope: 'request' });
   const handler = inject([WebSocket, Echo], async (ws, echo) => {
     await ws.accept();
@@ -96,6 +100,7 @@ function echoApp(settings: SettingsInput): App {
     components: [echo],
     hooks: [StampConnection],
     settings,
+    metrics,
   });
 }
 
@@ -149,9 +154,10 @@ async function run(): Promise<void> {
   const kind = values.handler;
   if (kind !== 'echo' && kind !== 'idle') throw new Error(`--handler must be echo or idle, got ${kind}`);
   const system = positionals[0] ?? '';
-  if (!isWsSystem(system)) throw new Error(`usage: ws-servers.js <${WS_SYSTEMS.join('|')}> [--port 0] [--heartbeat ms]`);
+  if (!isWsSystem(system)) throw new Error(`usage: ws-servers.js <${ECHO_SYSTEMS.join('|')}> [--port 0] [--heartbeat ms]`);
   const heartbeat = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
-  const server = system === 'starwire' ? await starwire(Number(values.port), heartbeat, kind) : await ws(Number(values.port), kind);
+  const port0 = Number(values.port);
+  const server = system === 'ws' ? await ws(port0, kind) : await starwire(port0, heartbeat, kind, system === 'starwire-metrics');
   const port = (server.address() as AddressInfo).port;
   if (process.send) {
     process.on('message', (message) => {

@@ -14,8 +14,8 @@ export interface PublishFailure {
 export interface ConnectionOwner {
   /** Where 'error', 'disconnected' and 'reconnected' are told. */
   readonly events: EventEmitter<RedisChannelLayerEvents>;
-  /** The layer's counters that failed publishes add to. */
-  readonly counts: { lost: number; unconfirmed: number };
+  /** The layer's counters that failed publishes, and recoveries from an outage, add to. */
+  readonly counts: { lost: number; unconfirmed: number; reconnects: number };
   /** Every Redis channel a fresh subscriber connection must subscribe to. */
   subscriptions(): string[];
   /** Called for each message on the subscriber connection. */
@@ -225,6 +225,7 @@ export class RedisChannelConnection {
       this.finishStart();
       return;
     }
+    this.owner.counts.reconnects++;
     this.owner.events.emit('reconnected', {
       downtimeMs: Math.round(performance.now() - this.downSince),
       lost: this.lostThisOutage,

@@ -50,6 +50,8 @@ export interface RedisChannelLayerStats extends ChannelLayerStats {
   malformed: number;
   /** Messages handed to Redis that it never confirmed (timeout, connection lost meanwhile): other processes may or may not have got them. */
   unconfirmed: number;
+  /** Outages recovered from: each time both connections were back and subscribed after Redis was lost (one 'reconnected' event each). */
+  reconnects: number;
 }
 
 export interface RedisDisconnected {

@@ -58,7 +58,7 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
   private readonly local: InMemoryChannelLayer;
   private readonly connection: RedisChannelConnection;
   private closing: Promise<void> | undefined;
-  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0, malformed: 0, unconfirmed: 0 };
+  private readonly counts = { remoteSent: 0, lost: 0, unroutable: 0, malformed: 0, unconfirmed: 0, reconnects: 0 };
   private readonly commandTimeoutMs: number;
   /** Direct sends waiting for the receiving process's acknowledgement, by request id. */
   private readonly acks = new Map<number, (ack: Acknowledgement | undefined) => void>();
@@ -219,8 +219,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
 
   stats(): RedisChannelLayerStats {
     const local = this.local.stats();
-    const { remoteSent, lost, unroutable, malformed, unconfirmed } = this.counts;
-    return { ...local, sent: local.sent + remoteSent, lost, unroutable, malformed, unconfirmed };
+    const { remoteSent, lost, unroutable, malformed, unconfirmed, reconnects } = this.counts;
+    return { ...local, sent: local.sent + remoteSent, lost, unroutable, malformed, unconfirmed, reconnects };
   }
 
   // ——— inside ———

@@ -16,9 +16,13 @@ import {
  */
 export const TRACE_FIELDS: Readonly<Record<string, string>> = { traceparent: '__traceparent', tracestate: '__tracestate' };
 
-/** A delivered message's trace context: `handle` runs its handling in a consumer span, a child of the publisher's span. */
+/**
+ * A delivered message's trace context: `handle` runs its handling in a consumer span
+ * (`process <destination>`, the channel it was received on unless named), a child of the
+ * publisher's span.
+ */
 export interface Delivery {
-  handle<T>(run: () => T | Promise<T>): Promise<T>;
+  handle<T>(run: () => T | Promise<T>, destination?: string): Promise<T>;
 }
 
 const deliveries = new WeakMap<ChannelMessage, Delivery>();
@@ -88,8 +92,8 @@ export class TracedChannelLayer implements ChannelLayer {
     if (isFrameworkMessage(message)) frameworkMessage(stripped);
     const tracing = this.tracing;
     deliveries.set(stripped, {
-      async handle(run) {
-        const span = tracing.startDelivery(channel, carrier);
+      async handle(run, destination = channel) {
+        const span = tracing.startDelivery(destination, carrier);
         try {
           const value = await tracing.run(span, run);
           tracing.end(span);

@@ -1,4 +1,5 @@
 import { type ChannelLayer, type ChannelMessage, frameworkMessage } from '../channels/channel-layer';
+import { deliveryOf } from '../channels/traced-channel-layer';
 import type { WebSocket } from '../websocket/websocket';
 import { type Delivery, fanOut } from './fan-out';
 import { EchoTickets, stamped } from './history-delivery';
@@ -193,7 +194,10 @@ export class Switchboard {
         this.report(`Realtime dropped a malformed message from the channel layer: ${problem}`, message);
       } else if (message.type === 'realtime.deliver') {
         const deliver = message as DeliverMessage;
-        const delivery = this.deliverLocally(deliver.target, deliver.payload, deliver.except, deliver.historyId);
+        const deliverHere = () => this.deliverLocally(deliver.target, deliver.payload, deliver.except, deliver.historyId);
+        // A traced layer's message continues the publisher's trace in a consumer span here.
+        const traced = deliveryOf(message);
+        const delivery = traced ? await traced.handle(deliverHere, targetGroup(deliver.target)) : deliverHere();
         if (deliver.ticket !== undefined && deliver.origin === channel) this.echoes.settle(deliver.ticket, delivery);
       } else {
         await this.receiveMembership(message as MembershipMessage).catch(() => {});

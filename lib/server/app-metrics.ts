@@ -79,11 +79,13 @@ export class AppMetrics {
     total('starwire_websocket_accepted_total', 'WebSocket handshakes completed', () => stats.accepted);
     counter({
       name: 'starwire_websocket_rejected_total',
-      help: 'WebSocket handshakes refused, by HTTP status (503/429 the connection caps or shutdown, 403 a hook or handler, 408 the handshake timeout)',
-      labelNames: ['status'],
+      help: 'WebSocket handshakes refused, by HTTP status and reason (cap, cap_per_ip, shutdown, handshake_timeout, hook, handler, not_accepted, bad_request, not_found)',
+      labelNames: ['status', 'reason'],
       collect() {
         this.reset();
-        for (const [status, count] of Object.entries(stats.rejectedByStatus)) this.inc({ status }, count);
+        for (const [reason, byStatus] of Object.entries(stats.rejectedByReason)) {
+          for (const [status, count] of Object.entries(byStatus)) this.inc({ status, reason }, count);
+        }
       },
     });
     const perRoute = (name: string, help: string, read: (figures: RouteFigures) => number) =>
@@ -122,8 +124,14 @@ export class AppMetrics {
       labelNames: ['figure'],
       collect() {
         this.reset();
-        for (const [figure, value] of Object.entries(channelLayer.stats())) if (typeof value === 'number') this.set({ figure }, value);
+        for (const [figure, value] of Object.entries(channelLayer.stats())) {
+          if (typeof value === 'number' && figure !== 'reconnects') this.set({ figure }, value);
+        }
       },
+    });
+    total('starwire_channel_layer_reconnects_total', "Recoveries of the channel layer's connection to Redis after an outage", () => {
+      const { reconnects } = channelLayer.stats() as { reconnects?: unknown };
+      return typeof reconnects === 'number' ? reconnects : 0;
     });
     gauge({
       name: 'starwire_realtime',

@@ -10,9 +10,9 @@ import { writeResponse } from '../http/response-writer';
 import type { TrustedProxies } from '../http/trusted-proxies';
 import { isThenable, type MaybePromise } from '../inject/thenable';
 import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
-import { handshakeProblem, nodeUpgrader, refuseSocket } from '../websocket/handshake';
+import { handshakeProblem, nodeUpgrader, type Refusable, refuseSocket } from '../websocket/handshake';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
-import { countRejected } from '../websocket/websocket-stats';
+import type { RefusalReason } from '../websocket/websocket-stats';
 import type { Upgrader } from '../websocket/wire-socket';
 import { NodeSource } from './node-source';
 
@@ -91,39 +91,38 @@ export function upgradeListener(
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     socket.on('error', ignore);
-    // Counted like the gateway's refusals, so `rejected` is always the sum of `rejectedByStatus`.
-    const refuse = (answer: HttpAnswer): void => {
-      countRejected(gateway.stats, answer.status);
-      refuseWith(socket, answer);
-    };
     const source = new NodeSource(req, proxies);
     const mark = source.url.indexOf('?');
     const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    // Counted (and traced) like the gateway's refusals, so `rejected` is always the sum of `rejectedByStatus`.
+    const refuse = (answer: HttpAnswer, reason: RefusalReason): void => {
+      gateway.refuseBefore(socketRefuser(socket), answer, reason, { path, read: (name) => req.headers[name] });
+    };
     if (decodePath(path) === undefined) {
       // Malformed for every listener alike; the app's answer is the one a lone server gives.
       if (server.listenerCount('upgrade') === 1) {
-        refuse(refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH));
+        refuse(refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH), 'bad_request');
       }
       return;
     }
     if (!host.routesWebSocket(path)) {
       // Another listener (the server's owner) may serve this path.
       if (server.listenerCount('upgrade') === 1) {
-        refuse(refusal(status.HTTP_404_NOT_FOUND, 'Not Found'));
+        refuse(refusal(status.HTTP_404_NOT_FOUND, 'Not Found'), 'not_found');
       }
       return;
     }
     const problem = handshakeProblem(req);
     if (problem) {
-      refuse(refusal(problem.status, problem.detail, problem.headers));
+      refuse(refusal(problem.status, problem.detail, problem.headers), 'bad_request');
       return;
     }
     host.openWebSocket(source, nodeUpgrader(gateway.wss, req, socket, head));
   };
 }
 
-function refuseWith(socket: Duplex, answer: HttpAnswer): void {
-  refuseSocket(socket, answer.status, JSON.stringify(answer.body), answer.headers);
+function socketRefuser(socket: Duplex): Refusable {
+  return { refuse: (statusCode, body, headers) => refuseSocket(socket, statusCode, body, headers) };
 }
 
 /**

@@ -73,19 +73,35 @@ export class Tracing {
     span.end();
   }
 
-  /** A server span for a WebSocket connection, from accept to close. */
-  startWebSocket(route: string, path: string, read: HeaderReader): Span {
+  /**
+   * A server span for a WebSocket connection, from its upgrade request to its close; `WS` alone,
+   * without `http.route`, for an upgrade no route took (a malformed or unrouted path).
+   */
+  startWebSocket(route: string | undefined, path: string, read: HeaderReader): Span {
+    const attributes: Record<string, string> = { 'url.path': path, 'network.protocol.name': 'websocket' };
+    if (route !== undefined) attributes['http.route'] = route;
     return this.tracer.startSpan(
-      `WS ${route}`,
-      { kind: this.api.SpanKind.SERVER, attributes: { 'http.route': route, 'url.path': path, 'network.protocol.name': 'websocket' } },
+      route === undefined ? 'WS' : `WS ${route}`,
+      { kind: this.api.SpanKind.SERVER, attributes },
       this.extract(read),
     );
   }
 
-  /** Ends a WebSocket connection span with its close code. */
-  endWebSocket(span: Span, code: number | undefined): void {
-    if (code !== undefined) span.setAttribute('websocket.close.code', code);
-    if (code !== undefined && code >= 1011 && code <= 1014) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+  /**
+   * Ends a WebSocket connection span with its close code, or with the HTTP status its handshake
+   * was refused with (a 5xx refusal marks it as an error, as a 5xx answer does).
+   */
+  endWebSocket(span: Span, code: number | undefined, refusedWith?: number): void {
+    if (refusedWith !== undefined) {
+      span.setAttribute('http.response.status_code', refusedWith);
+      if (refusedWith >= 500) {
+        span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+        span.setAttribute('error.type', String(refusedWith));
+      }
+    } else {
+      if (code !== undefined) span.setAttribute('websocket.close.code', code);
+      if (code !== undefined && code >= 1011 && code <= 1014) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+    }
     span.end();
   }
 

@@ -102,8 +102,12 @@ export interface Refusable {
  * A debug stack stays out: handshake refusals have always carried the detail only.
  */
 export function refuseWithAnswer(target: Refusable, answer: HttpAnswer): void {
-  const body = answer.body.stack === undefined ? answer.body : { ...answer.body, stack: undefined };
-  target.refuse(answer.status, JSON.stringify(body), answer.headers);
+  target.refuse(answer.status, answerBody(answer), answer.headers);
+}
+
+/** The body of a handshake refusal: the answer's JSON, without a debug stack. */
+export function answerBody(answer: HttpAnswer): string {
+  return JSON.stringify(answer.body.stack === undefined ? answer.body : { ...answer.body, stack: undefined });
 }
 
 /** Completes or refuses one handshake on a Node socket, through ws. */

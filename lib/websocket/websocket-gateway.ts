@@ -3,17 +3,32 @@ import type { DependencyContainer } from 'tsyringe';
 import type { WebSocketServer } from 'ws';
 import { type AppLogger, levelEnabled, since } from '../config/logger';
 import type { Settings } from '../config/settings';
-import { refusal } from '../errors/error-table';
+import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
 import { Connection } from '../inject/connection';
-import type { Tracing } from '../tracing/tracing';
-import { choices, refuseWithAnswer } from './handshake';
+import type { HeaderReader, Tracing } from '../tracing/tracing';
+import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
-import { countRejected, emptyStats, type RouteFigures, type WebSocketStats } from './websocket-stats';
+import { countRejected, emptyStats, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
+
+/** What a span of a refused handshake tells: the route that would have taken it, if any, and the request. */
+export interface RefusedRequest {
+  readonly route?: string;
+  /** The raw path, without the query string. */
+  readonly path: string;
+  readonly read: HeaderReader;
+}
+
+/** The answers of the refusals at admission, by reason. */
+const ADMISSION_REFUSALS = {
+  shutdown: () => refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down'),
+  cap: () => refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections'),
+  cap_per_ip: () => refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address'),
+} satisfies Partial<Record<RefusalReason, () => HttpAnswer>>;
 
 /**
  * Every WebSocket connection of one app: admission (connection caps, shutdown), the handshake
@@ -78,16 +93,16 @@ export class WebSocketGateway {
     const limits = this.settings.websocket;
     // Per-address counting only when capped: reading the address costs memory on every socket.
     const ip = Number.isFinite(limits.maxConnectionsPerIp) ? (scope.client?.host ?? '') : '';
-    const refused = this.closing
-      ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Server is shutting down')
+    const reason: RefusalReason | undefined = this.closing
+      ? 'shutdown'
       : this.live.size >= limits.maxConnections
-        ? refusal(status.HTTP_503_SERVICE_UNAVAILABLE, 'Too many connections')
+        ? 'cap'
         : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp
-          ? refusal(status.HTTP_429_TOO_MANY_REQUESTS, 'Too many connections from this address')
+          ? 'cap_per_ip'
           : undefined;
-    if (refused) {
-      countRejected(this.stats, refused.status);
-      refuseWithAnswer(upgrader, refused);
+    if (reason !== undefined) {
+      const request = { route: endpoint.template ?? scope.rawPath, path: scope.rawPath, read: (name: string) => scope.headers[name] };
+      this.refuseBefore(upgrader, ADMISSION_REFUSALS[reason](), reason, request);
       return;
     }
 
@@ -114,6 +129,18 @@ export class WebSocketGateway {
     serveWebSocket(endpoint, connection, ws, this.release, { tracing: this.tracing, span });
   }
 
+  /**
+   * Refuses a handshake that never became a connection (refused at admission, or by the upgrade
+   * listener before routing): counted under `reason`, and traced as a `WS` span with its status.
+   */
+  refuseBefore(target: Refusable, answer: HttpAnswer, reason: RefusalReason, request: RefusedRequest): void {
+    countRejected(this.stats, answer.status, reason);
+    if (this.tracing) {
+      this.tracing.endWebSocket(this.tracing.startWebSocket(request.route, request.path, request.read), undefined, answer.status);
+    }
+    refuseWithAnswer(target, answer);
+  }
+
   /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
   private readonly release = async (connection: Connection): Promise<void> => {
     const ws = connection.websocket!;
@@ -128,7 +155,7 @@ export class WebSocketGateway {
     this.live.delete(ws);
     if (route !== undefined) route.open--;
     const span = this.spans.get(ws);
-    if (span) this.tracing?.endWebSocket(span, ws.closeCode);
+    if (span) this.tracing?.endWebSocket(span, ws.closeCode, ws.refusedWith);
     const opened = this.logged.get(ws)?.opened ?? -1;
     if (opened !== -1) {
       const code = ws.closeCode ?? null;
@@ -164,7 +191,7 @@ export class WebSocketGateway {
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
     for (const ws of this.live.keys()) {
-      if (ws.connecting) refuseWithAnswer(ws, refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
+      if (ws.connecting) ws.refuseBecause('shutdown', refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
     if (this.live.size > 0) {

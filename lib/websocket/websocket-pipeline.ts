@@ -50,6 +50,7 @@ export function serveWebSocket(
   prepare(endpoint, connection, ws).then(
     (proceed) => {
       if (!proceed) return onEnd(connection);
+      ws.refusedBy = 'handler';
       let running: unknown;
       try {
         running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
@@ -87,7 +88,7 @@ async function conclude(endpoint: WebSocketEndpoint, connection: Connection, ws:
   try {
     if (ws.connecting) {
       // The handler neither accepted nor refused: the connection was not wanted.
-      refuseWithAnswer(ws, refusal(status.HTTP_403_FORBIDDEN, 'WebSocket connection not accepted'));
+      ws.refuseBecause('not_accepted', refusal(status.HTTP_403_FORBIDDEN, 'WebSocket connection not accepted'));
     }
     // onResponse runs before the automatic close, so it may still send on a socket the handler left open (API Star).
     await runReverse(endpoint.hooks, 'onResponse', connection);

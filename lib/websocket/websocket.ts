@@ -1,17 +1,17 @@
 import type { Socket } from 'node:net';
 import type { WebSocketSettings } from '../config/websocket-settings';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
-import { refusal } from '../errors/error-table';
+import { type HttpAnswer, refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
 import * as status from '../errors/status';
 import type { Scope } from '../http/scope';
 import { markRaiser } from './disconnect-raiser';
-import { refuseWithAnswer } from './handshake';
+import { answerBody } from './handshake';
 import { RateLimit } from './rate-limit';
 import type { WebSocketState } from './websocket-receive';
 import { SendingWebSocket } from './websocket-send';
-import { countRejected, type RouteFigures, type WebSocketStats } from './websocket-stats';
+import { countRejected, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import { listenTo } from './wire-listeners';
 import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 
@@ -56,6 +56,10 @@ export class WebSocket extends SendingWebSocket {
   closeReason: string | undefined = undefined;
   /** Set by the heartbeat: false once a ping went out without a pong back. */
   alive = true;
+  /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
+  refusedBy: 'hook' | 'handler' = 'hook';
+  /** The HTTP status the handshake was refused with, if it was. */
+  refusedWith: number | undefined = undefined;
 
   protected override currentState: WebSocketState = 'connecting';
   protected override wire: WireSocket | undefined = undefined;
@@ -99,7 +103,7 @@ export class WebSocket extends SendingWebSocket {
   armHandshakeTimeout(ms: number): void {
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = undefined;
-      refuseWithAnswer(this, refusal(status.HTTP_408_REQUEST_TIMEOUT, 'WebSocket handshake timed out'));
+      this.refuseBecause('handshake_timeout', refusal(status.HTTP_408_REQUEST_TIMEOUT, 'WebSocket handshake timed out'));
     }, ms);
   }
 
@@ -198,11 +202,21 @@ export class WebSocket extends SendingWebSocket {
 
   /** Refuses the handshake with an HTTP response. Only before `accept()`. */
   refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
+    this.refuseAs(this.refusedBy, statusCode, body, headers);
+  }
+
+  /** @internal Refuses with an answer of the one table, counted under `reason`. */
+  refuseBecause(reason: RefusalReason, answer: HttpAnswer): void {
+    this.refuseAs(reason, answer.status, answerBody(answer), answer.headers);
+  }
+
+  private refuseAs(reason: RefusalReason, statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>>): void {
     // Like accept(): a bad status or a CR/LF in a header is the caller's mistake, thrown here.
     assertStatus(statusCode, `WebSocket ${this.path}: refuse()`);
     assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
     if (this.currentState !== 'connecting') return;
-    countRejected(this.stats, statusCode);
+    countRejected(this.stats, statusCode, reason);
+    this.refusedWith = statusCode;
     this.endHandshake().refuse(statusCode, body, headers);
     this.currentState = 'closed';
     this.closeCode = status.WS_1006_ABNORMAL_CLOSURE;

@@ -166,6 +166,7 @@ describe('App', () => {
         'accepted',
         'rejected',
         'rejectedByStatus',
+        'rejectedByReason',
         'closedByCode',
         'messagesIn',
         'messagesOut',

@@ -38,3 +38,17 @@ export async function numsub(client: Redis, channel: string): Promise<number> {
   assert.ok(Array.isArray(reply) && reply.length === 2, `PUBSUB NUMSUB replied ${String(reply)}`);
   return Number(reply[1]);
 }
+
+/** Kills the connections named `name` (CLIENT SETNAME) on the Redis `client` talks to; resolves to how many. */
+export async function killClient(client: Redis, name: string): Promise<number> {
+  const list =
+    String(await client.call('CLIENT', 'LIST', 'TYPE', 'normal')) + String(await client.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+  const ids = list
+    .split('\n')
+    .map((line) => Object.fromEntries(line.split(' ').map((field) => field.split('=', 2))))
+    .filter((fields) => fields.name === name)
+    .map((fields) => String(fields.id));
+  let killed = 0;
+  for (const id of ids) killed += Number(await client.call('CLIENT', 'KILL', 'ID', id));
+  return killed;
+}

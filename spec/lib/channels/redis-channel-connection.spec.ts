@@ -10,7 +10,7 @@ import {
 } from '../../../lib/channels/redis-channel-layer';
 import { within } from '../../support/channel-layer-contract';
 import { freePort, startRedis, stopRedis } from '../../support/private-redis';
-import { layerOpener, numsub } from '../../support/redis-layers';
+import { killClient, layerOpener, numsub, REDIS_URL } from '../../support/redis-layers';
 
 const layers = layerOpener();
 const PREFIX = layers.prefix;
@@ -46,6 +46,26 @@ describe('RedisChannelConnection', function () {
     assert.equal(result.remote, 'failed');
     await assert.rejects(layer.send('specific.elsewhere!1', { type: 'x' }), ChannelLayerUnavailable);
     assert.equal(layer.stats().lost, 2);
+  });
+
+  it('counts a reconnect in stats() each time a killed connection is back and subscribed', async () => {
+    const layer = await openLayer({ redisOptions: { retryStrategy: () => 20 } });
+    layer.on('error', () => {});
+    assert.equal(layer.stats().reconnects, 0);
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+    try {
+      for (const [round, side] of [
+        [1, 'sub'],
+        [2, 'pub'],
+      ] as const) {
+        const back = nextEvent(layer, 'reconnected', 5000);
+        assert.equal(await killClient(admin, `${PREFIX}:${layer.processName}:${side}`), 1);
+        await back;
+        assert.equal(layer.stats().reconnects, round);
+      }
+    } finally {
+      admin.disconnect();
+    }
   });
 
   describe('across a Redis restart', () => {
@@ -105,8 +125,11 @@ describe('RedisChannelConnection', function () {
 
       const up = [nextEvent(a, 'reconnected', 5000), nextEvent(b, 'reconnected', 5000)];
       server = await startRedis(port);
+      assert.equal(a.stats().reconnects, 0, 'an outage is not a reconnect until it is over');
       const [backA] = await Promise.all(up);
       assert.equal(backA.lost, 6);
+      assert.equal(a.stats().reconnects, 1);
+      assert.equal(b.stats().reconnects, 1);
       assert.ok(backA.downtimeMs > 0);
 
       const fresh = new Redis(options.url, { maxRetriesPerRequest: 0 });

@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { App, inject, metricsRoutes, PathParam, Route, UNMATCHED_ROUTE, WebSocket, WebSocketRoute } from '../../../index';
 import { parseExposition, type Sample, sampleValue, scrape } from '../../support/prometheus-text';
+import { killClient, layerOpener, REDIS_URL } from '../../support/redis-layers';
 import { liveRefusal, liveUrl, openLive } from '../../support/ws-client';
 
 const user = new Route(
@@ -91,7 +93,7 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.ok(sum !== undefined && sum > 0 && sum < 5, `duration sum ${sum}`);
   });
 
-  it('reports WebSocket connections per route template, refusals by status, messages, and closes by code', async () => {
+  it('reports WebSocket connections per route template, refusals by status and reason, messages, and closes by code', async () => {
     const app = new App({ routes: [...metricsRoutes(), echo, unwanted], metrics: true, settings: { websocket: { maxConnections: 2 } } });
     const { port, server } = await start(app);
     const a = await openLive(liveUrl(server, '/rooms/a'));
@@ -103,7 +105,7 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.equal(sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }), 2);
     assert.equal(sampleValue(found, 'starwire_websocket_accepted_total'), 2);
     assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/rooms/{room}' }), 1);
-    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'cap' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_messages_out_total', { route: '/rooms/{room}' }), 1);
 
     b.send('bye');
@@ -115,7 +117,7 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.equal(sampleValue(found, 'starwire_websocket_connections_open', { route: '/rooms/{room}' }), 0);
     assert.equal((await liveRefusal(liveUrl(server, '/unwanted'))).status, 403, 'never accepted');
     found = await samples(port);
-    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '403' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '403', reason: 'not_accepted' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/unwanted' }), 0, 'counted per route');
     assert.equal(sampleValue(found, 'starwire_websocket_messages_in_total', { route: '/rooms/{room}' }), 2, "'hello' and 'bye'");
     assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503' }), 1);
@@ -123,6 +125,72 @@ describe('App metrics (lib/server/app-metrics.ts)', function () {
     assert.equal(sampleValue(found, 'starwire_websocket_closes_total', { code: '1000' }), 1);
     assert.equal(sampleValue(found, 'starwire_websocket_send_dropped_total'), 0);
     assert.equal(sampleValue(found, 'starwire_websocket_heartbeat_terminated_total'), 0);
+  });
+
+  it('labels a 503 of the connection cap apart from a 503 of shutdown', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const reached = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const gated = new WebSocketRoute(
+      '/gated',
+      inject([], () => undefined),
+      {
+        hooks: [
+          {
+            onRequest: () => {
+              entered();
+              return held;
+            },
+          },
+        ],
+      },
+    );
+    const app = new App({ routes: [...metricsRoutes(), echo, gated], metrics: true, settings: { websocket: { maxConnections: 2 } } });
+    const { port, server } = await start(app);
+    const a = await openLive(liveUrl(server, '/rooms/a'));
+    const pending = liveRefusal(liveUrl(server, '/gated'));
+    await reached;
+    assert.equal((await liveRefusal(liveUrl(server, '/rooms/c'))).status, 503, 'over maxConnections');
+    // Scraped before the close: a closed app's server answers nothing more.
+    let found = await samples(port);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'cap' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { reason: 'shutdown' }), undefined);
+    const closing = app.close();
+    assert.equal((await pending).status, 503, 'refused by shutdown while its hook ran');
+    release();
+    await a.closed;
+    await closing;
+    const metrics = app.metrics;
+    assert.ok(metrics);
+    found = parseExposition((await metrics.scrape()).text);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'cap' }), 1);
+    assert.equal(sampleValue(found, 'starwire_websocket_rejected_total', { status: '503', reason: 'shutdown' }), 1);
+  });
+
+  it("counts the channel layer's reconnects to Redis: its connection killed, then back", async () => {
+    const layers = layerOpener();
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+    try {
+      const layer = await layers.open({ redisOptions: { retryStrategy: () => 20 } });
+      layer.on('error', () => {});
+      const { port } = await start(new App({ routes: metricsRoutes(), metrics: true, channelLayer: layer }));
+      let found = await samples(port);
+      assert.equal(sampleValue(found, 'starwire_channel_layer_reconnects_total'), 0);
+      assert.equal(sampleValue(found, 'starwire_channel_layer', { figure: 'reconnects' }), undefined, 'a counter, not a gauge figure');
+      const back = new Promise((resolve) => layer.once('reconnected', resolve));
+      assert.equal(await killClient(admin, `${layers.prefix}:${layer.processName}:sub`), 1);
+      await back;
+      found = await samples(port);
+      assert.equal(sampleValue(found, 'starwire_channel_layer_reconnects_total'), 1);
+    } finally {
+      admin.disconnect();
+      await layers.closeAll();
+    }
   });
 
   it("reads the channel layer's and app.realtime's figures at scrape time, and Node's process metrics", async () => {

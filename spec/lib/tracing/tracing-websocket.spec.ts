@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Message } from '../../../components/message';
+import { WebSocket } from '../../../components/websocket';
 import { App } from '../../../lib/app';
+import { JSONResponse } from '../../../lib/http/response';
 import { inject } from '../../../lib/inject/inject';
 import { WebSocketRoute } from '../../../lib/routing/routes';
 import { REMOTE_SPAN_ID, REMOTE_TRACE_ID, SpanKind, SpanStatusCode, TRACEPARENT, TracingSdk } from '../../support/tracing-sdk';
-import { liveUrl, openLive } from '../../support/ws-client';
+import { liveRefusal, liveUrl, openLive } from '../../support/ws-client';
 
 describe('tracing: WebSocket connection and message spans', () => {
   let sdk: TracingSdk;
@@ -73,3 +76,80 @@ describe('tracing: WebSocket connection and message spans', () => {
     assert.equal(messages[1].status.message, 'bad message');
   });
 });
+
+describe('tracing: refused WebSocket handshakes', () => {
+  let sdk: TracingSdk;
+  let app: App;
+  let server: Server;
+
+  beforeEach(async () => {
+    sdk = new TracingSdk();
+    const open = inject([WebSocket], async (ws) => {
+      await ws.accept();
+      for await (const message of ws) void message;
+    });
+    app = new App({
+      settings: { logError: () => {}, websocket: { maxConnections: 1 } },
+      tracing: { tracer: sdk.tracer },
+      routes: [
+        new WebSocketRoute('/open', open),
+        new WebSocketRoute('/guarded', open, {
+          hooks: [{ onRequest: () => new JSONResponse({ detail: 'who are you?' }, { status: 401 }) }],
+        }),
+      ],
+    });
+    server = await app.listen(0);
+  });
+
+  afterEach(async () => {
+    await app.close();
+    server.close();
+    await sdk.shutdown();
+  });
+
+  it('gives an upgrade refused before routing a WS span without http.route: 404 unrouted, 400 malformed', async () => {
+    assert.equal((await liveRefusal(liveUrl(server, '/nowhere'), { headers: { traceparent: TRACEPARENT } })).status, 404);
+    const unrouted = await sdk.waitFor('WS');
+    assert.equal(unrouted.kind, SpanKind.SERVER);
+    assert.deepEqual(unrouted.attributes, {
+      'url.path': '/nowhere',
+      'network.protocol.name': 'websocket',
+      'http.response.status_code': 404,
+    });
+    assert.equal(unrouted.status.code, SpanStatusCode.UNSET);
+    assert.equal(unrouted.parentSpanContext?.spanId, REMOTE_SPAN_ID);
+    assert.equal((await liveRefusal(liveUrl(server, '/%zz'))).status, 400);
+    const [, malformed] = await waitForSpans(sdk, 'WS', 2);
+    assert.equal(malformed.attributes['url.path'], '/%zz');
+    assert.equal(malformed.attributes['http.response.status_code'], 400);
+    assert.equal(malformed.attributes['http.route'], undefined);
+  });
+
+  it('gives a handshake refused by the connection cap or a hook its route span, with the status and no close code', async () => {
+    const first = await openLive(liveUrl(server, '/open'));
+    assert.equal((await liveRefusal(liveUrl(server, '/open?second'))).status, 503);
+    const capped = (await waitForSpans(sdk, 'WS /open', 1))[0];
+    assert.equal(capped.attributes['http.route'], '/open');
+    assert.equal(capped.attributes['http.response.status_code'], 503);
+    assert.equal(capped.status.code, SpanStatusCode.ERROR, 'a 5xx refusal is the server failing to serve');
+    await first.close(1000);
+    assert.equal((await liveRefusal(liveUrl(server, '/guarded'))).status, 401);
+    const guarded = await sdk.waitFor('WS /guarded');
+    assert.equal(guarded.attributes['http.response.status_code'], 401);
+    assert.equal(guarded.attributes['websocket.close.code'], undefined);
+    assert.equal(guarded.status.code, SpanStatusCode.UNSET);
+  });
+});
+
+/** Waits until `count` spans named `name` have finished; they are returned in the order they ended. */
+async function waitForSpans(sdk: TracingSdk, name: string, count: number): Promise<ReadableSpan[]> {
+  const until = Date.now() + 2000;
+  for (;;) {
+    const found = sdk.spans().filter((span) => span.name === name);
+    if (found.length >= count || Date.now() > until) {
+      assert.equal(found.length, count, `spans named ${name}`);
+      return found;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

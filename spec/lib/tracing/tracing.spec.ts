@@ -100,6 +100,25 @@ describe('tracing: HTTP request spans', () => {
     assert.equal(span.attributes['url.path'], '/nowhere');
   });
 
+  it('gives a request with a malformed path a server span like any other: 400, no http.route, the raw path', async () => {
+    assert.equal(await get(server, '/users/%E0%A4%A', { traceparent: TRACEPARENT }), 400);
+    const span = await sdk.waitFor('GET');
+    assert.equal(span.kind, SpanKind.SERVER);
+    assert.deepEqual(span.attributes, {
+      'http.request.method': 'GET',
+      'url.path': '/users/%E0%A4%A',
+      'http.response.status_code': 400,
+    });
+    assert.equal(span.status.code, SpanStatusCode.UNSET);
+    assert.equal(span.parentSpanContext?.spanId, REMOTE_SPAN_ID);
+    const res = await new TestClient(app).get('/%zz');
+    assert.equal(res.status, 400);
+    const spans = sdk.spans().filter((found) => found.name === 'GET');
+    assert.equal(spans.length, 2);
+    assert.equal(spans[1].attributes['url.path'], '/%zz');
+    assert.equal(spans[1].attributes['http.response.status_code'], 400);
+  });
+
   it('traces TestClient requests the same way', async () => {
     const client = new TestClient(app);
     const res = await client.get('/users/9', { headers: { traceparent: TRACEPARENT } });

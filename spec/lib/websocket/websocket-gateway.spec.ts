@@ -524,6 +524,7 @@ describe('WebSocketGateway', () => {
         accepted: 0,
         rejected: 0,
         rejectedByStatus: {},
+        rejectedByReason: {},
         closedByCode: {},
         messagesIn: 0,
         messagesOut: 0,
@@ -550,6 +551,7 @@ describe('WebSocketGateway', () => {
       stats = app.stats();
       assert.equal(stats.rejected, 1);
       assert.deepEqual(stats.rejectedByStatus, { 403: 1 });
+      assert.deepEqual(stats.rejectedByReason, { not_accepted: { 403: 1 } });
       assert.equal(stats.accepted, 1);
 
       peer.socket.close(4001, 'bye');
