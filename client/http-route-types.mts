@@ -65,13 +65,13 @@ type ParamName<S extends string> = S extends `${infer Name}:${string}` ? Name : 
 type ConverterValue<S extends string> = S extends `${string}:${'int' | 'float'}` ? number : string;
 
 /** QueryParam tokens also have a name and a schema: they are told apart by `required`. */
-type PathParamValue<Tokens, Name extends string, Fallback> = [
-  Exclude<Extract<Tokens, PathParamToken<unknown, Name>>, QueryParamToken<unknown, string, boolean>>,
-] extends [PathParamToken<infer T, Name>]
-  ? [T] extends [never]
-    ? Fallback
-    : T
-  : Fallback;
+type PathParamTokenOf<Tokens, Name extends string> = Exclude<Extract<Tokens, PathParamToken<unknown, Name>>, QueryParamToken<unknown, string, boolean>>;
+
+type PathParamValue<Tokens, Name extends string, Fallback> = [PathParamTokenOf<Tokens, Name>] extends [never]
+  ? Fallback
+  : PathParamTokenOf<Tokens, Name> extends PathParamToken<infer T, Name>
+    ? T
+    : Fallback;
 
 /** The values of a path's `{name}` segments, typed by the route's `PathParam` tokens or else by their converters. */
 export type PathParamsOf<E extends HttpEndpoint> = {
@@ -90,7 +90,7 @@ export type QueryOf<E extends HttpEndpoint> = Simplify<
       ? LiteralName<N>
       : never]: Tk extends QueryParamToken<infer T, string, boolean> ? T : never;
   } & {
-    readonly [Tk in QueryTokens<TokensOf<E>> as Tk extends QueryParamToken<unknown, infer N, true>
+    readonly [Tk in QueryTokens<TokensOf<E>> as Tk extends QueryParamToken<unknown, string, true>
       ? never
       : Tk extends QueryParamToken<unknown, infer N, boolean>
         ? LiteralName<N>
@@ -133,7 +133,7 @@ export type Jsonified<T> = T extends { toJSON(): infer J }
 /** How the server renders a handler's return value (lib/http/response.ts, `toResponse`). */
 type Rendered<R> = R extends ServerResponse
   ? unknown
-  : R extends undefined | void
+  : R extends void
     ? undefined
     : R extends string
       ? string
