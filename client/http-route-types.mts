@@ -65,7 +65,10 @@ type ParamName<S extends string> = S extends `${infer Name}:${string}` ? Name : 
 type ConverterValue<S extends string> = S extends `${string}:${'int' | 'float'}` ? number : string;
 
 /** QueryParam tokens also have a name and a schema: they are told apart by `required`. */
-type PathParamTokenOf<Tokens, Name extends string> = Exclude<Extract<Tokens, PathParamToken<unknown, Name>>, QueryParamToken<unknown, string, boolean>>;
+type PathParamTokenOf<Tokens, Name extends string> = Exclude<
+  Extract<Tokens, PathParamToken<unknown, Name>>,
+  QueryParamToken<unknown, string, boolean>
+>;
 
 type PathParamValue<Tokens, Name extends string, Fallback> = [PathParamTokenOf<Tokens, Name>] extends [never]
   ? Fallback
@@ -180,6 +183,16 @@ export type CallOptions<E extends HttpEndpoint> = Simplify<
   ParamsPart<E> & QueryPart<E> & BodyPart<E> & { readonly headers?: CallHeaders<HeaderNamesOf<E>>; readonly signal?: AbortSignal }
 >;
 
-/** The call's options as a rest parameter: optional when nothing in them is required. */
+type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true) : never;
+
+/**
+ * The call's options as a rest parameter: optional when nothing in them is required. A path
+ * that is not one of the routes' makes TypeScript fall back to all of them (a union): then
+ * the options are left alone, so the error it reports is the path's, not a missing argument.
+ */
 export type CallArguments<E extends HttpEndpoint> =
-  Partial<CallOptions<E>> extends CallOptions<E> ? [options?: CallOptions<E>] : [options: CallOptions<E>];
+  true extends IsUnion<E['path']>
+    ? [options?: never]
+    : Partial<CallOptions<E>> extends CallOptions<E>
+      ? [options?: CallOptions<E>]
+      : [options: CallOptions<E>];

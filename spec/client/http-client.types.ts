@@ -110,12 +110,17 @@ declare const api: HttpClient<HttpEndpoints<typeof apiRoutes>>;
 
 export async function routeFeatures(): Promise<void> {
   // Include prefixes are joined, nested ones too; WebSocket routes and run-time paths are left out.
-  expectType<Equal<PathsOf<HttpEndpoints<typeof apiRoutes>, 'GET'>, '/api/search' | '/api/v2/items/{id:int}/{slug}' | '/files/{rest:path}' | '/raw'>>();
+  expectType<
+    Equal<PathsOf<HttpEndpoints<typeof apiRoutes>, 'GET'>, '/api/search' | '/api/v2/items/{id:int}/{slug}' | '/files/{rest:path}' | '/raw'>
+  >();
 
   // A required query parameter makes the query, and the options, required; `page` has a
   // default and `tag` none: both optional.
   expectType<
-    Equal<CallOptions<EndpointAt<HttpEndpoints<typeof apiRoutes>, 'GET', '/api/search'>>['query'], { readonly q: string; readonly page?: number; readonly tag?: string }>
+    Equal<
+      CallOptions<EndpointAt<HttpEndpoints<typeof apiRoutes>, 'GET', '/api/search'>>['query'],
+      { readonly q: string; readonly page?: number; readonly tag?: string }
+    >
   >();
   const found = await api.get('/api/search', { query: { q: 'x' } });
   // Dates come back as JSON made them: strings.
