@@ -29,7 +29,7 @@ export type { ClientEvents, ClientOptions, ClientState, HeartbeatOptions, Reques
 export { StarwireClient } from './starwire-client.mjs';
 export { compareStreamIds, isStreamId, parseStreamId, type StreamPosition } from './stream-ids.mjs';
 export type { CloseEventLike, MessageEventLike, WebSocketConstructorLike, WebSocketLike } from './websocket-like.mjs';
-export type { ReceivedFrom, RepliesFrom, SentTo } from './websocket-route-types.mjs';
+export type { ReceivedFrom, RepliesFrom, RequestTo, SentTo } from './websocket-route-types.mjs';
 
 /**
  * Opens a client on `url` (a string, a URL, or a function called before every attempt, e.g. to

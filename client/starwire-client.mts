@@ -17,7 +17,7 @@ import { type PendingRequest, PendingRequests } from './pending-requests.mjs';
 import { Reconnection } from './reconnection.mjs';
 import { Resume, streamOf } from './resume.mjs';
 import { OPEN, socketFactory, type WebSocketLike } from './websocket-like.mjs';
-import type { ReceivedFrom, RepliesFrom, SentTo } from './websocket-route-types.mjs';
+import type { ReceivedFrom, RepliesFrom, RequestTo, SentTo } from './websocket-route-types.mjs';
 
 const PING = JSON.stringify({ type: 'ping' });
 
@@ -137,7 +137,7 @@ export class StarwireClient<Of = ServerMessage> {
    * const reply = await client.request({ type: 'join', room: 'lobby' }, { timeout: 5000 });
    * if (reply.type === 'error') alert(reply.detail);
    */
-  request<Reply = RepliesFrom<Of>>(message: SentTo<Of> & object, options: RequestOptions = {}): Promise<Reply> {
+  request<Reply = RepliesFrom<Of>>(message: RequestTo<Of>, options: RequestOptions = {}): Promise<Reply> {
     return this.ask(message, options, false) as Promise<Reply>;
   }
 

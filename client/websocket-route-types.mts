@@ -54,3 +54,10 @@ export type SentTo<Of> =
  * sends; for another type, any JSON object (as before typing by route).
  */
 export type RepliesFrom<Of> = Of extends WebSocketRoute<string, infer _H, infer O> ? SentByRoute<O> : ServerMessage;
+
+/**
+ * What `request()` takes: what `send()` takes, when its type has room for the `requestId` that
+ * `request()` adds; `never` for a route whose schema would refuse it (the server would close
+ * with 1007). An untyped client takes any object.
+ */
+export type RequestTo<Of> = unknown extends SentTo<Of> ? object : 'requestId' extends keyof SentTo<Of> ? SentTo<Of> & object : never;
