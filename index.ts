@@ -89,7 +89,7 @@ export { formatServerSentEvent, type ServerSentEvent } from './lib/http/server-s
 export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
-export { type InjectDecorator, inject } from './lib/inject/inject';
+export { type InjectDecorator, type Injected, type InjectedTokens, inject } from './lib/inject/inject';
 export type { FromSchema, JsonSchema } from './lib/inject/schema';
 export { type CompileSite, type Provider, type Resolved, type ResolvedAll, Token, type TokenLike } from './lib/inject/token';
 export type { ExportArgs, ExportedFunction, ExportResult } from './lib/offload/offload';
@@ -124,6 +124,7 @@ export { compareIds, parseHistoryId } from './lib/realtime/store';
 export type { Publication } from './lib/realtime/switchboard';
 export type { InvalidMessageReply } from './lib/routing/routes';
 export {
+  type ConsumerClass,
   type Handler,
   type HttpRouteOptions,
   Include,

@@ -17,6 +17,7 @@ import { type PendingRequest, PendingRequests } from './pending-requests.mjs';
 import { Reconnection } from './reconnection.mjs';
 import { Resume, streamOf } from './resume.mjs';
 import { OPEN, socketFactory, type WebSocketLike } from './websocket-like.mjs';
+import type { ReceivedFrom, RepliesFrom, RequestTo, SentTo } from './websocket-route-types.mjs';
 
 const PING = JSON.stringify({ type: 'ping' });
 
@@ -26,19 +27,30 @@ const PING = JSON.stringify({ type: 'ping' });
  * history id seen, after a reconnect or a gap in a room's offsets. Made by `connect()`; see
  * docs/client.md for the wire conventions.
  *
+ * `Of` types the messages: a message type (what listeners receive; `send` takes anything), or a
+ * server route's type, `StarwireClient<typeof chatRoute>`: then `send` and `request` take the
+ * route's `Message(schema)` type (or its consumer's `receiveJson` parameter) and listeners
+ * receive the union of its `sends` schemas.
+ *
  * @example
  * const client = connect('ws://127.0.0.1:8000/ws?name=ann');
  * client.on('message', (message) => console.log(message));
  * const history = await client.request({ type: 'join', room: 'lobby' });
  * client.send({ type: 'say', room: 'lobby', text: 'hi' });
+ *
+ * @example
+ * import type { echoJsonRoute } from './server/routes';
+ * const echo = connect<typeof echoJsonRoute>('ws://127.0.0.1:8000/echo/json');
+ * echo.send({ text: 'hi' });                       // { text: 1 } does not compile
+ * echo.on('message', (reply) => reply.echo);       // reply: { echo: string }
  */
-export class StarwireClient<In = ServerMessage> {
-  private readonly listeners = new Listeners<ClientEvents<In>>('StarwireClient');
+export class StarwireClient<Of = ServerMessage> {
+  private readonly listeners = new Listeners<ClientEvents<ReceivedFrom<Of>>>('StarwireClient');
   private readonly newSocket: () => WebSocketLike;
   private readonly reconnection: Reconnection;
   private readonly heartbeat: Heartbeat | undefined;
   private readonly requestTimeout: number;
-  private readonly resume: Resume<In> | undefined;
+  private readonly resume: Resume<ReceivedFrom<Of>> | undefined;
 
   private currentState: ClientState = 'connecting';
   private socket: WebSocketLike | undefined;
@@ -63,7 +75,7 @@ export class StarwireClient<In = ServerMessage> {
     this.resume =
       options.resume === false
         ? undefined
-        : new Resume<In>(
+        : new Resume<ReceivedFrom<Of>>(
             (message) => this.listeners.emit('message', message),
             (event) => this.listeners.emit('resumed', event),
             (error) => this.listeners.emit('error', error),
@@ -87,25 +99,26 @@ export class StarwireClient<In = ServerMessage> {
   /**
    * Listens for an event; returns the function that stops listening. A listener that throws
    * is reported as an `error` event and does not disturb the client. The `message` payload is
-   * typed `In` (the type given to `connect<In>()`), but nothing checks it at runtime: it is
-   * whatever JSON the server sent, and `In` is what the caller asserts it to be.
+   * typed by `connect<Of>()` (`Of` itself, or a route's `sends`), but nothing checks it at
+   * runtime: it is whatever JSON the server sent, and the type is what the caller asserts.
    *
    * @example
    * const off = client.on('close', ({ code, willReconnect }) => showOffline(code, willReconnect));
    * off();
    */
-  on<E extends keyof ClientEvents<In>>(event: E, listener: (payload: ClientEvents<In>[E]) => void): () => void {
+  on<E extends keyof ClientEvents<ReceivedFrom<Of>>>(event: E, listener: (payload: ClientEvents<ReceivedFrom<Of>>[E]) => void): () => void {
     return this.listeners.on(event, listener);
   }
 
   /**
    * Sends `message` as JSON now, or when the connection is next open (at most `maxQueue`
-   * messages wait; past that, and after `close()`, this throws).
+   * messages wait; past that, and after `close()`, this throws). A client typed by a route
+   * takes only the route's message type.
    *
    * @example
    * client.send({ type: 'typing', room: 'lobby', typing: true });
    */
-  send(message: unknown): void {
+  send(message: SentTo<Of>): void {
     if (this.currentState === 'closed') throw new Error('StarwireClient.send: the client is closed');
     const text: string | undefined = JSON.stringify(message);
     if (text === undefined) throw new TypeError(`StarwireClient.send: ${typeof message} is not JSON`);
@@ -124,7 +137,7 @@ export class StarwireClient<In = ServerMessage> {
    * const reply = await client.request({ type: 'join', room: 'lobby' }, { timeout: 5000 });
    * if (reply.type === 'error') alert(reply.detail);
    */
-  request<Reply = ServerMessage>(message: object, options: RequestOptions = {}): Promise<Reply> {
+  request<Reply = RepliesFrom<Of>>(message: RequestTo<Of>, options: RequestOptions = {}): Promise<Reply> {
     return this.ask(message, options, false) as Promise<Reply>;
   }
 
@@ -232,7 +245,7 @@ export class StarwireClient<In = ServerMessage> {
       if (message.type === 'pong') return;
       if (this.resume && !this.resume.admit(message)) return;
     }
-    this.listeners.emit('message', message as In);
+    this.listeners.emit('message', message as ReceivedFrom<Of>);
   }
 
   /** The connection ended without `close()`: reconnect, unless the code says it cannot help. */

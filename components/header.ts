@@ -7,11 +7,11 @@ import { type Provider, Token } from '../lib/inject/token';
  * @example
  * const agent = inject([Header('user-agent')], (ua) => ({ ua: ua ?? 'unknown' }));
  */
-export class HeaderToken extends Token<string | undefined> {
+export class HeaderToken<N extends string = string> extends Token<string | undefined> {
   readonly label: string;
   private readonly key: string;
 
-  constructor(readonly name: string) {
+  constructor(readonly name: N) {
     super();
     this.key = name.toLowerCase();
     this.label = `Header(${JSON.stringify(name)})`;
@@ -35,6 +35,6 @@ export class HeaderToken extends Token<string | undefined> {
  * @example
  * new Route('/agent', 'GET', inject([Header('User-Agent')], (ua) => ({ ua: ua ?? 'unknown' })));
  */
-export function Header(name: string): HeaderToken {
+export function Header<const N extends string>(name: N): HeaderToken<N> {
   return new HeaderToken(name);
 }

@@ -13,11 +13,11 @@ import { parameterValidator } from '../lib/inject/validation';
  * new Route('/rooms/{room}/messages/{id:int}', 'GET',
  *   inject([PathParam('room'), PathParam('id', { type: 'integer', minimum: 1 })], (room, id) => ({ room, id })));
  */
-export class PathParamToken<T> extends Token<T> {
+export class PathParamToken<T, N extends string = string> extends Token<T> {
   readonly label: string;
 
   constructor(
-    readonly name: string,
+    readonly name: N,
     readonly schema: JsonSchema | undefined,
   ) {
     super();
@@ -52,14 +52,14 @@ export class PathParamToken<T> extends Token<T> {
  * @example
  * new Route('/files/{rest:path}', 'GET', inject([PathParam('rest')], (rest) => ({ path: rest })));
  */
-export function PathParam(name: string): PathParamToken<string>;
+export function PathParam<const N extends string>(name: N): PathParamToken<string, N>;
 /**
  * One path parameter, coerced and validated by `schema`, which numeric converters need.
  *
  * @example
  * new Route('/users/{id:int}', 'GET', inject([PathParam('id', { type: 'integer', minimum: 1 })], (id) => ({ id })));   // id: number
  */
-export function PathParam<const S extends JsonSchema>(name: string, schema: S): PathParamToken<FromSchema<S>>;
+export function PathParam<const N extends string, const S extends JsonSchema>(name: N, schema: S): PathParamToken<FromSchema<S>, N>;
 export function PathParam(name: string, schema?: JsonSchema): PathParamToken<unknown> {
   return new PathParamToken(name, schema);
 }

@@ -23,13 +23,13 @@ export interface QueryParamOptions {
  * new Route('/search', 'GET', inject([QueryParam('q'), QueryParam('page', { type: 'integer', minimum: 1, default: 1 })],
  *   (q, page) => ({ q, page })));   // q: string | undefined, page: number
  */
-export class QueryParamToken<T> extends Token<T> {
+export class QueryParamToken<T, N extends string = string, R extends boolean = boolean> extends Token<T> {
   readonly label: string;
 
   constructor(
-    readonly name: string,
+    readonly name: N,
     readonly schema: JsonSchema | undefined,
-    readonly required = false,
+    readonly required: R = false as R,
   ) {
     super();
     this.label = `QueryParam(${JSON.stringify(name)})`;
@@ -59,7 +59,7 @@ export class QueryParamToken<T> extends Token<T> {
  * @example
  * new Route('/search', 'GET', inject([QueryParam('q')], (q) => ({ q: q ?? '' })));
  */
-export function QueryParam(name: string): QueryParamToken<string | undefined>;
+export function QueryParam<const N extends string>(name: N): QueryParamToken<string | undefined, N, false>;
 /**
  * One query parameter, coerced and validated by `schema`; `undefined` when absent unless the
  * schema has a `default` or `options.required` is true (then a missing one is a 400).
@@ -68,11 +68,11 @@ export function QueryParam(name: string): QueryParamToken<string | undefined>;
  * new Route('/search', 'GET', inject([QueryParam('page', { type: 'integer', minimum: 1, default: 1 }),
  *   QueryParam('q', { type: 'string' }, { required: true })], (page, q) => ({ page, q })));   // page: number, q: string
  */
-export function QueryParam<const S extends JsonSchema, const O extends QueryParamOptions = { required: false }>(
-  name: string,
+export function QueryParam<const N extends string, const S extends JsonSchema, const O extends QueryParamOptions = { required: false }>(
+  name: N,
   schema: S,
   options?: O,
-): QueryParamToken<QueryValue<S, O['required']>>;
+): QueryParamToken<QueryValue<S, O['required']>, N, O['required'] extends true ? true : false>;
 export function QueryParam(name: string, schema?: JsonSchema, options: QueryParamOptions = {}): QueryParamToken<unknown> {
   return new QueryParamToken(name, schema, options.required ?? false);
 }

@@ -47,20 +47,26 @@ export interface HttpRouteOptions extends RouteOptions {
  * @example
  * new Route('/users/{id:int}', 'GET', inject([PathParam('id', { type: 'integer' })], (id) => ({ id })));
  */
-export class Route {
-  readonly method: string;
+export class Route<
+  P extends string = string,
+  M extends string = string,
+  H extends Handler = Handler,
+  const O extends HttpRouteOptions = HttpRouteOptions,
+> {
+  /** The method in capitals (`'GET'`), whatever case it was given in. */
+  readonly method: Uppercase<M>;
 
   constructor(
-    readonly path: string,
-    method: string,
-    readonly handler: Handler,
-    readonly options: HttpRouteOptions = {},
+    readonly path: P,
+    method: M,
+    readonly handler: H,
+    readonly options: O = {} as O,
   ) {
     if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
       throw new TypeError(`Route ${path}: method must be an HTTP method name like 'GET', got ${String(method)}`);
     }
     if (typeof handler !== 'function') throw new TypeError(`Route ${method} ${path}: handler must be a function`);
-    this.method = method.toUpperCase();
+    this.method = method.toUpperCase() as Uppercase<M>;
     checkExceptionHandlers(options.exceptionHandlers, `Route ${this.method} ${path}`);
   }
 }
@@ -82,6 +88,9 @@ export type InvalidMessageReply = (error: ValidationError, message: unknown) => 
  * failure): close, send the standard error reply, or send what a function builds.
  */
 export type InvalidMessagePolicy = 'close' | 'reply' | InvalidMessageReply;
+
+/** A consumer class, given to `WebSocketRoute` in place of a handler function. */
+export type ConsumerClass = abstract new (...args: never[]) => object;
 
 export interface WebSocketRouteOptions extends RouteOptions {
   /**
@@ -112,11 +121,15 @@ export interface WebSocketRouteOptions extends RouteOptions {
  *   for await (const message of ws) await ws.send(message);
  * }));
  */
-export class WebSocketRoute {
+export class WebSocketRoute<
+  P extends string = string,
+  H extends Handler | ConsumerClass = Handler | ConsumerClass,
+  const O extends WebSocketRouteOptions = WebSocketRouteOptions,
+> {
   constructor(
-    readonly path: string,
-    readonly handler: Handler | (abstract new (...args: never[]) => object),
-    readonly options: WebSocketRouteOptions = {},
+    readonly path: P,
+    readonly handler: H,
+    readonly options: O = {} as O,
   ) {
     if (typeof handler !== 'function') throw new TypeError(`WebSocketRoute ${path}: handler must be a function or a consumer class`);
     checkExceptionHandlers(options.exceptionHandlers, `WebSocketRoute ${path}`);
@@ -138,11 +151,15 @@ export interface IncludeOptions {
  * @example
  * new Include('/api', [new Route('/users', 'GET', listUsers)], { hooks: [TokenAuth] });
  */
-export class Include {
+export class Include<
+  P extends string = string,
+  const R extends readonly RouteLike[] = readonly RouteLike[],
+  const O extends IncludeOptions = IncludeOptions,
+> {
   constructor(
-    readonly prefix: string,
-    readonly routes: readonly RouteLike[],
-    readonly options: IncludeOptions = {},
+    readonly prefix: P,
+    readonly routes: R,
+    readonly options: O = {} as O,
   ) {
     if (!prefix.startsWith('/') || prefix.endsWith('/')) {
       throw new TypeError(`Include prefix ${JSON.stringify(prefix)} must start with "/" and not end with one`);

@@ -38,7 +38,7 @@ import {
 } from '../../index';
 
 import { clientModuleRoute } from './client-module';
-import { commandHandler, invalidCommandReply } from './commands';
+import { type CommandOptions, commandHandler, invalidCommandReply } from './commands';
 import { packageRoot } from './package-root';
 import { type ChatCommand, STATUSES } from './protocol';
 
@@ -113,6 +113,20 @@ class Entrance {
   }
 }
 
+/**
+ * The chat's WebSocket route, `/ws`: a message handler for the commands, after the entrance.
+ * A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
+ */
+function chatRoute(options: CommandOptions, entrance: Entrance) {
+  return new WebSocketRoute('/ws', commandHandler(options), { onInvalidMessage: invalidCommandReply, hooks: [entrance] });
+}
+
+/**
+ * The type of the chat's `/ws` route, for clients typed by it: `connect<ChatRoute>(url)` sends
+ * only chat commands (see docs/client.md).
+ */
+export type ChatRoute = ReturnType<typeof chatRoute>;
+
 /** Prometheus metrics at `GET /metrics` when prom-client (an optional peer dependency) is installed. */
 const METRICS = ((): boolean => {
   try {
@@ -130,7 +144,6 @@ const METRICS = ((): boolean => {
 export function createApp(options: ChatOptions = {}): App {
   const joinHistory = options.joinHistory ?? 50;
   const maxRooms = options.maxRooms ?? 50;
-  const handle = commandHandler({ joinHistory, maxRooms });
 
   let ready: Promise<void> = Promise.resolve();
   const app = new App({
@@ -138,8 +151,7 @@ export function createApp(options: ChatOptions = {}): App {
       // GET /healthz (alive) and /readyz (503 while starting, draining, or Redis is unreachable) for probes.
       ...healthRoutes(),
       ...(METRICS ? metricsRoutes() : []),
-      // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
-      new WebSocketRoute('/ws', handle, { onInvalidMessage: invalidCommandReply, hooks: [new Entrance(() => ready)] }),
+      chatRoute({ joinHistory, maxRooms }, new Entrance(() => ready)),
       clientModuleRoute(),
       // What no route above takes: GET / is public/index.html, the page.
       StaticFiles('/', PUBLIC_DIR, { index: 'index.html' }),

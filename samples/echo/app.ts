@@ -30,6 +30,20 @@ const echoSchema = {
  */
 const echoJson = inject([Message(echoSchema)], (message) => ({ echo: message.text }));
 
+/** What `/echo/json` answers: declared, so the API descriptions and typed clients know it. */
+const echoReplySchema = {
+  type: 'object',
+  properties: { echo: { type: 'string' } },
+  required: ['echo'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * `/echo/json`, exported so that a client can be typed by it: `connect<typeof echoJsonRoute>(url)`
+ * sends only `{ text: string }` and receives `{ echo: string }` (see docs/client.md).
+ */
+export const echoJsonRoute = new WebSocketRoute('/echo/json', echoJson, { sends: { echo: echoReplySchema } });
+
 const countParam = QueryParam('count', { type: 'integer', minimum: 1, maximum: 1000, default: 100 });
 
 /** API Star's first example: send "Hello World!" `count` times, then return (the socket closes with 1000). */
@@ -69,7 +83,7 @@ export function createApp(): App {
   return new App({
     routes: [
       new WebSocketRoute('/echo', echo),
-      new WebSocketRoute('/echo/json', echoJson),
+      echoJsonRoute,
       new WebSocketRoute('/echo/json/lenient', echoJson, { onInvalidMessage: 'reply' }),
       new WebSocketRoute('/hello', hello),
       new WebSocketRoute('/hello/forever', helloForever),

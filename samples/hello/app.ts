@@ -53,9 +53,19 @@ const getNote = inject([PathParam('id', { type: 'integer', minimum: 1 }), NoteSt
   return note;
 });
 
+/**
+ * The routes, exported so that a client can be typed by them:
+ * `createHttpClient<typeof routes>(url)` (see docs/client.md).
+ */
+export const routes = [
+  new Route('/hello', 'GET', hello),
+  new Route('/notes', 'POST', addNote),
+  new Route('/notes/{id:int}', 'GET', getNote),
+] as const;
+
 export function createApp(): App {
   return new App({
-    routes: [new Route('/hello', 'GET', hello), new Route('/notes', 'POST', addNote), new Route('/notes/{id:int}', 'GET', getNote)],
+    routes,
     components: [
       component(NoteStore, [], () => new NoteStore(), { scope: 'app' }),
       component(Greeting, [], () => process.env.GREETING ?? 'Hello', { scope: 'app' }),
