@@ -135,6 +135,7 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
+export { type ApiDocsPagesOptions, apiDocsPages, docsPagePolicy } from './lib/server/api-docs-pages';
 export { AppMetrics, type MetricsOptions, UNMATCHED_ROUTE } from './lib/server/app-metrics';
 export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';
 export { type LifespanHandler, StartupError } from './lib/server/lifespan';
