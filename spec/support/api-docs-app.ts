@@ -47,7 +47,11 @@ export const CHAT_ASYNCAPI = {
         'chat.message': {
           name: 'chat.message',
           title: 'Chat line',
-          payload: { type: 'object', properties: { type: { const: 'chat.message' }, text: { type: 'string' } }, required: ['type', 'text'] },
+          payload: {
+            type: 'object',
+            properties: { type: { const: 'chat.message' }, text: { type: 'string' } },
+            required: ['type', 'text'],
+          },
         },
       },
     },

@@ -139,7 +139,12 @@ describe('apiDocsPages() (lib/server/api-docs-pages.ts)', function () {
 
   it('takes its path, document URLs, title and policy from the options', async () => {
     await using client = new TestClient(
-      docsApp({ path: '/reference', openapiUrl: 'https://api.example.com/v1/openapi.json?x="y"', asyncapiUrl: false, title: 'Notes <API>' }),
+      docsApp({
+        path: '/reference',
+        openapiUrl: 'https://api.example.com/v1/openapi.json?x="y"',
+        asyncapiUrl: false,
+        title: 'Notes <API>',
+      }),
     );
     const page = await client.get('/reference');
     const html = await page.text();
@@ -180,10 +185,19 @@ describe('apiDocsPages() (lib/server/api-docs-pages.ts)', function () {
   });
 
   it('refuses bad options with a TypeError naming the option', () => {
-    assert.throws(() => apiDocsPages({ path: 'docs' }), /^TypeError: apiDocsPages\(\): path must start with "\/" and not end with one, got "docs"$/);
+    assert.throws(
+      () => apiDocsPages({ path: 'docs' }),
+      /^TypeError: apiDocsPages\(\): path must start with "\/" and not end with one, got "docs"$/,
+    );
     assert.throws(() => apiDocsPages({ path: '/docs/' }), /path must start with "\/"/);
-    assert.throws(() => apiDocsPages({ openapiUrl: 'openapi.json' }), /^TypeError: apiDocsPages\(\): openapiUrl must be a path like '\/openapi.json', an http\(s\) URL, or false; got "openapi.json"$/);
+    assert.throws(
+      () => apiDocsPages({ openapiUrl: 'openapi.json' }),
+      /^TypeError: apiDocsPages\(\): openapiUrl must be a path like '\/openapi.json', an http\(s\) URL, or false; got "openapi.json"$/,
+    );
     assert.throws(() => apiDocsPages({ asyncapiUrl: 'javascript:alert(1)' }), /asyncapiUrl must be a path like '\/asyncapi.json'/);
-    assert.throws(() => apiDocsPages({ openapiUrl: false, asyncapiUrl: false }), /openapiUrl and asyncapiUrl are both false: no page to serve/);
+    assert.throws(
+      () => apiDocsPages({ openapiUrl: false, asyncapiUrl: false }),
+      /openapiUrl and asyncapiUrl are both false: no page to serve/,
+    );
   });
 });
