@@ -13,6 +13,7 @@ import { launchChromium, openWatchedPage, until, type WatchedPage } from '../sup
 
 /** Waits until the page's visible text holds every one of `texts`. */
 function untilShown(watched: WatchedPage, what: string, texts: readonly string[]): Promise<void> {
+  // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, as a reader sees it (CSS upper-casing included)
   return until(watched.page, what, (wanted) => wanted.every((text) => document.body.innerText.includes(text)), texts, 15_000);
 }
 
