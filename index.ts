@@ -136,6 +136,7 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
+export { type ApiDocsPagesOptions, apiDocsPages, docsPagePolicy } from './lib/server/api-docs-pages';
 export { AppMetrics, type MetricsOptions } from './lib/server/app-metrics';
 export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';
 export { HttpMetrics, UNMATCHED_ROUTE } from './lib/server/http-metrics';

@@ -44,11 +44,15 @@ export interface WatchedPage {
   readonly page: Page;
   /** Console errors and uncaught exceptions, in order, as text. */
   readonly errors: string[];
+  /** Every URL the page requested, in order (the page itself included). */
+  readonly requests: string[];
+  /** Requests that got no answer (refused, blocked, aborted), as `url: reason`. */
+  readonly failedRequests: string[];
 }
 
 /**
- * Opens `url` in a new context and records the page's console errors and uncaught exceptions,
- * so a spec can fail on them.
+ * Opens `url` in a new context and records the page's console errors, uncaught exceptions and
+ * requests, so a spec can fail on them.
  *
  * @example
  * const ann = await openWatchedPage(browser, `http://127.0.0.1:${port}/`);
@@ -58,12 +62,16 @@ export async function openWatchedPage(browser: Browser, url: string): Promise<Wa
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
+  const requests: string[] = [];
+  const failedRequests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   await page.goto(url);
-  return { context, page, errors };
+  return { context, page, errors, requests, failedRequests };
 }
 
 /**
