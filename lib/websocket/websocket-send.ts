@@ -81,7 +81,7 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
     // encode the string: two passes), and gives the byte count for free.
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     // Every send of this turn to this socket leaves in one write (ws alone pays a syscall each).
-    const socket = corkForThisTurn(netSocketOf(wire));
+    const socket = corkForThisTurn(netSocketOf(wire), bytes.length);
     wire.send(bytes, binary ? BINARY : TEXT);
     flushIfFull(socket);
     this.stats.messagesOut++;
