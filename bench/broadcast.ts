@@ -39,7 +39,7 @@ import { positive } from './support/options';
 import { median, round } from './support/stats';
 import { formatTable } from './support/table';
 
-const TARGET = 1.5;
+const TARGET = 2;
 
 export interface BroadcastOptions {
   duration: number;

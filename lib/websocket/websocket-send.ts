@@ -1,5 +1,7 @@
 import * as status from '../errors/status';
+import { corkForThisTurn, flushIfFull } from './turn-cork';
 import { ReceivingWebSocket } from './websocket-receive';
+import { netSocketOf } from './wire-socket';
 
 const SENT: Promise<boolean> = Promise.resolve(true);
 const NOT_SENT: Promise<boolean> = Promise.resolve(false);
@@ -78,7 +80,10 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
     // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
     // encode the string: two passes), and gives the byte count for free.
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    // Every send of this turn to this socket leaves in one write (ws alone pays a syscall each).
+    const socket = corkForThisTurn(netSocketOf(wire), bytes.length);
     wire.send(bytes, binary ? BINARY : TEXT);
+    flushIfFull(socket);
     this.stats.messagesOut++;
     this.route.messagesOut++;
     this.stats.bytesOut += bytes.length;

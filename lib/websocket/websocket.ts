@@ -9,6 +9,7 @@ import type { Scope } from '../http/scope';
 import { markRaiser } from './disconnect-raiser';
 import { answerBody } from './handshake';
 import { RateLimit } from './rate-limit';
+import { flushNow } from './turn-cork';
 import type { WebSocketState } from './websocket-receive';
 import { SendingWebSocket } from './websocket-send';
 import { countRejected, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
@@ -265,6 +266,8 @@ export class WebSocket extends SendingWebSocket {
    * on, and the handler's receive ends it as a disconnect (1006).
    */
   terminate(): void {
+    // Sends made earlier in this turn are still corked; they were on their way before the drop.
+    flushNow(netSocketOf(this.wire));
     this.wire?.terminate();
   }
 
