@@ -8,6 +8,7 @@ import type { HookLike } from './inject/hook';
 import type { Resolver } from './inject/resolver';
 import { compileEndpoint, type Endpoint, type HookInstances, handlerTokens } from './routing/endpoint';
 import { compileExceptionHandlers } from './routing/exception-handler-plans';
+import { compileResponseSerializer } from './routing/response-serializer';
 import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
 import { parseTemplate, Router } from './routing/router';
 import { flattenRoutes, type Handler, Route, type RouteLike } from './routing/routes';
@@ -43,7 +44,8 @@ export function compileRoutes(
     if (flat.route instanceof Route) {
       const site = { kind: 'http' as const, perMessage: false, where: `route ${flat.route.method} ${flat.path}`, pathParams: params };
       const endpoint = compileEndpoint(flat.route.handler, routeHooks, site, resolver, hooks, site, flat.route.options.hooks, handlers);
-      router.add(flat.route.method, flat.path, { ...endpoint, template: flat.path });
+      const serializer = compileResponseSerializer(flat.route.options.responses, site.where);
+      router.add(flat.route.method, flat.path, { ...endpoint, template: flat.path, serializer });
       continue;
     }
     const site = { kind: 'websocket' as const, perMessage: false, where: `route WS ${flat.path}`, pathParams: params };

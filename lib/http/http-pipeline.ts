@@ -6,7 +6,7 @@ import { invoke } from '../inject/invoke';
 import { attempt, isThenable, type MaybePromise, then } from '../inject/thenable';
 import type { Endpoint } from '../routing/endpoint';
 import { type ExceptionOutcome, runExceptionHandler } from '../routing/exception-handler-plans';
-import { JSONResponse, Response, toResponse } from './response';
+import { JSONResponse, Response, serializedResponse, toResponse } from './response';
 
 /**
  * Serves one HTTP request on a compiled endpoint: `onRequest` hooks in order, the handler,
@@ -45,7 +45,20 @@ function errorResponse(error: unknown, connection: Connection, where: string, re
 }
 
 function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return then(beforeRequest(endpoint.hooks, connection, 0), (early) => early ?? then(invoke(endpoint.handler, connection), toResponse));
+  return then(
+    beforeRequest(endpoint.hooks, connection, 0),
+    (early) => early ?? then(invoke(endpoint.handler, connection), responder(endpoint)),
+  );
+}
+
+/**
+ * What turns the handler's value into a response: `toResponse` itself on a route without a
+ * response schema, so that path allocates nothing more; the schema's serializer otherwise, whose
+ * failure (a value that does not fit) is thrown here and answered 500 like any other error.
+ */
+function responder(endpoint: Endpoint): (value: unknown) => Response {
+  const serializer = endpoint.serializer;
+  return serializer === undefined ? toResponse : (value) => serializedResponse(value, serializer);
 }
 
 function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {

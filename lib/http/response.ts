@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { assertHeader, assertHeaders, assertStatus } from '../errors/http-fields';
 import * as status from '../errors/status';
+import type { ResponseSerializer } from '../routing/response-serializer';
 
 /** Outgoing headers, names lower-case; a list value sends the header once per item. */
 export type OutgoingHeaders = Record<string, string | string[]>;
@@ -118,6 +119,19 @@ export class StreamingResponse extends Response {
 
 /** Turns what a handler returned into a response. */
 export function toResponse(value: unknown): Response {
+  return nonJsonResponse(value) ?? new JSONResponse(value);
+}
+
+/**
+ * Like `toResponse`, but a value that would go out as JSON is written by the route's compiled
+ * serializer (only the properties its schema lists) and sent with the serializer's status.
+ */
+export function serializedResponse(value: unknown, serializer: ResponseSerializer): Response {
+  return nonJsonResponse(value) ?? new Response(serializer.serialize(value), { status: serializer.status }, 'application/json');
+}
+
+/** The response for a value that is not sent as JSON; undefined for one that is. */
+function nonJsonResponse(value: unknown): Response | undefined {
   if (value instanceof Response) return value;
   if (value === undefined) return new Response(null, { status: status.HTTP_204_NO_CONTENT });
   if (typeof value === 'string') return new PlainTextResponse(value);
@@ -125,7 +139,7 @@ export function toResponse(value: unknown): Response {
   if (value instanceof Readable) return new StreamingResponse(value);
   // An async generator would otherwise serialize as "{}".
   if (isAsyncIterable(value)) return new StreamingResponse(value);
-  return new JSONResponse(value);
+  return undefined;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {

@@ -103,6 +103,15 @@ export function jsonValidator<T>(schema: JsonSchema, parameter: string, where: s
 }
 
 /**
+ * Checks `schema` as the JSON-document validators would read it (ajv's strict mode), without
+ * keeping a validator: a schema used for writing (a declared response) fails at `new App()` on
+ * a misspelt keyword as a request's would.
+ */
+export function checkJsonSchema(schema: JsonSchema, parameter: string, where: string): void {
+  compile(documents(), schema, parameter, where);
+}
+
+/**
  * A validator for a form's fields (`{ name: string | string[] }`): coerced like parameters, so
  * `"3"` passes `{ type: 'integer' }` as 3, a single value passes an array schema as `[value]`.
  * The fields are copied first: ajv coerces in place.

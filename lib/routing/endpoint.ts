@@ -6,6 +6,7 @@ import { requiredTokens } from '../inject/inject';
 import type { Resolver } from '../inject/resolver';
 import type { CompileSite } from '../inject/token';
 import { type CompiledExceptionHandlers, compileExceptionHandlers } from './exception-handler-plans';
+import type { ResponseSerializer } from './response-serializer';
 import type { Handler } from './routes';
 
 /** A route, or the app's fallback, ready to serve: its handler and hooks, compiled. */
@@ -18,6 +19,8 @@ export interface Endpoint {
   readonly hooks: readonly CompiledHook[];
   /** The route's exception handlers and the app's, by class; undefined when there are none. */
   readonly exceptionHandlers: CompiledExceptionHandlers | undefined;
+  /** Writes the plain values the handler returns, from the route's response schema; undefined when it declares none. */
+  readonly serializer: ResponseSerializer | undefined;
 }
 
 /** One instance per hook class per app, shared by every route that lists it. */
@@ -84,5 +87,6 @@ export function compileEndpoint(
     handler: { fn: handler as (...args: unknown[]) => unknown, plan, self: undefined as unknown as object },
     hooks: compiledHooks,
     exceptionHandlers: compileExceptionHandlers(exceptionHandlers, site, resolver),
+    serializer: undefined,
   };
 }

@@ -9,8 +9,10 @@ import {
   Response,
   type ResponseBody,
   StreamingResponse,
+  serializedResponse,
   toResponse,
 } from '../../../lib/http/response';
+import type { ResponseSerializer } from '../../../lib/routing/response-serializer';
 
 /** Reads any response body to a string. */
 async function bodyText(body: ResponseBody): Promise<string> {
@@ -226,6 +228,40 @@ describe('Response', () => {
       const response = toResponse(lines());
       assert.ok(response instanceof StreamingResponse);
       assert.equal(await bodyText(response.body), 'line 1\nline 2\n');
+    });
+  });
+  describe('serializedResponse', () => {
+    const calls: unknown[] = [];
+    const serializer: ResponseSerializer = {
+      status: 201,
+      serialize: (value) => {
+        calls.push(value);
+        return '{"shaped":true}';
+      },
+    };
+    beforeEach(() => {
+      calls.length = 0;
+    });
+
+    it('writes what would go out as JSON with the serializer, at its status', () => {
+      for (const value of [{ a: 1 }, [1], 7, false, null]) {
+        const response = serializedResponse(value, serializer);
+        assert.equal(response.status, 201);
+        assert.equal(response.body, '{"shaped":true}');
+        assert.equal(response.headers['content-type'], 'application/json');
+      }
+      assert.deepEqual(calls, [{ a: 1 }, [1], 7, false, null]);
+    });
+
+    it('leaves everything else to toResponse, never calling the serializer', async () => {
+      const given = new PlainTextResponse('as is');
+      assert.equal(serializedResponse(given, serializer), given);
+      assert.equal(serializedResponse(undefined, serializer).status, 204);
+      assert.ok(serializedResponse('text', serializer) instanceof PlainTextResponse);
+      assert.equal(serializedResponse(Buffer.from('x'), serializer).headers['content-type'], 'application/octet-stream');
+      const streamed = serializedResponse(Readable.from(['s']), serializer);
+      assert.equal(await bodyText(streamed.body), 's');
+      assert.deepEqual(calls, []);
     });
   });
 });
