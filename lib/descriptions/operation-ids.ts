@@ -23,7 +23,8 @@ function capitalize(word: string): string {
 
 /**
  * Hands out unique ids (OpenAPI `operationId`s, AsyncAPI channel ids): a route's `name` where it
- * has one, else one made of the method and the path (`GET /notes/{id:int}` → `getNotesById`).
+ * has one, else one made of the method and the path (`GET /notes/{id:int}` → `getNotesById`;
+ * without a method, `/ws/chat/{room}` → `wsChatByRoom`).
  * An id already given gets `2`, `3`, ... appended, so two routes never share one.
  *
  * @example
@@ -35,7 +36,9 @@ export class OperationIds {
   private readonly taken = new Set<string>();
 
   next(name: string | undefined, verb: string, template: string): string {
-    const base = (name ?? `${verb.toLowerCase()}${pathWords(template)}`).replace(/[^\w.-]+/g, '_');
+    const words = pathWords(template);
+    const derived = verb ? `${verb.toLowerCase()}${words}` : words.charAt(0).toLowerCase() + words.slice(1);
+    const base = (name ?? derived).replace(/[^\w.-]+/g, '_');
     let id = base;
     for (let count = 2; this.taken.has(id); count++) id = `${base}${count}`;
     this.taken.add(id);
