@@ -23,6 +23,9 @@ const ERROR_REPLY: JsonSchema = {
   required: ['type', 'detail', 'errors'],
 };
 
+/** A string the server sends as it is, in a text frame (`ws.send('pong')`), not as JSON. */
+const isText = (schema: JsonSchema): boolean => schema.type === 'string' || typeof schema.const === 'string';
+
 const keyOf = (name: string): string => name.replace(/[^\w.-]+/g, '_');
 
 /**
@@ -61,7 +64,8 @@ export function receivedMessages(route: DescribedRoute): ChannelMessage[] {
 
 /**
  * What the server sends on a WebSocket route: the route's `sends`, and the standard error reply
- * where `onInvalidMessage` is `'reply'`. A key a received message already has gets `_sent`.
+ * where `onInvalidMessage` is `'reply'`. A key a received message already has gets `_sent`. A
+ * string schema is a text frame (`text/plain`); anything else is JSON.
  *
  * @example
  * sentMessages(route, ['join']).map((message) => message.key); // ['joined', 'error']
@@ -72,6 +76,6 @@ export function sentMessages(route: DescribedRoute, receivedKeys: readonly strin
   if (options.onInvalidMessage === 'reply' && route.incoming === 'json') sends.error ??= ERROR_REPLY;
   return Object.entries(sends).map(([name, payload]) => {
     const key = receivedKeys.includes(keyOf(name)) ? `${keyOf(name)}_sent` : keyOf(name);
-    return { key, name, contentType: 'application/json', payload };
+    return { key, name, contentType: isText(payload) ? 'text/plain' : 'application/json', payload };
   });
 }
