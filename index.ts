@@ -57,6 +57,14 @@ export type { LogFormat, SerializedError } from './lib/config/log-line';
 export { type AppLogger, type LogFields, Logger, type LoggerOptions, type LogLevel, type LogMethod } from './lib/config/logger';
 export type { LogContext, Settings, SettingsInput } from './lib/config/settings';
 export type { WebSocketSettings } from './lib/config/websocket-settings';
+export type {
+  ApiInfo,
+  AsyncApiDocument,
+  AsyncApiOptions,
+  JsonObject,
+  OpenApiDocument,
+  OpenApiOptions,
+} from './lib/descriptions/document-types';
 export type { ErrorClass, ExceptionHandlerEntry } from './lib/errors/exception-handlers';
 export {
   ClientDisconnect,
@@ -87,6 +95,14 @@ export {
 } from './lib/http/response';
 export { formatServerSentEvent, type ServerSentEvent } from './lib/http/server-sent-event';
 export { StaticFiles, type StaticFilesOptions } from './lib/http/static-files';
+export type {
+  ApiSecurityScheme,
+  BodyDescription,
+  HookDescription,
+  MessageDescription,
+  ParameterDescription,
+  TokenDescription,
+} from './lib/inject/api-description';
 export { type ComponentDefinition, type ComponentOptions, type ComponentScope, ComponentToken, component } from './lib/inject/component';
 export type { Hook, HookLike } from './lib/inject/hook';
 export { type InjectDecorator, type Injected, type InjectedTokens, inject } from './lib/inject/inject';
@@ -136,6 +152,7 @@ export {
   WebSocketRoute,
   type WebSocketRouteOptions,
 } from './lib/routing/routes';
+export { type ApiDescriptionRoutesOptions, apiDescriptionRoutes } from './lib/server/api-description-routes';
 export { type ApiDocsPagesOptions, apiDocsPages, docsPagePolicy } from './lib/server/api-docs-pages';
 export { AppMetrics, type MetricsOptions } from './lib/server/app-metrics';
 export { type HealthRoutesOptions, healthRoutes } from './lib/server/health-routes';

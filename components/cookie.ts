@@ -1,4 +1,5 @@
 import { parse } from 'cookie';
+import type { TokenDescription } from '../lib/inject/api-description';
 import { type Provider, Token } from '../lib/inject/token';
 
 /**
@@ -13,6 +14,10 @@ export class CookieToken extends Token<string | undefined> {
   constructor(readonly name: string) {
     super();
     this.label = `Cookie(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    return { kind: 'parameter', in: 'cookie', name: this.name, required: false };
   }
 
   compile(): Provider<string | undefined> {

@@ -1,10 +1,14 @@
 import { ValidationError } from '../lib/errors/exceptions';
 import type { FormContent } from '../lib/http/form-limits';
 import type { UploadFile } from '../lib/http/upload-file';
+import type { TokenDescription } from '../lib/inject/api-description';
 import type { CompileSite } from '../lib/inject/token';
 import { type FormOptions, FormReadingToken } from './form';
 
 export { UploadFile } from '../lib/http/upload-file';
+
+/** One uploaded file in a described multipart body (OpenAPI 3.1's way of saying binary content). */
+const FILE_SCHEMA = { type: 'string', contentMediaType: 'application/octet-stream' } as const;
 
 /**
  * The files of a `multipart/form-data` body, every one or those sent in field `name`, in the
@@ -24,6 +28,13 @@ export class FilesToken extends FormReadingToken<readonly UploadFile[]> {
   ) {
     super(limits);
     this.label = name === undefined ? 'Files' : `Files(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    const files = { type: 'array', items: FILE_SCHEMA };
+    const schema =
+      this.name === undefined ? { type: 'object', additionalProperties: files } : { type: 'object', properties: { [this.name]: files } };
+    return { kind: 'body', mediaTypes: ['multipart/form-data'], schema };
   }
 
   protected reader(): (form: FormContent) => readonly UploadFile[] {
@@ -69,6 +80,11 @@ export class FormFileToken<T extends UploadFile | undefined> extends FormReading
   ) {
     super(limits);
     this.label = `FormFile(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    const schema = { type: 'object', properties: { [this.name]: FILE_SCHEMA }, required: this.required ? [this.name] : [] };
+    return { kind: 'body', mediaTypes: ['multipart/form-data'], schema };
   }
 
   protected reader(_site: CompileSite): (form: FormContent) => T {

@@ -1,12 +1,16 @@
 import { type FormLimits, formLimitsProblem } from '../lib/config/form-settings';
 import { ConfigurationError } from '../lib/errors/exceptions';
 import type { FormContent } from '../lib/http/form-limits';
+import type { TokenDescription } from '../lib/inject/api-description';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
 import { type CompileSite, type ConnectionKind, type Provider, Token } from '../lib/inject/token';
 import { formValidator } from '../lib/inject/validation';
 
 /** A form's fields as sent: a name sent more than once gives an array, in order. */
 export type FormFields = Readonly<Record<string, string | string[]>>;
+
+/** The bodies a form token reads. */
+const FORM_MEDIA_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded'] as const;
 
 /** Per-route limits of a form token; any left out are `settings.forms`'. */
 export type FormOptions = Partial<FormLimits>;
@@ -60,6 +64,11 @@ export class FormToken<T> extends FormReadingToken<T> {
     limits: FormOptions,
   ) {
     super(limits);
+  }
+
+  override describeApi(): TokenDescription {
+    const fields = { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } };
+    return { kind: 'body', mediaTypes: FORM_MEDIA_TYPES, schema: this.schema ?? fields };
   }
 
   protected reader(site: CompileSite): (form: FormContent) => T {

@@ -1,3 +1,4 @@
+import type { TokenDescription } from '../lib/inject/api-description';
 import { type Provider, Token } from '../lib/inject/token';
 
 /**
@@ -15,6 +16,10 @@ export class HeaderToken<N extends string = string> extends Token<string | undef
     super();
     this.key = name.toLowerCase();
     this.label = `Header(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    return { kind: 'parameter', in: 'header', name: this.name, required: false };
   }
 
   compile(): Provider<string | undefined> {

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../lib/errors/exceptions';
+import type { TokenDescription } from '../lib/inject/api-description';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
 import { type CompileSite, type ConnectionKind, type Provider, Token } from '../lib/inject/token';
 import { jsonValidator } from '../lib/inject/validation';
@@ -22,6 +23,10 @@ export class MessageToken<T> extends Token<T> {
 
   constructor(readonly schema: JsonSchema | undefined) {
     super();
+  }
+
+  override describeApi(): TokenDescription {
+    return { kind: 'message', schema: this.schema };
   }
 
   compile(site: CompileSite): Provider<T> {

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../lib/errors/exceptions';
+import type { TokenDescription } from '../lib/inject/api-description';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
 import { type CompileSite, type Provider, Token } from '../lib/inject/token';
 import { parameterValidator } from '../lib/inject/validation';
@@ -22,6 +23,10 @@ export class PathParamToken<T, N extends string = string> extends Token<T> {
   ) {
     super();
     this.label = `PathParam(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    return { kind: 'parameter', in: 'path', name: this.name, schema: this.schema, required: true };
   }
 
   compile(site: CompileSite): Provider<T> {

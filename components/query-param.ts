@@ -1,3 +1,4 @@
+import type { TokenDescription } from '../lib/inject/api-description';
 import type { FromSchema, JsonSchema } from '../lib/inject/schema';
 import { type CompileSite, type Provider, Token } from '../lib/inject/token';
 import { parameterValidator } from '../lib/inject/validation';
@@ -33,6 +34,10 @@ export class QueryParamToken<T, N extends string = string, R extends boolean = b
   ) {
     super();
     this.label = `QueryParam(${JSON.stringify(name)})`;
+  }
+
+  override describeApi(): TokenDescription {
+    return { kind: 'parameter', in: 'query', name: this.name, schema: this.schema, required: this.required };
   }
 
   compile(site: CompileSite): Provider<T> {

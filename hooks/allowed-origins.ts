@@ -1,6 +1,7 @@
 import { Scope } from '../components/scope';
 import { HTTPException } from '../lib/errors/exceptions';
 import * as status from '../lib/errors/status';
+import type { HookDescription } from '../lib/inject/api-description';
 import { inject } from '../lib/inject/inject';
 
 /**
@@ -21,6 +22,16 @@ export class AllowedOrigins {
     private readonly options: { allowMissing?: boolean } = {},
   ) {
     this.origins = new Set(origins.map((origin) => origin.toLowerCase()));
+  }
+
+  /**
+   * The refusal, for the API descriptions.
+   *
+   * @example
+   * new AllowedOrigins(['https://chat.example.com']).describeApi(); // { statuses: { 403: ... } }
+   */
+  describeApi(): HookDescription {
+    return { statuses: { [status.HTTP_403_FORBIDDEN]: `The page's Origin is not one of ${[...this.origins].join(', ')}` } };
   }
 
   @inject([Scope])

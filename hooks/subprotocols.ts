@@ -1,6 +1,7 @@
 import { WebSocket } from '../components/websocket';
 import { HTTPException, WebSocketProtocolError } from '../lib/errors/exceptions';
 import * as status from '../lib/errors/status';
+import type { HookDescription } from '../lib/inject/api-description';
 import { inject } from '../lib/inject/inject';
 
 export interface SubprotocolOptions {
@@ -32,6 +33,24 @@ export class Subprotocols {
   ) {
     if (supported.length === 0) throw new TypeError('new Subprotocols([...]): list at least one subprotocol');
     this.supported = new Set(supported);
+  }
+
+  /**
+   * The subprotocols, for the API descriptions, and how a client offering none is refused.
+   *
+   * @example
+   * new Subprotocols(['chat.v1']).describeApi(); // { subprotocols: ['chat.v1'], statuses: { 400: ... } }
+   */
+  describeApi(): HookDescription {
+    const required = this.options.required !== false;
+    const refusal = 'The client offered none of the supported subprotocols';
+    const closes = this.options.refuse === 'close';
+    return {
+      subprotocols: [...this.supported],
+      subprotocolRequired: required,
+      statuses: required && !closes ? { [status.HTTP_400_BAD_REQUEST]: refusal } : {},
+      closeCodes: required && closes ? { [status.WS_1002_PROTOCOL_ERROR]: refusal } : {},
+    };
   }
 
   @inject([WebSocket])

@@ -2,6 +2,7 @@ import { Scope } from '../components/scope';
 import { User } from '../components/user';
 import { HTTPException, WebSocketException } from '../lib/errors/exceptions';
 import * as status from '../lib/errors/status';
+import type { ApiSecurityScheme, HookDescription } from '../lib/inject/api-description';
 import { type ComponentDefinition, component } from '../lib/inject/component';
 import { inject } from '../lib/inject/inject';
 import { isThenable, type MaybePromise } from '../lib/inject/thenable';
@@ -55,6 +56,32 @@ export class TokenAuth {
     if (typeof options?.verify !== 'function') throw new TypeError('new TokenAuth({ verify }): verify must be a function');
     this.header = (options.header ?? 'authorization').toLowerCase();
     this.prefix = `${(options.scheme ?? 'Bearer').toLowerCase()} `;
+  }
+
+  /**
+   * The credentials this hook reads, for the API descriptions: a bearer token (or the header's
+   * own scheme) and, where it applies, the query parameter; the refusal it answers with.
+   *
+   * @example
+   * new TokenAuth({ verify }).describeApi('http'); // { security: [{ type: 'http', scheme: 'bearer' }], statuses: { 401: ... } }
+   */
+  describeApi(kind: 'http' | 'websocket'): HookDescription {
+    const scheme = this.prefix.trim();
+    const security: ApiSecurityScheme[] = [
+      this.header === 'authorization'
+        ? { type: 'http', scheme }
+        : { type: 'apiKey', in: 'header', name: this.header, description: `"${scheme} <token>"` },
+    ];
+    const query = this.options.query ?? (kind === 'websocket' ? 'token' : false);
+    if (query !== false) security.push({ type: 'apiKey', in: 'query', name: query });
+    const refusal = 'Missing or invalid token';
+    const closes = kind === 'websocket' && this.options.websocket === 'close';
+    return {
+      security,
+      securityOptional: this.options.required === false,
+      statuses: closes ? {} : { [status.HTTP_401_UNAUTHORIZED]: refusal },
+      closeCodes: closes ? { [status.WS_3000_UNAUTHORIZED]: refusal } : {},
+    };
   }
 
   @inject([Scope])

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { DependencyContainer } from 'tsyringe';
 import { builtins } from '../components/builtins';
 import { offloadProvider } from '../components/offload';
+import { AppDescriptions } from './app-descriptions';
 import type { AppOptions, AppStats, CloseOptions, Dispatched } from './app-options';
 import { type Readiness, readinessOf } from './app-readiness';
 import { compileRoutes, httpEndpoint } from './app-routes';
@@ -11,6 +12,7 @@ import { InMemoryChannelLayer } from './channels/in-memory-channel-layer';
 import { TracedChannelLayer } from './channels/traced-channel-layer';
 import type { AppLogger } from './config/logger';
 import { resolveSettings, type Settings } from './config/settings';
+import type { ApiInfo, AsyncApiDocument, AsyncApiOptions, OpenApiDocument, OpenApiOptions } from './descriptions/document-types';
 import { refusal } from './errors/error-table';
 import { checkExceptionHandlers } from './errors/exception-handlers';
 import * as status from './errors/status';
@@ -91,6 +93,7 @@ export class App {
   private closing: Promise<void> | undefined = undefined;
   /** Undefined unless `tracing` was asked for, so the untraced path checks one field. */
   private readonly tracing: Tracing | undefined;
+  private readonly descriptions: AppDescriptions;
 
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
@@ -129,6 +132,12 @@ export class App {
     const handlers = checkExceptionHandlers(options.exceptionHandlers, 'new App()');
     const compiled = compileRoutes(options.routes, appHooks, this.resolver, hooks, () => this.channelLayer, handlers);
     this.router = compiled.router;
+    this.descriptions = new AppDescriptions({
+      routes: options.routes,
+      appHooks,
+      hookInstance: (hook) => hooks.get(hook),
+      resolver: this.resolver,
+    });
     this.fallback = compiled.fallback;
     this.malformed = compiled.malformed;
     this.requestListener = requestListener(this, this.proxies);
@@ -269,6 +278,26 @@ export class App {
     await this.channelLayer.close();
     await this.offloadPool.close();
     await this.resolver.disposeAppValues();
+  }
+
+  /**
+   * The OpenAPI 3.1 document of the app's HTTP routes (see docs/api-descriptions.md).
+   *
+   * @example
+   * const document = app.openapi({ title: 'Notes', version: '1.0.0' }); // { openapi: '3.1.0', paths: { '/notes/{id}': ... } }
+   */
+  openapi(info: ApiInfo, options?: OpenApiOptions): OpenApiDocument {
+    return this.descriptions.openapi(info, options);
+  }
+
+  /**
+   * The AsyncAPI 3.0 document of the app's WebSocket routes (see docs/api-descriptions.md).
+   *
+   * @example
+   * const document = app.asyncapi({ title: 'Chat', version: '1.0.0' }); // { asyncapi: '3.0.0', channels: { ws: ... } }
+   */
+  asyncapi(info: ApiInfo, options?: AsyncApiOptions): AsyncApiDocument {
+    return this.descriptions.asyncapi(info, options);
   }
 
   /**

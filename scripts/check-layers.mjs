@@ -33,6 +33,9 @@ const RANK = {
   // The worker-thread pool (Offload) stands on errors/ only; an app-owned service like
   // realtime/, it serves handlers and is closed by the App. Ranked with realtime: neither uses the other.
   offload: 7,
+  // The API descriptions (OpenAPI, AsyncAPI) read routes, tokens, hooks and consumer classes;
+  // nothing below the App uses them.
+  descriptions: 7,
   'app.ts': 8,
   server: 8,
   testing: 8,

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
+import type { HookDescription } from './api-description';
 import { requiredTokens } from './inject';
 import type { Plan } from './plan';
 import type { Resolver } from './resolver';
@@ -57,6 +58,8 @@ export interface Hook {
   onRequest?(...args: never[]): unknown;
   onResponse?(...args: never[]): unknown;
   onError?(...args: never[]): unknown;
+  /** What the hook adds to the API descriptions of the routes it wraps (credentials, statuses, close codes). */
+  describeApi?(kind: 'http' | 'websocket'): HookDescription | undefined;
   /** Runs once when the app starts (`app.listen()`, `app.startup()`); a failure stops the start. */
   onStartup?(): unknown;
   /** Runs once when the app closes, after connections have closed. */

@@ -122,22 +122,34 @@ export class Resolver {
   }
 
   /**
-   * A function may read the body one way only: `Body` (JSON) and `Form` (a form) on one
-   * function, directly or through the components it uses, is a startup error.
+   * The `Token`s that `tokens` read, directly or through the dependencies of listed components,
+   * each once: what the API descriptions learn a function's parameters, body and messages from.
    */
-  private checkBodyFormats(tokens: readonly TokenLike[], name: string, site: CompileSite): void {
-    const readers = new Map<string, string>();
+  reachedTokens(tokens: readonly TokenLike[]): Token<unknown>[] {
+    const reached = new Set<Token<unknown>>();
     const visit = (list: readonly TokenLike[], stack: readonly ComponentDefinition[]): void => {
       for (const token of list) {
         const definition = this.components.get(token);
         if (definition) {
           if (!stack.includes(definition)) visit(definition.deps, [...stack, definition]);
-        } else if (token instanceof Token && token.bodyFormat !== undefined && !readers.has(token.bodyFormat)) {
-          readers.set(token.bodyFormat, token.label);
+        } else if (token instanceof Token) {
+          reached.add(token);
         }
       }
     };
     visit(tokens, []);
+    return [...reached];
+  }
+
+  /**
+   * A function may read the body one way only: `Body` (JSON) and `Form` (a form) on one
+   * function, directly or through the components it uses, is a startup error.
+   */
+  private checkBodyFormats(tokens: readonly TokenLike[], name: string, site: CompileSite): void {
+    const readers = new Map<string, string>();
+    for (const token of this.reachedTokens(tokens)) {
+      if (token.bodyFormat !== undefined && !readers.has(token.bodyFormat)) readers.set(token.bodyFormat, token.label);
+    }
     if (readers.size < 2) return;
     const [first, second] = [...readers.entries()];
     throw new ConfigurationError(

@@ -1,3 +1,4 @@
+import type { TokenDescription } from './api-description';
 import type { Connection } from './connection';
 import type { MessageFrame } from './message-frame';
 
@@ -53,6 +54,11 @@ export abstract class Token<T> {
    * body can be read only one way, so one function whose tokens read it two ways is a startup error.
    */
   readonly bodyFormat?: string;
+  /**
+   * What the token reads (a parameter, the body, the message), for the API descriptions;
+   * undefined (or no method) when it reads none of them.
+   */
+  describeApi?(): TokenDescription | undefined;
   /** Turns the token into a per-request provider; throws a `ConfigurationError` on misuse. */
   abstract compile(site: CompileSite): Provider<T>;
 }

@@ -24,6 +24,8 @@ export interface RouteOptions {
   tags?: readonly string[];
   /** Marks the route deprecated in the API descriptions. */
   deprecated?: boolean;
+  /** Leaves the route out of the API descriptions (the routes serving them, say). */
+  hidden?: boolean;
 }
 
 /**
@@ -177,23 +179,28 @@ export interface FlatRoute {
   readonly hooks: readonly HookLike[];
   /** The exception handlers of the route and its `Include`s, innermost first (the app's come after). */
   readonly exceptionHandlers: readonly ExceptionHandlerEntry[];
+  /** The tags of the enclosing `Include`s, outermost first, then the route's own. */
+  readonly tags: readonly string[];
 }
 
-/** Expands `Include`s into a flat list, joining prefixes and stacking hooks and exception handlers. */
+/** Expands `Include`s into a flat list, joining prefixes and stacking hooks, exception handlers and tags. */
 export function flattenRoutes(
   routes: readonly RouteLike[],
   prefix = '',
   hooks: readonly HookLike[] = [],
   handlers: readonly ExceptionHandlerEntry[] = [],
+  tags: readonly string[] = [],
 ): FlatRoute[] {
   const flat: FlatRoute[] = [];
   for (const route of routes) {
     if (route instanceof Include) {
       const inner = [...(route.options.exceptionHandlers ?? []), ...handlers];
-      flat.push(...flattenRoutes(route.routes, prefix + route.prefix, [...hooks, ...(route.options.hooks ?? [])], inner));
+      const innerTags = [...tags, ...(route.options.tags ?? [])];
+      flat.push(...flattenRoutes(route.routes, prefix + route.prefix, [...hooks, ...(route.options.hooks ?? [])], inner, innerTags));
     } else if (route instanceof Route || route instanceof WebSocketRoute) {
       const exceptionHandlers = [...(route.options.exceptionHandlers ?? []), ...handlers];
-      flat.push({ route, path: prefix + route.path, hooks: [...hooks, ...(route.options.hooks ?? [])], exceptionHandlers });
+      const routeHooks = [...hooks, ...(route.options.hooks ?? [])];
+      flat.push({ route, path: prefix + route.path, hooks: routeHooks, exceptionHandlers, tags: [...tags, ...(route.options.tags ?? [])] });
     } else {
       throw new TypeError(`routes: expected Route, WebSocketRoute or Include, got ${String(route)}`);
     }

@@ -169,7 +169,7 @@ export function apiDocsPages(options: ApiDocsPagesOptions = {}): Route[] {
   const prefix = path === '/' ? '' : path;
   const last = prefix.slice(prefix.lastIndexOf('/') + 1);
   const both = openapiUrl !== false && asyncapiUrl !== false;
-  const routes = specs.map((spec) => {
+  const routes: Route[] = specs.map((spec) => {
     const at = spec.kind === 'HTTP' ? path : `${prefix}/websocket`;
     // The HTTP page is the prefix itself (`/docs`): its relative links go through its own last segment.
     const links: PageLinks =

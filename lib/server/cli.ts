@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `starwire` command: `starwire serve <module>[:export]` serves an app the way uvicorn
- * serves an ASGI one. One process serves by itself; `--workers N` or `--reload` make this
+ * serves an ASGI one; `starwire openapi|asyncapi <module>[:export]` prints its API descriptions. One process serves by itself; `--workers N` or `--reload` make this
  * process a `node:cluster` primary and the workers run this same file (see cluster.ts).
  *
  * @example
@@ -10,6 +10,7 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DESCRIBE_HELP, parseDescribeArgs, printDescription } from './describe-command';
 import { EXIT } from './exit-codes';
 import { MAIN_HELP, parseServeArgs, SERVE_HELP, type ServeOptions, UsageError } from './serve-options';
 
@@ -46,6 +47,12 @@ export async function main(args: readonly string[]): Promise<void> {
     process.stdout.write(`${version()}\n`);
     return;
   }
+  if (command === 'openapi' || command === 'asyncapi') {
+    const options = parseDescribeArgs(command, rest);
+    if (options === 'help') process.stdout.write(DESCRIBE_HELP(command));
+    else await printDescription(options);
+    return;
+  }
   if (command !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(command)}; try starwire serve <module>`);
   const options = parseServeArgs(rest);
   if (options === 'help') {
@@ -59,7 +66,8 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   main(args).catch((error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`starwire: ${error.message} (see starwire ${args[0] === 'serve' ? 'serve ' : ''}--help)\n`);
+      const help = ['serve', 'openapi', 'asyncapi'].includes(args[0]) ? `${args[0]} ` : '';
+      process.stderr.write(`starwire: ${error.message} (see starwire ${help}--help)\n`);
       process.exitCode = EXIT.USAGE;
       return;
     }

@@ -3,11 +3,13 @@
 export const MAIN_HELP = `Usage: starwire <command> [options]
 
 Commands:
-  serve <module>[:export]   Serve a Starwire app over HTTP and WebSocket
+  serve <module>[:export]     Serve a Starwire app over HTTP and WebSocket
+  openapi <module>[:export]   Print the app's OpenAPI 3.1 document (HTTP routes) as JSON
+  asyncapi <module>[:export]  Print the app's AsyncAPI 3.0 document (WebSocket routes) as JSON
 
 Options:
-  -h, --help                Show this help (starwire serve --help for the serve options)
-  --version                 Print the Starwire version
+  -h, --help                  Show this help (starwire <command> --help for a command's options)
+  --version                   Print the Starwire version
 `;
 
 export const SERVE_HELP = `Usage: starwire serve <module>[:export] [options]

@@ -29,7 +29,24 @@ const status = inject([Scope], (scope) => ({ service: 'starwire', open: scope.ap
  */
 export function createLiveApp(): App {
   return new App({
-    routes: [new Include(LIVE_PREFIX, [new Route('/status', 'GET', status), new WebSocketRoute('/echo', echo)])],
+    routes: [
+      new Include(LIVE_PREFIX, [
+        new Route('/status', 'GET', status, {
+          summary: 'How many WebSockets are open',
+          responses: {
+            200: {
+              type: 'object',
+              properties: { service: { const: 'starwire' }, open: { type: 'integer' } },
+              required: ['service', 'open'],
+            },
+          },
+        }),
+        new WebSocketRoute('/echo', echo, {
+          summary: 'Echoes the text of JSON messages',
+          sends: { echo: { type: 'object', properties: { echo: { type: 'string' } }, required: ['echo'] } },
+        }),
+      ]),
+    ],
   });
 }
 

@@ -78,6 +78,20 @@ export class Goodbye {
   }
 }
 
+/** What `/chat` sends: the greeting, each message echoed as it came, and the goodbye before the close. */
+const chatOptions = {
+  summary: 'An echo chat for signed-in users (subprotocol chat.v1); send "bye" to end it',
+  sends: {
+    greeting: {
+      type: 'object',
+      properties: { greeting: { type: 'string' }, subprotocol: { type: ['string', 'null'] } },
+      required: ['greeting', 'subprotocol'],
+    },
+    echo: { type: 'string', description: 'A message echoed back, in the frame type it came in' },
+    goodbye: { type: 'object', properties: { status: { const: 'ok' }, message: { type: 'string' } }, required: ['status', 'message'] },
+  },
+} as const;
+
 export function createApp(): App {
   // Clients that can set headers: refused with a plain HTTP answer before any upgrade.
   const apiAuth = new TokenAuth({ verify });
@@ -86,10 +100,10 @@ export function createApp(): App {
   const goodbye = new Goodbye();
   return new App({
     routes: [
-      new WebSocketRoute('/chat', chat, { hooks: [apiAuth, new Subprotocols([SUBPROTOCOL]), goodbye] }),
+      new WebSocketRoute('/chat', chat, { ...chatOptions, hooks: [apiAuth, new Subprotocols([SUBPROTOCOL]), goodbye] }),
       // Subprotocols first: a client without chat.v1 gets 1002 whatever its token, and an auth
       // refusal's accept-then-close already names chat.v1.
-      new Include('/browser', [new WebSocketRoute('/chat', chat, { hooks: [goodbye] })], {
+      new Include('/browser', [new WebSocketRoute('/chat', chat, { ...chatOptions, name: 'browserChat', hooks: [goodbye] })], {
         hooks: [new Subprotocols([SUBPROTOCOL], { refuse: 'close' }), browserAuth],
       }),
     ],

@@ -237,8 +237,18 @@ export class ChatAppConsumer extends JsonWebSocketConsumer {
   }
 }
 
+/** What the room chat sends, by `type`: declared so the app's AsyncAPI document lists it. */
+const chatAppOptions = {
+  summary: 'A chat room: join with ?username=, send chat_message, receive what everyone says',
+  sends: {
+    message: { type: 'object', properties: { type: { const: 'message' }, username: { type: 'string' }, message: { type: 'string' } } },
+    user_joined: { type: 'object', properties: { type: { const: 'user_joined' }, username: { type: 'string' } } },
+    user_left: { type: 'object', properties: { type: { const: 'user_left' }, username: { type: 'string' } } },
+  },
+} as const;
+
 export function chatApplication(): App {
-  return new App({ routes: [new WebSocketRoute('/ws/chat/{room}/', ChatAppConsumer)] });
+  return new App({ routes: [new WebSocketRoute('/ws/chat/{room}/', ChatAppConsumer, chatAppOptions)] });
 }
 
 // --- Every example in one app ---
@@ -254,7 +264,7 @@ export function createApp(): App {
       new WebSocketRoute('/ws/room/', ChatRoomConsumer),
       new WebSocketRoute('/ws/user/', UserConsumer),
       ...websocketUrlpatterns,
-      new WebSocketRoute('/ws/chat/{room}/', ChatAppConsumer),
+      new WebSocketRoute('/ws/chat/{room}/', ChatAppConsumer, chatAppOptions),
     ],
   });
 }

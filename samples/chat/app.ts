@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import {
   App,
+  apiDescriptionRoutes,
   type ChannelLayer,
   component,
   EventType,
@@ -40,7 +41,7 @@ import {
 import { clientModuleRoute } from './client-module';
 import { type CommandOptions, commandHandler, invalidCommandReply } from './commands';
 import { packageRoot } from './package-root';
-import { type ChatCommand, STATUSES } from './protocol';
+import { type ChatCommand, STATUSES, serverMessages } from './protocol';
 
 export { type ChatCommand, STATUSES };
 
@@ -118,7 +119,16 @@ class Entrance {
  * A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
  */
 function chatRoute(options: CommandOptions, entrance: Entrance) {
-  return new WebSocketRoute('/ws', commandHandler(options), { onInvalidMessage: invalidCommandReply, hooks: [entrance] });
+  // A typo in a command gets `{type: 'error', ...}` back (with `replyTo`); closing the chat over it would be rude.
+  return new WebSocketRoute('/ws', commandHandler(options), {
+    name: 'chat',
+    summary: 'The chat: rooms, presence, typing notices and history over one socket',
+    description: 'Connect with `?name=`; the server sends `welcome` first. A command with `requestId` gets one reply with `replyTo`.',
+    tags: ['chat'],
+    sends: serverMessages,
+    onInvalidMessage: invalidCommandReply,
+    hooks: [entrance],
+  });
 }
 
 /**
@@ -152,6 +162,8 @@ export function createApp(options: ChatOptions = {}): App {
       ...healthRoutes(),
       ...(METRICS ? metricsRoutes() : []),
       chatRoute({ joinHistory, maxRooms }, new Entrance(() => ready)),
+      // GET /openapi.json and /asyncapi.json: this app described (docs/api-descriptions.md).
+      ...apiDescriptionRoutes({ info: { title: 'Starwire chat', version: '1.0.0' } }),
       clientModuleRoute(),
       // What no route above takes: GET / is public/index.html, the page.
       StaticFiles('/', PUBLIC_DIR, { index: 'index.html' }),

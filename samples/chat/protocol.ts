@@ -111,3 +111,88 @@ export function requestIdOf(message: unknown): number | undefined {
   const id = (message as { requestId?: unknown }).requestId;
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
+
+// ——— what the server sends ———
+
+const author = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' } },
+  required: ['id', 'name'],
+} as const;
+
+const presenceUser = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' }, metadata: { type: 'object' } },
+  required: ['id', 'name', 'status'],
+} as const;
+
+const room = {
+  type: 'object',
+  properties: { id: roomId, name: { type: 'string' }, description: { type: 'string' }, isPrivate: { type: 'boolean' } },
+  required: ['id', 'name'],
+} as const;
+
+/** A reply to a command that carried `requestId` carries it back as `replyTo`. */
+const replyTo = { type: 'integer', minimum: 1, description: 'The requestId of the command this answers' } as const;
+
+const reply = (type: string, properties: Record<string, unknown> = {}, required: readonly string[] = []) => ({
+  type: 'object',
+  properties: { type: { const: type }, ...properties, replyTo },
+  required: ['type', ...required],
+});
+
+const chatLine = {
+  type: 'object',
+  properties: {
+    type: { const: 'message' },
+    id: { type: 'string' },
+    room: roomId,
+    from: author,
+    text: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+  },
+  required: ['type', 'room', 'from', 'text', 'at'],
+} as const;
+
+/**
+ * Every message the server sends on `/ws`, by `type`: the route declares them (`sends`), so the
+ * app's AsyncAPI document lists them beside the commands.
+ */
+export const serverMessages = {
+  welcome: reply(
+    'welcome',
+    {
+      user: presenceUser,
+      rooms: { type: 'array', items: room },
+      users: { type: 'array', items: presenceUser },
+      memberOf: { type: 'array', items: roomId },
+    },
+    ['user', 'rooms', 'users'],
+  ),
+  presence: reply(
+    'presence',
+    { event: { enum: ['joined', 'left', 'status'] }, user: presenceUser, users: { type: 'array', items: presenceUser } },
+    ['event', 'user', 'users'],
+  ),
+  members: reply('members', { room: roomId, members: { type: 'array', items: { type: 'string' } } }, ['room', 'members']),
+  rooms: reply('rooms', { rooms: { type: 'array', items: room } }, ['rooms']),
+  joined: reply('joined', { room: roomId, members: { type: 'array', items: { type: 'string' } } }, ['room', 'members']),
+  left: reply('left', { room: roomId }, ['room']),
+  message: chatLine,
+  said: reply('said', { room: roomId, id: { type: 'string' } }, ['room', 'id']),
+  typing: reply('typing', { room: roomId, user: author, typing: { type: 'boolean' } }, ['room', 'user', 'typing']),
+  history: reply(
+    'history',
+    {
+      room: roomId,
+      after: { type: ['string', 'null'] },
+      messages: { type: 'array', items: chatLine },
+      complete: { type: 'boolean' },
+      last: { type: 'string' },
+    },
+    ['room', 'messages', 'complete'],
+  ),
+  pong: reply('pong'),
+  ok: reply('ok'),
+  error: reply('error', { detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object' } } }, ['detail']),
+} as const;

@@ -42,7 +42,10 @@ const echoReplySchema = {
  * `/echo/json`, exported so that a client can be typed by it: `connect<typeof echoJsonRoute>(url)`
  * sends only `{ text: string }` and receives `{ echo: string }` (see docs/client.md).
  */
-export const echoJsonRoute = new WebSocketRoute('/echo/json', echoJson, { sends: { echo: echoReplySchema } });
+export const echoJsonRoute = new WebSocketRoute('/echo/json', echoJson, {
+  summary: 'Echoes the text of JSON messages',
+  sends: { echo: echoReplySchema },
+});
 
 const countParam = QueryParam('count', { type: 'integer', minimum: 1, maximum: 1000, default: 100 });
 
@@ -82,13 +85,32 @@ const pingPongJson = inject([Message()], () => ({ paddle: 'pong' }));
 export function createApp(): App {
   return new App({
     routes: [
-      new WebSocketRoute('/echo', echo),
+      new WebSocketRoute('/echo', echo, { summary: 'Echoes each frame as it came (text or bytes)' }),
       echoJsonRoute,
-      new WebSocketRoute('/echo/json/lenient', echoJson, { onInvalidMessage: 'reply' }),
-      new WebSocketRoute('/hello', hello),
-      new WebSocketRoute('/hello/forever', helloForever),
-      new WebSocketRoute('/ping', pingPong),
-      new WebSocketRoute('/ping/json', pingPongJson),
+      new WebSocketRoute('/echo/json/lenient', echoJson, {
+        summary: 'As /echo/json; an invalid message gets an error reply instead of a close',
+        onInvalidMessage: 'reply',
+        sends: { echo: echoReplySchema },
+      }),
+      new WebSocketRoute('/hello', hello, {
+        summary: 'Sends "Hello World!" count times, then closes',
+        sends: { hello: { const: 'Hello World!' } },
+      }),
+      new WebSocketRoute('/hello/forever', helloForever, {
+        summary: 'A timestamped greeting every interval ms',
+        sends: {
+          greeting: {
+            type: 'object',
+            properties: { index: { type: 'integer' }, timestamp: { type: 'string', format: 'date-time' }, text: { type: 'string' } },
+            required: ['index', 'timestamp', 'text'],
+          },
+        },
+      }),
+      new WebSocketRoute('/ping', pingPong, { summary: 'Answers every frame with "pong"', sends: { pong: { const: 'pong' } } }),
+      new WebSocketRoute('/ping/json', pingPongJson, {
+        summary: 'Answers every JSON message with {"paddle": "pong"}',
+        sends: { pong: { type: 'object', properties: { paddle: { const: 'pong' } }, required: ['paddle'] } },
+      }),
     ],
   });
 }

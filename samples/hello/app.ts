@@ -6,7 +6,20 @@
  *   curl -X POST http://127.0.0.1:8000/notes -H 'content-type: application/json' -d '{"text":"hi"}'
  *   curl http://127.0.0.1:8000/notes/1
  */
-import { App, Body, ComponentToken, component, HTTPException, inject, PathParam, QueryParam, Route, status, Timing } from '../../index';
+import {
+  App,
+  apiDescriptionRoutes,
+  Body,
+  ComponentToken,
+  component,
+  HTTPException,
+  inject,
+  PathParam,
+  QueryParam,
+  Route,
+  status,
+  Timing,
+} from '../../index';
 
 export interface Note {
   id: number;
@@ -45,6 +58,16 @@ const noteSchema = {
   additionalProperties: false,
 } as const;
 
+/** What a note looks like in answers: the routes declare it, so /openapi.json shows it. */
+const noteOut = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, text: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
+  required: ['id', 'text', 'tags'],
+  additionalProperties: false,
+} as const;
+
+const notFound = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const;
+
 const addNote = inject([Body(noteSchema), NoteStore], (body, store) => store.add(body.text, body.tags ?? []));
 
 const getNote = inject([PathParam('id', { type: 'integer', minimum: 1 }), NoteStore], (id, store) => {
@@ -58,14 +81,22 @@ const getNote = inject([PathParam('id', { type: 'integer', minimum: 1 }), NoteSt
  * `createHttpClient<typeof routes>(url)` (see docs/client.md).
  */
 export const routes = [
-  new Route('/hello', 'GET', hello),
-  new Route('/notes', 'POST', addNote),
-  new Route('/notes/{id:int}', 'GET', getNote),
+  new Route('/hello', 'GET', hello, {
+    summary: 'A greeting',
+    responses: { 200: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'], additionalProperties: false } },
+  }),
+  new Route('/notes', 'POST', addNote, { name: 'addNote', summary: 'Keeps a note', tags: ['notes'], responses: { 200: noteOut } }),
+  new Route('/notes/{id:int}', 'GET', getNote, {
+    name: 'getNote',
+    summary: 'One note by id',
+    tags: ['notes'],
+    responses: { 200: noteOut, 404: notFound },
+  }),
 ] as const;
 
 export function createApp(): App {
   return new App({
-    routes,
+    routes: [...routes, ...apiDescriptionRoutes({ info: { title: 'Starwire hello', version: '1.0.0' } })],
     components: [
       component(NoteStore, [], () => new NoteStore(), { scope: 'app' }),
       component(Greeting, [], () => process.env.GREETING ?? 'Hello', { scope: 'app' }),

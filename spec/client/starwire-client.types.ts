@@ -43,8 +43,12 @@ export function chatSample(): void {
   chat.send({ room: 'lobby' });
   // @ts-expect-error a command is an object
   chat.send('join lobby');
-  // The chat declares no `sends`: listeners get any JSON object.
-  chat.on('message', (message) => expectType<Equal<typeof message, ServerMessage>>());
+  // The chat declares what it sends: listeners get those messages, told apart by `type`.
+  chat.on('message', (message) => {
+    expectType<Equal<Equal<typeof message, ServerMessage>, false>>();
+    // @ts-expect-error the chat sends no such message
+    if (message.type === 'nonsense') return;
+  });
 }
 
 // A consumer's receiveJson parameter types what a client sends.
