@@ -186,6 +186,8 @@ export function apiDocsPages(options: ApiDocsPagesOptions = {}): Route[] {
       at,
       'GET',
       inject([], () => new HTMLResponse(html, { headers })),
+      // The pages show the API; they are not part of it.
+      { hidden: true },
     );
   });
   routes.push(
@@ -193,6 +195,7 @@ export function apiDocsPages(options: ApiDocsPagesOptions = {}): Route[] {
       `${prefix}/assets/{file:path}`,
       'GET',
       inject([Request], (request) => assets.serve(request, String(request.scope.pathParams.file))),
+      { hidden: true },
     ),
   );
   return routes;

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import {
   App,
   apiDescriptionRoutes,
+  apiDocsPages,
   type ChannelLayer,
   component,
   EventType,
@@ -137,15 +138,20 @@ function chatRoute(options: CommandOptions, entrance: Entrance) {
  */
 export type ChatRoute = ReturnType<typeof chatRoute>;
 
-/** Prometheus metrics at `GET /metrics` when prom-client (an optional peer dependency) is installed. */
-const METRICS = ((): boolean => {
+/** Whether an optional package is installed: the chat shows what it makes possible when it is. */
+function installed(name: string): boolean {
   try {
-    require.resolve('prom-client');
+    require.resolve(name);
     return true;
   } catch {
     return false;
   }
-})();
+}
+
+/** Prometheus metrics at `GET /metrics` when prom-client (an optional peer dependency) is installed. */
+const METRICS = installed('prom-client');
+/** The API docs pages at `GET /docs` and `/docs/websocket` when their packages are installed. */
+const DOCS_PAGES = installed('swagger-ui-dist') && installed('@asyncapi/react-component');
 
 /**
  * Builds the chat. Whatever differs between runs (a Redis layer and store, a short reconnect
@@ -164,6 +170,8 @@ export function createApp(options: ChatOptions = {}): App {
       chatRoute({ joinHistory, maxRooms }, new Entrance(() => ready)),
       // GET /openapi.json and /asyncapi.json: this app described (docs/api-descriptions.md).
       ...apiDescriptionRoutes({ info: { title: 'Starwire chat', version: '1.0.0' } }),
+      // …and the pages that show them to people (docs/api-docs-pages.md).
+      ...(DOCS_PAGES ? apiDocsPages() : []),
       clientModuleRoute(),
       // What no route above takes: GET / is public/index.html, the page.
       StaticFiles('/', PUBLIC_DIR, { index: 'index.html' }),

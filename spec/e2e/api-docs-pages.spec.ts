@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { App } from '../../lib/app';
+import { createApp as chatApp } from '../../samples/chat/app';
 import { docsApp } from '../support/api-docs-app';
 import { launchChromium, openWatchedPage, until, type WatchedPage } from '../support/chromium';
 
@@ -89,5 +90,41 @@ describe('API docs pages in Chromium (e2e)', function () {
     await ws.page.getByRole('link', { name: 'HTTP' }).click();
     await ws.page.waitForURL(`${origin}/docs`, { waitUntil: 'commit' });
     await until(ws.page, 'the HTTP page title', () => document.title === 'API reference · HTTP', null);
+  });
+});
+
+describe("The chat sample's docs pages in Chromium (e2e)", function () {
+  this.timeout(30_000);
+
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  let origin = '';
+
+  before(async () => {
+    app = chatApp();
+    origin = `http://127.0.0.1:${App.portOf(await app.listen(0, '127.0.0.1'))}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("show the chat's own documents: its HTTP routes, and its WebSocket route with the messages it receives and sends", async () => {
+    assert.ok(browser, 'Chromium launched');
+    for (const [path, texts] of [
+      ['/docs', ['Starwire chat', '/healthz', '/readyz']],
+      ['/docs/websocket', ['Starwire chat', 'The chat: rooms, presence, typing notices and history over one socket', 'welcome']],
+    ] as const) {
+      const watched = await openWatchedPage(browser, origin + path);
+      try {
+        await untilShown(watched, `the chat's ${path} page`, texts);
+      } finally {
+        await watched.context.close();
+      }
+      assert.deepEqual(watched.errors, [], `console errors on ${path}`);
+      assert.deepEqual(watched.failedRequests, [], `failed requests on ${path}`);
+    }
   });
 });
