@@ -115,7 +115,7 @@ describe("The chat sample's docs pages in Chromium (e2e)", function () {
     assert.ok(browser, 'Chromium launched');
     for (const [path, texts] of [
       ['/docs', ['Starwire chat', '/healthz', '/readyz']],
-      ['/docs/websocket', ['Starwire chat', 'The chat: rooms, presence, typing notices and history over one socket', 'welcome']],
+      ['/docs/websocket', ['Starwire chat', 'RECEIVE /ws', 'SEND /ws', 'the server sends welcome first']],
     ] as const) {
       const watched = await openWatchedPage(browser, origin + path);
       try {
