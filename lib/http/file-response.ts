@@ -5,6 +5,10 @@ import * as status from '../errors/status';
 import type { Request } from './request';
 import { Response } from './response';
 
+// Loaded on first use and kept: an app that serves no files does not pay for loading `send`.
+let send: typeof sendModule | undefined;
+const loadSend = (): typeof sendModule => (send ??= require('send') as typeof sendModule);
+
 /**
  * The caching headers a served file carries, as the `send` package writes them.
  *
@@ -93,9 +97,7 @@ export function fileResponse(request: Request, root: string, relative: string, o
     let settled = false;
     let file: Readable | undefined;
     // `send` reads only `method` and `headers` of the request it is given.
-    // Loaded on first use: an app that serves no files does not pay for loading `send` at startup.
-    const send = require('send') as typeof sendModule;
-    const sending = send(request as unknown as Readable, url, {
+    const sending = loadSend()(request as unknown as Readable, url, {
       root,
       index: false,
       extensions: false,

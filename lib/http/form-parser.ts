@@ -12,6 +12,10 @@ import { UploadFile } from './upload-file';
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 
+// Loaded on first use and kept: an app that takes no forms does not pay for loading busboy.
+let parse: typeof busboy | undefined;
+const loadBusboy = (): typeof busboy => (parse ??= require('busboy') as typeof busboy);
+
 /** Why a body with this `Content-Type` is not a form that Starwire reads (a 415's detail); undefined when it is. */
 export function formMediaTypeProblem(contentType: string | undefined): string | undefined {
   const expected = `send it as ${FORM_TYPES.join(' or ')}`;
@@ -80,9 +84,7 @@ export class FormParse {
     if (declared > this.limits.maxTotalSize) return Promise.reject(formTooLarge.total(this.limits));
     let parser: busboy.Busboy;
     try {
-      // Loaded on first use: an app that takes no forms does not pay for loading busboy at startup.
-      const parse = require('busboy') as typeof busboy;
-      parser = parse({
+      parser = loadBusboy()({
         headers: { 'content-type': String(headers['content-type']) },
         defParamCharset: 'utf8',
         limits: {
