@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESCRIBE_HELP, parseDescribeArgs, printDescription } from './describe-command';
 import { EXIT } from './exit-codes';
+import { describeFailure } from './failure-message';
 import { MAIN_HELP, parseServeArgs, SERVE_HELP, type ServeOptions, UsageError } from './serve-options';
 
 function version(): string {
@@ -71,7 +72,8 @@ if (require.main === module) {
       process.exitCode = EXIT.USAGE;
       return;
     }
-    process.stderr.write(`starwire: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // As `serve` reports a failed start: a module that will not load says so in one line.
+    process.stderr.write(`starwire: ${describeFailure(error)}\n`);
     process.exitCode = EXIT.FAILED;
   });
 }

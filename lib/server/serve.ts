@@ -6,19 +6,11 @@ import * as status from '../errors/status';
 import { loadApp } from './app-loader';
 import { serveWorkerMetrics } from './cluster-metrics';
 import { EXIT, INTERRUPTED_AGAIN } from './exit-codes';
+import { describeFailure } from './failure-message';
 import { installListenGuard } from './listen-guard';
 import { watchRequestLimit } from './request-limit';
 import type { ServeOptions } from './serve-options';
 import { isWorkerCommand, servingLine, type WorkerLimitReached, type WorkerReport } from './worker-protocol';
-
-/** An error for standard error: the message, and the cause's stack where there is one. */
-export function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // A load error says all there is; a system error (EADDRINUSE) needs no stack.
-  if (error.name === 'AppLoadError' || typeof (error as { code?: unknown }).code === 'string') return error.message;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error && cause.stack ? `${error.message}\n${cause.stack}` : (error.stack ?? error.message);
-}
 
 /**
  * Serves the app in this process until SIGTERM or SIGINT (or, in a cluster worker, until the

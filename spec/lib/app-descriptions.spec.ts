@@ -114,5 +114,11 @@ describe('API descriptions (lib/app-descriptions.ts)', function () {
     assert.ok(at(openapi, 'paths', '/hello', 'get'));
     const asyncapi = JSON.parse((await run(process.execPath, [cli, 'asyncapi', module])).stdout) as Json;
     assert.equal(asyncapi.asyncapi, '3.0.0');
+    // A module that will not load is one line, as `starwire serve` says it, and exit 1.
+    const missing = await run(process.execPath, [cli, 'openapi', 'no-such-module.js']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.ok('code' in missing && missing.code === 1);
+    assert.match(missing.stderr, /^starwire: Cannot find module no-such-module\.js \(looked for [^\n]+\)\n$/);
   });
 });
