@@ -21,9 +21,10 @@ export interface ConnectionRequest {
   close(): MaybePromise<void>;
 }
 
-/** The connection's `WebSocket`. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by the declaration merge in lib/websocket/websocket.ts
-export interface ConnectionWebSocket {}
+/** The connection's `WebSocket`; its id is what inject itself reads (bound as `connId` to log lines). */
+export interface ConnectionWebSocket {
+  readonly id: string;
+}
 
 /**
  * Builds a connection's `Request` the first time something asks for it. The HTTP path passes
@@ -52,10 +53,8 @@ export class Connection {
    * ran or threw, or they have none): only those get `onResponse`/`onError`.
    */
   hooksEntered = 0;
-  /** The socket, on WebSocket connections. */
+  /** The socket, on WebSocket connections; its id is bound as `connId` to the connection's log lines. */
   websocket: ConnectionWebSocket | undefined = undefined;
-  /** The WebSocket's id, bound as `connId` to the connection's log lines. */
-  connectionId: string | undefined = undefined;
   private childLogger: AppLogger | undefined = undefined;
   private readonly rootContainer: DependencyContainer;
   private child: DependencyContainer | undefined = undefined;
@@ -84,7 +83,7 @@ export class Connection {
   get logger(): AppLogger {
     if (this.childLogger !== undefined) return this.childLogger;
     const bindings: Record<string, string> = { reqId: this.scope.requestId };
-    if (this.connectionId !== undefined) bindings.connId = this.connectionId;
+    if (this.websocket !== undefined) bindings.connId = this.websocket.id;
     return (this.childLogger = this.settings.logger.child(bindings));
   }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Address, IncomingSource } from '../http/address';
 import type { TrustedProxies } from '../http/trusted-proxies';
+import { shareHeaderValues } from './shared-header-values';
 
 /**
  * A Node request seen as an `IncomingSource`. Headers and addresses are read on first use:
@@ -86,10 +87,14 @@ export class NodeSource implements IncomingSource {
     return () => socket.off('close', onClose);
   }
 
-  /** Keeps the headers and the socket (which an open WebSocket holds anyway), lets the request go. */
+  /**
+   * Keeps the headers and the socket (which an open WebSocket holds anyway), lets the request go.
+   * The kept headers share their common values with every other open socket's.
+   */
   release(): void {
     if (!this.req) return;
     this.headerBag = this.req.headers;
+    shareHeaderValues(this.headerBag);
     this.req = undefined;
   }
 }

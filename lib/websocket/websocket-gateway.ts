@@ -11,7 +11,7 @@ import { Connection } from '../inject/connection';
 import type { HeaderReader, Tracing } from '../tracing/tracing';
 import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
-import { serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
+import { type ServedRoute, serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
 import { countRejected, emptyStats, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
 import type { Upgrader } from './wire-socket';
 
@@ -38,10 +38,12 @@ const ADMISSION_REFUSALS = {
 export class WebSocketGateway {
   readonly stats: WebSocketStats = emptyStats();
   private server: WebSocketServer | undefined;
-  /** Each connection open or handshaking, with its route's figures. */
-  private readonly live = new Map<WebSocket, RouteFigures>();
+  /** Each connection open or handshaking. */
+  private readonly live = new Set<WebSocket>();
   /** Each route's figures, by path template. */
   readonly byRoute = new Map<string, RouteFigures>();
+  /** What the sockets of each route share, made on the route's first connection. */
+  private readonly served = new Map<WebSocketEndpoint, ServedRoute>();
   /** Connections the heartbeat terminated (no pong within an interval). */
   terminatedByHeartbeat = 0;
   private idle: (() => void) | undefined = undefined;
@@ -106,27 +108,43 @@ export class WebSocketGateway {
       return;
     }
 
-    const template = endpoint.template ?? endpoint.label;
-    let route = this.byRoute.get(template);
-    if (route === undefined) this.byRoute.set(template, (route = { open: 0, messagesIn: 0, messagesOut: 0 }));
-    const ws = new WebSocket(scope, upgrader, limits, this.stats, route, this.observer);
+    const served = this.servedRoute(endpoint);
+    const ws = new WebSocket(scope, upgrader, served);
     // As before the split, a token's provider may still build a Request over the handshake.
     const connection = new Connection(scope, this.settings, this.container, requestOf);
     connection.websocket = ws;
-    connection.connectionId = ws.id;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
-    this.live.set(ws, route);
-    route.open++;
+    this.live.add(ws);
+    served.route.open++;
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
     if (this.tracing === undefined) {
-      serveWebSocket(endpoint, connection, ws, this.release);
+      serveWebSocket(served, connection, ws);
       return;
     }
     const span = this.tracing.startWebSocket(endpoint.template ?? scope.rawPath, scope.rawPath, (name) => scope.headers[name]);
     this.spans.set(ws, span);
-    serveWebSocket(endpoint, connection, ws, this.release, { tracing: this.tracing, span });
+    serveWebSocket(served, connection, ws, { tracing: this.tracing, span });
+  }
+
+  /** The context the sockets of `endpoint`'s route share, with the route's figures (by path template). */
+  private servedRoute(endpoint: WebSocketEndpoint): ServedRoute {
+    const known = this.served.get(endpoint);
+    if (known !== undefined) return known;
+    const template = endpoint.template ?? endpoint.label;
+    let route = this.byRoute.get(template);
+    if (route === undefined) this.byRoute.set(template, (route = { open: 0, messagesIn: 0, messagesOut: 0 }));
+    const served: ServedRoute = {
+      settings: this.settings.websocket,
+      stats: this.stats,
+      route,
+      observer: this.observer,
+      endpoint,
+      onEnd: this.release,
+    };
+    this.served.set(endpoint, served);
+    return served;
   }
 
   /**
@@ -151,9 +169,7 @@ export class WebSocketGateway {
     } catch (error) {
       connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
-    const route = this.live.get(ws);
-    this.live.delete(ws);
-    if (route !== undefined) route.open--;
+    if (this.live.delete(ws)) ws.context.route.open--;
     const span = this.spans.get(ws);
     if (span) this.tracing?.endWebSocket(span, ws.closeCode, ws.refusedWith);
     const opened = this.logged.get(ws)?.opened ?? -1;
@@ -190,7 +206,7 @@ export class WebSocketGateway {
    */
   async close(code: number = status.WS_1001_GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     this.closing = true;
-    for (const ws of this.live.keys()) {
+    for (const ws of this.live) {
       if (ws.connecting) ws.refuseBecause('shutdown', refusal(status.HTTP_503_SERVICE_UNAVAILABLE, reason));
       else if (ws.connected) void ws.close(code, reason).catch(() => {});
     }
@@ -205,7 +221,7 @@ export class WebSocketGateway {
             `app.close(): ${this.live.size} WebSocket handler(s) still running after ${timeout} ms; terminating their sockets`,
             undefined,
           );
-          for (const ws of this.live.keys()) ws.terminate();
+          for (const ws of this.live) ws.terminate();
           resolve();
         }, timeout);
       });
@@ -220,7 +236,7 @@ export class WebSocketGateway {
     const interval = this.settings.websocket.heartbeatInterval;
     if (this.heartbeat || interval <= 0) return;
     this.heartbeat = setInterval(() => {
-      for (const ws of this.live.keys()) {
+      for (const ws of this.live) {
         if (!ws.connected) continue;
         if (!ws.alive) {
           this.terminatedByHeartbeat++;

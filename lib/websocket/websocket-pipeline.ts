@@ -16,6 +16,7 @@ import { refuseWithAnswer } from './handshake';
 import { replyToInvalid } from './invalid-message';
 import { parseJsonMessage } from './json-message';
 import type { WebSocket } from './websocket';
+import type { WebSocketContext } from './websocket-context';
 import { checkWebSocketAnswer, closeFrameFor, closeFrameOfAnswer, type WebSocketClose } from './websocket-error-answer';
 
 /** A WebSocket route, compiled: the endpoint plus how its handler runs. */
@@ -25,6 +26,16 @@ export interface WebSocketEndpoint extends Endpoint {
   readonly onInvalidMessage: InvalidMessagePolicy;
 }
 
+/**
+ * A route's shared socket context as the gateway makes it, with what serving its connections
+ * needs: each socket's `context` is one of these.
+ */
+export interface ServedRoute extends WebSocketContext<WebSocket> {
+  readonly endpoint: WebSocketEndpoint;
+  /** Called once per connection, when its handler and hooks are done. */
+  readonly onEnd: (connection: Connection) => void;
+}
+
 /** A traced connection: its span, parent of one span per handled message. */
 export interface ConnectionTrace {
   readonly tracing: Tracing;
@@ -32,21 +43,17 @@ export interface ConnectionTrace {
 }
 
 /**
- * Serves one WebSocket connection: `onRequest` hooks (the handshake is still pending, so no
- * message can be lost), the handler, `onResponse` hooks; errors map onto an HTTP refusal before
- * `accept()` and onto a close frame after, as the one table says. Calls `onEnd` once all is
- * done; never throws.
+ * Serves one WebSocket connection on `ws` (whose `context` is `route`): `onRequest` hooks (the
+ * handshake is still pending, so no message can be lost), the handler, `onResponse` hooks;
+ * errors map onto an HTTP refusal before `accept()` and onto a close frame after, as the one
+ * table says. Calls `route.onEnd` once all is done; never throws.
  *
  * While the handler runs, nothing of this function stays suspended: only the handler's own
- * promise and one reaction on it, which keeps idle connections light.
+ * promise and one reaction on it, whose two functions are shared ones bound to the connection
+ * (no closure, no captured context), which keeps idle connections light.
  */
-export function serveWebSocket(
-  endpoint: WebSocketEndpoint,
-  connection: Connection,
-  ws: WebSocket,
-  onEnd: (connection: Connection) => void,
-  trace?: ConnectionTrace,
-): void {
+export function serveWebSocket(route: ServedRoute, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): void {
+  const { endpoint, onEnd } = route;
   prepare(endpoint, connection, ws).then(
     (proceed) => {
       if (!proceed) return onEnd(connection);
@@ -57,13 +64,27 @@ export function serveWebSocket(
       } catch (error) {
         return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
       }
-      Promise.resolve(running).then(
-        () => conclude(endpoint, connection, ws).then(() => onEnd(connection)),
-        (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
-      );
+      Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
     },
     (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
   );
+}
+
+/** The socket a WebSocket connection serves, and its route as the gateway made it. */
+function servedOn(connection: Connection): { ws: WebSocket; route: ServedRoute } {
+  const ws = connection.websocket!;
+  // The gateway gives every socket it serves a ServedRoute as its context (WebSocketGateway.open).
+  return { ws, route: ws.context as ServedRoute };
+}
+
+function handlerReturned(this: Connection): void {
+  const { ws, route } = servedOn(this);
+  void conclude(route.endpoint, this, ws).then(() => route.onEnd(this));
+}
+
+function handlerFailed(this: Connection, error: unknown): void {
+  const { ws, route } = servedOn(this);
+  void settle(route.endpoint, this, ws, error).then(() => route.onEnd(this));
 }
 
 /** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */

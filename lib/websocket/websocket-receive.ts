@@ -1,13 +1,29 @@
-import type { WebSocketSettings } from '../config/websocket-settings';
 import type { WebSocketDisconnect } from '../errors/exceptions';
 import * as status from '../errors/status';
 import { parseJsonMessage } from './json-message';
 import { ITERATION_DONE, MessageIterator } from './message-iterator';
 import type { RateLimit } from './rate-limit';
-import type { RouteFigures, WebSocketStats } from './websocket-stats';
+import type { WebSocketContext } from './websocket-context';
 import type { WireSocket } from './wire-socket';
 
 export type WebSocketState = 'connecting' | 'connected' | 'closed';
+
+/**
+ * The bits of a socket's `flags`: its yes/no states packed into one small integer, one field
+ * instead of one each on every idle socket.
+ */
+export const FLAG = {
+  /** The pending receive is a `for await`'s: a close ends it rather than rejecting it. */
+  waitIterating: 1,
+  /** The wire is paused because the queue is full; a close resumes it. */
+  paused: 2,
+  /** No ping went out without a pong back (the heartbeat's mark). */
+  alive: 4,
+  /** The connection has closed and `done` has resolved. */
+  ended: 8,
+  /** A refusal through `refuse()` is the handler's (the hooks' until the handler starts). */
+  refusedByHandler: 16,
+} as const;
 
 /** One incoming message with its frame type. */
 export interface WebSocketMessage {
@@ -17,6 +33,8 @@ export interface WebSocketMessage {
 
 /** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
 type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
+/** What a pending receive resolves with. */
+type Waited = WebSocketMessage & IteratorResult<string | Buffer>;
 
 function dataOf(message: WebSocketMessage): string | Buffer {
   return message.data;
@@ -43,17 +61,17 @@ function jsonOf(message: WebSocketMessage): unknown {
 export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffer> {
   protected abstract currentState: WebSocketState;
   protected abstract wire: WireSocket | undefined;
-  protected abstract readonly settings: WebSocketSettings;
-  protected abstract readonly stats: WebSocketStats;
-  /** The figures of the socket's route, beside the app's `stats`. */
-  protected abstract readonly route: RouteFigures;
+  /** @internal What the sockets of the route share (settings, figures). */
+  abstract readonly context: WebSocketContext;
+  /** Yes/no states, as bits of `FLAG`. */
+  protected flags: number = FLAG.alive;
   private queue: Received[] | undefined = undefined;
-  /** A pending receive: resolved with the message, or (for `for await`) with an iterator result. */
-  private waitResolve: ((value: WebSocketMessage & IteratorResult<string | Buffer>) => void) | undefined = undefined;
-  private waitReject: ((error: Error) => void) | undefined = undefined;
-  private waitIterating = false;
-  /** Set while the wire is paused because the queue is full; a close resumes it. */
-  protected paused = false;
+  /**
+   * A pending receive: resolved with the message, (for `for await`) with an iterator result, or
+   * (for `receive()`) with a rejected promise once the socket closes. Only the resolve function
+   * is kept, not the reject one: an idle socket waits in a receive, and that is one closure less.
+   */
+  private waitResolve: ((value: Waited | Promise<never>) => void) | undefined = undefined;
   /** Messages allowed per period (`settings.messageRate`); set by the socket's constructor. */
   protected rate: RateLimit | undefined = undefined;
 
@@ -95,18 +113,17 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
     return this.wait(true);
   }
 
-  private wait(iterating: boolean): Promise<WebSocketMessage & IteratorResult<string | Buffer>> {
+  private wait(iterating: boolean): Promise<Waited> {
     if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
-    this.waitIterating = iterating;
-    return new Promise((resolve, reject) => {
+    this.flags = iterating ? this.flags | FLAG.waitIterating : this.flags & ~FLAG.waitIterating;
+    return new Promise((resolve) => {
       this.waitResolve = resolve;
-      this.waitReject = reject;
     });
   }
 
   private resumeIfDrained(): void {
-    if (this.paused && this.queue!.length <= this.settings.receiveQueue / 2) {
-      this.paused = false;
+    if (this.flags & FLAG.paused && this.queue!.length <= this.context.settings.receiveQueue / 2) {
+      this.flags &= ~FLAG.paused;
       this.wire?.resume();
     }
   }
@@ -134,9 +151,10 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   /** @internal */
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.currentState !== 'connected') return;
-    this.stats.messagesIn++;
-    this.route.messagesIn++;
-    this.stats.bytesIn += data.length;
+    const { stats, route, settings } = this.context;
+    stats.messagesIn++;
+    route.messagesIn++;
+    stats.bytesIn += data.length;
     if (this.rate && !this.rate.take()) {
       void this.close(status.WS_1008_POLICY_VIOLATION, 'Rate limit exceeded');
       return;
@@ -146,14 +164,14 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
     const message: Received = { type: isBinary ? 'bytes' : 'text', data: text, value: text, done: false };
     const resolve = this.waitResolve;
     if (resolve) {
-      this.waitResolve = this.waitReject = undefined;
+      this.waitResolve = undefined;
       resolve(message);
       return;
     }
     const queue = (this.queue ??= []);
     queue.push(message);
-    if (!this.paused && queue.length >= this.settings.receiveQueue) {
-      this.paused = true;
+    if (!(this.flags & FLAG.paused) && queue.length >= settings.receiveQueue) {
+      this.flags |= FLAG.paused;
       this.wire?.pause();
     }
   }
@@ -161,10 +179,9 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   /** Ends a pending receive: a `for await` finishes, a `receive()` rejects as a disconnect. */
   protected failWaiter(): void {
     const resolve = this.waitResolve;
-    const reject = this.waitReject;
-    if (!resolve || !reject) return;
-    this.waitResolve = this.waitReject = undefined;
-    if (this.waitIterating) resolve(ITERATION_DONE as WebSocketMessage & IteratorResult<string | Buffer>);
-    else reject(this.disconnect());
+    if (!resolve) return;
+    this.waitResolve = undefined;
+    if (this.flags & FLAG.waitIterating) resolve(ITERATION_DONE as Waited);
+    else resolve(Promise.reject(this.disconnect()));
   }
 }

@@ -72,9 +72,10 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
     const wire = this.wire;
     // The peer's close frame can arrive before the wire reports 'close': nothing is written then.
     if (this.currentState !== 'connected' || !wire || wire.readyState !== WIRE_OPEN) return false;
-    if (wire.bufferedAmount > this.settings.sendHighWaterMark) {
-      if (this.settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
-      else this.stats.dropped++;
+    const { settings, stats } = this.context;
+    if (wire.bufferedAmount > settings.sendHighWaterMark) {
+      if (settings.sendOverflow === 'close') void this.close(status.WS_1013_TRY_AGAIN_LATER, 'Send buffer full');
+      else stats.dropped++;
       return false;
     }
     // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
@@ -84,9 +85,9 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
     const socket = corkForThisTurn(netSocketOf(wire), bytes.length);
     wire.send(bytes, binary ? BINARY : TEXT);
     flushIfFull(socket);
-    this.stats.messagesOut++;
-    this.route.messagesOut++;
-    this.stats.bytesOut += bytes.length;
+    stats.messagesOut++;
+    this.context.route.messagesOut++;
+    stats.bytesOut += bytes.length;
     return true;
   }
 

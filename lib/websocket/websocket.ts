@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { WebSocketSettings } from '../config/websocket-settings';
 import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
@@ -10,9 +9,10 @@ import { markRaiser } from './disconnect-raiser';
 import { answerBody } from './handshake';
 import { RateLimit } from './rate-limit';
 import { flushNow } from './turn-cork';
-import type { WebSocketState } from './websocket-receive';
+import type { WebSocketContext } from './websocket-context';
+import { FLAG, type WebSocketState } from './websocket-receive';
 import { SendingWebSocket } from './websocket-send';
-import { countRejected, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
+import { countRejected, type RefusalReason } from './websocket-stats';
 import { listenTo } from './wire-listeners';
 import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 
@@ -48,17 +48,12 @@ declare module '../inject/connection' {
  * }));
  */
 export class WebSocket extends SendingWebSocket {
-  readonly id: string;
   readonly scope: Scope;
   /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
   subprotocol: string | undefined = undefined;
   /** Code of the close frame, once closed (1006 when the connection dropped). */
   closeCode: number | undefined = undefined;
   closeReason: string | undefined = undefined;
-  /** Set by the heartbeat: false once a ping went out without a pong back. */
-  alive = true;
-  /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
-  refusedBy: 'hook' | 'handler' = 'hook';
   /** The HTTP status the handshake was refused with, if it was. */
   refusedWith: number | undefined = undefined;
 
@@ -67,8 +62,9 @@ export class WebSocket extends SendingWebSocket {
   protected override opening: Promise<void> | undefined = undefined;
   /** The close code ws sent after a receive error, if any. */
   private sentCode: number | undefined = undefined;
-  /** Set once the connection has closed; `done` is made only when someone waits for it. */
-  private ended = false;
+  /** The number the id is written from: a string made only when the id is read. */
+  private readonly serial: number;
+  /** `done`, made only when someone waits for it (the connection's end is `FLAG.ended`). */
   private endWaiter: (() => void) | undefined = undefined;
   private endPromise: Promise<void> | undefined = undefined;
   /** Held only until the handshake is completed or refused, so the request can be collected. */
@@ -78,23 +74,41 @@ export class WebSocket extends SendingWebSocket {
   constructor(
     scope: Scope,
     upgrader: Upgrader,
-    protected override readonly settings: WebSocketSettings,
-    protected override readonly stats: WebSocketStats,
-    protected override readonly route: RouteFigures,
-    /** Told when the handshake completes (the gateway's log of connections). */
-    private readonly observer?: { accepted(ws: WebSocket): void },
+    /** @internal What the sockets of the route share: settings, figures, the log of connections. */
+    override readonly context: WebSocketContext<WebSocket>,
   ) {
     super();
-    this.id = (++nextId).toString(36);
+    this.serial = ++nextId;
     this.scope = scope;
     this.upgrader = upgrader;
-    const rate = settings.messageRate;
+    const rate = context.settings.messageRate;
     this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
+  }
+
+  /** The connection's id, unique in the process (it is bound as `connId` to log lines). */
+  get id(): string {
+    return this.serial.toString(36);
+  }
+
+  /** Set by the heartbeat: false once a ping went out without a pong back. */
+  get alive(): boolean {
+    return (this.flags & FLAG.alive) !== 0;
+  }
+  set alive(value: boolean) {
+    this.flags = value ? this.flags | FLAG.alive : this.flags & ~FLAG.alive;
+  }
+
+  /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
+  get refusedBy(): 'hook' | 'handler' {
+    return this.flags & FLAG.refusedByHandler ? 'handler' : 'hook';
+  }
+  set refusedBy(by: 'hook' | 'handler') {
+    this.flags = by === 'handler' ? this.flags | FLAG.refusedByHandler : this.flags & ~FLAG.refusedByHandler;
   }
 
   /** Resolves once the connection has closed, however it closed. */
   get done(): Promise<void> {
-    if (this.ended) return RESOLVED;
+    if (this.flags & FLAG.ended) return RESOLVED;
     return (this.endPromise ??= new Promise((resolve) => {
       this.endWaiter = resolve;
     }));
@@ -216,7 +230,7 @@ export class WebSocket extends SendingWebSocket {
     assertStatus(statusCode, `WebSocket ${this.path}: refuse()`);
     assertHeaders(headers, `WebSocket ${this.path}: refuse()`);
     if (this.currentState !== 'connecting') return;
-    countRejected(this.stats, statusCode, reason);
+    countRejected(this.context.stats, statusCode, reason);
     this.refusedWith = statusCode;
     this.endHandshake().refuse(statusCode, body, headers);
     this.currentState = 'closed';
@@ -255,8 +269,8 @@ export class WebSocket extends SendingWebSocket {
     this.failWaiter();
     this.wire.close(code, reason);
     // A paused socket would never read the peer's close frame: the handshake could not finish.
-    if (this.paused) {
-      this.paused = false;
+    if (this.flags & FLAG.paused) {
+      this.flags &= ~FLAG.paused;
       this.wire.resume();
     }
   }
@@ -278,9 +292,10 @@ export class WebSocket extends SendingWebSocket {
 
   private attach(wire: WireSocket): void {
     this.wire = wire;
-    this.stats.accepted++;
-    this.stats.open++;
-    this.observer?.accepted(this);
+    const { stats, observer } = this.context;
+    stats.accepted++;
+    stats.open++;
+    observer?.accepted(this);
     listenTo(wire, this);
   }
 
@@ -303,11 +318,12 @@ export class WebSocket extends SendingWebSocket {
   }
 
   private finish(code: number, reason: string): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.flags & FLAG.ended) return;
+    this.flags |= FLAG.ended;
     if (this.wire) {
-      this.stats.open--;
-      this.stats.closedByCode[code] = (this.stats.closedByCode[code] ?? 0) + 1;
+      const stats = this.context.stats;
+      stats.open--;
+      stats.closedByCode[code] = (stats.closedByCode[code] ?? 0) + 1;
     }
     this.currentState = 'closed';
     this.closeCode ??= code;
