@@ -13,6 +13,7 @@ import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
 import { type ServedRoute, serveWebSocket, type WebSocketEndpoint } from './websocket-pipeline';
 import { countRejected, emptyStats, type RefusalReason, type RouteFigures, type WebSocketStats } from './websocket-stats';
+import { ownedWireClass } from './wire-listeners';
 import type { Upgrader } from './wire-socket';
 
 /** What a span of a refused handshake tells: the route that would have taken it, if any, and the request. */
@@ -69,10 +70,11 @@ export class WebSocketGateway {
   /** ws's server, made on the first upgrade: an app that serves only HTTP never loads ws. */
   get wss(): WebSocketServer {
     if (this.server !== undefined) return this.server;
-    const { WebSocketServer } = require('ws') as typeof import('ws');
+    const { WebSocketServer, WebSocket: WsSocket } = require('ws') as typeof import('ws');
     const ws = this.settings.websocket;
     const server = new WebSocketServer({
       noServer: true,
+      WebSocket: ownedWireClass(WsSocket),
       clientTracking: false,
       maxPayload: ws.maxPayload,
       perMessageDeflate: ws.compression,

@@ -1,3 +1,4 @@
+import type { WebSocket as WsSocket } from 'ws';
 import type { WireSocket } from './wire-socket';
 
 /** What the wire's events are delivered to: the `WebSocket` component. */
@@ -25,13 +26,57 @@ function onWirePong(this: OwnedWire): void {
 }
 
 /**
- * Connects a wire's events to its owner. The listeners are shared by every connection and find
- * their owner through a symbol on the wire, so an idle socket carries no closures of its own.
+ * Connects a wire's events to its owner. A wire of `ownedWireClass` hands them over itself; on
+ * any other (the TestClient's) the listeners are shared by every connection and find their
+ * owner through a symbol on the wire, so an idle socket carries no closures of its own.
  */
 export function listenTo(wire: WireSocket, owner: WireOwner): void {
   (wire as OwnedWire)[OWNER] = owner;
+  if (wire instanceof (ownedWire ?? NoClass)) return;
   wire.on('message', onWireMessage);
   wire.on('close', onWireClose);
   wire.on('error', onWireError);
   wire.on('pong', onWirePong);
+}
+
+type WsClass = typeof WsSocket;
+class NoClass {}
+let ownedWire: WsClass | undefined;
+
+/**
+ * ws's `WebSocket` class, extended to deliver its events straight to the owner `listenTo` gave
+ * it instead of through listeners: four listeners would turn each idle socket's table of events
+ * into a larger dictionary, and the events go to one place anyway. Events the owner does not take
+ * (`ping`), and every event before there is an owner, are emitted as ws emits them. Made once,
+ * from the ws module the gateway loads on the first upgrade, and given to its server.
+ */
+export function ownedWireClass(Base: WsClass): WsClass {
+  if (ownedWire !== undefined) return ownedWire;
+  class OwnedWsSocket extends Base {
+    [OWNER]: WireOwner | undefined = undefined;
+
+    override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+      const owner = this[OWNER];
+      if (owner !== undefined) {
+        switch (event) {
+          case 'message':
+            owner.onMessage(first as Buffer, second as boolean);
+            return true;
+          case 'close':
+            owner.onClose(first as number, second as Buffer);
+            return true;
+          case 'error':
+            owner.onError(first as Error);
+            return true;
+          case 'pong':
+            owner.alive = true;
+            return true;
+        }
+      }
+      // ws emits each event with at most two arguments; listeners see as many as it gave.
+      if (arguments.length <= 1) return super.emit(event);
+      return arguments.length === 2 ? super.emit(event, first) : super.emit(event, first, second);
+    }
+  }
+  return (ownedWire = OwnedWsSocket);
 }
