@@ -73,9 +73,9 @@ export function ownedWireClass(Base: WsClass): WsClass {
             return true;
         }
       }
-      // ws emits each event with at most two arguments; listeners see as many as it gave.
-      if (arguments.length <= 1) return super.emit(event);
-      return arguments.length === 2 ? super.emit(event, first) : super.emit(event, first, second);
+      // ws emits each event with at most two arguments, none of them undefined: listeners see as many as it gave.
+      if (second !== undefined) return super.emit(event, first, second);
+      return first !== undefined ? super.emit(event, first) : super.emit(event);
     }
   }
   return (ownedWire = OwnedWsSocket);
