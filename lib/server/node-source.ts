@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Address, IncomingSource } from '../http/address';
 import type { TrustedProxies } from '../http/trusted-proxies';
-import { shareHeaderValues } from './shared-header-values';
+import { compactHeaders } from './compact-headers';
 
 /**
  * A Node request seen as an `IncomingSource`. Headers and addresses are read on first use:
@@ -89,12 +89,11 @@ export class NodeSource implements IncomingSource {
 
   /**
    * Keeps the headers and the socket (which an open WebSocket holds anyway), lets the request go.
-   * The kept headers share their common values with every other open socket's.
+   * The headers are kept as a compact copy whose common values every open socket shares.
    */
   release(): void {
     if (!this.req) return;
-    this.headerBag = this.req.headers;
-    shareHeaderValues(this.headerBag);
+    this.headerBag = compactHeaders(this.req.headers);
     this.req = undefined;
   }
 }

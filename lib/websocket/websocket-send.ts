@@ -17,7 +17,7 @@ const BINARY = { binary: true } as const;
  */
 export abstract class SendingWebSocket extends ReceivingWebSocket {
   /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
-  protected abstract opening: Promise<void> | undefined;
+  protected abstract get opening(): Promise<void> | undefined;
 
   /**
    * Sends a string as a text message and a Buffer as a binary one. Resolves to `true` once the

@@ -20,6 +20,24 @@ export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** How a connection ended, made when it does: an open socket holds one empty field for all of it. */
+interface Outcome {
+  code: number | undefined;
+  reason: string | undefined;
+  /** The close code ws sent after a receive error, if any. */
+  sentCode: number | undefined;
+  refusedWith: number | undefined;
+}
+
+/** `done`, made only when someone waits for it. */
+interface EndSignal {
+  readonly promise: Promise<void>;
+  resolve(): void;
+}
+
+/** The handshake timers of sockets still handshaking: kept beside them, so an open socket has no field for one. */
+const handshakeTimers = new WeakMap<object, NodeJS.Timeout>();
+
 let nextId = 0;
 
 declare module '../inject/connection' {
@@ -51,25 +69,20 @@ export class WebSocket extends SendingWebSocket {
   readonly scope: Scope;
   /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
   subprotocol: string | undefined = undefined;
-  /** Code of the close frame, once closed (1006 when the connection dropped). */
-  closeCode: number | undefined = undefined;
-  closeReason: string | undefined = undefined;
-  /** The HTTP status the handshake was refused with, if it was. */
-  refusedWith: number | undefined = undefined;
 
   protected override currentState: WebSocketState = 'connecting';
   protected override wire: WireSocket | undefined = undefined;
-  protected override opening: Promise<void> | undefined = undefined;
-  /** The close code ws sent after a receive error, if any. */
-  private sentCode: number | undefined = undefined;
+  /**
+   * The handshake while it is pending: the upgrader until `accept()` or a refusal (held no
+   * longer, so the request can be collected), then the promise of its completion until the
+   * socket is attached. The two never coexist, so they share a field.
+   */
+  private pending: Upgrader | Promise<void> | undefined;
   /** The number the id is written from: a string made only when the id is read. */
   private readonly serial: number;
-  /** `done`, made only when someone waits for it (the connection's end is `FLAG.ended`). */
-  private endWaiter: (() => void) | undefined = undefined;
-  private endPromise: Promise<void> | undefined = undefined;
-  /** Held only until the handshake is completed or refused, so the request can be collected. */
-  private upgrader: Upgrader | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined = undefined;
+  private outcome: Outcome | undefined = undefined;
+  /** `done`, once asked for (the connection's end itself is `FLAG.ended`). */
+  private end: EndSignal | undefined = undefined;
 
   constructor(
     scope: Scope,
@@ -80,9 +93,39 @@ export class WebSocket extends SendingWebSocket {
     super();
     this.serial = ++nextId;
     this.scope = scope;
-    this.upgrader = upgrader;
+    this.pending = upgrader;
     const rate = context.settings.messageRate;
     this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
+  }
+
+  /** Code of the close frame, once closed (1006 when the connection dropped). */
+  get closeCode(): number | undefined {
+    return this.outcome?.code;
+  }
+  set closeCode(code: number | undefined) {
+    this.ending().code = code;
+  }
+  get closeReason(): string | undefined {
+    return this.outcome?.reason;
+  }
+  set closeReason(reason: string | undefined) {
+    this.ending().reason = reason;
+  }
+  /** The HTTP status the handshake was refused with, if it was. */
+  get refusedWith(): number | undefined {
+    return this.outcome?.refusedWith;
+  }
+  set refusedWith(statusCode: number | undefined) {
+    this.ending().refusedWith = statusCode;
+  }
+
+  private ending(): Outcome {
+    return (this.outcome ??= { code: undefined, reason: undefined, sentCode: undefined, refusedWith: undefined });
+  }
+
+  /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
+  protected override get opening(): Promise<void> | undefined {
+    return this.pending instanceof Promise ? this.pending : undefined;
   }
 
   /** The connection's id, unique in the process (it is bound as `connId` to log lines). */
@@ -109,17 +152,25 @@ export class WebSocket extends SendingWebSocket {
   /** Resolves once the connection has closed, however it closed. */
   get done(): Promise<void> {
     if (this.flags & FLAG.ended) return RESOLVED;
-    return (this.endPromise ??= new Promise((resolve) => {
-      this.endWaiter = resolve;
-    }));
+    if (this.end === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.end = { promise, resolve };
+    }
+    return this.end.promise;
   }
 
   /** @internal Refuses the handshake with 408 unless it completes within `ms`. */
   armHandshakeTimeout(ms: number): void {
-    this.handshakeTimer = setTimeout(() => {
-      this.handshakeTimer = undefined;
-      this.refuseBecause('handshake_timeout', refusal(status.HTTP_408_REQUEST_TIMEOUT, 'WebSocket handshake timed out'));
-    }, ms);
+    handshakeTimers.set(
+      this,
+      setTimeout(() => {
+        handshakeTimers.delete(this);
+        this.refuseBecause('handshake_timeout', refusal(status.HTTP_408_REQUEST_TIMEOUT, 'WebSocket handshake timed out'));
+      }, ms),
+    );
   }
 
   get state(): WebSocketState {
@@ -180,8 +231,10 @@ export class WebSocket extends SendingWebSocket {
     this.subprotocol = subprotocol;
     // Marked connected before the upgrade resolves so a second accept() fails at once.
     this.currentState = 'connected';
-    this.opening = this.open(subprotocol, headers);
-    return this.opening;
+    const opening = this.open(subprotocol, headers);
+    // open() has taken the upgrader already (its first step, before it first waits).
+    this.pending = opening;
+    return opening;
   }
 
   private async open(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<void> {
@@ -195,7 +248,7 @@ export class WebSocket extends SendingWebSocket {
       this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
       return;
     } finally {
-      this.opening = undefined;
+      this.pending = undefined;
     }
     this.attach(wire);
     this.scope.detach();
@@ -203,10 +256,13 @@ export class WebSocket extends SendingWebSocket {
 
   /** Stops the handshake timer and lets go of the upgrader (and with it the request). */
   private endHandshake(): Upgrader {
-    clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-    const upgrader = this.upgrader!;
-    this.upgrader = undefined;
+    const timer = handshakeTimers.get(this);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      handshakeTimers.delete(this);
+    }
+    const upgrader = this.pending as Upgrader;
+    this.pending = undefined;
     return upgrader;
   }
 
@@ -301,7 +357,8 @@ export class WebSocket extends SendingWebSocket {
 
   /** @internal */
   onClose(code: number, reason: Buffer): void {
-    if (code === status.WS_1006_ABNORMAL_CLOSURE && this.sentCode !== undefined) code = this.sentCode;
+    const sentCode = this.outcome?.sentCode;
+    if (code === status.WS_1006_ABNORMAL_CLOSURE && sentCode !== undefined) code = sentCode;
     if (this.currentState !== 'closed') {
       this.currentState = 'closed';
       this.closeCode = code;
@@ -314,7 +371,8 @@ export class WebSocket extends SendingWebSocket {
 
   /** @internal Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad frame is the one to report. */
   onError(error: Error & { code?: string }): void {
-    this.sentCode ??= closeCodeOfReceiveError(error.code);
+    const outcome = this.ending();
+    outcome.sentCode ??= closeCodeOfReceiveError(error.code);
   }
 
   private finish(code: number, reason: string): void {
@@ -326,10 +384,9 @@ export class WebSocket extends SendingWebSocket {
       stats.closedByCode[code] = (stats.closedByCode[code] ?? 0) + 1;
     }
     this.currentState = 'closed';
-    this.closeCode ??= code;
-    this.closeReason ??= reason;
-    const waiter = this.endWaiter;
-    this.endWaiter = undefined;
-    waiter?.();
+    const outcome = this.ending();
+    outcome.code ??= code;
+    outcome.reason ??= reason;
+    this.end?.resolve();
   }
 }
