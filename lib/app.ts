@@ -24,7 +24,7 @@ import { requestOf } from './http/request';
 import { Scope } from './http/scope';
 import { serveTracedHttp } from './http/traced-http';
 import { TrustedProxies } from './http/trusted-proxies';
-import { Connection } from './inject/connection';
+import { Connection, type ConnectionContext } from './inject/connection';
 import { type Builtin, Resolver } from './inject/resolver';
 import { type MaybePromise, then } from './inject/thenable';
 import { Offload } from './offload/offload';
@@ -80,6 +80,8 @@ export class App {
   private readonly httpStats = new HttpRecorder();
   private readonly lifespan: Lifespan;
   private readonly resolver: Resolver;
+  /** What every HTTP request's connection shares. */
+  private readonly connectionContext: ConnectionContext;
   private readonly router: Router<Endpoint | WebSocketEndpoint>;
   private readonly eventStreams = new OpenEventStreams();
   private readonly gateway: WebSocketGateway;
@@ -100,6 +102,7 @@ export class App {
     this.settings = resolveSettings(options.logger ? { ...options.settings, logger: options.logger } : options.settings);
     // tsyringe is loaded here rather than by `require('starwire')`, which it would slow by a tenth.
     this.container = options.container ?? (require('tsyringe') as typeof import('tsyringe')).container.createChildContainer();
+    this.connectionContext = { settings: this.settings, container: this.container, requestFactory: requestOf };
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;
     this.realtimeOptions = options.realtime;
@@ -152,7 +155,7 @@ export class App {
   dispatch(source: IncomingSource): Dispatched {
     const started = this.httpStats.start();
     const scope = new Scope('http', source, this);
-    const connection = new Connection(scope, this.settings, this.container, requestOf);
+    const connection = new Connection(scope, this.connectionContext);
     // A malformed path is answered through the hooks (CORS, logging) like any other miss.
     const endpoint = scope.malformedPath ? this.malformed : httpEndpoint(this.router, this.fallback, scope, connection);
     let status = 0; // stays 0 when the client leaves before its response is ready

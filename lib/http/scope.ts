@@ -24,15 +24,12 @@ export type Query = Readonly<Record<string, string | string[]>>;
  */
 export class Scope {
   readonly type: 'http' | 'websocket';
-  readonly method: string;
   /** The path, percent-decoded except `%2F`, which stays encoded so it cannot split a segment. */
   readonly path: string;
   /** @internal The path's percent-encoding is malformed; the app answers 400. */
   readonly malformedPath: boolean;
   /** The path as it arrived on the wire. */
   readonly rawPath: string;
-  /** The query string without the `?`, undecoded. */
-  readonly queryString: string;
   /** Subprotocols the client offered (WebSocket only; empty for HTTP). */
   readonly subprotocols: readonly string[];
   /** Path parameters, converted by their converters (`{id:int}` gives a number). */
@@ -46,18 +43,28 @@ export class Scope {
 
   constructor(type: 'http' | 'websocket', source: IncomingSource, app: ScopeApp, subprotocols: readonly string[] = NONE) {
     this.type = type;
-    this.method = source.method;
     this.source = source;
     const url = source.url;
     const mark = url.indexOf('?');
     this.rawPath = mark === -1 ? url : url.slice(0, mark);
-    this.queryString = mark === -1 ? '' : url.slice(mark + 1);
     const path = decodePath(this.rawPath);
     // A malformed path is answered 400 before routing; until then it reads as it came.
     this.path = path ?? this.rawPath;
     this.malformedPath = path === undefined;
     this.subprotocols = subprotocols;
     this.app = app;
+  }
+
+  // The method and query string are read from the source rather than copied: an open WebSocket
+  // keeps its scope, and each copy would be a field more on every one.
+  get method(): string {
+    return this.source.method;
+  }
+
+  /** The query string without the `?`, undecoded. */
+  get queryString(): string {
+    const url = this.source.url;
+    return url.length > this.rawPath.length ? url.slice(this.rawPath.length + 1) : '';
   }
 
   /** Request headers, names lower-cased. */

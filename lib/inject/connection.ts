@@ -33,13 +33,24 @@ export interface ConnectionWebSocket {
 export type RequestFactory = (scope: ConnectionScope, settings: Settings) => ConnectionRequest;
 
 /**
+ * What every connection of an app shares: made once by the app, referenced by each connection
+ * through one field instead of three (an open WebSocket keeps its connection for its lifetime).
+ */
+export interface ConnectionContext {
+  readonly settings: Settings;
+  /** The app's container; each connection's child container is made from it on first use. */
+  readonly container: DependencyContainer;
+  readonly requestFactory?: RequestFactory;
+}
+
+/**
  * Everything one HTTP request or one WebSocket connection carries while it is served: the
  * scope, its component cache, its child DI container, and what hooks see on the way out.
  * Created per connection, disposed when it ends.
  */
 export class Connection {
   readonly scope: ConnectionScope;
-  readonly settings: Settings;
+  private readonly context: ConnectionContext;
   /** `'request'`-scoped component values (per HTTP request, or per WebSocket connection). */
   cache: Map<unknown, unknown> | undefined = undefined;
   /** The error being handled, for `onError` hooks. */
@@ -56,24 +67,25 @@ export class Connection {
   /** The socket, on WebSocket connections; its id is bound as `connId` to the connection's log lines. */
   websocket: ConnectionWebSocket | undefined = undefined;
   private childLogger: AppLogger | undefined = undefined;
-  private readonly rootContainer: DependencyContainer;
   private child: DependencyContainer | undefined = undefined;
-  private readonly requestFactory: RequestFactory | undefined;
   private lazyRequest: ConnectionRequest | undefined = undefined;
   private disposers: (() => MaybePromise<void>)[] | undefined = undefined;
 
-  constructor(scope: ConnectionScope, settings: Settings, container: DependencyContainer, requestFactory?: RequestFactory) {
+  constructor(scope: ConnectionScope, context: ConnectionContext) {
     this.scope = scope;
-    this.settings = settings;
-    this.rootContainer = container;
-    this.requestFactory = requestFactory;
+    this.context = context;
+  }
+
+  get settings(): Settings {
+    return this.context.settings;
   }
 
   /** The HTTP request, made on first use; only HTTP connections have one. */
   get request(): ConnectionRequest {
     if (this.lazyRequest !== undefined) return this.lazyRequest;
-    if (this.requestFactory === undefined) throw new Error(`${this.scope.path}: a WebSocket connection has no HTTP Request`);
-    return (this.lazyRequest = this.requestFactory(this.scope, this.settings));
+    const factory = this.context.requestFactory;
+    if (factory === undefined) throw new Error(`${this.scope.path}: a WebSocket connection has no HTTP Request`);
+    return (this.lazyRequest = factory(this.scope, this.settings));
   }
 
   /**
@@ -94,7 +106,7 @@ export class Connection {
 
   /** A child of the app's container, made on first use, disposed with the connection. */
   get container(): DependencyContainer {
-    return (this.child ??= this.rootContainer.createChildContainer());
+    return (this.child ??= this.context.container.createChildContainer());
   }
 
   /** Runs `fn` when the connection ends, last registered first. */

@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
+import { StringPool } from './string-pool';
 
 type Headers = IncomingMessage['headers'];
 
-/** Past this many pooled values the pool stops growing: a flood of odd headers costs at most this much. */
-const POOL_LIMIT = 1024;
 /** Longer values are rare enough per value that pooling them buys little. */
 const VALUE_LIMIT = 256;
 /** Headers whose values differ on every request: pooled, they would only fill the pool. */
 const UNIQUE = new Set(['sec-websocket-key', 'cookie', 'authorization', 'x-request-id', 'traceparent', 'tracestate', 'baggage']);
 
-const pool = new Map<string, string>();
+/** Past 1,024 values the pool stops growing: a flood of odd headers costs at most that much. */
+const pool = new StringPool(1024);
 
 /**
  * The objects `compactHeaders` makes: plain objects (their prototype is `Object.prototype`), but
@@ -33,14 +33,7 @@ export function compactHeaders(headers: Headers): Headers {
   const kept = new KeptHeaders();
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    kept[name] = typeof value === 'string' && value.length <= VALUE_LIMIT && !UNIQUE.has(name) ? shared(value) : value;
+    kept[name] = typeof value === 'string' && value.length <= VALUE_LIMIT && !UNIQUE.has(name) ? pool.share(value) : value;
   }
   return kept;
-}
-
-function shared(value: string): string {
-  const known = pool.get(value);
-  if (known !== undefined) return known;
-  if (pool.size < POOL_LIMIT) pool.set(value, value);
-  return value;
 }

@@ -10,11 +10,17 @@ import { writeResponse } from '../http/response-writer';
 import type { TrustedProxies } from '../http/trusted-proxies';
 import { isThenable, type MaybePromise } from '../inject/thenable';
 import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
-import { handshakeProblem, nodeUpgrader, type Refusable, refuseSocket } from '../websocket/handshake';
+import { handshakeProblem, ignoreSocketError, nodeUpgrader, type Refusable, refuseSocket } from '../websocket/handshake';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
 import type { RefusalReason } from '../websocket/websocket-stats';
 import type { Upgrader } from '../websocket/wire-socket';
 import { NodeSource } from './node-source';
+import { StringPool } from './string-pool';
+
+/** The URLs of WebSocket handshakes, shared by the connections that asked for the same one. */
+const upgradeUrls = new StringPool(1024);
+/** Longer URLs are likely to carry something unique (a token); they are not pooled. */
+const MAX_POOLED_URL = 256;
 
 /** What the `node:http` glue needs of an app. */
 export interface NodeHost {
@@ -90,7 +96,9 @@ export function upgradeListener(
   proxies: TrustedProxies | undefined,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
-    socket.on('error', ignore);
+    socket.on('error', ignoreSocketError);
+    // An open WebSocket keeps its URL (as the scope's path) for its lifetime: one copy per URL.
+    if (req.url !== undefined && req.url.length <= MAX_POOLED_URL) req.url = upgradeUrls.share(req.url);
     const source = new NodeSource(req, proxies);
     const mark = source.url.indexOf('?');
     const path = mark === -1 ? source.url : source.url.slice(0, mark);
@@ -148,6 +156,3 @@ function logRequest(logger: AppLogger, source: NodeSource, res: ServerResponse, 
     );
   });
 }
-
-/** Socket errors before the upgrade end in 'close'; a listener keeps them from crashing the process. */
-function ignore(): void {}

@@ -110,6 +110,12 @@ export function answerBody(answer: HttpAnswer): string {
   return JSON.stringify(answer.body.stack === undefined ? answer.body : { ...answer.body, stack: undefined });
 }
 
+/**
+ * The listener a socket that asked to upgrade carries until ws takes it: socket errors before
+ * the upgrade end in 'close', and a listener keeps them from crashing the process.
+ */
+export function ignoreSocketError(): void {}
+
 /** Completes or refuses one handshake on a Node socket, through ws. */
 export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
   return {
@@ -124,6 +130,8 @@ export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket:
         choices.set(req, { subprotocol, headers });
         wss.handleUpgrade(req, socket, head, (client: WsSocket) => {
           socket.off('close', gone);
+          // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
+          socket.off('error', ignoreSocketError);
           resolve(client as unknown as WireSocket);
         });
       });

@@ -7,7 +7,7 @@ import { type HttpAnswer, refusal } from '../errors/error-table';
 import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
-import { Connection } from '../inject/connection';
+import { Connection, type ConnectionContext } from '../inject/connection';
 import type { HeaderReader, Tracing } from '../tracing/tracing';
 import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
@@ -58,12 +58,16 @@ export class WebSocketGateway {
   /** Each traced connection's span, ended when the socket closes; only filled when tracing is on. */
   private readonly spans = new WeakMap<WebSocket, Span>();
 
+  /** What every connection shares; as before the split, a token's provider may still build a Request over the handshake. */
+  private readonly connectionContext: ConnectionContext;
+
   constructor(
     private readonly settings: Settings,
-    private readonly container: DependencyContainer,
+    container: DependencyContainer,
     logger: AppLogger,
     private readonly tracing: Tracing | undefined = undefined,
   ) {
+    this.connectionContext = { settings, container, requestFactory: requestOf };
     this.observer = levelEnabled(logger, 'info') ? { accepted: (ws) => this.logOpen(ws) } : undefined;
   }
 
@@ -112,8 +116,7 @@ export class WebSocketGateway {
 
     const served = this.servedRoute(endpoint);
     const ws = new WebSocket(scope, upgrader, served);
-    // As before the split, a token's provider may still build a Request over the handshake.
-    const connection = new Connection(scope, this.settings, this.container, requestOf);
+    const connection = new Connection(scope, this.connectionContext);
     connection.websocket = ws;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
     if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
