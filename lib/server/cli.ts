@@ -25,12 +25,13 @@ async function serve(options: ServeOptions): Promise<void> {
   if (options.logLevel) process.env.STARWIRE_LOG_LEVEL = options.logLevel;
   if (options.accessLog !== undefined) process.env.STARWIRE_ACCESS_LOG = String(options.accessLog);
   if (options.logFormat) process.env.STARWIRE_LOG_FORMAT = options.logFormat;
-  // Loaded here so that help and usage errors stay quick.
+  // Loaded here so that help and usage errors stay quick; by require(), not import(), which
+  // would start Node's ES module loader (a few milliseconds) only to load CommonJS.
   if (cluster.isWorker || (options.workers === 1 && !options.reload)) {
-    const { serveProcess } = await import('./serve.js');
+    const { serveProcess } = require('./serve.js') as typeof import('./serve.js');
     return serveProcess(options, cluster.isWorker);
   }
-  const { ClusterPrimary } = await import('./cluster.js');
+  const { ClusterPrimary } = require('./cluster.js') as typeof import('./cluster.js');
   await ClusterPrimary.start(options);
 }
 
