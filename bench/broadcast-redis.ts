@@ -22,6 +22,7 @@
 import { Redis } from 'ioredis';
 import {
   checkMembers,
+  latencyRounds,
   parseBroadcastOptions,
   printRatio,
   printTable,
@@ -72,7 +73,7 @@ export async function main(args: string[]): Promise<void> {
   const history = args.includes('--history');
   const options = parseBroadcastOptions(
     args.filter((arg) => arg !== '--history'),
-    { systems: SYSTEMS, clientProcs: '2' },
+    { systems: SYSTEMS, clientProcs: '2', sockets: '1000' },
   );
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await checkRedis(url);
@@ -100,7 +101,7 @@ export async function main(args: string[]): Promise<void> {
       await checkMembers(rig, split);
     }
     const samples = await runRounds(rigs, options);
-    const rows = reportRows(samples);
+    const rows = reportRows(samples, await latencyRounds(rigs, options));
     printTable(rows);
     const ratios: Record<string, number> = {};
     const cpuRatios: Record<string, number> = {};

@@ -1,6 +1,6 @@
 /**
- * Deliveries per second of a room broadcast to 1,000 WebSocket clients (a 64-byte JSON
- * message), one process: Starwire's `app.realtime.broadcastToRoom` (all sockets in one room)
+ * Deliveries per second and delivery latency of a room broadcast to 10,000 WebSocket clients
+ * (a 64-byte JSON message), one process: Starwire's `app.realtime.broadcastToRoom` (all sockets in one room)
  * against a plain `ws` loop that stringifies per client (`for (const c of clients)
  * c.send(JSON.stringify(msg))`), the same loop stringifying once (`ws-loop-once`), and
  * Socket.IO's `io.to(room).emit(...)` (websocket transport only). See
@@ -12,11 +12,14 @@
  * control: at most `--window` broadcasts outstanding, each acked by the last-joined socket of
  * every client process; the round then waits until the clients have counted every delivery.
  * Systems alternate round by round after a warm-up; medians over rounds are reported, with the
- * server CPU per delivery (all server processes) as the client-independent measure.
+ * server CPU per delivery (all server processes) as the client-independent measure. A last
+ * round per system issues one broadcast at a time and reports the p50 and p99 latency from
+ * issuing a broadcast to its arrival at the last socket of the room (measured at the server as
+ * the last ack, so one small loopback message is included).
  * The last line printed is one JSON object for tooling.
  *
- * Run: `npm run bench -- broadcast [--duration 3] [--rounds 3] [--warmup 1] [--sockets 1000]
- *       [--client-procs 1] [--window 16] [--systems starwire,ws-loop,ws-loop-once,socketio]
+ * Run: `npm run bench -- broadcast [--duration 3] [--rounds 3] [--warmup 1] [--sockets 10000]
+ *       [--client-procs 2] [--window 16] [--systems starwire,ws-loop,ws-loop-once,socketio]
  *       [--profile starwire]` (`--profile` writes a `--cpu-prof` profile of that server).
  */
 import { mkdirSync } from 'node:fs';
@@ -55,7 +58,7 @@ export interface BroadcastOptions {
 
 export function parseBroadcastOptions(
   args: string[],
-  defaults: { systems: readonly BroadcastSystem[]; clientProcs: string },
+  defaults: { systems: readonly BroadcastSystem[]; clientProcs: string; sockets: string },
 ): BroadcastOptions {
   const { values } = parseArgs({
     args,
@@ -64,7 +67,7 @@ export function parseBroadcastOptions(
       duration: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '1' },
-      sockets: { type: 'string', default: '1000' },
+      sockets: { type: 'string', default: defaults.sockets },
       'client-procs': { type: 'string', default: defaults.clientProcs },
       window: { type: 'string', default: '16' },
       systems: { type: 'string', default: defaults.systems.join(',') },
@@ -143,21 +146,43 @@ export async function runRounds(rigs: Map<BroadcastSystem, Rig>, options: Broadc
   return samples;
 }
 
+/**
+ * Delivery latency apart from throughput: one broadcast outstanding at a time (window 1), so
+ * a broadcast never queues behind others and the figure is the time for one broadcast to reach
+ * the whole room. Under the throughput rounds' window a broadcast also waits for those ahead.
+ */
+export async function latencyRounds(rigs: Map<BroadcastSystem, Rig>, options: BroadcastOptions): Promise<Map<BroadcastSystem, Sample>> {
+  const latency = new Map<BroadcastSystem, Sample>();
+  for (const [system, rig] of rigs) {
+    const sample = await measureRound(rig.driver, rig.others, rig.clients, { seconds: options.duration, window: 1 });
+    latency.set(system, sample);
+    console.log(
+      `  latency    ${system.padEnd(12)} p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  (${sample.broadcasts} broadcasts, one at a time)`,
+    );
+  }
+  return latency;
+}
+
 export interface ReportRow {
   system: BroadcastSystem;
   deliveries_per_s: number;
   server_us_per_delivery: number;
+  /** Issue to last ack of a broadcast, ms, from the latency round (one broadcast outstanding at a time). */
+  p50_ms: number;
+  p99_ms: number;
   server_cpu_percent: number;
   client_cpu_percent: number;
   rounds: string;
   lost: number;
 }
 
-export function reportRows(samples: Map<BroadcastSystem, Sample[]>): ReportRow[] {
+export function reportRows(samples: Map<BroadcastSystem, Sample[]>, latency: Map<BroadcastSystem, Sample>): ReportRow[] {
   return [...samples].map(([system, list]) => ({
     system,
     deliveries_per_s: Math.round(median(list.map((s) => s.deliveriesPerSecond))),
     server_us_per_delivery: round(median(list.map((s) => s.serverCpuPerDelivery)), 3),
+    p50_ms: round(latency.get(system)?.p50Ms ?? Number.NaN, 2),
+    p99_ms: round(latency.get(system)?.p99Ms ?? Number.NaN, 2),
     server_cpu_percent: Math.round(median(list.map((s) => s.serverCpuPercent))),
     client_cpu_percent: Math.round(median(list.map((s) => s.clientCpuPercent))),
     rounds: list.map((s) => Math.round(s.deliveriesPerSecond)).join(' '),
@@ -169,11 +194,23 @@ export function printTable(rows: readonly ReportRow[]): void {
   console.log('');
   console.log(
     formatTable(
-      ['system', 'deliveries/s (median)', 'server µs cpu/delivery', 'server cpu %', 'client cpu %', 'deliveries/s per round', 'lost'],
+      [
+        'system',
+        'deliveries/s (median)',
+        'server µs cpu/delivery',
+        'latency p50 ms',
+        'latency p99 ms',
+        'server cpu %',
+        'client cpu %',
+        'deliveries/s per round',
+        'lost',
+      ],
       rows.map((r) => [
         r.system,
         r.deliveries_per_s,
         r.server_us_per_delivery,
+        r.p50_ms,
+        r.p99_ms,
         r.server_cpu_percent,
         r.client_cpu_percent,
         r.rounds,
@@ -203,7 +240,7 @@ export function printRatio(name: string, value: { throughput: number; cpu: numbe
 }
 
 export async function main(args: string[]): Promise<void> {
-  const options = parseBroadcastOptions(args, { systems: BROADCAST_SYSTEMS, clientProcs: '1' });
+  const options = parseBroadcastOptions(args, { systems: BROADCAST_SYSTEMS, clientProcs: '2', sockets: '10000' });
   const rigs = new Map<BroadcastSystem, Rig>();
   const perProc = Math.ceil(options.sockets / options.clientProcs);
   const total = options.systems.length * (options.warmup + options.rounds * (options.duration + 0.5)) + options.systems.length * 3;
@@ -223,7 +260,7 @@ export async function main(args: string[]): Promise<void> {
       await checkMembers(rig, [options.sockets]);
     }
     const samples = await runRounds(rigs, options);
-    const rows = reportRows(samples);
+    const rows = reportRows(samples, await latencyRounds(rigs, options));
     printTable(rows);
     const ratios: Record<string, number> = {};
     const cpuRatios: Record<string, number> = {};
@@ -242,10 +279,12 @@ export async function main(args: string[]): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'broadcast',
-        rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, lost }) => ({
+        rows: rows.map(({ system, deliveries_per_s, server_us_per_delivery, p50_ms, p99_ms, lost }) => ({
           system,
           deliveries_per_s,
           server_us_per_delivery,
+          p50_ms,
+          p99_ms,
           lost,
         })),
         ratios,

@@ -27,6 +27,8 @@ import { ECHO_SYSTEMS, isWsSystem, WS_PATH, type WsSystem } from './support/ws-s
 
 const SERVER_SCRIPT = join(__dirname, 'support', 'ws-servers.js');
 const TARGET = 1.05;
+/** Metrics on may cost at most 5 %: on ÷ off, in messages per second and in CPU per message. */
+const METRICS_TARGET = 0.95;
 
 interface Options {
   duration: number;
@@ -276,10 +278,11 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
   console.log('');
   for (const [name, value] of Object.entries(ratios)) {
     const metrics = name.startsWith('metrics_');
+    const target = metrics ? METRICS_TARGET : TARGET;
     const cpu = cpuRatios[name];
-    const cpuVerdict = metrics ? ` (target ≥ ${TARGET}) ${cpu >= TARGET ? 'ok' : 'BELOW TARGET'}` : '';
+    const cpuVerdict = ` (target ≥ ${target}) ${cpu >= target ? 'ok' : 'BELOW TARGET'}`;
     console.log(
-      `${name}: ${value} msg/s (target ≥ ${TARGET}) ${value >= TARGET ? 'ok' : 'BELOW TARGET'}; ` +
+      `${name}: ${value} msg/s (target ≥ ${target}) ${value >= target ? 'ok' : 'BELOW TARGET'}; ` +
         `by server cpu/msg (${metrics ? 'off ÷ on' : 'ws ÷ starwire'}): ${cpu}${cpuVerdict}`,
     );
   }

@@ -25,6 +25,9 @@ export class HeaderToken<N extends string = string> extends Token<string | undef
   compile(): Provider<string | undefined> {
     const key = this.key;
     return (connection) => {
+      const source = connection.scope.source;
+      // Read from the raw pairs where the source can: Node then never builds `req.headers`.
+      if (source.header !== undefined) return source.header(key);
       const headers = connection.scope.headers;
       // Own keys only: Node's header object inherits `toString`, `constructor`, ...
       if (!Object.hasOwn(headers, key)) return undefined;

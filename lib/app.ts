@@ -25,6 +25,7 @@ import { Scope } from './http/scope';
 import { serveTracedHttp } from './http/traced-http';
 import { TrustedProxies } from './http/trusted-proxies';
 import { Connection, type ConnectionContext } from './inject/connection';
+import { DeferredContainer } from './inject/deferred-container';
 import { type Builtin, Resolver } from './inject/resolver';
 import { type MaybePromise, then } from './inject/thenable';
 import { Offload } from './offload/offload';
@@ -100,8 +101,9 @@ export class App {
   constructor(options: AppOptions) {
     if (!options || !Array.isArray(options.routes)) throw new TypeError('new App({ routes }): routes must be an array');
     this.settings = resolveSettings(options.logger ? { ...options.settings, logger: options.logger } : options.settings);
-    // tsyringe is loaded here rather than by `require('starwire')`, which it would slow by a tenth.
-    this.container = options.container ?? (require('tsyringe') as typeof import('tsyringe')).container.createChildContainer();
+    // tsyringe is loaded when the container is first used, not by `require('starwire')` (which it
+    // would slow by a tenth) nor by `new App()` of an app that never asks it for anything.
+    this.container = options.container ?? new DeferredContainer();
     this.connectionContext = { settings: this.settings, container: this.container, requestFactory: requestOf };
     const proxies = new TrustedProxies(this.settings.trustedProxies);
     this.proxies = proxies.enabled ? proxies : undefined;

@@ -97,6 +97,9 @@ export interface Sample {
   /** All client processes' CPU use over the window, % of one core. */
   clientCpuPercent: number;
   stalled: boolean;
+  /** Issue to last ack of a broadcast, ms (see `RunResult.latencyMs`). */
+  p50Ms: number;
+  p99Ms: number;
 }
 
 async function totalCount(clients: readonly ClientProcess[]): Promise<number> {
@@ -145,13 +148,15 @@ export async function measureRound(
     otherCpuPercent: otherCpu / 1e4 / result.seconds,
     clientCpuPercent: clientCpu / 1e4 / result.seconds,
     stalled: result.stalled,
+    p50Ms: result.latencyMs.p50,
+    p99Ms: result.latencyMs.p99,
   };
 }
 
 export function describeSample(label: string, sample: Sample): string {
   return (
     `${label}  ${Math.round(sample.deliveriesPerSecond)} deliveries/s  (${sample.broadcasts} broadcasts in ${sample.seconds.toFixed(2)} s)  ` +
-    `server ${sample.serverCpuPerDelivery.toFixed(3)} µs cpu/delivery, cpu ${Math.round(sample.serverCpuPercent)}%${Number.isNaN(sample.otherCpuPercent) || sample.otherCpuPercent === 0 ? '' : ` (B ${Math.round(sample.otherCpuPercent)}%)`}  client cpu ${Math.round(sample.clientCpuPercent)}%` +
+    `p99 ${sample.p99Ms.toFixed(1)} ms  server ${sample.serverCpuPerDelivery.toFixed(3)} µs cpu/delivery, cpu ${Math.round(sample.serverCpuPercent)}%${Number.isNaN(sample.otherCpuPercent) || sample.otherCpuPercent === 0 ? '' : ` (B ${Math.round(sample.otherCpuPercent)}%)`}  client cpu ${Math.round(sample.clientCpuPercent)}%` +
     `${sample.lost ? `  LOST ${sample.lost}` : ''}${sample.stalled ? '  STALLED' : ''}`
   );
 }

@@ -31,6 +31,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { App, inject, RealtimeManager, RedisChannelLayer, RedisRealtimeStore, WebSocket, WebSocketRoute } from '../../index';
+import { percentile } from './stats';
 
 export const BROADCAST_SYSTEMS = ['starwire', 'ws-loop', 'ws-loop-once', 'socketio'] as const;
 export type BroadcastSystem = (typeof BROADCAST_SYSTEMS)[number];
@@ -73,6 +74,12 @@ export interface RunResult {
   dropped: number;
   /** True when acks stopped coming (a lost delivery to an acker): the run ended early. */
   stalled: boolean;
+  /**
+   * From issuing a broadcast to its last ack, ms, median and 99th percentile over the run's
+   * broadcasts: the time until the last socket of the room has it (each process acks from the
+   * socket a broadcast reaches last there), plus one small ack back over loopback.
+   */
+  latencyMs: { p50: number; p99: number };
 }
 
 export interface RunRequest {
@@ -92,6 +99,8 @@ export interface RunRequest {
 export class BroadcastPump {
   private seq = 0;
   private acks = new Map<number, number>();
+  /** When each outstanding broadcast was issued, by seq. */
+  private issued = new Map<number, number>();
   private active:
     | {
         request: RunRequest;
@@ -105,6 +114,7 @@ export class BroadcastPump {
         members: number;
         dropped0: number;
         lastAck: number;
+        latencies: number[];
         finish: (result: RunResult) => void;
         watchdog: NodeJS.Timeout;
       }
@@ -137,10 +147,12 @@ export class BroadcastPump {
         members: this.members(),
         dropped0: this.dropped(),
         lastAck: t0,
+        latencies: [],
         finish,
         watchdog,
       };
       this.acks.clear();
+      this.issued.clear();
       this.pump();
     });
   }
@@ -156,6 +168,9 @@ export class BroadcastPump {
       return;
     }
     this.acks.delete(seq);
+    const issued = this.issued.get(seq);
+    if (issued !== undefined) run.latencies.push(run.lastAck - issued);
+    this.issued.delete(seq);
     run.completed++;
     this.pump();
   }
@@ -168,6 +183,7 @@ export class BroadcastPump {
         break;
       }
       run.sent++;
+      this.issued.set(this.seq, performance.now());
       this.broadcast(this.seq++);
     }
     if (run.stopping && run.completed === run.sent) this.end(false);
@@ -178,6 +194,7 @@ export class BroadcastPump {
     const cpu = process.cpuUsage(run.cpu0);
     clearInterval(run.watchdog);
     this.active = undefined;
+    const latencies = run.latencies.sort((a, b) => a - b);
     run.finish({
       broadcasts: run.completed,
       seconds: (run.lastAck - run.t0) / 1000,
@@ -185,6 +202,7 @@ export class BroadcastPump {
       members: run.members,
       dropped: this.dropped() - run.dropped0,
       stalled,
+      latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     });
   }
 }

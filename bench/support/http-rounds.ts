@@ -69,9 +69,21 @@ export function parseHttpBenchOptions<S extends string>(args: string[], systems:
   };
 }
 
-async function load(server: ChildServer, path: string, seconds: number, connections: number): Promise<HttpSample> {
+async function load(
+  server: ChildServer,
+  path: string,
+  headers: Record<string, string> | undefined,
+  seconds: number,
+  connections: number,
+): Promise<HttpSample> {
   const cpuBefore = await server.cpuMicros();
-  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections, duration: seconds, pipelining: 1 });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}${path}`,
+    headers,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+  });
   const cpu = (await server.cpuMicros()) - cpuBefore;
   // Only 2xx answers count towards throughput; anything else is reported as a failure.
   const answered = result['2xx'];
@@ -91,6 +103,8 @@ export interface HttpRoundsPlan<S extends string> {
   systems: readonly S[];
   /** The path autocannon requests. */
   path: string;
+  /** Headers every request carries. */
+  headers?: Record<string, string>;
   /** One request before any load, so a server that answers wrongly is caught, not measured. */
   check(system: S, port: number): Promise<void>;
 }
@@ -116,14 +130,14 @@ export async function runHttpRounds<S extends string>(
       `${plan.name} bench: ${options.rounds} rounds × ${systems.length} systems × ${options.duration}s, ${options.connections} connections, warm-up ${options.warmup}s each (~${Math.ceil(total)}s)`,
     );
     if (options.warmup > 0) {
-      for (const system of systems) await load(servers.get(system)!, plan.path, options.warmup, options.connections);
+      for (const system of systems) await load(servers.get(system)!, plan.path, plan.headers, options.warmup, options.connections);
     }
     const width = Math.max(...systems.map((system) => system.length));
     for (let r = 0; r < options.rounds; r++) {
       // Rotating the order keeps any one system from always running right after the same neighbour.
       const order = systems.map((_, i) => systems[(i + r) % systems.length]);
       for (const system of order) {
-        const sample = await load(servers.get(system)!, plan.path, options.duration, options.connections);
+        const sample = await load(servers.get(system)!, plan.path, plan.headers, options.duration, options.connections);
         samples.get(system)!.push(sample);
         console.log(
           `  round ${r + 1}/${options.rounds} ${system.padEnd(width)} ${Math.round(sample.rps)} req/s  p99 ${sample.p99} ms  ${sample.cpuPerRequest.toFixed(1)} µs cpu/req${sample.failures ? `  ${sample.failures} failures` : ''}`,

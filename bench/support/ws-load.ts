@@ -165,9 +165,4 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return { messages, seconds, latencies: latencies.slice(0, messages).sort(), markDelta, failures };
 }
 
-/** The `p`-th percentile (0–100) of sorted values, nearest rank. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
+export { percentile } from './stats';

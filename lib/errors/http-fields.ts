@@ -10,8 +10,13 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * (RFC 9110 §15). Anything else would be refused by Node at write time and cut the connection.
  */
 export function statusProblem(value: unknown, what: string): string | undefined {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) return undefined;
+  if (isStatus(value)) return undefined;
   return `${what}: status must be an integer from 100 to 599, got ${inspect(value)}`;
+}
+
+/** Whether `value` can be sent as an HTTP status: an integer from 100 to 599. */
+export function isStatus(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599;
 }
 
 /** Throws a TypeError naming `what` unless `value` is an HTTP status. */
@@ -26,11 +31,19 @@ export function assertStatus(value: unknown, what: string): void {
  */
 export function headerProblem(name: string, value: unknown, what: string): string | undefined {
   if (!TOKEN.test(name)) return `${what}: header name ${inspect(name)} is not a valid HTTP token`;
-  for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) {
-    if (typeof item !== 'string') return `${what}: header ${inspect(name)} must be a string, got ${inspect(item)}`;
-    if (!FIELD_VALUE.test(item)) {
-      return `${what}: header ${inspect(name)} has an invalid value ${JSON.stringify(item)} (CR, LF and other control characters cannot be sent)`;
-    }
+  // A single value, the usual case, is checked without wrapping it in a list.
+  if (!Array.isArray(value)) return valueProblem(name, value, what);
+  for (const item of value as unknown[]) {
+    const problem = valueProblem(name, item, what);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function valueProblem(name: string, item: unknown, what: string): string | undefined {
+  if (typeof item !== 'string') return `${what}: header ${inspect(name)} must be a string, got ${inspect(item)}`;
+  if (!FIELD_VALUE.test(item)) {
+    return `${what}: header ${inspect(name)} has an invalid value ${JSON.stringify(item)} (CR, LF and other control characters cannot be sent)`;
   }
   return undefined;
 }

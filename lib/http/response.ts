@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { assertHeader, assertHeaders, assertStatus } from '../errors/http-fields';
+import { assertHeader, assertHeaders, assertStatus, isStatus } from '../errors/http-fields';
 import * as status from '../errors/status';
 import type { ResponseSerializer } from '../routing/response-serializer';
 
@@ -37,9 +37,10 @@ export class Response {
 
   constructor(body: ResponseBody = null, init: ResponseInit = {}, mediaType?: string) {
     this.status = init.status ?? status.HTTP_200_OK;
-    assertStatus(this.status, new.target.name);
+    // The class name goes into the error only: reading `new.target.name` on every response costs.
+    if (!isStatus(this.status)) assertStatus(this.status, new.target.name);
     this.headers = lowerKeys(init.headers);
-    assertHeaders(this.headers, new.target.name);
+    if (init.headers !== undefined) assertHeaders(this.headers, new.target.name);
     this.body = body;
     if (mediaType && this.headers['content-type'] === undefined) this.headers['content-type'] = mediaType;
   }

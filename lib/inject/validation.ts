@@ -1,6 +1,7 @@
 import type { default as Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type addFormatsModule from 'ajv-formats';
 import { ConfigurationError, ValidationError, type ValidationIssue } from '../errors/exceptions';
+import { withPrecompiledMetaSchema } from './meta-schema-check';
 import type { JsonSchema } from './schema';
 
 /**
@@ -12,7 +13,7 @@ import type { JsonSchema } from './schema';
  * type, or a `format` nobody defined fails at `new App()` instead of silently checking nothing;
  * ajv-formats supplies the formats (email, date-time, uuid, uri, ...).
  */
-const strict: Options = { strict: true, allowUnionTypes: true, useDefaults: true };
+export const AJV_OPTIONS: Options = { strict: true, allowUnionTypes: true, useDefaults: true };
 // Made on first use: an app without schemas (or a process that only imports) pays nothing.
 // ajv itself is loaded then too: it is the largest thing `require('starwire')` would otherwise load.
 let paramAjv: Ajv | undefined;
@@ -20,7 +21,7 @@ let jsonAjv: Ajv | undefined;
 function ajv(options: Options): Ajv {
   const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
   const addFormats = (require('ajv-formats') as { default: typeof addFormatsModule }).default;
-  return addFormats(new AjvClass({ ...strict, ...options }));
+  return addFormats(withPrecompiledMetaSchema(new AjvClass({ ...AJV_OPTIONS, ...options })));
 }
 const params = (): Ajv => (paramAjv ??= ajv({ coerceTypes: 'array' }));
 // `discriminator` lets a oneOf of messages told apart by `type` report the member that matched.

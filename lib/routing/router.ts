@@ -64,6 +64,7 @@ export type Match<T> =
  */
 export class Router<T> {
   private readonly root = new Node<T>();
+  private readonly allowed = new Set<string>();
 
   add(method: string, template: string, value: T): void {
     let node = this.root;
@@ -102,7 +103,9 @@ export class Router<T> {
    */
   lookup(method: string, path: string): Match<T> {
     const params: Record<string, string | number> = {};
-    const allowed = new Set<string>();
+    // Lookups are synchronous, so one set serves them all: a hit allocates none.
+    const allowed = this.allowed;
+    allowed.clear();
     const node = this.walk(this.root, path, 1, params, method, allowed);
     if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params };
     return { found: false, allowed: [...allowed] };

@@ -7,7 +7,6 @@
  * @example
  * // npx starwire serve dist/samples/chat/app.js:chatApp --port 8000 --workers 2
  */
-import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESCRIBE_HELP, parseDescribeArgs, printDescription } from './describe-command';
@@ -20,17 +19,29 @@ function version(): string {
   return pkg.version ?? 'unknown';
 }
 
+/**
+ * Whether this process is a worker of `--workers N` or `--reload`. node:cluster (3 ms of CPU
+ * to load) is asked only where the answer can be yes: the primary starts its workers with its
+ * own options, and Node marks a worker's environment with NODE_UNIQUE_ID.
+ */
+function isClusterWorker(options: ServeOptions): boolean {
+  if (options.workers === 1 && !options.reload && !('NODE_UNIQUE_ID' in process.env)) return false;
+  return (require('node:cluster') as typeof import('node:cluster').default).isWorker;
+}
+
 async function serve(options: ServeOptions): Promise<void> {
   // The app reads it when it is made: in this process, and in workers, which inherit it.
   if (options.logLevel) process.env.STARWIRE_LOG_LEVEL = options.logLevel;
   if (options.accessLog !== undefined) process.env.STARWIRE_ACCESS_LOG = String(options.accessLog);
   if (options.logFormat) process.env.STARWIRE_LOG_FORMAT = options.logFormat;
-  // Loaded here so that help and usage errors stay quick.
-  if (cluster.isWorker || (options.workers === 1 && !options.reload)) {
-    const { serveProcess } = await import('./serve.js');
-    return serveProcess(options, cluster.isWorker);
+  // Loaded here so that help and usage errors stay quick; by require(), not import(), which
+  // would start Node's ES module loader (a few milliseconds) only to load CommonJS.
+  const worker = isClusterWorker(options);
+  if (worker || (options.workers === 1 && !options.reload)) {
+    const { serveProcess } = require('./serve.js') as typeof import('./serve.js');
+    return serveProcess(options, worker);
   }
-  const { ClusterPrimary } = await import('./cluster.js');
+  const { ClusterPrimary } = require('./cluster.js') as typeof import('./cluster.js');
   await ClusterPrimary.start(options);
 }
 

@@ -37,12 +37,18 @@ export class NodeSource implements IncomingSource {
       const value = this.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     }
-    // Straight from the raw pairs: one lookup should not make Node build every header.
+    // Straight from the raw pairs: one lookup should not make Node build every header. Repeats
+    // are merged as Node merges them into `req.headers`, so both ways read the same value.
     const raw = this.req.rawHeaders;
+    const separator = name === 'cookie' ? '; ' : ', ';
+    const firstOnly = SINGLE_VALUED.has(name);
     let found: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const key = raw[i];
-      if (key.length === name.length && key.toLowerCase() === name) found = found === undefined ? raw[i + 1] : `${found}, ${raw[i + 1]}`;
+      if (key.length !== name.length || key.toLowerCase() !== name) continue;
+      if (found === undefined) found = raw[i + 1];
+      else if (firstOnly) break;
+      else found = `${found}${separator}${raw[i + 1]}`;
     }
     return found;
   }
@@ -97,5 +103,27 @@ export class NodeSource implements IncomingSource {
     this.req = undefined;
   }
 }
+
+/** Headers whose repeats Node drops, keeping the first (`matchKnownFields` in Node's `_http_incoming`). */
+const SINGLE_VALUED: ReadonlySet<string> = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
 
 const NO_BODY: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true }) }) };

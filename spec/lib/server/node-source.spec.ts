@@ -37,6 +37,23 @@ describe('NodeSource (lib/server/node-source.ts)', () => {
     assert.deepEqual(seen, { id: 'first, second', missing: undefined, node: 'first, second' });
   });
 
+  it('merges every repeated header as req.headers does: first kept, cookies joined with "; ", others with ", "', async () => {
+    const raw = ['Authorization', 'Bearer a', 'authorization', 'Bearer b', 'cookie', 'a=1', 'Cookie', 'b=2'];
+    raw.push('x-tag', 'one', 'X-Tag', 'two', 'User-Agent', 'first', 'user-agent', 'second', 'set-cookie', 's=1', 'set-cookie', 't=2');
+    const names = ['authorization', 'cookie', 'x-tag', 'user-agent', 'set-cookie'];
+    const seen = await onServer(raw, (req) => {
+      const source = new NodeSource(req);
+      const fromRaw = names.map((name) => source.header(name));
+      const fromNode = names.map((name) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      });
+      return { fromRaw, fromNode };
+    });
+    assert.deepEqual(seen.fromRaw, ['Bearer a', 'a=1; b=2', 'one, two', 'first', 's=1, t=2']);
+    assert.deepEqual(seen.fromRaw, seen.fromNode);
+  });
+
   it('reads the kept headers once the request is let go', async () => {
     const id = await onServer(['x-request-id', 'kept'], (req) => {
       const source = new NodeSource(req);
