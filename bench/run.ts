@@ -26,7 +26,17 @@ function loadMain(name: string): BenchMain {
 }
 
 /** What `npm run bench` runs with no name: every figure with a target, cheapest first. */
-const PERFORMANCE_SET = ['routing', 'import-time', 'serve-ready', 'http', 'http-serialize', 'ws-echo', 'ws-idle', 'broadcast'];
+const PERFORMANCE_SET = [
+  'routing',
+  'import-time',
+  'serve-ready',
+  'http',
+  'http-serialize',
+  'ws-echo',
+  'ws-idle',
+  'ws-handshake',
+  'broadcast',
+];
 
 async function run(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

@@ -134,7 +134,8 @@ function ws(port: number, kind: WsHandler): Promise<Server> {
   });
 }
 
-async function memory(): Promise<MemorySample> {
+/** `process.memoryUsage()` after full GCs (when run with `--expose-gc`), for the `'memory'` IPC message. */
+export async function memory(): Promise<MemorySample> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     // Several passes with turns of the event loop between, so weak callbacks and finalizers run.
