@@ -120,24 +120,37 @@ export function ignoreSocketError(): void {}
 export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
   return {
     complete(subprotocol, headers) {
+      if (socket.destroyed) return Promise.reject(new Error('The client left during the WebSocket handshake'));
+      // ws's callbacks read the choice only when there is one: most handshakes need no entry.
+      if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
+      let client: WsSocket | undefined;
+      let done: ((client: WsSocket) => void) | undefined;
+      wss.handleUpgrade(req, socket, head, (ws: WsSocket) => {
+        // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
+        socket.off('error', ignoreSocketError);
+        if (done) done(ws);
+        else client = ws;
+      });
+      // Without a verifyClient, ws completes the upgrade before handleUpgrade returns: most
+      // handshakes are settled here, with no listener added to the socket and taken off again.
+      if (client !== undefined) return client as unknown as WireSocket;
       return new Promise<WireSocket>((resolve, reject) => {
-        if (socket.destroyed) {
-          reject(new Error('The client left during the WebSocket handshake'));
-          return;
-        }
         const gone = (): void => reject(new Error('The client left during the WebSocket handshake'));
+        if (socket.destroyed) return gone();
         socket.once('close', gone);
-        choices.set(req, { subprotocol, headers });
-        wss.handleUpgrade(req, socket, head, (client: WsSocket) => {
+        done = (ws) => {
           socket.off('close', gone);
-          // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
-          socket.off('error', ignoreSocketError);
-          resolve(client as unknown as WireSocket);
-        });
+          resolve(ws as unknown as WireSocket);
+        };
       });
     },
     refuse(statusCode, body, headers) {
       refuseSocket(socket, statusCode, body, headers);
     },
   };
+}
+
+function hasAny(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }

@@ -85,7 +85,9 @@ export class WebSocketGateway {
       handleProtocols: (_offered, req) => choices.get(req)?.subprotocol ?? false,
     });
     server.on('headers', (headers, req) => {
-      for (const [name, value] of Object.entries(choices.get(req)?.headers ?? {})) headers.push(`${name}: ${value}`);
+      const choice = choices.get(req);
+      if (choice === undefined) return;
+      for (const [name, value] of Object.entries(choice.headers)) headers.push(`${name}: ${value}`);
     });
     server.on('error', (error) => this.settings.logError('WebSocket server error', error));
     return (this.server = server);

@@ -54,20 +54,23 @@ export interface ConnectionTrace {
  */
 export function serveWebSocket(route: ServedRoute, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): void {
   const { endpoint, onEnd } = route;
-  prepare(endpoint, connection, ws).then(
-    (proceed) => {
-      if (!proceed) return onEnd(connection);
-      ws.refusedBy = 'handler';
-      let running: unknown;
-      try {
-        running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
-      } catch (error) {
-        return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
-      }
-      Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
-    },
-    (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)),
-  );
+  const start = (proceed: boolean): void => {
+    if (!proceed) {
+      onEnd(connection);
+      return;
+    }
+    ws.refusedBy = 'handler';
+    let running: unknown;
+    try {
+      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
+    } catch (error) {
+      return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
+    }
+    Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
+  };
+  const proceed = prepare(endpoint, connection, ws);
+  if (typeof proceed === 'boolean') start(proceed);
+  else proceed.then(start, (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)));
 }
 
 /** The socket a WebSocket connection serves, and its route as the gateway made it. */
@@ -87,9 +90,28 @@ function handlerFailed(this: Connection, error: unknown): void {
   void settle(route.endpoint, this, ws, error).then(() => route.onEnd(this));
 }
 
-/** Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile). */
-async function prepare(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): Promise<boolean> {
-  for (const hook of endpoint.hooks) {
+/**
+ * Runs the `onRequest` hooks; false when the connection ends here (refused, or closed meanwhile).
+ * With no `onRequest` hook to wait for, it answers at once: the handler then starts in the same
+ * turn as the upgrade request, as a plain `ws` server's 'connection' listener does, so the 101
+ * goes out without a detour through the microtask queue.
+ */
+function prepare(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket): boolean | Promise<boolean> {
+  const hooks = endpoint.hooks;
+  let next = 0;
+  while (next < hooks.length && !hooks[next].onRequest) {
+    connection.hooksEntered++;
+    next++;
+  }
+  if (next < hooks.length || endpoint.perMessage) return runOnRequest(endpoint, connection, ws, next);
+  return !ws.closed;
+}
+
+/** `prepare` from hook `from` on, waiting for each `onRequest`. */
+async function runOnRequest(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, from: number): Promise<boolean> {
+  const hooks = endpoint.hooks;
+  for (let i = from; i < hooks.length; i++) {
+    const hook = hooks[i];
     connection.hooksEntered++;
     if (!hook.onRequest) continue;
     const result = await invoke(hook.onRequest, connection);
