@@ -5,6 +5,7 @@ import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
 import * as status from '../errors/status';
 import type { Scope } from '../http/scope';
+import { isThenable } from '../inject/thenable';
 import { markRaiser } from './disconnect-raiser';
 import { answerBody } from './handshake';
 import { RateLimit } from './rate-limit';
@@ -231,27 +232,49 @@ export class WebSocket extends SendingWebSocket {
     this.subprotocol = subprotocol;
     // Marked connected before the upgrade resolves so a second accept() fails at once.
     this.currentState = 'connected';
-    const opening = this.open(subprotocol, headers);
-    // open() has taken the upgrader already (its first step, before it first waits).
-    this.pending = opening;
-    return opening;
+    const upgrader = this.endHandshake();
+    let completing: WireSocket | Promise<WireSocket>;
+    try {
+      completing = upgrader.complete(subprotocol, headers);
+    } catch {
+      this.leftDuringHandshake();
+      return RESOLVED;
+    }
+    if (isThenable<WireSocket>(completing)) {
+      const opening = this.open(completing);
+      // open() waits on the completion first: its finally, which clears this, runs after.
+      this.pending = opening;
+      return opening;
+    }
+    // ws upgraded at once (the usual case): the socket is open before accept() returns.
+    this.opened(completing);
+    return RESOLVED;
   }
 
-  private async open(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<void> {
-    const upgrader = this.endHandshake();
+  private async open(completing: Promise<WireSocket>): Promise<void> {
     let wire: WireSocket;
     try {
-      wire = await upgrader.complete(subprotocol, headers);
+      wire = await completing;
     } catch {
-      // The client left before the 101 went out: an ordinary end, as leaving later is, so
-      // neither an accept() nobody awaits nor a handler that awaits it fails over it.
-      this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
+      this.leftDuringHandshake();
       return;
     } finally {
       this.pending = undefined;
     }
+    this.opened(wire);
+  }
+
+  private opened(wire: WireSocket): void {
     this.attach(wire);
     this.scope.detach();
+  }
+
+  /**
+   * The client left before the 101 went out: an ordinary end, as leaving later is, so neither
+   * an accept() nobody awaits nor a handler that awaits it fails over it.
+   */
+  private leftDuringHandshake(): void {
+    this.finish(status.WS_1006_ABNORMAL_CLOSURE, '');
   }
 
   /** Stops the handshake timer and lets go of the upgrader (and with it the request). */

@@ -22,8 +22,8 @@ export interface WireSocket {
 
 /** Completes or refuses a pending WebSocket handshake. */
 export interface Upgrader {
-  /** Finishes the handshake (HTTP 101) and gives the open socket. */
-  complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): Promise<WireSocket>;
+  /** Finishes the handshake (HTTP 101) and gives the open socket: at once when the upgrade was synchronous. */
+  complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): WireSocket | Promise<WireSocket>;
   /** Answers the handshake with an HTTP response instead, and drops the connection. */
   refuse(status: number, body: string, headers: Readonly<Record<string, string | string[]>>): void;
 }
