@@ -102,12 +102,13 @@ export class WebSocketGateway {
   open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
     const limits = this.settings.websocket;
     // Per-address counting only when capped: reading the address costs memory on every socket.
-    const ip = Number.isFinite(limits.maxConnectionsPerIp) ? (scope.client?.host ?? '') : '';
+    const capped = Number.isFinite(limits.maxConnectionsPerIp);
+    const ip = capped ? (scope.client?.host ?? '') : '';
     const reason: RefusalReason | undefined = this.closing
       ? 'shutdown'
       : this.live.size >= limits.maxConnections
         ? 'cap'
-        : (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp
+        : capped && (this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp
           ? 'cap_per_ip'
           : undefined;
     if (reason !== undefined) {
@@ -121,18 +122,20 @@ export class WebSocketGateway {
     const connection = new Connection(scope, this.connectionContext);
     connection.websocket = ws;
     if (this.observer) this.logged.set(ws, { connection, opened: -1 });
-    if (limits.handshakeTimeout > 0) ws.armHandshakeTimeout(limits.handshakeTimeout);
     this.live.add(ws);
     served.route.open++;
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    if (capped) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.startHeartbeat();
     if (this.tracing === undefined) {
       serveWebSocket(served, connection, ws);
-      return;
+    } else {
+      const span = this.tracing.startWebSocket(endpoint.template ?? scope.rawPath, scope.rawPath, (name) => scope.headers[name]);
+      this.spans.set(ws, span);
+      serveWebSocket(served, connection, ws, { tracing: this.tracing, span });
     }
-    const span = this.tracing.startWebSocket(endpoint.template ?? scope.rawPath, scope.rawPath, (name) => scope.headers[name]);
-    this.spans.set(ws, span);
-    serveWebSocket(served, connection, ws, { tracing: this.tracing, span });
+    // A handler with no onRequest hook to wait for has usually accepted (or refused) by now, in
+    // this same turn: only a handshake still pending needs the timer.
+    if (limits.handshakeTimeout > 0 && ws.connecting) ws.armHandshakeTimeout(limits.handshakeTimeout);
   }
 
   /** The context the sockets of `endpoint`'s route share, with the route's figures (by path template). */
@@ -177,9 +180,9 @@ export class WebSocketGateway {
       connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
     }
     if (this.live.delete(ws)) ws.context.route.open--;
-    const span = this.spans.get(ws);
+    const span = this.tracing === undefined ? undefined : this.spans.get(ws);
     if (span) this.tracing?.endWebSocket(span, ws.closeCode, ws.refusedWith);
-    const opened = this.logged.get(ws)?.opened ?? -1;
+    const opened = this.observer === undefined ? -1 : (this.logged.get(ws)?.opened ?? -1);
     if (opened !== -1) {
       const code = ws.closeCode ?? null;
       const ms = since(opened);
@@ -188,9 +191,11 @@ export class WebSocketGateway {
         `WebSocket ${ws.path} closed${code === null ? '' : ` ${code}`} after ${ms} ms`,
       );
     }
-    const count = (this.perIp.get(ip) ?? 1) - 1;
-    if (count > 0) this.perIp.set(ip, count);
-    else this.perIp.delete(ip);
+    if (Number.isFinite(this.settings.websocket.maxConnectionsPerIp)) {
+      const count = (this.perIp.get(ip) ?? 1) - 1;
+      if (count > 0) this.perIp.set(ip, count);
+      else this.perIp.delete(ip);
+    }
     if (this.live.size === 0) {
       this.stopHeartbeat();
       this.idle?.();

@@ -20,6 +20,8 @@ import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
 export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** accept()'s default: no extra headers, nothing to check, one object for every connection. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** How a connection ended, made when it does: an open socket holds one empty field for all of it. */
 interface Outcome {
@@ -218,7 +220,7 @@ export class WebSocket extends SendingWebSocket {
    * @example
    * await ws.accept('chat.v1', { 'x-room': 'lobby' });
    */
-  accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+  accept(subprotocol: string | undefined = this.subprotocol, headers: Readonly<Record<string, string>> = NO_HEADERS): Promise<void> {
     if (this.currentState !== 'connecting') {
       throw new Error(`WebSocket ${this.path}: accept() called on a ${this.currentState} connection`);
     }
@@ -228,7 +230,7 @@ export class WebSocket extends SendingWebSocket {
       );
     }
     // A CR or LF in a header would let its value write headers of its own into the 101 response.
-    assertHeaders(headers, `WebSocket ${this.path}: accept()`);
+    if (headers !== NO_HEADERS) assertHeaders(headers, `WebSocket ${this.path}: accept()`);
     this.subprotocol = subprotocol;
     // Marked connected before the upgrade resolves so a second accept() fails at once.
     this.currentState = 'connected';
