@@ -8,6 +8,7 @@ import * as status from '../errors/status';
 import { requestOf } from '../http/request';
 import type { Scope } from '../http/scope';
 import { Connection, type ConnectionContext } from '../inject/connection';
+import { isThenable } from '../inject/thenable';
 import type { HeaderReader, Tracing } from '../tracing/tracing';
 import { choices, type Refusable, refuseWithAnswer } from './handshake';
 import { WebSocket } from './websocket';
@@ -169,16 +170,47 @@ export class WebSocketGateway {
     refuseWithAnswer(target, answer);
   }
 
-  /** After the handler: wait for the socket to close, end the DI scope, forget the connection. */
-  private readonly release = async (connection: Connection): Promise<void> => {
+  /**
+   * After the handler: wait for the socket to close, end the DI scope, forget the connection.
+   * Usually the socket has closed already and there is nothing to dispose, and all of it is done
+   * at once, with no promise.
+   */
+  private readonly release = (connection: Connection): void => {
     const ws = connection.websocket!;
     const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? (connection.scope.client?.host ?? '') : '';
-    try {
-      await ws.done;
-      await connection.dispose();
-    } catch (error) {
-      connection.logError(`WebSocket ${ws.path}: cleanup failed`, error);
+    if (!ws.finished) {
+      void ws.done.then(() => this.endScope(connection, ip));
+      return;
     }
+    this.endScope(connection, ip);
+  };
+
+  private endScope(connection: Connection, ip: string): void {
+    let disposed: unknown;
+    try {
+      disposed = connection.dispose();
+    } catch (error) {
+      this.cleanupFailed(connection, error);
+    }
+    if (!isThenable(disposed)) {
+      this.forget(connection, ip);
+      return;
+    }
+    Promise.resolve(disposed).then(
+      () => this.forget(connection, ip),
+      (error: unknown) => {
+        this.cleanupFailed(connection, error);
+        this.forget(connection, ip);
+      },
+    );
+  }
+
+  private cleanupFailed(connection: Connection, error: unknown): void {
+    connection.logError(`WebSocket ${connection.websocket!.path}: cleanup failed`, error);
+  }
+
+  private forget(connection: Connection, ip: string): void {
+    const ws = connection.websocket!;
     if (this.live.delete(ws)) ws.context.route.open--;
     const span = this.tracing === undefined ? undefined : this.spans.get(ws);
     if (span) this.tracing?.endWebSocket(span, ws.closeCode, ws.refusedWith);
@@ -200,7 +232,7 @@ export class WebSocketGateway {
       this.stopHeartbeat();
       this.idle?.();
     }
-  };
+  }
 
   private logOpen(ws: WebSocket): void {
     const entry = this.logged.get(ws);

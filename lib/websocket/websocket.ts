@@ -152,6 +152,11 @@ export class WebSocket extends SendingWebSocket {
     this.flags = by === 'handler' ? this.flags | FLAG.refusedByHandler : this.flags & ~FLAG.refusedByHandler;
   }
 
+  /** @internal True once the connection has closed, however it closed: `done` would be resolved. */
+  get finished(): boolean {
+    return (this.flags & FLAG.ended) !== 0;
+  }
+
   /** Resolves once the connection has closed, however it closed. */
   get done(): Promise<void> {
     if (this.flags & FLAG.ended) return RESOLVED;
