@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { assertCloseCode, assertCloseReason, closeCodeOfReceiveError } from '../errors/close-codes';
+import { assertCloseCode, assertCloseReason } from '../errors/close-codes';
 import { type HttpAnswer, refusal } from '../errors/error-table';
 import { WebSocketDisconnect } from '../errors/exceptions';
 import { assertHeaders, assertStatus } from '../errors/http-fields';
@@ -12,7 +12,7 @@ import { RateLimit } from './rate-limit';
 import { flushNow } from './turn-cork';
 import type { WebSocketContext } from './websocket-context';
 import { FLAG, type WebSocketState } from './websocket-receive';
-import { SendingWebSocket } from './websocket-send';
+import { StatefulWebSocket } from './websocket-state';
 import { countRejected, type RefusalReason } from './websocket-stats';
 import { listenTo } from './wire-listeners';
 import { netSocketOf, type Upgrader, type WireSocket } from './wire-socket';
@@ -22,21 +22,6 @@ export type { WebSocketMessage, WebSocketState } from './websocket-receive';
 const RESOLVED: Promise<void> = Promise.resolve();
 /** accept()'s default: no extra headers, nothing to check, one object for every connection. */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-
-/** How a connection ended, made when it does: an open socket holds one empty field for all of it. */
-interface Outcome {
-  code: number | undefined;
-  reason: string | undefined;
-  /** The close code ws sent after a receive error, if any. */
-  sentCode: number | undefined;
-  refusedWith: number | undefined;
-}
-
-/** `done`, made only when someone waits for it. */
-interface EndSignal {
-  readonly promise: Promise<void>;
-  resolve(): void;
-}
 
 /** The handshake timers of sockets still handshaking: kept beside them, so an open socket has no field for one. */
 const handshakeTimers = new WeakMap<object, NodeJS.Timeout>();
@@ -68,7 +53,7 @@ declare module '../inject/connection' {
  *   for await (const message of ws) await ws.send(message);
  * }));
  */
-export class WebSocket extends SendingWebSocket {
+export class WebSocket extends StatefulWebSocket {
   readonly scope: Scope;
   /** The subprotocol a hook negotiated; `accept()` without an argument uses it. */
   subprotocol: string | undefined = undefined;
@@ -83,9 +68,6 @@ export class WebSocket extends SendingWebSocket {
   private pending: Upgrader | Promise<void> | undefined;
   /** The number the id is written from: a string made only when the id is read. */
   private readonly serial: number;
-  private outcome: Outcome | undefined = undefined;
-  /** `done`, once asked for (the connection's end itself is `FLAG.ended`). */
-  private end: EndSignal | undefined = undefined;
 
   constructor(
     scope: Scope,
@@ -101,31 +83,6 @@ export class WebSocket extends SendingWebSocket {
     this.rate = rate ? new RateLimit(rate.messages, rate.per) : undefined;
   }
 
-  /** Code of the close frame, once closed (1006 when the connection dropped). */
-  get closeCode(): number | undefined {
-    return this.outcome?.code;
-  }
-  set closeCode(code: number | undefined) {
-    this.ending().code = code;
-  }
-  get closeReason(): string | undefined {
-    return this.outcome?.reason;
-  }
-  set closeReason(reason: string | undefined) {
-    this.ending().reason = reason;
-  }
-  /** The HTTP status the handshake was refused with, if it was. */
-  get refusedWith(): number | undefined {
-    return this.outcome?.refusedWith;
-  }
-  set refusedWith(statusCode: number | undefined) {
-    this.ending().refusedWith = statusCode;
-  }
-
-  private ending(): Outcome {
-    return (this.outcome ??= { code: undefined, reason: undefined, sentCode: undefined, refusedWith: undefined });
-  }
-
   /** The handshake in progress, from `accept()` until the socket is attached (or failed). */
   protected override get opening(): Promise<void> | undefined {
     return this.pending instanceof Promise ? this.pending : undefined;
@@ -134,40 +91,6 @@ export class WebSocket extends SendingWebSocket {
   /** The connection's id, unique in the process (it is bound as `connId` to log lines). */
   get id(): string {
     return this.serial.toString(36);
-  }
-
-  /** Set by the heartbeat: false once a ping went out without a pong back. */
-  get alive(): boolean {
-    return (this.flags & FLAG.alive) !== 0;
-  }
-  set alive(value: boolean) {
-    this.flags = value ? this.flags | FLAG.alive : this.flags & ~FLAG.alive;
-  }
-
-  /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
-  get refusedBy(): 'hook' | 'handler' {
-    return this.flags & FLAG.refusedByHandler ? 'handler' : 'hook';
-  }
-  set refusedBy(by: 'hook' | 'handler') {
-    this.flags = by === 'handler' ? this.flags | FLAG.refusedByHandler : this.flags & ~FLAG.refusedByHandler;
-  }
-
-  /** @internal True once the connection has closed, however it closed: `done` would be resolved. */
-  get finished(): boolean {
-    return (this.flags & FLAG.ended) !== 0;
-  }
-
-  /** Resolves once the connection has closed, however it closed. */
-  get done(): Promise<void> {
-    if (this.flags & FLAG.ended) return RESOLVED;
-    if (this.end === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.end = { promise, resolve };
-    }
-    return this.end.promise;
   }
 
   /** @internal Refuses the handshake with 408 unless it completes within `ms`. */
@@ -181,18 +104,6 @@ export class WebSocket extends SendingWebSocket {
     );
   }
 
-  get state(): WebSocketState {
-    return this.currentState;
-  }
-  get connecting(): boolean {
-    return this.currentState === 'connecting';
-  }
-  get connected(): boolean {
-    return this.currentState === 'connected';
-  }
-  get closed(): boolean {
-    return this.currentState === 'closed';
-  }
   override get path(): string {
     return this.scope.path;
   }
@@ -387,7 +298,7 @@ export class WebSocket extends SendingWebSocket {
 
   /** @internal */
   onClose(code: number, reason: Buffer): void {
-    const sentCode = this.outcome?.sentCode;
+    const sentCode = this.sentCode;
     if (code === status.WS_1006_ABNORMAL_CLOSURE && sentCode !== undefined) code = sentCode;
     if (this.currentState !== 'closed') {
       this.currentState = 'closed';
@@ -397,26 +308,5 @@ export class WebSocket extends SendingWebSocket {
       this.failWaiter();
     }
     this.finish(code, this.closeReason ?? '');
-  }
-
-  /** @internal Socket errors are followed by 'close', which then says 1006; the code ws sent for a bad frame is the one to report. */
-  onError(error: Error & { code?: string }): void {
-    const outcome = this.ending();
-    outcome.sentCode ??= closeCodeOfReceiveError(error.code);
-  }
-
-  private finish(code: number, reason: string): void {
-    if (this.flags & FLAG.ended) return;
-    this.flags |= FLAG.ended;
-    if (this.wire) {
-      const stats = this.context.stats;
-      stats.open--;
-      stats.closedByCode[code] = (stats.closedByCode[code] ?? 0) + 1;
-    }
-    this.currentState = 'closed';
-    const outcome = this.ending();
-    outcome.code ??= code;
-    outcome.reason ??= reason;
-    this.end?.resolve();
   }
 }
