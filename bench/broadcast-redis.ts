@@ -21,6 +21,7 @@
  */
 import { Redis } from 'ioredis';
 import {
+  BROADCAST_TARGET,
   checkMembers,
   latencyRounds,
   parseBroadcastOptions,
@@ -109,7 +110,7 @@ export async function main(args: string[]): Promise<void> {
     if (value) {
       ratios.starwire_vs_socketio_redis = value.throughput;
       cpuRatios.starwire_vs_socketio_redis = value.cpu;
-      printRatio('starwire_vs_socketio_redis', value);
+      printRatio('starwire_vs_socketio_redis', value, BROADCAST_TARGET);
     }
     if (options.profile) console.log(`cpu profile of ${options.profile} (process A) written to ${options.profileDir}`);
     console.log(
