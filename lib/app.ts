@@ -331,8 +331,7 @@ export class App {
     }
     const match = this.router.lookup(WS_METHOD, scope.rawPath);
     if (!match.found) return false;
-    // A route without parameters leaves the scope's shared empty object: an open socket keeps its scope.
-    if (hasKeys(match.params)) scope.pathParams = match.params;
+    scope.pathParams = match.params;
     this.gateway.open(match.value as WebSocketEndpoint, scope, upgrader);
     return true;
   }
@@ -341,9 +340,4 @@ export class App {
   static portOf(server: Server): number {
     return (server.address() as AddressInfo).port;
   }
-}
-
-function hasKeys(record: object): boolean {
-  for (const _ in record) return true;
-  return false;
 }

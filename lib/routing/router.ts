@@ -48,8 +48,15 @@ class Node<T> {
 }
 
 /** What a lookup found: the value and its parameters, or the methods the path does allow. */
+const NO_PARAMS: Readonly<Record<string, never>> = Object.freeze({});
+
+function hasKeys(record: object): boolean {
+  for (const _ in record) return true;
+  return false;
+}
+
 export type Match<T> =
-  | { readonly found: true; readonly value: T; readonly params: Record<string, string | number> }
+  | { readonly found: true; readonly value: T; readonly params: Readonly<Record<string, string | number>> }
   | { readonly found: false; readonly allowed: readonly string[] };
 
 /**
@@ -107,7 +114,8 @@ export class Router<T> {
     const allowed = this.allowed;
     allowed.clear();
     const node = this.walk(this.root, path, 1, params, method, allowed);
-    if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params };
+    // A route without parameters gives one shared empty object: an open WebSocket keeps its scope's.
+    if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params: hasKeys(params) ? params : NO_PARAMS };
     return { found: false, allowed: [...allowed] };
   }
 

@@ -120,7 +120,7 @@ export function ignoreSocketError(): void {}
 export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
   return {
     complete(subprotocol, headers) {
-      if (socket.destroyed) return Promise.reject(new Error('The client left during the WebSocket handshake'));
+      if (socket.destroyed) return Promise.reject(clientLeft());
       // ws's callbacks read the choice only when there is one: most handshakes need no entry.
       if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
       let client: WsSocket | undefined;
@@ -135,7 +135,7 @@ export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket:
       // handshakes are settled here, with no listener added to the socket and taken off again.
       if (client !== undefined) return client as unknown as WireSocket;
       return new Promise<WireSocket>((resolve, reject) => {
-        const gone = (): void => reject(new Error('The client left during the WebSocket handshake'));
+        const gone = (): void => reject(clientLeft());
         if (socket.destroyed) return gone();
         socket.once('close', gone);
         done = (ws) => {
@@ -148,6 +148,10 @@ export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket:
       refuseSocket(socket, statusCode, body, headers);
     },
   };
+}
+
+function clientLeft(): Error {
+  return new Error('The client left during the WebSocket handshake');
 }
 
 function hasAny(record: Readonly<Record<string, string>>): boolean {

@@ -102,8 +102,7 @@ export class WebSocketGateway {
   /** Admits one connection and runs its handler; the upgrader completes or refuses it. */
   open(endpoint: WebSocketEndpoint, scope: Scope, upgrader: Upgrader): void {
     const limits = this.settings.websocket;
-    // Per-address counting only when capped: reading the address costs memory on every socket.
-    const capped = Number.isFinite(limits.maxConnectionsPerIp);
+    const capped = this.capsPerIp;
     const ip = capped ? (scope.client?.host ?? '') : '';
     const reason: RefusalReason | undefined = this.closing
       ? 'shutdown'
@@ -137,6 +136,11 @@ export class WebSocketGateway {
     // A handler with no onRequest hook to wait for has usually accepted (or refused) by now, in
     // this same turn: only a handshake still pending needs the timer.
     if (limits.handshakeTimeout > 0 && ws.connecting) ws.armHandshakeTimeout(limits.handshakeTimeout);
+  }
+
+  /** Whether connections are counted per address: only when capped, as reading the address costs memory on every socket. */
+  private get capsPerIp(): boolean {
+    return Number.isFinite(this.settings.websocket.maxConnectionsPerIp);
   }
 
   /** The context the sockets of `endpoint`'s route share, with the route's figures (by path template). */
@@ -177,7 +181,7 @@ export class WebSocketGateway {
    */
   private readonly release = (connection: Connection): void => {
     const ws = connection.websocket!;
-    const ip = Number.isFinite(this.settings.websocket.maxConnectionsPerIp) ? (connection.scope.client?.host ?? '') : '';
+    const ip = this.capsPerIp ? (connection.scope.client?.host ?? '') : '';
     if (!ws.finished) {
       void ws.done.then(() => this.endScope(connection, ip));
       return;
@@ -223,7 +227,7 @@ export class WebSocketGateway {
         `WebSocket ${ws.path} closed${code === null ? '' : ` ${code}`} after ${ms} ms`,
       );
     }
-    if (Number.isFinite(this.settings.websocket.maxConnectionsPerIp)) {
+    if (this.capsPerIp) {
       const count = (this.perIp.get(ip) ?? 1) - 1;
       if (count > 0) this.perIp.set(ip, count);
       else this.perIp.delete(ip);

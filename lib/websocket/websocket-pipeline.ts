@@ -64,13 +64,14 @@ export function serveWebSocket(route: ServedRoute, connection: Connection, ws: W
     try {
       running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
     } catch (error) {
-      return void settle(endpoint, connection, ws, error).then(() => onEnd(connection));
+      handlerFailed.call(connection, error);
+      return;
     }
     Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
   };
   const proceed = prepare(endpoint, connection, ws);
   if (typeof proceed === 'boolean') start(proceed);
-  else proceed.then(start, (error: unknown) => settle(endpoint, connection, ws, error).then(() => onEnd(connection)));
+  else proceed.then(start, handlerFailed.bind(connection));
 }
 
 /** The socket a WebSocket connection serves, and its route as the gateway made it. */
@@ -85,6 +86,7 @@ function handlerReturned(this: Connection): void {
   void conclude(route.endpoint, this, ws).then(() => route.onEnd(this));
 }
 
+/** Any failure, of the hooks or the handler: its answer or close frame, then the end. */
 function handlerFailed(this: Connection, error: unknown): void {
   const { ws, route } = servedOn(this);
   void settle(route.endpoint, this, ws, error).then(() => route.onEnd(this));

@@ -115,10 +115,15 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
 
   private wait(iterating: boolean): Promise<Waited> {
     if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
-    this.flags = iterating ? this.flags | FLAG.waitIterating : this.flags & ~FLAG.waitIterating;
+    this.setFlag(FLAG.waitIterating, iterating);
     return new Promise((resolve) => {
       this.waitResolve = resolve;
     });
+  }
+
+  /** Sets or clears one bit of `flags`. */
+  protected setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
 
   private resumeIfDrained(): void {

@@ -49,7 +49,7 @@ export abstract class StatefulWebSocket extends SendingWebSocket {
     return (this.flags & FLAG.alive) !== 0;
   }
   set alive(value: boolean) {
-    this.flags = value ? this.flags | FLAG.alive : this.flags & ~FLAG.alive;
+    this.setFlag(FLAG.alive, value);
   }
 
   /** @internal Whom a refusal through `refuse()` is counted against: the hooks, until the pipeline starts the handler. */
@@ -57,7 +57,7 @@ export abstract class StatefulWebSocket extends SendingWebSocket {
     return this.flags & FLAG.refusedByHandler ? 'handler' : 'hook';
   }
   set refusedBy(by: 'hook' | 'handler') {
-    this.flags = by === 'handler' ? this.flags | FLAG.refusedByHandler : this.flags & ~FLAG.refusedByHandler;
+    this.setFlag(FLAG.refusedByHandler, by === 'handler');
   }
 
   /** Code of the close frame, once closed (1006 when the connection dropped). */
