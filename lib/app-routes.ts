@@ -12,7 +12,7 @@ import { compileResponseSerializer } from './routing/response-serializer';
 import { malformedPath, routeMiss, WS_METHOD } from './routing/route-miss';
 import { parseTemplate, Router } from './routing/router';
 import { flattenRoutes, type Handler, Route, type RouteLike } from './routing/routes';
-import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
+import type { WebSocketEndpoint } from './websocket/websocket-endpoint';
 
 /** What `new App()` serves: every route compiled, and the endpoints that answer a miss. */
 export interface CompiledRoutes {

@@ -42,8 +42,8 @@ import { requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
 import { Tracing } from './tracing/tracing';
 import { parseSubprotocols } from './websocket/handshake';
+import type { WebSocketEndpoint } from './websocket/websocket-endpoint';
 import { WebSocketGateway } from './websocket/websocket-gateway';
-import type { WebSocketEndpoint } from './websocket/websocket-pipeline';
 import { copyRejectedByReason } from './websocket/websocket-stats';
 import type { Upgrader } from './websocket/wire-socket';
 

@@ -7,12 +7,16 @@
  *   `scope.state`. It accepts, then `for await`s messages, answering each with
  *   `JSON.stringify(JSON.parse(text))`. Settings are Starwire's defaults (heartbeat on)
  *   unless `--heartbeat 0` is passed.
+ * - `starwire-messages`: the same echo as a message handler (it injects `Message()` and `Echo`
+ *   and returns the reply), behind the same hook: the connection is accepted for it, and it runs
+ *   once per message with no loop of its own.
  * - `starwire-metrics`: the same app with Prometheus metrics on (`metrics: true`), to price them.
  * - `ws`: a plain `WebSocketServer` doing the same per connection (a state object, an `Echo`)
  *   and the same JSON parse + stringify per message.
  *
  * With `--handler idle` (for ws-idle) the handlers do the least a typical idle handler does:
- * Starwire's injects only `WebSocket`, accepts and `for await`s messages, ignoring them; `ws`'s
+ * Starwire's injects only `WebSocket`, accepts and `for await`s messages, ignoring them
+ * (`starwire-messages`: a message handler that injects `Message()` and returns nothing); `ws`'s
  * adds a `message` and an `error` listener. No hook, no component.
  *
  * Run one: `node dist/bench/support/ws-servers.js <starwire|starwire-metrics|ws> [--port 0] [--heartbeat ms] [--handler echo|idle]`.
@@ -26,13 +30,13 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import type { SettingsInput } from '../../index';
-import { App, component, inject, Scope, WebSocket, WebSocketRoute } from '../../index';
+import { App, component, inject, Message, Scope, WebSocket, WebSocketRoute } from '../../index';
 import { serveChildProtocol } from './child-server';
 
 /** The systems ws-idle compares. */
-export const WS_SYSTEMS = ['starwire', 'ws'] as const;
+export const WS_SYSTEMS = ['starwire', 'starwire-messages', 'ws'] as const;
 /** The systems ws-echo compares: `starwire-metrics` is the Starwire app with Prometheus metrics on (`metrics: true`), to price them. */
-export const ECHO_SYSTEMS = ['starwire', 'starwire-metrics', 'ws'] as const;
+export const ECHO_SYSTEMS = ['starwire', 'starwire-messages', 'starwire-metrics', 'ws'] as const;
 export type WsSystem = (typeof ECHO_SYSTEMS)[number];
 export const WS_PATH = '/echo';
 
@@ -72,8 +76,19 @@ function textOf(message: string | Buffer): string {
 
 export type WsHandler = 'echo' | 'idle';
 
-async function starwire(port: number, heartbeat: number | undefined, kind: WsHandler, metrics: boolean): Promise<Server> {
+async function starwire(
+  port: number,
+  heartbeat: number | undefined,
+  kind: WsHandler,
+  metrics: boolean,
+  messages: boolean,
+): Promise<Server> {
   const settings = heartbeat === undefined ? {} : { websocket: { heartbeatInterval: heartbeat } };
+  if (kind === 'idle' && messages) {
+    const ignore = inject([Message()], () => undefined);
+    return new App({ routes: [new WebSocketRoute(WS_PATH, ignore)], settings, metrics }).listen(port, '127.0.0.1');
+  }
+  if (messages) return messageEchoApp(settings).listen(port, '127.0.0.1');
   if (kind === 'idle') {
     const idle = inject([WebSocket], async (ws) => {
       await ws.accept();
@@ -102,6 +117,13 @@ function echoApp(settings: SettingsInput, metrics: boolean): App {
     settings,
     metrics,
   });
+}
+
+/** The echo as a message handler: the same component and hook, the reply returned. */
+function messageEchoApp(settings: SettingsInput): App {
+  const echo = component(Echo, [], () => new Echo(), { scope: 'request' });
+  const handler = inject([Message(), Echo], (message, echo) => echo.reply(message));
+  return new App({ routes: [new WebSocketRoute(WS_PATH, handler)], components: [echo], hooks: [StampConnection], settings });
 }
 
 function ws(port: number, kind: WsHandler): Promise<Server> {
@@ -158,7 +180,10 @@ async function run(): Promise<void> {
   if (!isWsSystem(system)) throw new Error(`usage: ws-servers.js <${ECHO_SYSTEMS.join('|')}> [--port 0] [--heartbeat ms]`);
   const heartbeat = values.heartbeat === undefined ? undefined : Number(values.heartbeat);
   const port0 = Number(values.port);
-  const server = system === 'ws' ? await ws(port0, kind) : await starwire(port0, heartbeat, kind, system === 'starwire-metrics');
+  const server =
+    system === 'ws'
+      ? await ws(port0, kind)
+      : await starwire(port0, heartbeat, kind, system === 'starwire-metrics', system === 'starwire-messages');
   const port = (server.address() as AddressInfo).port;
   if (process.send) {
     process.on('message', (message) => {

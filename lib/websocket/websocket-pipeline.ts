@@ -1,4 +1,3 @@
-import type { Span } from '@opentelemetry/api';
 import { closeFrame, httpAnswer, refusal } from '../errors/error-table';
 import { HTTPException, WebSocketDisconnect, WebSocketException } from '../errors/exceptions';
 import * as status from '../errors/status';
@@ -6,25 +5,17 @@ import { Response } from '../http/response';
 import type { Connection } from '../inject/connection';
 import type { CompiledHook } from '../inject/hook';
 import { invoke } from '../inject/invoke';
-import { MessageFrame } from '../inject/message-frame';
+import { isThenable } from '../inject/thenable';
 import type { Endpoint } from '../routing/endpoint';
 import { runExceptionHandler } from '../routing/exception-handler-plans';
-import type { InvalidMessagePolicy } from '../routing/routes';
-import type { Tracing } from '../tracing/tracing';
 import { disconnectRaiser } from './disconnect-raiser';
 import { refuseWithAnswer } from './handshake';
-import { replyToInvalid } from './invalid-message';
-import { parseJsonMessage } from './json-message';
+import { answerMessage } from './message-answer';
 import type { WebSocket } from './websocket';
 import type { WebSocketContext } from './websocket-context';
+import type { ConnectionTrace, WebSocketEndpoint } from './websocket-endpoint';
 import { checkWebSocketAnswer, closeFrameFor, closeFrameOfAnswer, type WebSocketClose } from './websocket-error-answer';
-
-/** A WebSocket route, compiled: the endpoint plus how its handler runs. */
-export interface WebSocketEndpoint extends Endpoint {
-  /** True for a message handler (it injects `Message`): runs once per message. */
-  readonly perMessage: boolean;
-  readonly onInvalidMessage: InvalidMessagePolicy;
-}
+import type { Waited } from './websocket-receive';
 
 /**
  * A route's shared socket context as the gateway makes it, with what serving its connections
@@ -34,12 +25,6 @@ export interface ServedRoute extends WebSocketContext<WebSocket> {
   readonly endpoint: WebSocketEndpoint;
   /** Called once per connection, when its handler and hooks are done. */
   readonly onEnd: (connection: Connection) => void;
-}
-
-/** A traced connection: its span, parent of one span per handled message. */
-export interface ConnectionTrace {
-  readonly tracing: Tracing;
-  readonly span: Span;
 }
 
 /**
@@ -60,9 +45,13 @@ export function serveWebSocket(route: ServedRoute, connection: Connection, ws: W
       return;
     }
     ws.refusedBy = 'handler';
+    if (endpoint.perMessage) {
+      ws.deliverTo(trace ? receivedTraced.bind(connection, trace) : received.bind(connection));
+      return;
+    }
     let running: unknown;
     try {
-      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
+      running = invoke(endpoint.handler, connection);
     } catch (error) {
       handlerFailed.call(connection, error);
       return;
@@ -164,32 +153,49 @@ function isOwnDisconnect(ws: WebSocket, error: WebSocketDisconnect): boolean {
   return raiser === undefined ? ws.closed : raiser === ws;
 }
 
-async function messageLoop(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): Promise<void> {
-  for (;;) {
-    let text: string;
-    try {
-      text = await ws.receiveText();
-    } catch (error) {
-      if (error instanceof WebSocketDisconnect) return;
-      throw error;
-    }
-    let value: unknown;
-    const span = trace?.tracing.startMessage(`WS ${endpoint.template ?? ws.path} message`, trace.span);
-    try {
-      value = parseJsonMessage(text);
-      const frame = new MessageFrame(value, text);
-      const result = await (trace && span
-        ? trace.tracing.run(span, () => invoke(endpoint.handler, connection, frame))
-        : invoke(endpoint.handler, connection, frame));
-      if (result !== undefined && ws.connected) await ws.sendJson(result);
-      if (span) trace?.tracing.end(span);
-    } catch (error) {
-      if (span) trace?.tracing.end(span, error);
-      const replied = replyToInvalid(ws, endpoint.onInvalidMessage, error, value);
-      if (!replied) throw error;
-      await replied;
-    }
+/** A message handler's receiver (`WebSocket.deliverTo`), bound to its connection. */
+function received(this: Connection, message: Waited): void {
+  handleMessage(this, message, undefined);
+}
+
+function receivedTraced(this: Connection, trace: ConnectionTrace, message: Waited): void {
+  handleMessage(this, message, trace);
+}
+
+/**
+ * One message for a message handler, or the end once the peer has gone. A synchronous handler
+ * is run and answered in the read's own turn; while one returns a promise, later messages wait
+ * their turn in the socket's queue. A failure ends the connection as a failing handler does,
+ * and the socket hands nothing on from then.
+ */
+function handleMessage(connection: Connection, message: Waited, trace: ConnectionTrace | undefined): void {
+  if (message.done) {
+    handlerReturned.call(connection);
+    return;
   }
+  const { ws, route } = servedOn(connection);
+  const text = typeof message.data === 'string' ? message.data : message.data.toString('utf8');
+  let handled: unknown;
+  try {
+    handled = answerMessage(route.endpoint, connection, ws, text, trace);
+  } catch (error) {
+    ws.holdMessages();
+    handlerFailed.call(connection, error);
+    return;
+  }
+  if (isThenable(handled)) {
+    ws.holdMessages();
+    Promise.resolve(handled).then(releaseMessages.bind(ws), stopMessages.bind(connection));
+  }
+}
+
+function releaseMessages(this: WebSocket): void {
+  this.releaseMessages();
+}
+
+/** A message's failure: the socket stays held, so the handler gets nothing more. */
+function stopMessages(this: Connection, error: unknown): void {
+  handlerFailed.call(this, error);
 }
 
 async function fail(endpoint: WebSocketEndpoint, connection: Connection, ws: WebSocket, error: unknown): Promise<void> {

@@ -23,6 +23,10 @@ export const FLAG = {
   ended: 8,
   /** A refusal through `refuse()` is the handler's (the hooks' until the handler starts). */
   refusedByHandler: 16,
+  /** The waiter is a standing receiver (`deliverTo`): it stays after each message. */
+  delivering: 32,
+  /** The standing receiver is busy with a message: the next ones queue until `releaseMessages()`. */
+  holding: 64,
 } as const;
 
 /** One incoming message with its frame type. */
@@ -33,8 +37,8 @@ export interface WebSocketMessage {
 
 /** An incoming message, readable as a `WebSocketMessage` and as an iterator result alike. */
 type Received = WebSocketMessage & IteratorYieldResult<string | Buffer>;
-/** What a pending receive resolves with. */
-type Waited = WebSocketMessage & IteratorResult<string | Buffer>;
+/** What a pending receive resolves with, and what `deliverTo`'s receiver is handed. */
+export type Waited = WebSocketMessage & IteratorResult<string | Buffer>;
 
 function dataOf(message: WebSocketMessage): string | Buffer {
   return message.data;
@@ -114,6 +118,9 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   }
 
   private wait(iterating: boolean): Promise<Waited> {
+    if (this.flags & FLAG.delivering) {
+      throw new Error(`WebSocket ${this.path}: receive() on a message handler's socket; its messages are handed to the handler`);
+    }
     if (this.waitResolve) throw new Error(`WebSocket ${this.path}: receive() called while another receive() is waiting`);
     this.setFlag(FLAG.waitIterating, iterating);
     return new Promise((resolve) => {
@@ -153,6 +160,43 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
     return new MessageIterator(this);
   }
 
+  /**
+   * @internal Hands every message, in order, to `receiver` as it arrives, then `ITERATION_DONE`
+   * once the socket has closed: a message handler's way in. Nothing is pending between messages,
+   * so an idle socket keeps only the receiver. While the receiver is busy with a message
+   * (`holdMessages()` until `releaseMessages()`), the next ones queue, and pause the wire, as
+   * for a slow `receive()`.
+   */
+  deliverTo(receiver: (message: Waited) => void): void {
+    if (this.waitResolve) throw new Error(`WebSocket ${this.path}: messages are already being received`);
+    // With `waitIterating` set, the end is handed over as ITERATION_DONE, never as a rejection.
+    this.waitResolve = receiver as (value: Waited | Promise<never>) => void;
+    this.flags |= FLAG.delivering | FLAG.waitIterating | FLAG.holding;
+    this.releaseMessages();
+  }
+
+  /** @internal The receiver is busy: messages queue until `releaseMessages()`. */
+  holdMessages(): void {
+    this.flags |= FLAG.holding;
+  }
+
+  /** @internal The receiver is free again: hands it what queued meanwhile, and the end if the socket closed. */
+  releaseMessages(): void {
+    const receiver = this.waitResolve;
+    if (!receiver) return;
+    this.flags &= ~FLAG.holding;
+    while (!(this.flags & FLAG.holding)) {
+      const queued = this.queue?.shift();
+      if (!queued) {
+        if (this.currentState === 'closed') this.failWaiter();
+        return;
+      }
+      receiver(queued);
+      // Resumed, the wire may hand over a message at once: it queues behind those still here.
+      this.resumeIfDrained();
+    }
+  }
+
   /** @internal */
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.currentState !== 'connected') return;
@@ -168,8 +212,9 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
     const text = isBinary ? data : data.toString('utf8');
     const message: Received = { type: isBinary ? 'bytes' : 'text', data: text, value: text, done: false };
     const resolve = this.waitResolve;
-    if (resolve) {
-      this.waitResolve = undefined;
+    // A receive waits only on an empty queue; a standing receiver may be draining one.
+    if (resolve && !(this.flags & FLAG.holding) && !this.queue?.length) {
+      if (!(this.flags & FLAG.delivering)) this.waitResolve = undefined;
       resolve(message);
       return;
     }
@@ -184,7 +229,8 @@ export abstract class ReceivingWebSocket implements AsyncIterable<string | Buffe
   /** Ends a pending receive: a `for await` finishes, a `receive()` rejects as a disconnect. */
   protected failWaiter(): void {
     const resolve = this.waitResolve;
-    if (!resolve) return;
+    // A busy receiver gets the end once it has been handed the messages queued before it.
+    if (!resolve || this.flags & FLAG.holding) return;
     this.waitResolve = undefined;
     if (this.flags & FLAG.waitIterating) resolve(ITERATION_DONE as Waited);
     else resolve(Promise.reject(this.disconnect()));

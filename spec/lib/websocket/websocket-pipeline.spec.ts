@@ -182,6 +182,20 @@ function makeApp(settings: { debug?: boolean } = {}): App {
         { hooks },
       ),
       new WebSocketRoute(
+        '/hooked/slow-messages',
+        inject([Message({ type: 'string' })], async (text) => {
+          await turns(text === 'slow' ? 20 : 1);
+          events.push(`handler ${text}`);
+        }),
+        { hooks },
+      ),
+      new WebSocketRoute(
+        '/receive-in-handler',
+        inject([Message(), WebSocket], async (_message, ws) => {
+          await ws.receive();
+        }),
+      ),
+      new WebSocketRoute(
         '/hook-response',
         inject([WebSocket], async (ws) => {
           events.push('handler');
@@ -222,6 +236,27 @@ describe('WebSocket pipeline', () => {
     return within(served.promise, WAIT, 'the hooks to finish');
   }
 
+  describe('a message handler behind a small receive queue (back-pressure)', () => {
+    forEachTransport(
+      () =>
+        new App({
+          settings: { logError: (_message, error) => logged.push(error), websocket: { heartbeatInterval: 0, receiveQueue: 2 } },
+          routes: [new WebSocketRoute('/say', say)],
+        }),
+      (transport) => {
+        it('pauses while the handler is busy and resumes, losing nothing and keeping the order', async () => {
+          const peer = await transport().open('/say');
+          const texts = Array.from({ length: 12 }, (_, i) => `m${i}`);
+          for (const text of texts) peer.sendJson({ text, wait: 2 });
+          for (const text of texts) assert.deepEqual(await peer.receiveJson(), { echo: text });
+          assert.deepEqual(calls, texts);
+          await peer.close();
+          assert.deepEqual(logged, []);
+        });
+      },
+    );
+  });
+
   forEachTransport(
     () => makeApp(),
     (transport) => {
@@ -236,6 +271,40 @@ describe('WebSocket pipeline', () => {
           assert.deepEqual(await peer.receiveJson(), { echo: 'third' });
           assert.deepEqual(calls, ['slow', 'fast', 'third']);
           await peer.close();
+        });
+
+        it('answer a burst to a synchronous handler in order, one reply per message', async () => {
+          const peer = await transport().open('/double');
+          for (let n = 0; n < 200; n++) peer.sendJson({ n });
+          for (let n = 0; n < 200; n++) assert.deepEqual(await peer.receiveJson(), { double: n * 2 });
+          await peer.close();
+        });
+
+        it('hand over the messages queued behind a busy handler after the peer closed, before onResponse', async () => {
+          const peer = await transport().open('/hooked/slow-messages');
+          peer.sendJson('slow');
+          peer.sendJson('second');
+          peer.sendJson('third');
+          await peer.close();
+          await wasServed();
+          assert.deepEqual(events, [
+            'outer.onRequest',
+            'inner.onRequest',
+            'handler slow',
+            'handler second',
+            'handler third',
+            'inner.onResponse (closed)',
+            'outer.onResponse (closed)',
+          ]);
+        });
+
+        it("make receive() in a message handler a clear error (its socket's messages go to the handler), closing 1011", async () => {
+          const peer = await transport().open('/receive-in-handler');
+          peer.sendJson({});
+          const close = await within(peer.closed, WAIT, 'the close');
+          assert.equal(close.code, status.WS_1011_INTERNAL_ERROR);
+          assert.equal(logged.length, 1);
+          assert.match(String(logged[0]), /\/receive-in-handler: receive\(\) on a message handler's socket/);
         });
 
         it('send nothing when the handler returns undefined', async () => {
