@@ -8,6 +8,11 @@ const NOT_SENT: Promise<boolean> = Promise.resolve(false);
 /** ws's `WebSocket.OPEN`: a wire in any other state drops what it is given. */
 const WIRE_OPEN = 1;
 const TEXT = { binary: false } as const;
+/**
+ * Strings shorter than this are encoded before framing. Node pools buffers under 4 KiB, and
+ * `length` counts UTF-16 units, so anything shorter may still fill up to three times as many bytes.
+ */
+const ENCODE_BELOW_CHARS = 4 * 1024;
 const BINARY = { binary: true } as const;
 
 /**
@@ -78,16 +83,27 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
       else stats.dropped++;
       return false;
     }
-    // Encoding a string here once lets ws frame the bytes as they are (it would measure and then
-    // encode the string: two passes), and gives the byte count for free.
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let payload: string | Buffer = data;
+    let length: number;
+    if (typeof data !== 'string') {
+      length = data.length;
+    } else if (data.length < ENCODE_BELOW_CHARS) {
+      // A short string is encoded here, into Node's shared buffer pool: ws then frames the bytes
+      // as they are (it would measure and then encode the string: two passes).
+      payload = Buffer.from(data);
+      length = payload.length;
+    } else {
+      // A long one goes to the socket as a string and is encoded by the write itself: a Buffer of
+      // its own would cost an ArrayBuffer allocation and the collector's time (bench/ws-echo, 16 KiB).
+      length = Buffer.byteLength(data);
+    }
     // Every send of this turn to this socket leaves in one write (ws alone pays a syscall each).
-    const socket = corkForThisTurn(netSocketOf(wire), bytes.length);
-    wire.send(bytes, binary ? BINARY : TEXT);
+    const socket = corkForThisTurn(netSocketOf(wire), length);
+    wire.send(payload, binary ? BINARY : TEXT);
     flushIfFull(socket);
     stats.messagesOut++;
     this.context.route.messagesOut++;
-    stats.bytesOut += bytes.length;
+    stats.bytesOut += length;
     return true;
   }
 
