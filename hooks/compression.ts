@@ -1,6 +1,6 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { CurrentResponse } from '../components/current-response';
 import { Scope } from '../components/scope';
 import { type ContentCoding, isCompressible, negotiateEncoding } from '../lib/http/content-coding';
@@ -21,8 +21,22 @@ export interface CompressionOptions {
   level?: number | { gzip?: number; br?: number };
 }
 
-const gzip = promisify(zlib.gzip);
-const brotli = promisify(zlib.brotliCompress);
+/** `node:zlib` and its promised one-shot codings. */
+interface Codecs {
+  readonly zlib: typeof Zlib;
+  readonly gzip: (body: Zlib.InputType, options: Zlib.ZlibOptions) => Promise<Buffer>;
+  readonly brotli: (body: Zlib.InputType, options: Zlib.BrotliOptions) => Promise<Buffer>;
+}
+
+// Loaded with the first Compression hook: `require('starwire')` does not pay for node:zlib.
+let codecs: Codecs | undefined;
+function loadCodecs(): Codecs {
+  if (codecs === undefined) {
+    const zlib = require('node:zlib') as typeof Zlib;
+    codecs = { zlib, gzip: promisify(zlib.gzip), brotli: promisify(zlib.brotliCompress) };
+  }
+  return codecs;
+}
 
 /**
  * Compresses HTTP responses with gzip or brotli (`node:zlib`), as the request's
@@ -46,8 +60,8 @@ export class Compression {
   readonly outermost = true;
   private readonly threshold: number;
   private readonly encodings: readonly ContentCoding[];
-  private readonly gzipOptions: zlib.ZlibOptions;
-  private readonly brotliOptions: zlib.BrotliOptions;
+  private readonly gzipOptions: Zlib.ZlibOptions;
+  private readonly brotliOptions: Zlib.BrotliOptions;
 
   constructor(options: CompressionOptions = {}) {
     this.threshold = options.threshold ?? 1024;
@@ -60,6 +74,7 @@ export class Compression {
         throw new TypeError(`new Compression(): encodings may list 'br' and 'gzip', got ${JSON.stringify(coding)}`);
       }
     }
+    const { zlib } = loadCodecs();
     const level = options.level;
     const gzipLevel = typeof level === 'number' ? Math.min(level, 9) : (level?.gzip ?? 6);
     const brLevel = typeof level === 'number' ? Math.min(level, 11) : (level?.br ?? 4);
@@ -84,6 +99,7 @@ export class Compression {
     response.setHeader('content-encoding', coding);
     const etag = response.getHeader('etag');
     if (typeof etag === 'string' && !etag.startsWith('W/')) response.setHeader('etag', `W/${etag}`);
+    const { zlib, gzip, brotli } = loadCodecs();
     if (known) {
       const compress = coding === 'br' ? brotli(body, this.brotliOptions) : gzip(body, this.gzipOptions);
       return compress.then((compressed) => {

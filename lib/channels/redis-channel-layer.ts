@@ -13,7 +13,8 @@ import {
   type NewChannelOptions,
 } from './channel-layer';
 import { InMemoryChannelLayer } from './in-memory-channel-layer';
-import { RedisChannelConnection } from './redis-channel-connection';
+import type * as RedisChannelConnectionModule from './redis-channel-connection';
+import type { RedisChannelConnection } from './redis-channel-connection';
 import {
   ChannelLayerUnavailable,
   type RedisChannelLayerEvents,
@@ -86,6 +87,8 @@ export class RedisChannelLayer extends EventEmitter<RedisChannelLayerEvents> imp
     }
     this.inbox = `${this.prefix}:inbox:${this.processName}`;
     this.groupPrefix = `${this.prefix}:group:`;
+    // Loaded with the first layer made: an app on the in-memory layer does not pay for it at `require('starwire')`.
+    const { RedisChannelConnection } = require('./redis-channel-connection.js') as typeof RedisChannelConnectionModule;
     this.connection = new RedisChannelConnection(options, `${this.prefix}:${this.processName}`, {
       events: this,
       counts: this.counts,

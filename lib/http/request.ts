@@ -5,8 +5,10 @@ import { HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
 import type { MaybePromise } from '../inject/thenable';
 import type { Address, IncomingSource } from './address';
-import { type FormContent, formLimitProblem } from './form-limits';
-import { FORM_ACCEPT, FormParse, formMediaTypeProblem } from './form-parser';
+import type * as FormLimitsModule from './form-limits';
+import type { FormContent } from './form-limits';
+import type * as FormParserModule from './form-parser';
+import type { FormParse } from './form-parser';
 import type { Query, Scope } from './scope';
 
 /** The settings a `Request` reads. */
@@ -109,6 +111,9 @@ export class Request {
    * });
    */
   async form(limits: Partial<FormLimits> = {}): Promise<FormContent> {
+    // Loaded with the first form read: an app that reads none does not pay for them at `require('starwire')`.
+    const { FORM_ACCEPT, FormParse, formMediaTypeProblem } = require('./form-parser.js') as typeof FormParserModule;
+    const { formLimitProblem } = require('./form-limits.js') as typeof FormLimitsModule;
     const problem = formMediaTypeProblem(this.header('content-type'));
     if (problem) throw new HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, problem, { accept: FORM_ACCEPT });
     const { uploadDir, ...defaults } = this.settings.forms;

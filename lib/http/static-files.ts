@@ -1,11 +1,12 @@
-import { statSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+// `promises` of node:fs, not node:fs/promises: node loads it when first read, so `require('starwire')` does not pay for it.
+import { promises, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError, HTTPException } from '../errors/exceptions';
 import * as status from '../errors/status';
 import { inject } from '../inject/inject';
 import { Route, type RouteOptions } from '../routing/routes';
-import { type FileCacheOptions, type FileSendOptions, fileResponse } from './file-response';
+import type * as FileResponseModule from './file-response';
+import type { FileCacheOptions, FileSendOptions } from './file-response';
 import { Request } from './request';
 import { RedirectResponse, type Response } from './response';
 
@@ -68,8 +69,8 @@ interface Found {
 async function findInside(root: string, path: string, dotfiles: 'allow' | 'ignore'): Promise<Found> {
   let found: Found;
   try {
-    const real = await realpath(path);
-    found = { real, directory: (await stat(real)).isDirectory() };
+    const real = await promises.realpath(path);
+    found = { real, directory: (await promises.stat(real)).isDirectory() };
   } catch {
     throw notFound();
   }
@@ -120,12 +121,14 @@ export function StaticFiles(prefix: string, directory: string, options: StaticFi
   }
   const dotfiles = options.dotfiles ?? 'ignore';
   const sendOptions: FileSendOptions = { ...options, dotfiles };
+  // Loaded with the first StaticFiles route: an app that serves no files does not pay for it at `require('starwire')`.
+  const { fileResponse } = require('./file-response.js') as typeof FileResponseModule;
   // Resolved on the first request and kept: every containment check compares real paths.
   let root: Promise<string> | undefined;
 
   const serve = async (request: Request): Promise<Response> => {
     const segments = requestedSegments(request, dotfiles);
-    root ??= realpath(absolute).catch((error: unknown) => {
+    root ??= promises.realpath(absolute).catch((error: unknown) => {
       root = undefined;
       throw error;
     });

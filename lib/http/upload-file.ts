@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// `promises` of node:fs, not node:fs/promises: node loads it when first read, so `require('starwire')` does not pay for it.
+import { createReadStream, promises } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /**
@@ -30,12 +30,12 @@ export class UploadFile {
 
   /** Its content, read from the temporary file. */
   bytes(): Promise<Buffer> {
-    return readFile(this.path);
+    return promises.readFile(this.path);
   }
 
   /** Its content as UTF-8 text. */
   text(): Promise<string> {
-    return readFile(this.path, 'utf8');
+    return promises.readFile(this.path, 'utf8');
   }
 
   /** A stream of its content, for files too large to hold in memory; read it before the handler returns. */

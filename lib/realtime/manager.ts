@@ -6,16 +6,26 @@ import type { WebSocket } from '../websocket/websocket';
 import { type EventHandler, type EventType, type PresenceUser, RealtimeEvents } from './events';
 import { checkId, MAX_USER_ID } from './ids';
 import { MemoryRealtimeStore } from './memory-store';
-import { Presence, type UserInit } from './presence';
+import type * as PresenceModule from './presence';
+import type { Presence, UserInit } from './presence';
 import type { RealtimeOptions, RealtimeStats } from './realtime-options';
 import { RoomError } from './room-error';
-import { type RoomEventStreamOptions, type RoomStreamContext, roomEventStream } from './room-event-stream';
-import { type Broadcast, type ChannelInit, type RoomInit, Rooms } from './rooms';
+import type * as RoomEventStreamModule from './room-event-stream';
+import type { RoomEventStreamOptions, RoomStreamContext } from './room-event-stream';
+import type * as RoomsModule from './rooms';
+import type { Broadcast, ChannelInit, RoomInit, Rooms } from './rooms';
 import type { ChannelInfo, HistoryReplay, RealtimeStore, RoomInfo } from './store';
-import { type Publication, Switchboard, type Target } from './switchboard';
+import type * as SwitchboardModule from './switchboard';
+import type { Publication, Switchboard, Target } from './switchboard';
 
 export type { Broadcast, ChannelInit, RealtimeOptions, RealtimeStats, RoomEventStreamOptions, RoomInit, UserInit };
 export { RoomError };
+
+/**
+ * The manager's parts are loaded when the first manager is made (an app makes it on first use):
+ * a dozen modules that `require('starwire')` does not pay for.
+ */
+const roomEventStreams = (): typeof RoomEventStreamModule => require('./room-event-stream.js') as typeof RoomEventStreamModule;
 
 /**
  * Rooms, channels, presence, events, history and statistics for real-time apps, across every
@@ -47,6 +57,9 @@ export class RealtimeManager {
       throw new RangeError(`RealtimeManager option inboxCapacity must be a whole number ≥ 1, got ${inboxCapacity}`);
     }
     const logError = options.logError ?? logErrorThrough(logger);
+    const { Switchboard } = require('./switchboard.js') as typeof SwitchboardModule;
+    const { Presence } = require('./presence.js') as typeof PresenceModule;
+    const { Rooms } = require('./rooms.js') as typeof RoomsModule;
     this.switchboard = new Switchboard(
       layer,
       this.store,
@@ -217,7 +230,7 @@ export class RealtimeManager {
    *   (room, lastEventId, realtime) => realtime.roomEventStream(room, { lastEventId })));
    */
   roomEventStream(roomId: string, options?: RoomEventStreamOptions): Promise<EventStream> {
-    return roomEventStream(this.streamContext(), 'room', roomId, options);
+    return roomEventStreams().roomEventStream(this.streamContext(), 'room', roomId, options);
   }
 
   /**
@@ -228,7 +241,7 @@ export class RealtimeManager {
    * const stream = await realtime.channelEventStream('prices', { lastEventId, keepAlive: 20_000 });
    */
   channelEventStream(channelId: string, options?: RoomEventStreamOptions): Promise<EventStream> {
-    return roomEventStream(this.streamContext(), 'channel', channelId, options);
+    return roomEventStreams().roomEventStream(this.streamContext(), 'channel', channelId, options);
   }
 
   // ——— events and statistics ———

@@ -1,10 +1,13 @@
 import type { RedisOptions } from 'ioredis';
-import { newRedis } from '../channels/ioredis-loader';
+import type * as IoredisLoader from '../channels/ioredis-loader';
 import type { PresenceUser } from './events';
-import { RedisHistory } from './redis-history';
-import { RedisPresence } from './redis-presence';
-import { exec, toChannel, toRoom } from './redis-records';
-import { defineScripts, type ScriptClient } from './redis-scripts';
+import type * as RedisHistoryModule from './redis-history';
+import type { RedisHistory } from './redis-history';
+import type * as RedisPresenceModule from './redis-presence';
+import type { RedisPresence } from './redis-presence';
+import type * as RedisRecords from './redis-records';
+import type * as RedisScripts from './redis-scripts';
+import type { ScriptClient } from './redis-scripts';
 import type { Appended, ChannelInfo, Departure, HistoryPublication, HistoryReplay, JoinOutcome, RealtimeStore, RoomInfo } from './store';
 
 export interface RedisRealtimeStoreOptions {
@@ -17,6 +20,13 @@ export interface RedisRealtimeStoreOptions {
   /** More ioredis options (TLS, password, `retryStrategy`, ...). */
   redisOptions?: RedisOptions;
 }
+
+/**
+ * The store's Redis half (scripts, records, history, presence) is loaded when the first store is
+ * made: an app on the in-memory store does not pay for it at `require('starwire')`.
+ */
+let recordsModule: typeof RedisRecords | undefined;
+const redisRecords = (): typeof RedisRecords => (recordsModule ??= require('./redis-records.js') as typeof RedisRecords);
 
 const JOIN_OUTCOMES: readonly string[] = ['joined', 'already', 'full', 'missing', 'forbidden'] satisfies JoinOutcome[];
 
@@ -68,6 +78,10 @@ export class RedisRealtimeStore implements RealtimeStore {
     }
     this.keys = `${this.prefix}:rt:`;
     this.url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const { newRedis } = require('../channels/ioredis-loader.js') as typeof IoredisLoader;
+    const { defineScripts } = require('./redis-scripts.js') as typeof RedisScripts;
+    const { RedisHistory } = require('./redis-history.js') as typeof RedisHistoryModule;
+    const { RedisPresence } = require('./redis-presence.js') as typeof RedisPresenceModule;
     const client = newRedis('RedisRealtimeStore', this.url, {
       ...options.redisOptions,
       // Commands issued while connecting wait for the connection, but never longer than this.
@@ -117,7 +131,7 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   async getRoom(id: string): Promise<RoomInfo | undefined> {
-    return toRoom(await this.redis.hgetall(this.key('room', id)));
+    return redisRecords().toRoom(await this.redis.hgetall(this.key('room', id)));
   }
 
   async deleteRoom(id: string): Promise<boolean> {
@@ -136,7 +150,7 @@ export class RedisRealtimeStore implements RealtimeStore {
 
   async listRooms(): Promise<RoomInfo[]> {
     const records = await this.hashes('room', await this.redis.smembers(this.key('rooms')));
-    return records.map(toRoom).filter((room) => room !== undefined);
+    return records.map(redisRecords().toRoom).filter((room) => room !== undefined);
   }
 
   async joinRoom(roomId: string, userId: string): Promise<JoinOutcome> {
@@ -154,7 +168,9 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   async leaveRoom(roomId: string, userId: string): Promise<boolean> {
-    const [removed] = await exec(this.redis.multi().srem(this.key('members', roomId), userId).srem(this.key('user-rooms', userId), roomId));
+    const [removed] = await redisRecords().exec(
+      this.redis.multi().srem(this.key('members', roomId), userId).srem(this.key('user-rooms', userId), roomId),
+    );
     return removed === 1;
   }
 
@@ -178,12 +194,12 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   async getChannel(id: string): Promise<ChannelInfo | undefined> {
-    return toChannel(await this.redis.hgetall(this.key('channel', id)));
+    return redisRecords().toChannel(await this.redis.hgetall(this.key('channel', id)));
   }
 
   async listChannels(): Promise<ChannelInfo[]> {
     const records = await this.hashes('channel', await this.redis.smembers(this.key('channels')));
-    return records.map(toChannel).filter((channel) => channel !== undefined);
+    return records.map(redisRecords().toChannel).filter((channel) => channel !== undefined);
   }
 
   async subscribe(channelId: string, userId: string): Promise<boolean> {
@@ -198,7 +214,7 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
 
   async unsubscribe(channelId: string, userId: string): Promise<boolean> {
-    const [removed] = await exec(
+    const [removed] = await redisRecords().exec(
       this.redis.multi().srem(this.key('subscribers', channelId), userId).srem(this.key('user-channels', userId), channelId),
     );
     return removed === 1;
@@ -276,6 +292,6 @@ export class RedisRealtimeStore implements RealtimeStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.key(type, id));
-    return exec(pipeline);
+    return redisRecords().exec(pipeline);
   }
 }

@@ -2,8 +2,10 @@ import { Request } from '../http/request';
 import { HTMLResponse } from '../http/response';
 import { inject } from '../inject/inject';
 import { Route } from '../routing/routes';
-import { DocsAssets, type OwnFile } from './api-docs-assets';
-import { ASYNCAPI_REACT, type BrowserBundle, findBrowserBundle, SWAGGER_UI } from './api-docs-packages';
+import type * as DocsAssetsModule from './api-docs-assets';
+import type { DocsAssets, OwnFile } from './api-docs-assets';
+import type * as DocsPackages from './api-docs-packages';
+import type { BrowserBundle } from './api-docs-packages';
 
 /**
  * Options of `apiDocsPages()`: where the pages answer, which documents they show, their title
@@ -155,6 +157,9 @@ export function apiDocsPages(options: ApiDocsPagesOptions = {}): Route[] {
   const title = options.title ?? 'API reference';
   const policy = options.contentSecurityPolicy;
 
+  // Loaded when pages are first made: an app without them does not pay for them at `require('starwire')`.
+  const { ASYNCAPI_REACT, findBrowserBundle, SWAGGER_UI } = require('./api-docs-packages.js') as typeof DocsPackages;
+  const { DocsAssets } = require('./api-docs-assets.js') as typeof DocsAssetsModule;
   const specs: PageSpec[] = [];
   if (openapiUrl !== false) {
     const bundle = findBrowserBundle(SWAGGER_UI, 'apiDocsPages() (the HTTP page)', 'or openapiUrl: false leaves the page out');

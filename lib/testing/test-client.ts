@@ -7,7 +7,7 @@ import type { Address } from '../http/address';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import type { Response } from '../http/response';
 import { byteLength, mayHaveBody } from '../http/response-writer';
-import { MemorySocket } from './memory-socket';
+import type * as MemorySocketModule from './memory-socket';
 import { TestWebSocket, WebSocketDenied } from './test-websocket';
 
 type QueryValue = string | number | boolean;
@@ -132,6 +132,8 @@ export class TestClient {
         },
         {
           complete: async (subprotocol, extra) => {
+            // Loaded with the first test WebSocket: `require('starwire')` does not pay for it.
+            const { MemorySocket } = require('./memory-socket.js') as typeof MemorySocketModule;
             const [server, client] = MemorySocket.pair(this.app.settings.websocket.maxPayload);
             const session = new TestWebSocket(client, subprotocol, extra, timeout);
             // Two turns later, a close frame sent right after accepting has arrived: that is a refusal.

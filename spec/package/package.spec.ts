@@ -189,6 +189,54 @@ describe('the npm package (npm pack)', function () {
     assert.deepEqual(afterUse, ['ajv']);
   });
 
+  it("every name of require('starwire') can be imported by name from ESM", async () => {
+    // Node finds a CommonJS module's names for `import { X }` by reading its source (cjs-module-lexer):
+    // an export it cannot see there is missing from ESM even though `require()` has it.
+    const names = Object.keys(require(join(bare, 'node_modules', 'starwire')) as object).sort();
+    assert.ok(names.length > 80, `${names.length} names`);
+    writeFileSync(
+      join(bare, 'named.mjs'),
+      `import { ${names.join(', ')} } from 'starwire';\nconsole.log(JSON.stringify([${names.map((name) => `typeof ${name}`).join(', ')}]));\n`,
+    );
+    const { stdout } = await run(process.execPath, [join(bare, 'named.mjs')], { cwd: bare });
+    const kinds = JSON.parse(stdout) as string[];
+    assert.deepEqual(
+      names.filter((_, index) => kinds[index] === 'undefined'),
+      [],
+    );
+    const namespace = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "import * as s from 'starwire'; console.log(JSON.stringify(Object.keys(s)))"],
+      {
+        cwd: bare,
+      },
+    );
+    assert.deepEqual(
+      (JSON.parse(namespace.stdout) as string[]).filter((name) => !['default', 'module.exports', '__esModule'].includes(name)).sort(),
+      names,
+    );
+  });
+
+  it("require('starwire') leaves the API description builders, Redis parts, forms, file serving and zlib until first used", async () => {
+    const script = `
+      const own = ['descriptions/openapi-document', 'descriptions/asyncapi-document', 'realtime/switchboard', 'realtime/redis-scripts',
+        'channels/redis-channel-connection', 'http/form-parser', 'http/file-response', 'server/api-docs-assets', 'testing/memory-socket'];
+      const loaded = () => own.filter((name) => Object.keys(require.cache).some((file) => file.endsWith('/dist/lib/' + name + '.js')));
+      const builtins = () => process.moduleLoadList.filter((name) => name === 'NativeModule zlib' || name === 'NativeModule internal/fs/promises');
+      const starwire = require('starwire');
+      const afterImport = { own: loaded(), builtins: builtins() };
+      const app = new starwire.App({ routes: [new starwire.Route('/', 'GET', () => ({}))], hooks: [new starwire.Compression()] });
+      app.openapi({ title: 't', version: '1' });
+      app.asyncapi({ title: 't', version: '1' });
+      void app.realtime;
+      console.log(JSON.stringify({ afterImport, afterUse: { own: loaded(), builtins: builtins() } }));`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: bare });
+    const { afterImport, afterUse } = JSON.parse(stdout) as Record<string, { own: string[]; builtins: string[] }>;
+    assert.deepEqual(afterImport, { own: [], builtins: [] });
+    assert.deepEqual(afterUse.own, ['descriptions/openapi-document', 'descriptions/asyncapi-document', 'realtime/switchboard']);
+    assert.deepEqual(afterUse.builtins, ['NativeModule zlib']);
+  });
+
   it('a TypeScript project with skipLibCheck: false compiles against the installed package', async () => {
     writeFileSync(join(withIoredis, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG));
     writeFileSync(join(withIoredis, 'app.ts'), USER_APP);
