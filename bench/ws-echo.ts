@@ -1,8 +1,8 @@
 /**
  * Messages per second and p50/p99 round-trip latency of a JSON echo over WebSocket: Starwire
- * (a handler injecting `WebSocket` and a per-connection component, one `onRequest` hook; see
- * support/ws-servers.ts) against a plain `ws` `WebSocketServer` doing the same JSON parse +
- * echo, and the same Starwire app with Prometheus metrics on (`starwire-metrics`), reported
+ * (a handler injecting `WebSocket` and a per-connection component, one `onRequest` hook; and the
+ * same echo as a message handler, `starwire-messages`; see support/ws-servers.ts) against a
+ * plain `ws` `WebSocketServer` doing the same JSON parse + echo, and the same Starwire app with Prometheus metrics on (`starwire-metrics`), reported
  * against metrics off as `metrics_on_vs_off_<payload>` in messages per second and in server CPU
  * per message (target ≥ 0.95 for both). Each server runs in its own process; this process is the load generator (`ws`
  * clients, support/ws-load.ts): 50 connections × 10 messages in flight, payloads of 64 B and
@@ -243,6 +243,7 @@ function report(samples: Map<string, Sample[]>, options: Options): void {
   };
   for (const size of options.payloads) {
     compare(`starwire_vs_ws_${payloadLabel(size)}`, 'starwire', 'ws', size);
+    compare(`messages_vs_ws_${payloadLabel(size)}`, 'starwire-messages', 'ws', size);
     // Metrics must cost under 5 %, in messages per second and in server CPU per message.
     compare(`metrics_on_vs_off_${payloadLabel(size)}`, 'starwire-metrics', 'starwire', size);
   }
