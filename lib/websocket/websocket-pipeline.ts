@@ -83,7 +83,18 @@ function servedOn(connection: Connection): { ws: WebSocket; route: ServedRoute }
 
 function handlerReturned(this: Connection): void {
   const { ws, route } = servedOn(this);
+  // The usual end of a handler that read until the peer left: nothing to refuse, close or await.
+  if (ws.closed && !anyEntered(route.endpoint.hooks, 'onResponse', this)) {
+    route.onEnd(this);
+    return;
+  }
   void conclude(route.endpoint, this, ws).then(() => route.onEnd(this));
+}
+
+/** Whether a hook reached in the `onRequest` order has `method`: what `runReverse` would run. */
+function anyEntered(hooks: readonly CompiledHook[], method: 'onResponse' | 'onError', connection: Connection): boolean {
+  for (let i = connection.hooksEntered - 1; i >= 0; i--) if (hooks[i][method]) return true;
+  return false;
 }
 
 /** Any failure, of the hooks or the handler: its answer or close frame, then the end. */
