@@ -116,38 +116,52 @@ export function answerBody(answer: HttpAnswer): string {
  */
 export function ignoreSocketError(): void {}
 
-/** Completes or refuses one handshake on a Node socket, through ws. */
-export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
-  return {
-    complete(subprotocol, headers) {
-      if (socket.destroyed) return Promise.reject(clientLeft());
-      // ws's callbacks read the choice only when there is one: most handshakes need no entry.
-      if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
-      let client: WsSocket | undefined;
-      let done: ((client: WsSocket) => void) | undefined;
-      wss.handleUpgrade(req, socket, head, (ws: WsSocket) => {
-        // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
-        socket.off('error', ignoreSocketError);
-        if (done) done(ws);
-        else client = ws;
-      });
-      // Without a verifyClient, ws completes the upgrade before handleUpgrade returns: most
-      // handshakes are settled here, with no listener added to the socket and taken off again.
-      if (client !== undefined) return client as unknown as WireSocket;
-      return new Promise<WireSocket>((resolve, reject) => {
-        const gone = (): void => reject(clientLeft());
-        if (socket.destroyed) return gone();
-        socket.once('close', gone);
-        done = (ws) => {
-          socket.off('close', gone);
-          resolve(ws as unknown as WireSocket);
-        };
-      });
-    },
-    refuse(statusCode, body, headers) {
-      refuseSocket(socket, statusCode, body, headers);
-    },
-  };
+/**
+ * Completes or refuses one handshake on a Node socket, through ws. A class, so a handshake costs
+ * one object rather than an object and a closure per method.
+ */
+export class NodeUpgrader implements Upgrader {
+  /** True once ws has taken the socket over: from then on its own listeners handle its errors. */
+  upgraded = false;
+
+  constructor(
+    private readonly wss: WebSocketServer,
+    private readonly req: IncomingMessage,
+    private readonly socket: Duplex,
+    private readonly head: Buffer,
+  ) {}
+
+  complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): WireSocket | Promise<WireSocket> {
+    const { req, socket } = this;
+    if (socket.destroyed) return Promise.reject(clientLeft());
+    // ws's callbacks read the choice only when there is one: most handshakes need no entry.
+    if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
+    let client: WsSocket | undefined;
+    let done: ((client: WsSocket) => void) | undefined;
+    this.wss.handleUpgrade(req, socket, this.head, (ws: WsSocket) => {
+      this.upgraded = true;
+      // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
+      socket.off('error', ignoreSocketError);
+      if (done) done(ws);
+      else client = ws;
+    });
+    // Without a verifyClient, ws completes the upgrade before handleUpgrade returns: most
+    // handshakes are settled here, with no listener added to the socket and taken off again.
+    if (client !== undefined) return client as unknown as WireSocket;
+    return new Promise<WireSocket>((resolve, reject) => {
+      const gone = (): void => reject(clientLeft());
+      if (socket.destroyed) return gone();
+      socket.once('close', gone);
+      done = (ws) => {
+        socket.off('close', gone);
+        resolve(ws as unknown as WireSocket);
+      };
+    });
+  }
+
+  refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>>): void {
+    refuseSocket(this.socket, statusCode, body, headers);
+  }
 }
 
 function clientLeft(): Error {
