@@ -53,25 +53,28 @@ export interface ConnectionTrace {
  * (no closure, no captured context), which keeps idle connections light.
  */
 export function serveWebSocket(route: ServedRoute, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): void {
-  const { endpoint, onEnd } = route;
-  const start = (proceed: boolean): void => {
-    if (!proceed) {
-      onEnd(connection);
-      return;
-    }
-    ws.refusedBy = 'handler';
-    let running: unknown;
-    try {
-      running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
-    } catch (error) {
-      handlerFailed.call(connection, error);
-      return;
-    }
-    Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
-  };
-  const proceed = prepare(endpoint, connection, ws);
-  if (typeof proceed === 'boolean') start(proceed);
-  else proceed.then(start, handlerFailed.bind(connection));
+  const proceed = prepare(route.endpoint, connection, ws);
+  // Only a handshake that waits on an onRequest hook needs a closure to start its handler later.
+  if (typeof proceed === 'boolean') start(route, connection, ws, trace, proceed);
+  else proceed.then((go) => start(route, connection, ws, trace, go), handlerFailed.bind(connection));
+}
+
+/** Starts the handler once the `onRequest` hooks let it (`proceed`), or ends the connection. */
+function start(route: ServedRoute, connection: Connection, ws: WebSocket, trace: ConnectionTrace | undefined, proceed: boolean): void {
+  if (!proceed) {
+    route.onEnd(connection);
+    return;
+  }
+  const endpoint = route.endpoint;
+  ws.refusedBy = 'handler';
+  let running: unknown;
+  try {
+    running = endpoint.perMessage ? messageLoop(endpoint, connection, ws, trace) : invoke(endpoint.handler, connection);
+  } catch (error) {
+    handlerFailed.call(connection, error);
+    return;
+  }
+  Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
 }
 
 /** The socket a WebSocket connection serves, and its route as the gateway made it. */
