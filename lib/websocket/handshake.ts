@@ -14,6 +14,12 @@ export interface HandshakeChoice {
 export const choices = new WeakMap<IncomingMessage, HandshakeChoice>();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A Sec-WebSocket-Key: 16 bytes in base64. Made once: a literal in the function would be a new RegExp per handshake. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+function bad(detail: string): HandshakeProblem {
+  return { status: 400, detail };
+}
 
 /** Why a handshake cannot proceed, as the HTTP answer to give. */
 export interface HandshakeProblem {
@@ -28,11 +34,10 @@ export interface HandshakeProblem {
  * later, after hooks have run.
  */
 export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undefined {
-  const bad = (detail: string): HandshakeProblem => ({ status: 400, detail });
   if (req.method !== 'GET') return bad('WebSocket handshakes use GET');
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return bad('Missing "Upgrade: websocket" header');
   const key = req.headers['sec-websocket-key'];
-  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
+  if (typeof key !== 'string' || !KEY.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
   const version = req.headers['sec-websocket-version'];
   if (version !== '13' && version !== '8') {
     // RFC 6455 §4.4: say which version the server speaks.
