@@ -130,9 +130,7 @@ export function upgradeListener(
     }
     const upgrader = new NodeUpgrader(gateway.wss, req, socket, head);
     host.openWebSocket(new NodeSource(req, proxies), upgrader, routed);
-    // Socket errors are emitted from I/O, never within this turn: a handshake that ws took over
-    // in it (the usual case) needs no listener of ours, only one still pending does.
-    if (!upgrader.upgraded) socket.on('error', ignoreSocketError);
+    upgrader.guardUntilUpgraded();
   };
 }
 

@@ -127,7 +127,9 @@ export function ignoreSocketError(): void {}
  */
 export class NodeUpgrader implements Upgrader {
   /** True once ws has taken the socket over: from then on its own listeners handle its errors. */
-  upgraded = false;
+  private upgraded = false;
+  /** True while `ignoreSocketError` listens on the socket. */
+  private guarded = false;
 
   constructor(
     private readonly wss: WebSocketServer,
@@ -146,7 +148,7 @@ export class NodeUpgrader implements Upgrader {
     this.wss.handleUpgrade(req, socket, this.head, (ws: WsSocket) => {
       this.upgraded = true;
       // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
-      socket.off('error', ignoreSocketError);
+      if (this.guarded) socket.off('error', ignoreSocketError);
       if (done) done(ws);
       else client = ws;
     });
@@ -166,6 +168,17 @@ export class NodeUpgrader implements Upgrader {
 
   refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>>): void {
     refuseSocket(this.socket, statusCode, body, headers);
+  }
+
+  /**
+   * Keeps the socket's errors from crashing the process until ws takes it over. Socket errors are
+   * emitted from I/O, never within the upgrade's turn: a handshake that ws took over in it (the
+   * usual case) needs no listener, only one still pending then does.
+   */
+  guardUntilUpgraded(): void {
+    if (this.upgraded || this.guarded) return;
+    this.guarded = true;
+    this.socket.on('error', ignoreSocketError);
   }
 }
 
