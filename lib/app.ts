@@ -38,7 +38,7 @@ import type { Router } from './routing/router';
 import { AppMetrics } from './server/app-metrics';
 import { Lifespan } from './server/lifespan';
 import { reportListen } from './server/listen-guard';
-import { requestListener, upgradeListener } from './server/node-listener';
+import { type RoutedWebSocket, requestListener, upgradeListener } from './server/node-listener';
 import { drainServers } from './server/server-drain';
 import { Tracing } from './tracing/tracing';
 import { parseSubprotocols } from './websocket/handshake';
@@ -318,18 +318,24 @@ export class App {
     return this.router.lookup(WS_METHOD, path).found;
   }
 
+  /** @internal The WebSocket route at the raw `path`, if any: `openWebSocket` takes it back, so the path is looked up once. */
+  webSocketRoute(path: string): RoutedWebSocket | undefined {
+    const match = this.router.lookup(WS_METHOD, path);
+    return match.found ? match : undefined;
+  }
+
   /**
    * Starts a WebSocket connection from any source; `upgrader` completes or refuses the
    * handshake. Returns false when no WebSocket route matches the path.
    */
-  openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean {
+  openWebSocket(source: IncomingSource, upgrader: Upgrader, routed?: RoutedWebSocket): boolean {
     const scope = new Scope('websocket', source, this, parseSubprotocols(source.headers['sec-websocket-protocol']));
     if (scope.malformedPath) {
       const request = { path: scope.rawPath, read: (name: string) => scope.headers[name] };
       this.gateway.refuseBefore(upgrader, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH), 'bad_request', request);
       return true;
     }
-    const match = this.router.lookup(WS_METHOD, scope.rawPath);
+    const match = routed ?? this.router.lookup(WS_METHOD, scope.rawPath);
     if (!match.found) return false;
     scope.pathParams = match.params;
     this.gateway.open(match.value as WebSocketEndpoint, scope, upgrader);

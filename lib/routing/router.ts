@@ -50,11 +50,6 @@ class Node<T> {
 /** What a lookup found: the value and its parameters, or the methods the path does allow. */
 const NO_PARAMS: Readonly<Record<string, never>> = Object.freeze({});
 
-function hasKeys(record: object): boolean {
-  for (const _ in record) return true;
-  return false;
-}
-
 export type Match<T> =
   | { readonly found: true; readonly value: T; readonly params: Readonly<Record<string, string | number>> }
   | { readonly found: false; readonly allowed: readonly string[] };
@@ -72,6 +67,8 @@ export type Match<T> =
 export class Router<T> {
   private readonly root = new Node<T>();
   private readonly allowed = new Set<string>();
+  /** The parameters of the route a lookup is finding, made when it sets the first: a route without any allocates none. */
+  private params: Record<string, string | number> | undefined = undefined;
 
   add(method: string, template: string, value: T): void {
     let node = this.root;
@@ -109,13 +106,15 @@ export class Router<T> {
    * slash stays inside its parameter; a malformed escape matches nothing.
    */
   lookup(method: string, path: string): Match<T> {
-    const params: Record<string, string | number> = {};
     // Lookups are synchronous, so one set serves them all: a hit allocates none.
     const allowed = this.allowed;
     allowed.clear();
-    const node = this.walk(this.root, path, 1, params, method, allowed);
+    this.params = undefined;
+    const node = this.walk(this.root, path, 1, method, allowed);
     // A route without parameters gives one shared empty object: an open WebSocket keeps its scope's.
-    if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params: hasKeys(params) ? params : NO_PARAMS };
+    const params = this.params ?? NO_PARAMS;
+    this.params = undefined;
+    if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params };
     return { found: false, allowed: [...allowed] };
   }
 
@@ -123,14 +122,7 @@ export class Router<T> {
    * Depth-first with backtracking: returns the first node that has `method`, setting only that
    * route's parameters; every other route the path reaches adds its methods to `allowed`.
    */
-  private walk(
-    node: Node<T>,
-    path: string,
-    start: number,
-    params: Record<string, string | number>,
-    method: string,
-    allowed: Set<string>,
-  ): Node<T> | undefined {
+  private walk(node: Node<T>, path: string, start: number, method: string, allowed: Set<string>): Node<T> | undefined {
     if (start > path.length) {
       if (node.methods.has(method)) return node;
       for (const other of node.methods.keys()) allowed.add(other);
@@ -143,15 +135,15 @@ export class Router<T> {
 
     const child = node.statics.get(segment);
     if (child) {
-      const found = this.walk(child, path, end + 1, params, method, allowed);
+      const found = this.walk(child, path, end + 1, method, allowed);
       if (found) return found;
     }
     for (const edge of node.params) {
       const value = edge.converter.convert(segment);
       if (value === undefined) continue;
-      const found = this.walk(edge.node, path, end + 1, params, method, allowed);
+      const found = this.walk(edge.node, path, end + 1, method, allowed);
       if (found) {
-        params[edge.name] = value;
+        (this.params ??= {})[edge.name] = value;
         return found;
       }
     }
@@ -160,7 +152,7 @@ export class Router<T> {
       if (found.methods.has(method)) {
         const rest = decodeSegment(path.slice(start));
         if (rest === undefined) return undefined;
-        params[node.rest.name] = rest;
+        (this.params ??= {})[node.rest.name] = rest;
         return found;
       }
       for (const other of found.methods.keys()) allowed.add(other);

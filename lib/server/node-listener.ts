@@ -10,7 +10,8 @@ import { writeResponse } from '../http/response-writer';
 import type { TrustedProxies } from '../http/trusted-proxies';
 import { isThenable, type MaybePromise } from '../inject/thenable';
 import { decodePath, MALFORMED_PATH } from '../routing/path-decoding';
-import { handshakeProblem, ignoreSocketError, nodeUpgrader, type Refusable, refuseSocket } from '../websocket/handshake';
+import type { Match } from '../routing/router';
+import { handshakeProblem, ignoreSocketError, NodeUpgrader, type Refusable, refuseSocket } from '../websocket/handshake';
 import type { WebSocketGateway } from '../websocket/websocket-gateway';
 import type { RefusalReason } from '../websocket/websocket-stats';
 import type { Upgrader } from '../websocket/wire-socket';
@@ -22,13 +23,16 @@ const upgradeUrls = new StringPool(1024);
 /** Longer URLs are likely to carry something unique (a token); they are not pooled. */
 const MAX_POOLED_URL = 256;
 
+/** A WebSocket route found for a path, as the app's router gives it. */
+export type RoutedWebSocket = Extract<Match<unknown>, { readonly found: true }>;
+
 /** What the `node:http` glue needs of an app. */
 export interface NodeHost {
   readonly settings: Settings;
   readonly logger: AppLogger;
   dispatch(source: IncomingSource): { response: MaybePromise<Response>; finish: () => MaybePromise<void>; requestId: string };
-  routesWebSocket(path: string): boolean;
-  openWebSocket(source: IncomingSource, upgrader: Upgrader): boolean;
+  webSocketRoute(path: string): RoutedWebSocket | undefined;
+  openWebSocket(source: IncomingSource, upgrader: Upgrader, routed?: RoutedWebSocket): boolean;
 }
 
 /**
@@ -96,20 +100,22 @@ export function upgradeListener(
   proxies: TrustedProxies | undefined,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
-    socket.on('error', ignoreSocketError);
     // An open WebSocket keeps its URL (as the scope's path) for its lifetime: one copy per URL.
     if (req.url !== undefined && req.url.length <= MAX_POOLED_URL) req.url = upgradeUrls.share(req.url);
-    const source = new NodeSource(req, proxies);
-    const mark = source.url.indexOf('?');
-    const path = mark === -1 ? source.url : source.url.slice(0, mark);
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
     if (decodePath(path) === undefined) {
+      socket.on('error', ignoreSocketError);
       // Malformed for every listener alike; the app's answer is the one a lone server gives.
       if (server.listenerCount('upgrade') === 1) {
         refuseUpgrade(gateway, req, socket, path, refusal(status.HTTP_400_BAD_REQUEST, MALFORMED_PATH), 'bad_request');
       }
       return;
     }
-    if (!host.routesWebSocket(path)) {
+    const routed = host.webSocketRoute(path);
+    if (routed === undefined) {
+      socket.on('error', ignoreSocketError);
       // Another listener (the server's owner) may serve this path.
       if (server.listenerCount('upgrade') === 1) {
         refuseUpgrade(gateway, req, socket, path, refusal(status.HTTP_404_NOT_FOUND, 'Not Found'), 'not_found');
@@ -118,10 +124,13 @@ export function upgradeListener(
     }
     const problem = handshakeProblem(req);
     if (problem) {
+      socket.on('error', ignoreSocketError);
       refuseUpgrade(gateway, req, socket, path, refusal(problem.status, problem.detail, problem.headers), 'bad_request');
       return;
     }
-    host.openWebSocket(source, nodeUpgrader(gateway.wss, req, socket, head));
+    const upgrader = new NodeUpgrader(gateway.wss, req, socket, head);
+    host.openWebSocket(new NodeSource(req, proxies), upgrader, routed);
+    upgrader.guardUntilUpgraded();
   };
 }
 

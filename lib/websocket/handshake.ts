@@ -14,6 +14,12 @@ export interface HandshakeChoice {
 export const choices = new WeakMap<IncomingMessage, HandshakeChoice>();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A Sec-WebSocket-Key: 16 bytes in base64. Made once: a literal in the function would be a new RegExp per handshake. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+function bad(detail: string): HandshakeProblem {
+  return { status: 400, detail };
+}
 
 /** Why a handshake cannot proceed, as the HTTP answer to give. */
 export interface HandshakeProblem {
@@ -28,11 +34,10 @@ export interface HandshakeProblem {
  * later, after hooks have run.
  */
 export function handshakeProblem(req: IncomingMessage): HandshakeProblem | undefined {
-  const bad = (detail: string): HandshakeProblem => ({ status: 400, detail });
   if (req.method !== 'GET') return bad('WebSocket handshakes use GET');
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return bad('Missing "Upgrade: websocket" header');
   const key = req.headers['sec-websocket-key'];
-  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
+  if (typeof key !== 'string' || !KEY.test(key)) return bad('Missing or invalid Sec-WebSocket-Key header');
   const version = req.headers['sec-websocket-version'];
   if (version !== '13' && version !== '8') {
     // RFC 6455 §4.4: say which version the server speaks.
@@ -116,38 +121,65 @@ export function answerBody(answer: HttpAnswer): string {
  */
 export function ignoreSocketError(): void {}
 
-/** Completes or refuses one handshake on a Node socket, through ws. */
-export function nodeUpgrader(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Upgrader {
-  return {
-    complete(subprotocol, headers) {
-      if (socket.destroyed) return Promise.reject(clientLeft());
-      // ws's callbacks read the choice only when there is one: most handshakes need no entry.
-      if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
-      let client: WsSocket | undefined;
-      let done: ((client: WsSocket) => void) | undefined;
-      wss.handleUpgrade(req, socket, head, (ws: WsSocket) => {
-        // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
-        socket.off('error', ignoreSocketError);
-        if (done) done(ws);
-        else client = ws;
-      });
-      // Without a verifyClient, ws completes the upgrade before handleUpgrade returns: most
-      // handshakes are settled here, with no listener added to the socket and taken off again.
-      if (client !== undefined) return client as unknown as WireSocket;
-      return new Promise<WireSocket>((resolve, reject) => {
-        const gone = (): void => reject(clientLeft());
-        if (socket.destroyed) return gone();
-        socket.once('close', gone);
-        done = (ws) => {
-          socket.off('close', gone);
-          resolve(ws as unknown as WireSocket);
-        };
-      });
-    },
-    refuse(statusCode, body, headers) {
-      refuseSocket(socket, statusCode, body, headers);
-    },
-  };
+/**
+ * Completes or refuses one handshake on a Node socket, through ws. A class, so a handshake costs
+ * one object rather than an object and a closure per method.
+ */
+export class NodeUpgrader implements Upgrader {
+  /** True once ws has taken the socket over: from then on its own listeners handle its errors. */
+  private upgraded = false;
+  /** True while `ignoreSocketError` listens on the socket. */
+  private guarded = false;
+
+  constructor(
+    private readonly wss: WebSocketServer,
+    private readonly req: IncomingMessage,
+    private readonly socket: Duplex,
+    private readonly head: Buffer,
+  ) {}
+
+  complete(subprotocol: string | undefined, headers: Readonly<Record<string, string>>): WireSocket | Promise<WireSocket> {
+    const { req, socket } = this;
+    if (socket.destroyed) return Promise.reject(clientLeft());
+    // ws's callbacks read the choice only when there is one: most handshakes need no entry.
+    if (subprotocol !== undefined || hasAny(headers)) choices.set(req, { subprotocol, headers });
+    let client: WsSocket | undefined;
+    let done: ((client: WsSocket) => void) | undefined;
+    this.wss.handleUpgrade(req, socket, this.head, (ws: WsSocket) => {
+      this.upgraded = true;
+      // ws listens for the socket's errors from now on; a second listener would cost an array per socket.
+      if (this.guarded) socket.off('error', ignoreSocketError);
+      if (done) done(ws);
+      else client = ws;
+    });
+    // Without a verifyClient, ws completes the upgrade before handleUpgrade returns: most
+    // handshakes are settled here, with no listener added to the socket and taken off again.
+    if (client !== undefined) return client as unknown as WireSocket;
+    return new Promise<WireSocket>((resolve, reject) => {
+      const gone = (): void => reject(clientLeft());
+      if (socket.destroyed) return gone();
+      socket.once('close', gone);
+      done = (ws) => {
+        socket.off('close', gone);
+        resolve(ws as unknown as WireSocket);
+      };
+    });
+  }
+
+  refuse(statusCode: number, body: string, headers: Readonly<Record<string, string | string[]>>): void {
+    refuseSocket(this.socket, statusCode, body, headers);
+  }
+
+  /**
+   * Keeps the socket's errors from crashing the process until ws takes it over. Socket errors are
+   * emitted from I/O, never within the upgrade's turn: a handshake that ws took over in it (the
+   * usual case) needs no listener, only one still pending then does.
+   */
+  guardUntilUpgraded(): void {
+    if (this.upgraded || this.guarded) return;
+    this.guarded = true;
+    this.socket.on('error', ignoreSocketError);
+  }
 }
 
 function clientLeft(): Error {

@@ -38,29 +38,32 @@ export interface ServedRoute extends WebSocketContext<WebSocket> {
  * (no closure, no captured context), which keeps idle connections light.
  */
 export function serveWebSocket(route: ServedRoute, connection: Connection, ws: WebSocket, trace?: ConnectionTrace): void {
-  const { endpoint, onEnd } = route;
-  const start = (proceed: boolean): void => {
-    if (!proceed) {
-      onEnd(connection);
-      return;
-    }
-    ws.refusedBy = 'handler';
-    if (endpoint.perMessage) {
-      ws.deliverTo(trace ? receivedTraced.bind(connection, trace) : received.bind(connection));
-      return;
-    }
-    let running: unknown;
-    try {
-      running = invoke(endpoint.handler, connection);
-    } catch (error) {
-      handlerFailed.call(connection, error);
-      return;
-    }
-    Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
-  };
-  const proceed = prepare(endpoint, connection, ws);
-  if (typeof proceed === 'boolean') start(proceed);
-  else proceed.then(start, handlerFailed.bind(connection));
+  const proceed = prepare(route.endpoint, connection, ws);
+  // Only a handshake that waits on an onRequest hook needs a closure to start its handler later.
+  if (typeof proceed === 'boolean') start(route, connection, ws, trace, proceed);
+  else proceed.then((go) => start(route, connection, ws, trace, go), handlerFailed.bind(connection));
+}
+
+/** Starts the handler once the `onRequest` hooks let it (`proceed`), or ends the connection. */
+function start(route: ServedRoute, connection: Connection, ws: WebSocket, trace: ConnectionTrace | undefined, proceed: boolean): void {
+  if (!proceed) {
+    route.onEnd(connection);
+    return;
+  }
+  const endpoint = route.endpoint;
+  ws.refusedBy = 'handler';
+  if (endpoint.perMessage) {
+    ws.deliverTo(trace ? receivedTraced.bind(connection, trace) : received.bind(connection));
+    return;
+  }
+  let running: unknown;
+  try {
+    running = invoke(endpoint.handler, connection);
+  } catch (error) {
+    handlerFailed.call(connection, error);
+    return;
+  }
+  Promise.resolve(running).then(handlerReturned.bind(connection), handlerFailed.bind(connection));
 }
 
 /** The socket a WebSocket connection serves, and its route as the gateway made it. */
@@ -72,7 +75,18 @@ function servedOn(connection: Connection): { ws: WebSocket; route: ServedRoute }
 
 function handlerReturned(this: Connection): void {
   const { ws, route } = servedOn(this);
+  // The usual end of a handler that read until the peer left: nothing to refuse, close or await.
+  if (ws.closed && !anyEntered(route.endpoint.hooks, 'onResponse', this)) {
+    route.onEnd(this);
+    return;
+  }
   void conclude(route.endpoint, this, ws).then(() => route.onEnd(this));
+}
+
+/** Whether a hook reached in the `onRequest` order has `method`: what `runReverse` would run. */
+function anyEntered(hooks: readonly CompiledHook[], method: 'onResponse' | 'onError', connection: Connection): boolean {
+  for (let i = connection.hooksEntered - 1; i >= 0; i--) if (hooks[i][method]) return true;
+  return false;
 }
 
 /** Any failure, of the hooks or the handler: its answer or close frame, then the end. */
