@@ -10,7 +10,13 @@ import type { Provider } from './token';
  * ('app', 'request' or 'message'), shares it with every hook and handler of that scope, and
  * disposes a request-scoped value when its connection ends.
  */
-export function cachedProvider(definition: ComponentDefinition, deps: Plan, appValues: Map<unknown, unknown>, slot: number): Provider {
+export function cachedProvider(
+  definition: ComponentDefinition,
+  deps: Plan,
+  appValues: Map<unknown, unknown>,
+  slot: number,
+  newSlots: () => unknown[],
+): Provider {
   const factory = definition.factory as (...args: unknown[]) => MaybePromise<unknown>;
   const build =
     deps.providers.length === 0
@@ -45,7 +51,7 @@ export function cachedProvider(definition: ComponentDefinition, deps: Plan, appV
       };
     default:
       return (connection, message) => {
-        const slots = (connection.slots ??= []);
+        const slots = (connection.slots ??= newSlots());
         const held = slots[slot];
         if (held !== undefined) return held === UNDEFINED ? undefined : held;
         const value = build(connection, message);

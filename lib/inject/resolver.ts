@@ -236,10 +236,13 @@ export class Resolver {
           ).provider,
       ),
     );
-    const compiled = { provider: cachedProvider(definition, deps, this.appValues, this.slotOf(definition)), level };
+    const compiled = { provider: cachedProvider(definition, deps, this.appValues, this.slotOf(definition), this.newSlots), level };
     this.compiledComponents.set(cacheKey, compiled);
     return compiled;
   }
+
+  /** A connection's `slots`, sized for every slot numbered so far, so that filling them never grows it. */
+  private readonly newSlots = (): unknown[] => new Array<unknown>(this.slots.size);
 
   /** The slot of a connection's `slots` where the value of `key` (a component, a service) is kept. */
   private slotOf(key: unknown): number {
@@ -289,7 +292,7 @@ export class Resolver {
     }
     const slot = this.slotOf(token);
     const provider: Provider = (connection) => {
-      const slots = (connection.slots ??= []);
+      const slots = (connection.slots ??= this.newSlots());
       const held = slots[slot];
       if (held !== undefined) return held === RESOLVED_UNDEFINED ? undefined : held;
       const value: unknown = connection.container.resolve(token as never);
