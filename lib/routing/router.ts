@@ -110,9 +110,10 @@ export class Router<T> {
    */
   lookup(method: string, path: string): Match<T> {
     const params: Record<string, string | number> = {};
-    // Lookups are synchronous, so one set serves them all: a hit allocates none.
+    // Lookups are synchronous, so one set serves them all: a hit allocates none. Only a set that
+    // holds something is cleared: clearing gives a set a new table, even an empty one.
     const allowed = this.allowed;
-    allowed.clear();
+    if (allowed.size !== 0) allowed.clear();
     const node = this.walk(this.root, path, 1, params, method, allowed);
     // A route without parameters gives one shared empty object: an open WebSocket keeps its scope's.
     if (node !== undefined) return { found: true, value: node.methods.get(method) as T, params: hasKeys(params) ? params : NO_PARAMS };
