@@ -142,7 +142,8 @@ export class Router<T> {
     const segment = decodeSegment(path.slice(start, end));
     if (segment === undefined) return undefined;
 
-    const child = node.statics.get(segment);
+    // A node that has only parameters below it (`/users/{id}`) hashes no segment.
+    const child = node.statics.size === 0 ? undefined : node.statics.get(segment);
     if (child) {
       const found = this.walk(child, path, end + 1, params, method, allowed);
       if (found) return found;
