@@ -47,9 +47,31 @@ export class PathParamToken<T, N extends string = string> extends Token<T> {
     }
     if (!this.schema) return (connection) => connection.scope.pathParams[name] as T;
     const validate = parameterValidator<T>(this.schema, `path parameter "${name}"`, site.where);
-    return (connection) => validate(connection.scope.pathParams[name]);
+    const proven = provenBy(this.schema);
+    if (proven === undefined) return (connection) => validate(connection.scope.pathParams[name]);
+    // A number the converter made already is what the schema asks for: ajv would hand it back as it is.
+    return (connection) => {
+      const value = connection.scope.pathParams[name];
+      return proven(value) ? (value as T) : validate(value);
+    };
   }
 }
+
+/**
+ * For a schema that says only `{ type: 'integer' }` or `{ type: 'number' }`, the test ajv would
+ * pass a number by; undefined for any other schema, which only ajv checks.
+ */
+function provenBy(schema: JsonSchema): ((value: unknown) => boolean) | undefined {
+  const keys = Object.keys(schema);
+  if (keys.length !== 1 || keys[0] !== 'type') return undefined;
+  const type = (schema as { type?: unknown }).type;
+  if (type === 'integer') return isInteger;
+  if (type === 'number') return isFiniteNumber;
+  return undefined;
+}
+
+const isInteger = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value);
+const isFiniteNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
 
 /**
  * One path parameter as a string (`{slug}`, `{key:uuid}`, `{rest:path}`); see `PathParamToken`.

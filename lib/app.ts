@@ -21,13 +21,14 @@ import { serveHttp } from './http/http-pipeline';
 import { HttpRecorder } from './http/http-stats';
 import { OpenEventStreams } from './http/open-event-streams';
 import { requestOf } from './http/request';
+import type { Response } from './http/response';
 import { Scope } from './http/scope';
 import { serveTracedHttp } from './http/traced-http';
 import { TrustedProxies } from './http/trusted-proxies';
 import { Connection, type ConnectionContext } from './inject/connection';
 import { DeferredContainer } from './inject/deferred-container';
 import { type Builtin, Resolver } from './inject/resolver';
-import { type MaybePromise, then } from './inject/thenable';
+import { isThenable, type MaybePromise } from './inject/thenable';
 import { Offload } from './offload/offload';
 import { OffloadPool } from './offload/offload-pool';
 import { RealtimeManager, type RealtimeOptions } from './realtime/manager';
@@ -169,10 +170,16 @@ export class App {
     // Untraced, the request path allocates nothing for tracing.
     const traced = this.tracing && serveTracedHttp(this.tracing, endpoint, connection, source, scope.rawPath, finish);
     const answer = traced ? traced.response : serveHttp(endpoint, connection);
-    const response = then(answer, (ready) => {
-      status = ready.status;
-      return this.eventStreams.track(ready);
-    });
+    let response: MaybePromise<Response>;
+    if (isThenable<Response>(answer)) {
+      response = Promise.resolve(answer).then((ready) => {
+        status = ready.status;
+        return this.eventStreams.track(ready);
+      });
+    } else {
+      status = answer.status;
+      response = this.eventStreams.track(answer);
+    }
     return { response, finish: traced ? traced.finish : finish, requestId: scope.requestId };
   }
 

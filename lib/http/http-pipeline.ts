@@ -15,13 +15,20 @@ import { JSONResponse, Response, serializedResponse, toResponse } from './respon
  * way out. Never throws: the result is always a response to send.
  */
 export function serveHttp(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return then(
-    attempt(
-      () =>
-        then(handle(endpoint, connection), (response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1)),
-      (error) => afterError(endpoint, connection, error),
-    ),
+  // Written out rather than with `attempt` and `then`: a request served synchronously makes no closure.
+  let answer: MaybePromise<Response>;
+  try {
+    const handled = handle(endpoint, connection);
+    answer = isThenable<Response>(handled)
+      ? Promise.resolve(handled).then((response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1))
+      : afterResponse(endpoint.hooks, connection, handled, connection.hooksEntered - 1);
+  } catch (error) {
+    return then(afterError(endpoint, connection, error), (response) => sendable(endpoint, connection, response));
+  }
+  if (!isThenable<Response>(answer)) return sendable(endpoint, connection, answer);
+  return Promise.resolve(answer).then(
     (response) => sendable(endpoint, connection, response),
+    (error: unknown) => then(afterError(endpoint, connection, error), (response) => sendable(endpoint, connection, response)),
   );
 }
 
@@ -45,20 +52,24 @@ function errorResponse(error: unknown, connection: Connection, where: string, re
 }
 
 function handle(endpoint: Endpoint, connection: Connection): MaybePromise<Response> {
-  return then(
-    beforeRequest(endpoint.hooks, connection, 0),
-    (early) => early ?? then(invoke(endpoint.handler, connection), responder(endpoint)),
-  );
+  const early = beforeRequest(endpoint.hooks, connection, 0);
+  if (isThenable<Response | undefined>(early)) {
+    return Promise.resolve(early).then((ready) => ready ?? respond(endpoint, invoke(endpoint.handler, connection)));
+  }
+  return early ?? respond(endpoint, invoke(endpoint.handler, connection));
 }
 
 /**
- * What turns the handler's value into a response: `toResponse` itself on a route without a
- * response schema, so that path allocates nothing more; the schema's serializer otherwise, whose
- * failure (a value that does not fit) is thrown here and answered 500 like any other error.
+ * The handler's value as a response: by `toResponse` on a route without a response schema; by
+ * the schema's serializer otherwise, whose failure (a value that does not fit) is thrown here
+ * and answered 500 like any other error.
  */
-function responder(endpoint: Endpoint): (value: unknown) => Response {
+function respond(endpoint: Endpoint, value: MaybePromise<unknown>): MaybePromise<Response> {
   const serializer = endpoint.serializer;
-  return serializer === undefined ? toResponse : (value) => serializedResponse(value, serializer);
+  if (isThenable(value)) {
+    return Promise.resolve(value).then(serializer === undefined ? toResponse : (ready) => serializedResponse(ready, serializer));
+  }
+  return serializer === undefined ? toResponse(value) : serializedResponse(value, serializer);
 }
 
 function beforeRequest(hooks: readonly CompiledHook[], connection: Connection, start: number): MaybePromise<Response | undefined> {

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { REQUEST_ID_HEADER } from './request-id';
-import type { Response } from './response';
+import type { OutgoingHeaders, Response } from './response';
 
 /**
  * Writes a `Response` to Node's `ServerResponse`; for HEAD, headers only. `requestId`, when
@@ -11,17 +11,13 @@ import type { Response } from './response';
 export function writeResponse(res: ServerResponse, response: Response, head: boolean, requestId?: string): void | Promise<void> {
   const body = response.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    const headers = response.headers;
-    if (headers['content-length'] === undefined && mayHaveBody(response.status)) {
-      // A body of known size goes out with its length, for GET and HEAD alike, not chunked.
-      // The response is on its way out, so recording the length on it is safe.
-      headers['content-length'] = String(byteLength(body));
-    }
-    writeHead(res, response.status, headers, requestId);
+    // A body of known size goes out with its length, for GET and HEAD alike, not chunked.
+    const length = mayHaveBody(response.status) ? byteLength(body) : -1;
+    res.writeHead(response.status, rawHeaders(response.headers, requestId, length));
     res.end(head || body === null ? undefined : body);
     return;
   }
-  writeHead(res, response.status, response.headers, requestId);
+  res.writeHead(response.status, rawHeaders(response.headers, requestId, -1));
   const stream = body instanceof Readable ? body : Readable.from(body);
   // An event stream's headers go out at once: the EventSource opens before the first event,
   // which may be long in coming (or, for a room, wait for its history read).
@@ -44,22 +40,29 @@ export function writeResponse(res: ServerResponse, response: Response, head: boo
 }
 
 /**
- * `res.writeHead` with the request id among the headers for the moment of the call: one more key
- * on the object Node reads keeps its fast path (`res.setHeader` would not), and the response,
- * which a handler may send again, is left as it was.
+ * The response's headers as the flat name/value list `res.writeHead` takes, with the body's
+ * `length` (when not negative and the response sets no `Content-Length`) and the request id
+ * (unless the response sets `X-Request-Id` itself) added. Node reads a list with less work than
+ * an object, and the response, which a handler may send again, is left as it was: adding keys
+ * to it and deleting them after cost more than the list.
  */
-function writeHead(res: ServerResponse, status: number, headers: Response['headers'], requestId: string | undefined): void {
-  if (requestId === undefined || headers[REQUEST_ID_HEADER] !== undefined) {
-    res.writeHead(status, headers);
-    return;
+function rawHeaders(headers: OutgoingHeaders, requestId: string | undefined, length: number): (string | string[])[] {
+  const raw: (string | string[])[] = [];
+  let hasLength = false;
+  let hasId = false;
+  for (const name in headers) {
+    // Own keys only, as Node reads an object of headers.
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
+    if (value !== undefined) {
+      if (name === 'content-length') hasLength = true;
+      else if (name === REQUEST_ID_HEADER) hasId = true;
+    }
+    raw.push(name, value);
   }
-  headers[REQUEST_ID_HEADER] = requestId;
-  try {
-    res.writeHead(status, headers);
-  } finally {
-    // Removing the key just added takes the object back to its shape, fast in V8.
-    delete headers[REQUEST_ID_HEADER];
-  }
+  if (length >= 0 && !hasLength) raw.push('content-length', String(length));
+  if (requestId !== undefined && !hasId) raw.push(REQUEST_ID_HEADER, requestId);
+  return raw;
 }
 
 /** 1xx, 204 and 304 responses never carry a body, so they never carry a content-length either. */

@@ -35,14 +35,20 @@ export class Response {
   readonly headers: OutgoingHeaders;
   body: ResponseBody;
 
-  constructor(body: ResponseBody = null, init: ResponseInit = {}, mediaType?: string) {
-    this.status = init.status ?? status.HTTP_200_OK;
+  constructor(body: ResponseBody = null, init?: ResponseInit, mediaType?: string) {
+    this.status = init?.status ?? status.HTTP_200_OK;
     // The class name goes into the error only: reading `new.target.name` on every response costs.
     if (!isStatus(this.status)) assertStatus(this.status, new.target.name);
-    this.headers = lowerKeys(init.headers);
-    if (init.headers !== undefined) assertHeaders(this.headers, new.target.name);
+    const given = init?.headers;
+    if (given === undefined) {
+      // The usual response, made by a subclass for a handler's value: one object of one shape.
+      this.headers = mediaType ? { 'content-type': mediaType } : {};
+    } else {
+      this.headers = lowerKeys(given);
+      assertHeaders(this.headers, new.target.name);
+      if (mediaType && this.headers['content-type'] === undefined) this.headers['content-type'] = mediaType;
+    }
     this.body = body;
-    if (mediaType && this.headers['content-type'] === undefined) this.headers['content-type'] = mediaType;
   }
 
   /** Sets a header, replacing any value it had. */

@@ -10,13 +10,22 @@ import type { Provider } from './token';
  * ('app', 'request' or 'message'), shares it with every hook and handler of that scope, and
  * disposes a request-scoped value when its connection ends.
  */
-export function cachedProvider(definition: ComponentDefinition, deps: Plan, appValues: Map<unknown, unknown>): Provider {
-  const build = (connection: Connection, message: MessageFrame | undefined): MaybePromise<unknown> => {
-    const args = deps.args(connection, message);
-    return isThenable<unknown[]>(args)
-      ? Promise.resolve(args).then((ready) => definition.factory(...(ready as never[])))
-      : definition.factory(...(args as never[]));
-  };
+export function cachedProvider(
+  definition: ComponentDefinition,
+  deps: Plan,
+  appValues: Map<unknown, unknown>,
+  slot: number,
+  newSlots: () => unknown[],
+): Provider {
+  const factory = definition.factory as (...args: unknown[]) => MaybePromise<unknown>;
+  const build =
+    deps.providers.length === 0
+      ? // No arguments to gather: the factory is called straight, with no array spread.
+        (): MaybePromise<unknown> => factory()
+      : (connection: Connection, message: MessageFrame | undefined): MaybePromise<unknown> => {
+          const args = deps.args(connection, message);
+          return isThenable<unknown[]>(args) ? Promise.resolve(args).then((ready) => factory(...ready)) : factory(...args);
+        };
   const dispose = definition.dispose?.bind(definition);
   const remember = (cache: Map<unknown, unknown>, value: unknown): unknown => {
     cache.set(definition, value);
@@ -42,14 +51,30 @@ export function cachedProvider(definition: ComponentDefinition, deps: Plan, appV
       };
     default:
       return (connection, message) => {
-        const cache = (connection.cache ??= new Map());
-        if (cache.has(definition)) return cache.get(definition);
-        const value = remember(cache, build(connection, message));
+        const slots = (connection.slots ??= newSlots());
+        const held = slots[slot];
+        if (held !== undefined) return held === UNDEFINED ? undefined : held;
+        const value = build(connection, message);
+        slots[slot] = value === undefined ? UNDEFINED : value;
+        if (isThenable(value)) {
+          // Later users get the settled value; a failed build is retried by the next user, not cached.
+          Promise.resolve(value).then(
+            (ready) => {
+              slots[slot] = ready === undefined ? UNDEFINED : ready;
+            },
+            () => {
+              slots[slot] = undefined;
+            },
+          );
+        }
         if (dispose) connection.onDispose(() => disposeBuilt(value, dispose));
         return value;
       };
   }
 }
+
+/** What a slot holds for a value that is `undefined`, so that it reads as built. */
+const UNDEFINED: unique symbol = Symbol('undefined');
 
 /** Disposes a built value once it has settled; a build that failed has nothing to dispose. */
 export function disposeBuilt<T>(value: MaybePromise<T>, dispose: (value: T) => MaybePromise<void>): MaybePromise<void> {

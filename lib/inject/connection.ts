@@ -51,8 +51,11 @@ export interface ConnectionContext {
 export class Connection {
   readonly scope: ConnectionScope;
   private readonly context: ConnectionContext;
-  /** `'request'`-scoped component values (per HTTP request, or per WebSocket connection). */
-  cache: Map<unknown, unknown> | undefined = undefined;
+  /**
+   * `'request'`-scoped component values (per HTTP request, or per WebSocket connection), each at
+   * the slot the app's resolver gave its component; see `ConnectionSlots`.
+   */
+  slots: unknown[] | undefined = undefined;
   /** The error being handled, for `onError` hooks. */
   error: unknown = undefined;
   /** The response about to be sent, for `onResponse`/`onError` hooks. */

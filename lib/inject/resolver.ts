@@ -13,6 +13,9 @@ export interface Builtin {
   readonly hint: string;
 }
 
+/** What a service's slot holds when the container resolved it to `undefined`. */
+const RESOLVED_UNDEFINED: unique symbol = Symbol('undefined');
+
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
 const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
 
@@ -54,6 +57,11 @@ export class Resolver {
   private readonly components = new Map<unknown, ComponentDefinition>();
   private readonly compiledComponents = new Map<string, Compiled>();
   private readonly appValues = new Map<ComponentDefinition, unknown>();
+  /**
+   * Where each request-scoped component and service keeps its value on a connection: an array
+   * slot, read with no hashing, rather than a map made per request.
+   */
+  private readonly slots = new Map<unknown, number>();
   /** Services resolved for app-scoped components, once per app. */
   private readonly appServices = new Map<unknown, unknown>();
 
@@ -228,9 +236,19 @@ export class Resolver {
           ).provider,
       ),
     );
-    const compiled = { provider: cachedProvider(definition, deps, this.appValues), level };
+    const compiled = { provider: cachedProvider(definition, deps, this.appValues, this.slotOf(definition), this.newSlots), level };
     this.compiledComponents.set(cacheKey, compiled);
     return compiled;
+  }
+
+  /** A connection's `slots`, sized for every slot numbered so far, so that filling them never grows it. */
+  private readonly newSlots = (): unknown[] => new Array<unknown>(this.slots.size);
+
+  /** The slot of a connection's `slots` where the value of `key` (a component, a service) is kept. */
+  private slotOf(key: unknown): number {
+    let slot = this.slots.get(key);
+    if (slot === undefined) this.slots.set(key, (slot = this.slots.size));
+    return slot;
   }
 
   private indexOf(definition: ComponentDefinition): number {
@@ -272,11 +290,13 @@ export class Resolver {
       };
       return { provider, level: LEVEL.app };
     }
+    const slot = this.slotOf(token);
     const provider: Provider = (connection) => {
-      const cache = (connection.cache ??= new Map());
-      if (cache.has(token)) return cache.get(token);
+      const slots = (connection.slots ??= this.newSlots());
+      const held = slots[slot];
+      if (held !== undefined) return held === RESOLVED_UNDEFINED ? undefined : held;
       const value: unknown = connection.container.resolve(token as never);
-      cache.set(token, value);
+      slots[slot] = value === undefined ? RESOLVED_UNDEFINED : value;
       return value;
     };
     return { provider, level: LEVEL.request };

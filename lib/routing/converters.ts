@@ -8,16 +8,27 @@ export interface Converter {
   convert(segment: string): string | number | undefined;
 }
 
-const INT = /^-?\d+$/;
 const FLOAT = /^-?\d+(\.\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `-?[0-9]+`, tested by hand: every request to an `{id:int}` route runs it, and a loop beats the regex. */
+function isDigits(segment: string): boolean {
+  const length = segment.length;
+  let i = length !== 0 && segment.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (i === length) return false;
+  for (; i < length; i++) {
+    const code = segment.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
 export const converters: Readonly<Record<string, Converter>> = {
   str: { name: 'str', convert: (segment) => (segment === '' ? undefined : segment) },
   int: {
     name: 'int',
     convert: (segment) => {
-      if (!INT.test(segment)) return undefined;
+      if (!isDigits(segment)) return undefined;
       const value = Number(segment);
       return Number.isSafeInteger(value) ? value : undefined;
     },

@@ -106,9 +106,10 @@ export class Router<T> {
    * slash stays inside its parameter; a malformed escape matches nothing.
    */
   lookup(method: string, path: string): Match<T> {
-    // Lookups are synchronous, so one set serves them all: a hit allocates none.
+    // Lookups are synchronous, so one set serves them all: a hit allocates none. Only a set that
+    // holds something is cleared: clearing gives a set a new table, even an empty one.
     const allowed = this.allowed;
-    allowed.clear();
+    if (allowed.size !== 0) allowed.clear();
     this.params = undefined;
     const node = this.walk(this.root, path, 1, method, allowed);
     // A route without parameters gives one shared empty object: an open WebSocket keeps its scope's.
@@ -133,7 +134,8 @@ export class Router<T> {
     const segment = decodeSegment(path.slice(start, end));
     if (segment === undefined) return undefined;
 
-    const child = node.statics.get(segment);
+    // A node that has only parameters below it (`/users/{id}`) hashes no segment.
+    const child = node.statics.size === 0 ? undefined : node.statics.get(segment);
     if (child) {
       const found = this.walk(child, path, end + 1, method, allowed);
       if (found) return found;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { PathParam } from '../../components/path-param';
+import { Scope } from '../../components/scope';
 import { App } from '../../lib/app';
 import { ConfigurationError } from '../../lib/errors/exceptions';
 import { inject } from '../../lib/inject/inject';
 import { Include, Route } from '../../lib/routing/routes';
+import { TestClient } from '../../lib/testing/test-client';
 import { forEachClient } from '../support/clients';
 
 interface ValidationBody {
@@ -250,5 +252,30 @@ describe('PathParam', () => {
         /type: 'number'/,
       );
     });
+  });
+
+  it('still coerces and checks a value a hook put in place of the converted one', async () => {
+    class Rewrite {
+      @inject([Scope])
+      onRequest(scope: Scope): void {
+        scope.pathParams = { id: scope.pathParams.id === 7 ? '8' : 'x' };
+      }
+    }
+    const app = new App({
+      settings: { logError: () => {} },
+      routes: [
+        new Route(
+          '/items/{id:int}',
+          'GET',
+          inject([PathParam('id', { type: 'integer' })], (id) => ({ id, type: typeof id })),
+        ),
+      ],
+      hooks: [Rewrite],
+    });
+    const client = new TestClient(app);
+    assert.deepEqual(await (await client.get('/items/7')).json(), { id: 8, type: 'number' });
+    const refused = await client.get('/items/9');
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as ValidationBody).errors[0].keyword, 'type');
   });
 });

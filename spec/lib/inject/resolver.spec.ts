@@ -205,6 +205,29 @@ describe('resolver', () => {
       assert.equal(built, 2);
     });
 
+    it('builds a request-scoped component whose value is undefined once per request too', async () => {
+      let built = 0;
+      const Nothing = new ComponentToken<undefined>('Nothing');
+      const components = [
+        component(Nothing, [], () => {
+          built++;
+          return undefined;
+        }),
+      ];
+      class Spy {
+        @inject([Nothing])
+        onRequest(value: undefined): void {
+          assert.equal(value, undefined);
+        }
+      }
+      const handler = inject([Nothing], (value) => ({ value: value ?? null }));
+      const client = new TestClient(new App({ routes: [new Route('/', 'GET', handler)], components, hooks: [Spy] }));
+      assert.deepEqual(await (await client.get('/')).json(), { value: null });
+      assert.equal(built, 1);
+      await client.get('/');
+      assert.equal(built, 2);
+    });
+
     it('builds an app-scoped component once for the app', async () => {
       let built = 0;
       const Config = new ComponentToken<{ n: number }>('Config');

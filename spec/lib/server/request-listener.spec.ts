@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { Body } from '../../../components/body';
 import { Request } from '../../../components/request';
 import { App } from '../../../lib/app';
+import { JSONResponse } from '../../../lib/http/response';
 import { inject } from '../../../lib/inject/inject';
 import { Include, Route } from '../../../lib/routing/routes';
 import { type Hosted, startFastify } from '../../support/framework-hosts';
@@ -135,5 +137,28 @@ describe('app.requestListener under Fastify', () => {
     const late = await postJson(`${hosted.http}/sw/body`, { a: 1 });
     assert.equal(late.status, 400);
     assert.match(((await late.json()) as { detail: string }).detail, /^Malformed JSON body/);
+  });
+});
+
+describe('app.requestListener writing a response', () => {
+  it('sends the length and a request id of its own each time, and leaves the response as the handler made it', async () => {
+    const shared = new JSONResponse({ ok: true }, { headers: { 'x-kind': 'shared' } });
+    const app = new App({ routes: [new Route('/', 'GET', () => shared)] });
+    const server = await app.listen(0);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const first = await fetch(url);
+      const second = await fetch(url, { headers: { 'x-request-id': 'given' } });
+      for (const answer of [first, second]) {
+        assert.equal(answer.headers.get('content-length'), '11');
+        assert.equal(answer.headers.get('x-kind'), 'shared');
+        assert.equal(await answer.text(), '{"ok":true}');
+      }
+      assert.match(first.headers.get('x-request-id') ?? '', /^[0-9a-f]{10}-[0-9a-z]+$/);
+      assert.equal(second.headers.get('x-request-id'), 'given');
+      assert.deepEqual(shared.headers, { 'x-kind': 'shared', 'content-type': 'application/json' });
+    } finally {
+      await app.close();
+    }
   });
 });
