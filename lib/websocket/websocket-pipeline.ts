@@ -52,12 +52,13 @@ function start(route: ServedRoute, connection: Connection, ws: WebSocket, trace:
   }
   const endpoint = route.endpoint;
   ws.refusedBy = 'handler';
-  if (endpoint.perMessage) {
-    ws.deliverTo(trace ? receivedTraced.bind(connection, trace) : received.bind(connection));
-    return;
-  }
   let running: unknown;
   try {
+    if (endpoint.perMessage) {
+      // Throws when a hook left a receive waiting on the socket: that connection fails, as a handler would.
+      ws.deliverTo(trace ? receivedTraced.bind(connection, trace) : received.bind(connection));
+      return;
+    }
     running = invoke(endpoint.handler, connection);
   } catch (error) {
     handlerFailed.call(connection, error);

@@ -190,6 +190,20 @@ function makeApp(settings: { debug?: boolean } = {}): App {
         { hooks },
       ),
       new WebSocketRoute(
+        '/receive-in-hook',
+        inject([Message()], () => 'never'),
+        {
+          hooks: [
+            {
+              onRequest: inject([WebSocket], async (ws) => {
+                await ws.accept();
+                ws.receive().catch(() => undefined);
+              }),
+            },
+          ],
+        },
+      ),
+      new WebSocketRoute(
         '/receive-in-handler',
         inject([Message(), WebSocket], async (_message, ws) => {
           await ws.receive();
@@ -296,6 +310,13 @@ describe('WebSocket pipeline', () => {
             'inner.onResponse (closed)',
             'outer.onResponse (closed)',
           ]);
+        });
+
+        it('fail the connection with 1011, naming the route, when a hook left a receive waiting for the handler', async () => {
+          const ending = await transport().ending('/receive-in-hook');
+          assert.equal(ending.code, status.WS_1011_INTERNAL_ERROR);
+          assert.equal(logged.length, 1);
+          assert.match(String(logged[0]), /\/receive-in-hook: messages are already being received/);
         });
 
         it("make receive() in a message handler a clear error (its socket's messages go to the handler), closing 1011", async () => {
