@@ -23,13 +23,18 @@ export function serveHttp(endpoint: Endpoint, connection: Connection): MaybeProm
       ? Promise.resolve(handled).then((response) => afterResponse(endpoint.hooks, connection, response, connection.hooksEntered - 1))
       : afterResponse(endpoint.hooks, connection, handled, connection.hooksEntered - 1);
   } catch (error) {
-    return then(afterError(endpoint, connection, error), (response) => sendable(endpoint, connection, response));
+    return recover(endpoint, connection, error);
   }
   if (!isThenable<Response>(answer)) return sendable(endpoint, connection, answer);
   return Promise.resolve(answer).then(
     (response) => sendable(endpoint, connection, response),
-    (error: unknown) => then(afterError(endpoint, connection, error), (response) => sendable(endpoint, connection, response)),
+    (error: unknown) => recover(endpoint, connection, error),
   );
+}
+
+/** A failure of the hooks or the handler: the `onError` hooks' answer, made sendable. */
+function recover(endpoint: Endpoint, connection: Connection, error: unknown): MaybePromise<Response> {
+  return then(afterError(endpoint, connection, error), (response) => sendable(endpoint, connection, response));
 }
 
 /**

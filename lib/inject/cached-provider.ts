@@ -1,5 +1,5 @@
 import type { ComponentDefinition } from './component';
-import type { Connection } from './connection';
+import { type Connection, fromSlot, toSlot } from './connection';
 import type { MessageFrame } from './message-frame';
 import type { Plan } from './plan';
 import { isThenable, type MaybePromise } from './thenable';
@@ -53,14 +53,14 @@ export function cachedProvider(
       return (connection, message) => {
         const slots = (connection.slots ??= newSlots());
         const held = slots[slot];
-        if (held !== undefined) return held === UNDEFINED ? undefined : held;
+        if (held !== undefined) return fromSlot(held);
         const value = build(connection, message);
-        slots[slot] = value === undefined ? UNDEFINED : value;
+        slots[slot] = toSlot(value);
         if (isThenable(value)) {
           // Later users get the settled value; a failed build is retried by the next user, not cached.
           Promise.resolve(value).then(
             (ready) => {
-              slots[slot] = ready === undefined ? UNDEFINED : ready;
+              slots[slot] = toSlot(ready);
             },
             () => {
               slots[slot] = undefined;
@@ -72,9 +72,6 @@ export function cachedProvider(
       };
   }
 }
-
-/** What a slot holds for a value that is `undefined`, so that it reads as built. */
-const UNDEFINED: unique symbol = Symbol('undefined');
 
 /** Disposes a built value once it has settled; a build that failed has nothing to dispose. */
 export function disposeBuilt<T>(value: MaybePromise<T>, dispose: (value: T) => MaybePromise<void>): MaybePromise<void> {

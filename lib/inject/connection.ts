@@ -48,12 +48,25 @@ export interface ConnectionContext {
  * scope, its component cache, its child DI container, and what hooks see on the way out.
  * Created per connection, disposed when it ends.
  */
+/** What a slot of `Connection.slots` holds for a value that is `undefined`, so that it reads as built. */
+const BUILT_UNDEFINED: unique symbol = Symbol('undefined');
+
+/** `value` as a slot of `Connection.slots` keeps it: an empty slot (`undefined`) means not built yet. */
+export function toSlot(value: unknown): unknown {
+  return value === undefined ? BUILT_UNDEFINED : value;
+}
+
+/** The value a filled slot of `Connection.slots` holds (`held` is not `undefined`). */
+export function fromSlot(held: unknown): unknown {
+  return held === BUILT_UNDEFINED ? undefined : held;
+}
+
 export class Connection {
   readonly scope: ConnectionScope;
   private readonly context: ConnectionContext;
   /**
    * `'request'`-scoped component values (per HTTP request, or per WebSocket connection), each at
-   * the slot the app's resolver gave its component; see `ConnectionSlots`.
+   * the slot the app's resolver gave its component, written with `toSlot` and read with `fromSlot`.
    */
   slots: unknown[] | undefined = undefined;
   /** The error being handled, for `onError` hooks. */

@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigurationError } from '../errors/exceptions';
 import { cachedProvider, disposeBuilt } from './cached-provider';
 import type { ComponentDefinition, ComponentScope } from './component';
+import { fromSlot, toSlot } from './connection';
 import { Plan } from './plan';
 import { type CompileSite, type ConnectionKind, type Provider, Token, type TokenLike, tokenLabel } from './token';
 
@@ -12,9 +13,6 @@ export interface Builtin {
   /** Said when the token is used where it does not exist. */
   readonly hint: string;
 }
-
-/** What a service's slot holds when the container resolved it to `undefined`. */
-const RESOLVED_UNDEFINED: unique symbol = Symbol('undefined');
 
 const LEVEL: Record<ComponentScope, number> = { app: 0, request: 1, message: 2 };
 const EVERY_KIND: readonly ConnectionKind[] = ['http', 'websocket'];
@@ -294,9 +292,9 @@ export class Resolver {
     const provider: Provider = (connection) => {
       const slots = (connection.slots ??= this.newSlots());
       const held = slots[slot];
-      if (held !== undefined) return held === RESOLVED_UNDEFINED ? undefined : held;
+      if (held !== undefined) return fromSlot(held);
       const value: unknown = connection.container.resolve(token as never);
-      slots[slot] = value === undefined ? RESOLVED_UNDEFINED : value;
+      slots[slot] = toSlot(value);
       return value;
     };
     return { provider, level: LEVEL.request };
