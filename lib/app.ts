@@ -322,7 +322,7 @@ export class App {
    * });
    */
   routesWebSocket(path: string): boolean {
-    return this.router.lookup(WS_METHOD, path).found;
+    return this.webSocketRoute(path) !== undefined;
   }
 
   /** @internal The WebSocket route at the raw `path`, if any: `openWebSocket` takes it back, so the path is looked up once. */

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { Connection } from '../inject/connection';
 import { invoke } from '../inject/invoke';
 import { MessageFrame } from '../inject/message-frame';
@@ -21,15 +22,6 @@ export function answerMessage(
 ): unknown {
   const span = trace?.tracing.startMessage(`WS ${endpoint.template ?? ws.path} message`, trace.span);
   let value: unknown;
-  const failed = (error: unknown): void => {
-    if (span) trace?.tracing.end(span, error);
-    const replied = replyToInvalid(ws, endpoint.onInvalidMessage, error, value);
-    if (!replied) throw error;
-  };
-  const answer = (result: unknown): void => {
-    if (result !== undefined && ws.connected) void ws.sendJson(result);
-    if (span) trace?.tracing.end(span);
-  };
   try {
     value = parseJsonMessage(text);
     const frame = new MessageFrame(value, text);
@@ -37,10 +29,34 @@ export function answerMessage(
       span && trace
         ? trace.tracing.run(span, () => invoke(endpoint.handler, connection, frame))
         : invoke(endpoint.handler, connection, frame);
-    if (isThenable(result)) return Promise.resolve(result).then(answer).then(undefined, failed);
-    answer(result);
+    if (isThenable(result)) {
+      // Closures only here: a synchronous handler's message makes none.
+      return Promise.resolve(result)
+        .then((ready) => answer(ws, ready, trace, span))
+        .then(undefined, (error: unknown) => failed(endpoint, ws, error, value, trace, span));
+    }
+    answer(ws, result, trace, span);
   } catch (error) {
-    failed(error);
+    failed(endpoint, ws, error, value, trace, span);
   }
   return undefined;
+}
+
+/** Sends back what the handler returned, if anything, and ends the message's span. */
+function answer(ws: WebSocket, result: unknown, trace: ConnectionTrace | undefined, span: Span | undefined): void {
+  if (result !== undefined && ws.connected) void ws.sendJson(result);
+  if (span) trace?.tracing.end(span);
+}
+
+/** Ends the span with the error, then answers an invalid message as the route says, or rethrows. */
+function failed(
+  endpoint: WebSocketEndpoint,
+  ws: WebSocket,
+  error: unknown,
+  value: unknown,
+  trace: ConnectionTrace | undefined,
+  span: Span | undefined,
+): void {
+  if (span) trace?.tracing.end(span, error);
+  if (!replyToInvalid(ws, endpoint.onInvalidMessage, error, value)) throw error;
 }
