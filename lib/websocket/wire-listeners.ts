@@ -1,4 +1,6 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket as WsSocket } from 'ws';
+import { skipRepeatedEnds } from './repeated-end';
 import type { WireSocket } from './wire-socket';
 
 /** What the wire's events are delivered to: the `WebSocket` component. */
@@ -41,13 +43,17 @@ export function listenTo(wire: WireSocket, owner: WireOwner): void {
 
 type WsClass = typeof WsSocket;
 class NoClass {}
+
+/** ws's (undocumented) way of giving a server-side socket its connection; absent, nothing is wrapped. */
+type SetSocket = (this: WsSocket, socket: Duplex, head: Buffer, options: object) => void;
 let ownedWire: WsClass | undefined;
 
 /**
  * ws's `WebSocket` class, extended to deliver its events straight to the owner `listenTo` gave
  * it instead of through listeners: four listeners would turn each idle socket's table of events
  * into a larger dictionary, and the events go to one place anyway. Events the owner does not take
- * (`ping`), and every event before there is an owner, are emitted as ws emits them. Made once,
+ * (`ping`), and every event before there is an owner, are emitted as ws emits them. Its socket
+ * and receiver skip ws's repeated `end()` calls (see repeated-end.ts). Made once,
  * from the ws module the gateway loads on the first upgrade, and given to its server.
  */
 export function ownedWireClass(Base: WsClass): WsClass {
@@ -77,6 +83,14 @@ export function ownedWireClass(Base: WsClass): WsClass {
       if (second !== undefined) return super.emit(event, first, second);
       return first !== undefined ? super.emit(event, first) : super.emit(event);
     }
+  }
+  const setSocket = (Base.prototype as unknown as { setSocket?: SetSocket }).setSocket;
+  if (typeof setSocket === 'function') {
+    (OwnedWsSocket.prototype as unknown as { setSocket: SetSocket }).setSocket = function ownedSetSocket(socket, head, options) {
+      setSocket.call(this, socket, head, options);
+      skipRepeatedEnds(socket);
+      skipRepeatedEnds((this as unknown as { _receiver?: unknown })._receiver);
+    };
   }
   return (ownedWire = OwnedWsSocket);
 }
