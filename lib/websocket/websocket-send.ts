@@ -1,4 +1,5 @@
 import * as status from '../errors/status';
+import { encodeText, SLAB_MOST_UNITS } from './text-slab';
 import { corkForThisTurn, flushIfFull } from './turn-cork';
 import { ReceivingWebSocket } from './websocket-receive';
 import { netSocketOf } from './wire-socket';
@@ -92,9 +93,14 @@ export abstract class SendingWebSocket extends ReceivingWebSocket {
       // as they are (it would measure and then encode the string: two passes).
       payload = Buffer.from(data);
       length = payload.length;
+    } else if (data.length <= SLAB_MOST_UNITS) {
+      // Up to 16 Ki units, into a shared slab: one pass instead of ws measuring the string and
+      // the socket encoding it again, and no ArrayBuffer of its own (bench/ws-echo, 16 KiB).
+      payload = encodeText(data);
+      length = payload.length;
     } else {
-      // A long one goes to the socket as a string and is encoded by the write itself: a Buffer of
-      // its own would cost an ArrayBuffer allocation and the collector's time (bench/ws-echo, 16 KiB).
+      // A longer one goes to the socket as a string and is encoded by the write itself: a Buffer
+      // of its own would cost an ArrayBuffer allocation and the collector's time.
       length = Buffer.byteLength(data);
     }
     // Every send of this turn to this socket leaves in one write (ws alone pays a syscall each).
